@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.AspNetCore.WebUtilities;
+using OpsConsole.Server.Data;
+using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Validation;
+
+namespace OpsConsole.Server.Auth;
+
+/// <summary>
+/// Per-user API keys. A key is <c>opsk_</c> plus 256 random bits; only its SHA-256 is stored (a key has full
+/// entropy, so a fast hash is enough), with its first characters so owners can tell keys apart.
+/// </summary>
+public sealed class ApiKeyService(SqliteDatabase database, UserStore users, TimeProvider time) : IApiKeyService
+{
+    public const string SecretPrefix = "opsk_";
+    public const int MaxKeysPerUser = 20;
+    public const int MaxNameLength = 100;
+
+    private const int ShownPrefixLength = 12;
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, name, prefix, created_at, last_used_at FROM api_keys
+            WHERE owner = $owner AND revoked_at IS NULL ORDER BY created_at DESC, id
+            """;
+        command.Parameters.AddWithValue("$owner", owner);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<ApiKeyInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new ApiKeyInfo(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+        }
+        return keys;
+    }
+
+    public async Task<CreatedApiKey> CreateAsync(string owner, string name, CancellationToken cancellationToken = default)
+    {
+        name = (name ?? "").Trim();
+        if (name.Length is 0 or > MaxNameLength)
+        {
+            throw new InvalidFieldException("name", $"Name must be 1 to {MaxNameLength} characters.");
+        }
+
+        var secret = SecretPrefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        var key = new ApiKeyInfo(Guid.NewGuid().ToString("N"), name, secret[..ShownPrefixLength], time.GetUtcNow(), null);
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var count = connection.CreateCommand())
+        {
+            count.Transaction = transaction;
+            count.CommandText = "SELECT COUNT(*) FROM api_keys WHERE owner = $owner AND revoked_at IS NULL";
+            count.Parameters.AddWithValue("$owner", owner);
+            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! >= MaxKeysPerUser)
+            {
+                throw new InvalidFieldException("name", $"{owner} already has {MaxKeysPerUser} API keys: revoke one first.");
+            }
+        }
+
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO api_keys (id, owner, name, prefix, secret_hash, created_at)
+                SELECT $id, name, $name, $prefix, $hash, $now FROM users WHERE name = $owner
+                """;
+            insert.Parameters.AddWithValue("$id", key.Id);
+            insert.Parameters.AddWithValue("$owner", owner);
+            insert.Parameters.AddWithValue("$name", name);
+            insert.Parameters.AddWithValue("$prefix", key.Prefix);
+            insert.Parameters.AddWithValue("$hash", HashOf(secret));
+            insert.Parameters.AddWithValue("$now", key.CreatedAt.ToUnixTimeMilliseconds());
+            if (await insert.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                throw new InvalidOperationException($"There is no user '{owner}'.");
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new CreatedApiKey(key, secret);
+    }
+
+    public async Task<bool> RevokeAsync(string owner, string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE api_keys SET revoked_at = $now WHERE id = $id AND owner = $owner AND revoked_at IS NULL";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>The user a secret belongs to, or null when it is unknown or revoked.</summary>
+    public async Task<StoredUser?> AuthenticateAsync(string secret, CancellationToken cancellationToken = default)
+    {
+        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var hash = HashOf(secret);
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        string? owner;
+        await using (var find = connection.CreateCommand())
+        {
+            find.CommandText = "SELECT owner FROM api_keys WHERE secret_hash = $hash AND revoked_at IS NULL";
+            find.Parameters.AddWithValue("$hash", hash);
+            owner = await find.ExecuteScalarAsync(cancellationToken) as string;
+        }
+        if (owner is null)
+        {
+            return null;
+        }
+
+        await using (var touch = connection.CreateCommand())
+        {
+            touch.CommandText = """
+                UPDATE api_keys SET last_used_at = $now
+                WHERE secret_hash = $hash AND (last_used_at IS NULL OR last_used_at < $stale)
+                """;
+            touch.Parameters.AddWithValue("$hash", hash);
+            touch.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            touch.Parameters.AddWithValue("$stale", (now - LastUsedResolution).ToUnixTimeMilliseconds());
+            await touch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return await users.FindAsync(owner, cancellationToken);
+    }
+
+    private static byte[] HashOf(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+}

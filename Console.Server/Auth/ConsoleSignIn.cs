@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Authentication;
+using OpsConsole.Web.Auth;
+
+namespace OpsConsole.Server.Auth;
+
+/// <summary>The sign-in page's credential check and cookie sign-in.</summary>
+internal sealed class ConsoleSignIn(CredentialValidator validator) : IConsoleSignIn
+{
+    public async Task<SignInOutcome> SignInAsync(HttpContext context, string userName, string password, CancellationToken cancellationToken = default)
+    {
+        var check = await validator.CheckAsync(userName.Trim(), password, "form", cancellationToken);
+        if (check.LockedUntil is { } until)
+        {
+            return SignInOutcome.Locked(until);
+        }
+        if (!check.Succeeded)
+        {
+            return SignInOutcome.Invalid;
+        }
+
+        await context.SignInAsync(AuthSchemes.Cookie, ConsoleClaims.Principal(check.User!, AuthSchemes.Cookie));
+        return SignInOutcome.Success;
+    }
+}

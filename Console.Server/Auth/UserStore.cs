@@ -1,0 +1,126 @@
+using Microsoft.Data.Sqlite;
+using OpsConsole.Server.Data;
+using OpsConsole.Shared.Auth;
+
+namespace OpsConsole.Server.Auth;
+
+/// <summary>Local users in the embedded SQLite database. Names are case-insensitive.</summary>
+public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUserDirectory
+{
+    private const string Columns = "name, role, password_hash, security_stamp, failed_sign_ins, locked_until, created_at";
+
+    public async Task<StoredUser?> FindAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM users WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM users ORDER BY name";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var users = new List<UserSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            users.Add(Read(reader).ToSummary(now));
+        }
+        return users;
+    }
+
+    /// <summary>Creates a user; returns false when the name is taken.</summary>
+    public async Task<bool> CreateAsync(string name, ConsoleRole role, string password, CancellationToken cancellationToken = default)
+    {
+        UserNames.Validate(name);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO users (name, role, password_hash, security_stamp, created_at, updated_at)
+            VALUES ($name, $role, $hash, $stamp, $now, $now)
+            ON CONFLICT (name) DO NOTHING
+            """;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$role", role.ToString());
+        command.Parameters.AddWithValue("$hash", PasswordHasher.Hash(password));
+        command.Parameters.AddWithValue("$stamp", NewStamp());
+        command.Parameters.AddWithValue("$now", now);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Sets a new password; open sessions of the user end at their next revalidation.</summary>
+    public async Task<bool> SetPasswordAsync(string name, string password, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE users SET password_hash = $hash, security_stamp = $stamp, updated_at = $now WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$hash", PasswordHasher.Hash(password));
+        command.Parameters.AddWithValue("$stamp", NewStamp());
+        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Counts a failed sign-in; at <paramref name="maxFailures"/> the user is locked out for <paramref name="lockout"/>.</summary>
+    /// <returns>When the user is now locked out until, or null.</returns>
+    public async Task<DateTimeOffset?> RecordFailureAsync(string name, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var until = now + lockout;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // One statement, so concurrent failures cannot both read the old count.
+        command.CommandText = """
+            UPDATE users SET
+                locked_until    = CASE WHEN failed_sign_ins + 1 >= $max THEN $until ELSE locked_until END,
+                failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $max THEN 0 ELSE failed_sign_ins + 1 END,
+                updated_at      = $now
+            WHERE name = $name
+            RETURNING locked_until
+            """;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$max", maxFailures);
+        command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        var result = await command.ExecuteScalarAsync(cancellationToken);
+        return result is long ms && DateTimeOffset.FromUnixTimeMilliseconds(ms) > now
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+    }
+
+    public async Task RecordSuccessAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE name = $name AND (failed_sign_ins <> 0 OR locked_until IS NOT NULL)";
+        command.Parameters.AddWithValue("$name", name);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> UnlockAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, updated_at = $now WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static StoredUser Read(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        Enum.Parse<ConsoleRole>(reader.GetString(1)),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetInt32(4),
+        reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+
+    private static string NewStamp() => Guid.NewGuid().ToString("N");
+}

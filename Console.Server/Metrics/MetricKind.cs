@@ -1,0 +1,8 @@
+namespace OpsConsole.Server.Metrics;
+
+internal enum MetricKind
+{
+    Counter,
+    Gauge,
+    Histogram,
+}

@@ -1,0 +1,32 @@
+using OpsConsole.Shared.Auth;
+using OpsConsole.Web.Components;
+using Radzen;
+
+namespace OpsConsole.Server.Ui;
+
+public static class UiExtensions
+{
+    /// <summary>The Blazor Server UI from Console.Web: interactive server rendering everywhere, no prerendering.</summary>
+    public static WebApplicationBuilder AddConsoleUi(this WebApplicationBuilder builder)
+    {
+        // Serves Console.Web's and Radzen's static files from their build locations in every environment.
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRadzenComponents();
+        // SecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker one.
+        builder.Services.AddAntiforgery(options => options.SuppressXFrameOptionsHeader = true);
+        return builder;
+    }
+
+    public static WebApplication MapConsoleUi(this WebApplication app)
+    {
+        _ = BlazorScript.Length;
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapBlazorScript();
+        app.MapRazorComponents<App>()
+            // The console's own Content-Security-Policy already forbids framing (frame-ancestors 'none').
+            .AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null)
+            .RequireAuthorization(ConsolePolicies.Viewer);
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+using OpsConsole.Web.Auth;
+
+namespace OpsConsole.Web.Components.Pages.Account;
+
+/// <summary>
+/// The sign-in form. Rendered statically (not interactive), because signing in sets the session cookie on the
+/// HTTP response.
+/// </summary>
+public sealed partial class SignInPage
+{
+    private string? _error;
+
+    [Inject]
+    private IConsoleSignIn SignIn { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [CascadingParameter]
+    private HttpContext HttpContext { get; set; } = default!;
+
+    [SupplyParameterFromForm]
+    private SignInForm? Input { get; set; }
+
+    [SupplyParameterFromQuery]
+    private string? ReturnUrl { get; set; }
+
+    [SupplyParameterFromQuery(Name = "signedOut")]
+    private bool SignedOut { get; set; }
+
+    protected override void OnInitialized() => Input ??= new SignInForm();
+
+    private async Task SignInAsync()
+    {
+        var outcome = await SignIn.SignInAsync(HttpContext, Input!.UserName, Input.Password, HttpContext.RequestAborted);
+        if (outcome.Succeeded)
+        {
+            Navigation.NavigateTo(ConsoleUrls.SafeReturnUrl(ReturnUrl));
+            return;
+        }
+
+        Input.Password = "";
+        _error = outcome.LockedUntil is { } until
+            ? $"Too many failed sign-ins: this account is locked until {until.UtcDateTime:HH:mm} UTC. An admin can unlock it sooner."
+            : "Wrong user name or password.";
+    }
+}

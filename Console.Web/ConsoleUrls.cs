@@ -1,0 +1,37 @@
+namespace OpsConsole.Web;
+
+/// <summary>Every route of the console, built in one place.</summary>
+public static class ConsoleUrls
+{
+    public const string Home = "/";
+    public const string Runs = "/runs";
+    public const string Checkpoints = "/checkpoints";
+    public const string Quality = "/quality";
+    public const string Costs = "/costs";
+    public const string Audit = "/audit";
+    public const string ApiKeys = "/account/api-keys";
+    public const string Users = "/admin/users";
+    public const string SignIn = "/signin";
+    public const string SignOut = "/account/signout";
+    public const string AccessDenied = "/access-denied";
+    public const string NotFound = "/not-found";
+    public const string SignInAfterSignOut = SignIn + "?signedOut=true";
+
+    /// <summary>The sign-in page that returns to <paramref name="returnUrl"/> afterwards.</summary>
+    public static string SignInReturningTo(string returnUrl) => $"{SignIn}?returnUrl={Uri.EscapeDataString(returnUrl)}";
+
+    /// <summary>
+    /// Where to go after signing in: <paramref name="returnUrl"/> when it is a path on this site (not another
+    /// host, not the sign-in page itself), else the home page.
+    /// </summary>
+    public static string SafeReturnUrl(string? returnUrl)
+    {
+        if (string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ||
+            returnUrl.StartsWith("//", StringComparison.Ordinal) || returnUrl.StartsWith("/\\", StringComparison.Ordinal) ||
+            returnUrl.StartsWith(SignIn, StringComparison.OrdinalIgnoreCase))
+        {
+            return Home;
+        }
+        return returnUrl;
+    }
+}

@@ -1,0 +1,26 @@
+using OpsConsole.Shared.Auth;
+
+namespace OpsConsole.Web.Navigation;
+
+/// <summary>The side navigation, filtered by role with the same policies as the pages it links to.</summary>
+public static class NavigationModel
+{
+    public const string Pipeline = "Pipeline";
+    public const string Account = "Account";
+    public const string Administration = "Administration";
+
+    public static IReadOnlyList<NavigationItem> All { get; } =
+    [
+        new("Runs", ConsoleUrls.Runs, "play_circle", ConsolePolicies.Viewer, Pipeline),
+        new("Checkpoints", ConsoleUrls.Checkpoints, "bookmark", ConsolePolicies.Viewer, Pipeline),
+        new("Quality", ConsoleUrls.Quality, "fact_check", ConsolePolicies.Viewer, Pipeline),
+        new("Costs", ConsoleUrls.Costs, "payments", ConsolePolicies.Viewer, Pipeline),
+        new("Audit", ConsoleUrls.Audit, "history", ConsolePolicies.Viewer, Pipeline),
+        new("API keys", ConsoleUrls.ApiKeys, "key", ConsolePolicies.Viewer, Account),
+        new("Users", ConsoleUrls.Users, "group", ConsolePolicies.Admin, Administration),
+    ];
+
+    /// <summary>The items <paramref name="role"/> may open, grouped in display order.</summary>
+    public static IReadOnlyList<IGrouping<string, NavigationItem>> For(ConsoleRole role) =>
+        [.. All.Where(item => ConsolePolicies.Allows(item.Policy, role)).GroupBy(item => item.Group)];
+}

@@ -1,0 +1,3 @@
+using OpsConsole.SparkJobs;
+
+return await JobCommand.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,177 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OpsConsole.Shared.Auth;
+
+namespace OpsConsole.Server.Tests;
+
+public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<OperatorProbeFactory>
+{
+    public static TheoryData<string, string, HttpStatusCode> RoleMatrix => new()
+    {
+        { "viewer", "/api/probe/viewer", HttpStatusCode.OK },
+        { "viewer", "/api/probe/operator", HttpStatusCode.Forbidden },
+        { "viewer", "/api/probe/admin", HttpStatusCode.Forbidden },
+        { "operator", "/api/probe/viewer", HttpStatusCode.OK },
+        { "operator", "/api/probe/operator", HttpStatusCode.OK },
+        { "operator", "/api/probe/admin", HttpStatusCode.Forbidden },
+        { "admin", "/api/probe/viewer", HttpStatusCode.OK },
+        { "admin", "/api/probe/operator", HttpStatusCode.OK },
+        { "admin", "/api/probe/admin", HttpStatusCode.OK },
+        { "viewer", "/api/me", HttpStatusCode.OK },
+        { "viewer", "/api/users", HttpStatusCode.Forbidden },
+        { "operator", "/api/users", HttpStatusCode.Forbidden },
+        { "admin", "/api/users", HttpStatusCode.OK },
+    };
+
+    [Theory]
+    [MemberData(nameof(RoleMatrix))]
+    public async Task Get_AsRole_AnswersPerPolicy(string user, string path, HttpStatusCode expected)
+    {
+        using var client = factory.BasicClient(user);
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Forbidden)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(403, problem.RootElement.GetProperty("status").GetInt32());
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/me")]
+    [InlineData("/api/users")]
+    [InlineData("/api/probe/operator")]
+    [InlineData("/api/me/keys")]
+    public async Task Get_Anonymous_Gets401JsonNotARedirect(string path)
+    {
+        using var client = factory.AnonymousClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Theory]
+    [InlineData("viewer", ConsoleRole.Viewer)]
+    [InlineData("operator", ConsoleRole.Operator)]
+    [InlineData("admin", ConsoleRole.Admin)]
+    public async Task Me_Basic_ReturnsNameAndRole(string user, ConsoleRole role)
+    {
+        using var client = factory.BasicClient(user);
+
+        var me = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(user, me.GetProperty("name").GetString());
+        Assert.Equal(role.ToString(), me.GetProperty("role").GetString());
+        Assert.Equal("basic", me.GetProperty("authenticatedBy").GetString());
+    }
+
+    [Fact]
+    public async Task Me_WrongBasicPassword_Gets401WithReason()
+    {
+        using var client = factory.BasicClient("viewer", "not-the-password");
+
+        using var response = await client.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("Wrong user name or password", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Me_MalformedBasicHeader_Gets401()
+    {
+        using var client = factory.AnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", "%%%not-base64");
+
+        using var response = await client.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("not valid base64", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiKey_CreatedByOperator_ActsAsOperatorUntilRevoked()
+    {
+        using var basic = factory.BasicClient("operator");
+        using var created = await basic.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "deploy script" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var secret = body.GetProperty("secret").GetString()!;
+        var id = body.GetProperty("key").GetProperty("id").GetString()!;
+        Assert.StartsWith("opsk_", secret, StringComparison.Ordinal);
+
+        using var bearer = factory.AnonymousClient();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        var me = await bearer.GetFromJsonAsync<JsonElement>(new Uri("/api/me", UriKind.Relative));
+        Assert.Equal("operator", me.GetProperty("name").GetString());
+        Assert.Equal("api-key", me.GetProperty("authenticatedBy").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync(new Uri("/api/probe/operator", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await bearer.GetAsync(new Uri("/api/probe/admin", UriKind.Relative))).StatusCode);
+
+        var listed = await basic.GetStringAsync(new Uri("/api/me/keys", UriKind.Relative));
+        Assert.Contains("deploy script", listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await basic.DeleteAsync(new Uri($"/api/me/keys/{id}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await basic.DeleteAsync(new Uri($"/api/me/keys/{id}", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiKey_Unknown_Gets401()
+    {
+        using var client = factory.AnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "opsk_made-up");
+
+        using var response = await client.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("unknown or revoked", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"name":""}""", "Name must be 1 to 100 characters.")]
+    [InlineData("""{}""", "Name must be 1 to 100 characters.")]
+    public async Task CreateKey_BadName_Gets400NamingTheField(string json, string message)
+    {
+        using var client = factory.BasicClient("viewer");
+
+        using var response = await client.PostAsync(new Uri("/api/me/keys", UriKind.Relative),
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(message, problem.GetProperty("errors").GetProperty("name")[0].GetString());
+    }
+
+    [Fact]
+    public async Task CreateKey_MalformedJson_Gets400NotA500()
+    {
+        using var client = factory.BasicClient("viewer");
+
+        using var response = await client.PostAsync(new Uri("/api/me/keys", UriKind.Relative),
+            new StringContent("""{"name":""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Page_Anonymous_RedirectsToSignInWithReturnUrl()
+    {
+        using var client = factory.AnonymousClient();
+
+        using var response = await client.GetAsync(new Uri("/checkpoints", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signin?returnUrl=%2Fcheckpoints", response.Headers.Location?.PathAndQuery);
+    }
+}

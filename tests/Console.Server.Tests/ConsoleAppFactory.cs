@@ -1,0 +1,86 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OpsConsole.Server.Tests;
+
+/// <summary>The console host in memory, with its own data folder and known demo passwords.</summary>
+public class ConsoleAppFactory : WebApplicationFactory<Program>
+{
+    public const string AdminPassword = "admin-test-password";
+    public const string OperatorPassword = "operator-test-password";
+    public const string ViewerPassword = "viewer-test-password";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public ConsoleAppFactory()
+        : this(null)
+    {
+    }
+
+    private ConsoleAppFactory(IDictionary<string, string?>? settings)
+    {
+        DataPath = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
+        _settings = new Dictionary<string, string?>
+        {
+            ["Data:Path"] = DataPath,
+            ["OPSCONSOLE_ADMIN_PASSWORD"] = AdminPassword,
+            ["OPSCONSOLE_OPERATOR_PASSWORD"] = OperatorPassword,
+            ["OPSCONSOLE_VIEWER_PASSWORD"] = ViewerPassword,
+            ["Auth:MaxFailedSignIns"] = "3",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DataPath { get; }
+
+    /// <summary>A console with these settings on top of the test defaults.</summary>
+    public static ConsoleAppFactory With(IDictionary<string, string?> settings) => new(settings);
+
+    public static string PasswordOf(string user) => user switch
+    {
+        "admin" => AdminPassword,
+        "operator" => OperatorPassword,
+        "viewer" => ViewerPassword,
+        _ => throw new ArgumentOutOfRangeException(nameof(user)),
+    };
+
+    /// <summary>A client that sends HTTP Basic credentials and never follows redirects.</summary>
+    public HttpClient BasicClient(string user, string? password = null)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password ?? PasswordOf(user)}")));
+        return client;
+    }
+
+    public HttpClient AnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(DataPath))
+        {
+            try
+            {
+                Directory.Delete(DataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // SQLite may still hold the file for a moment; the temp folder is cleaned by the OS.
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace OpsConsole.Server.Tests;
+
+public sealed class LockoutTests
+{
+    [Fact]
+    public async Task Basic_ThreeWrongPasswords_LocksOutUntilAdminUnlocks()
+    {
+        using var factory = new ConsoleAppFactory();
+        using var wrong = factory.BasicClient("operator", "wrong");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+        }
+
+        using var right = factory.BasicClient("operator");
+        using var locked = await right.GetAsync(new Uri("/api/me", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Contains("locked out until", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var admin = factory.BasicClient("admin");
+        var users = await admin.GetFromJsonAsync<JsonElement>(new Uri("/api/users", UriKind.Relative));
+        var entry = users.EnumerateArray().Single(u => u.GetProperty("name").GetString() == "operator");
+        Assert.NotEqual(JsonValueKind.Null, entry.GetProperty("lockedUntil").ValueKind);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync(new Uri("/api/users/operator/unlock", UriKind.Relative), null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await right.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Basic_WrongThenRight_ResetsTheCount()
+    {
+        using var factory = new ConsoleAppFactory();
+        using var wrong = factory.BasicClient("viewer", "wrong");
+        using var right = factory.BasicClient("viewer");
+
+        for (var round = 0; round < 2; round++)
+        {
+            await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
+            await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, (await right.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace OpsConsole.Server.Tests;
+
+/// <summary>The built console as a real process, as an operator starts it.</summary>
+public sealed class ServerProcessTests
+{
+    [Fact]
+    public async Task Start_WrongSetting_ExitsWith2AndNamesTheKey()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
+        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", "http://127.0.0.1:0", "--Auth:LockoutMinutes=0", "--Auth:SessionMinutes=1"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["OPSCONSOLE_DATA"] = data },
+        };
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        var errors = await stderr;
+        Assert.Contains("invalid configuration", errors, StringComparison.Ordinal);
+        Assert.Contains("Auth:LockoutMinutes must be between 1 and 10080 (got 0).", errors, StringComparison.Ordinal);
+        Assert.Contains("Auth:SessionMinutes must be between 5 and 43200 (got 1).", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", await stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The console's build output next to this test's (same configuration).</summary>
+    internal static string ServerAssembly()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Console.sln")))
+        {
+            directory = directory.Parent;
+        }
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Console.sln not found above the test folder."),
+            "Console.Server", "bin", configuration, "net10.0", "OpsConsole.Server.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build Console.Server first.", path);
+    }
+}
