@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace OpsConsole.Browser.Tests;
+
+/// <summary>The built console started as a real process on a free loopback port, with its own data folder.</summary>
+public sealed class ConsoleServer : IAsyncDisposable
+{
+    public static readonly IReadOnlyDictionary<string, string> Passwords = new Dictionary<string, string>
+    {
+        ["admin"] = "browser-admin-password",
+        ["operator"] = "browser-operator-password",
+        ["viewer"] = "browser-viewer-password",
+    };
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ConsoleServer(Process process, string baseUrl, string dataPath)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        DataPath = dataPath;
+    }
+
+    public string BaseUrl { get; }
+
+    public string DataPath { get; }
+
+    /// <summary>Everything the console printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ConsoleServer> StartAsync()
+    {
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var dataPath = Path.Combine(Path.GetTempPath(), "opsconsole-browser", Guid.NewGuid().ToString("N"));
+        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", baseUrl])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["OPSCONSOLE_DATA"] = dataPath,
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["OPSCONSOLE_ADMIN_PASSWORD"] = Passwords["admin"],
+                ["OPSCONSOLE_OPERATOR_PASSWORD"] = Passwords["operator"],
+                ["OPSCONSOLE_VIEWER_PASSWORD"] = Passwords["viewer"],
+            },
+        };
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var server = new ConsoleServer(process, baseUrl, dataPath);
+        process.OutputDataReceived += (_, line) => server.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => server.Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitUntilHealthyAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean with the rest of the temp folder.
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The console exited with {_process.ExitCode}:\n{Output}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"{BaseUrl}/readyz"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The console did not become ready in 90 s:\n{Output}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string ServerAssembly()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Console.sln")))
+        {
+            directory = directory.Parent;
+        }
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Console.sln not found above the test folder."),
+            "Console.Server", "bin", configuration, "net10.0", "OpsConsole.Server.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build Console.Server first.", path);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Playwright;
+
+namespace OpsConsole.Browser.Tests.Pages;
+
+/// <summary>The API keys page: create a key, see its secret once, revoke it.</summary>
+public sealed class ApiKeysPageObject(IPage page)
+{
+    public ILocator NameBox => page.GetByLabel("New key name");
+
+    public ILocator CreateButton => page.GetByRole(AriaRole.Button, new() { Name = "Create key" });
+
+    public ILocator NewSecret => page.GetByLabel("New API key");
+
+    public ILocator Error => page.GetByRole(AriaRole.Alert);
+
+    public ILocator KeysGrid => page.GetByRole(AriaRole.Grid);
+
+    public ILocator Row(string keyName) => KeysGrid.GetByRole(AriaRole.Row).Filter(new() { HasText = keyName });
+
+    public async Task CreateAsync(string name)
+    {
+        await NameBox.FillAsync(name);
+        await CreateButton.ClickAsync();
+    }
+
+    public async Task RevokeAsync(string keyName)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {keyName}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+    }
+}
