@@ -1,46 +1,48 @@
-using Microsoft.Extensions.Options;
 using OpsConsole.Server.Api;
 using OpsConsole.Server.Auth;
+using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Data;
 using OpsConsole.Server.Health;
 using OpsConsole.Server.Metrics;
 using OpsConsole.Server.Security;
 using OpsConsole.Server.Ui;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddDataStore();
-builder.AddConsoleAuth();
-builder.AddConsoleMetrics();
-builder.AddConsoleApi();
-builder.AddConsoleUi();
-
-var app = builder.Build();
-
-app.UseSecurityHeaders();
-app.UseConsoleApiErrors();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseAntiforgery();
-
-app.MapConsoleHealth();
-app.MapConsoleMetrics();
-app.MapConsoleApi();
-app.MapAuthApi();
-app.MapConsoleUi();
-
 try
 {
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddDataStore();
+    builder.AddConsoleAuth();
+    builder.AddConsoleMetrics();
+    builder.AddConsoleApi();
+    builder.AddConsoleUi();
+    builder.AddProxySupport();
+
+    var app = builder.Build();
+
+    app.UseProxySupport();
+    app.UseSecurityHeaders();
+    app.UseConsoleApiErrors();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.UseAntiforgery();
+
+    app.MapConsoleHealth();
+    app.MapConsoleMetrics();
+    app.MapConsoleApi();
+    app.MapAuthApi();
+    app.MapConsoleUi();
+
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException exception)
+catch (Exception exception) when (ConfigurationErrors.Describe(exception) is { Count: > 0 } errors)
 {
     // A wrong setting stops the console with every problem, each naming its key.
     await Console.Error.WriteLineAsync("OpsConsole cannot start: invalid configuration.");
-    foreach (var failure in exception.Failures)
+    foreach (var error in errors)
     {
-        await Console.Error.WriteLineAsync($"  {failure}");
+        await Console.Error.WriteLineAsync($"  {error}");
     }
     return 2;
 }

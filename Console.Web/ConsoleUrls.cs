@@ -16,6 +16,8 @@ public static class ConsoleUrls
     public const string AccessDenied = "/access-denied";
     public const string NotFound = "/not-found";
     public const string SignInAfterSignOut = SignIn + "?signedOut=true";
+    public const string ApiRoot = "/api";
+    public const string HubsRoot = "/hubs";
 
     /// <summary>The sign-in page that returns to <paramref name="returnUrl"/> afterwards.</summary>
     public static string SignInReturningTo(string returnUrl) => $"{SignIn}?returnUrl={Uri.EscapeDataString(returnUrl)}";

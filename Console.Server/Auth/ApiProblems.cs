@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Web;
 
 namespace OpsConsole.Server.Auth;
 
@@ -6,11 +7,13 @@ namespace OpsConsole.Server.Auth;
 internal static class ApiProblems
 {
     public static bool IsApiRequest(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs");
+        request.Path.StartsWithSegments(ConsoleUrls.ApiRoot) || request.Path.StartsWithSegments(ConsoleUrls.HubsRoot);
 
     public static Task Unauthorized(HttpContext context, string detail)
     {
-        context.Response.Headers.WWWAuthenticate = new(["Basic realm=\"OpsConsole\", charset=\"UTF-8\"", "Bearer realm=\"OpsConsole\""]);
+        // Only Bearer is advertised: a Basic challenge would make browsers prompt and then replay the cached
+        // credentials on cross-site requests. Scripts send Basic credentials without being asked.
+        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"OpsConsole\"";
         return Write(context, StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     }
 

@@ -56,7 +56,7 @@ public static class AuthExtensions
             }
         });
         services.AddCascadingAuthenticationState();
-        services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
+        services.TryAddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
         return builder;
     }
 

@@ -5,7 +5,8 @@ namespace OpsConsole.Server.Auth;
 
 /// <summary>
 /// Checks a user name and password for every way of signing in (the sign-in page and HTTP Basic), with one
-/// lockout counter. Unknown users cost the same time as known ones, so timing does not reveal names.
+/// lockout counter, counted before the password is checked so parallel guesses cannot pass it. Unknown and
+/// locked-out users cost the same time as a real check.
 /// </summary>
 public sealed class CredentialValidator(
     UserStore users,
@@ -22,19 +23,21 @@ public sealed class CredentialValidator(
         if (user is null)
         {
             PasswordHasher.Verify(password, DecoyHash);
-            return Fail(CredentialCheck.Invalid, userName, method, "unknown user");
+            // The typed name is not logged: people type passwords into the name field.
+            return Fail(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
         }
 
-        if (user.IsLockedOut(time.GetUtcNow()))
+        var settings = options.CurrentValue;
+        var (allowed, lockedUntil) = await users.ReserveAttemptAsync(
+            user.Name, settings.MaxFailedSignIns, TimeSpan.FromMinutes(settings.LockoutMinutes), cancellationToken);
+        if (!allowed)
         {
-            return Fail(CredentialCheck.Locked(user, user.LockedUntil!.Value), user.Name, method, "locked out");
+            PasswordHasher.Verify(password, DecoyHash);
+            return Fail(CredentialCheck.Locked(user, lockedUntil ?? time.GetUtcNow()), user.Name, method, "locked out");
         }
 
         if (!PasswordHasher.Verify(password, user.PasswordHash))
         {
-            var settings = options.CurrentValue;
-            var lockedUntil = await users.RecordFailureAsync(
-                user.Name, settings.MaxFailedSignIns, TimeSpan.FromMinutes(settings.LockoutMinutes), cancellationToken);
             if (lockedUntil is { } until)
             {
                 logger.LogWarning("User {User} is locked out until {Until:u} after {Count} failed sign-ins",
@@ -44,10 +47,7 @@ public sealed class CredentialValidator(
             return Fail(CredentialCheck.Invalid, user.Name, method, "wrong password");
         }
 
-        if (user.FailedSignIns > 0 || user.LockedUntil is not null)
-        {
-            await users.RecordSuccessAsync(user.Name, cancellationToken);
-        }
+        await users.RecordSuccessAsync(user.Name, cancellationToken);
         metrics.SignIn(method, "succeeded");
         return CredentialCheck.Success(user);
     }

@@ -67,38 +67,45 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUse
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>Counts a failed sign-in; at <paramref name="maxFailures"/> the user is locked out for <paramref name="lockout"/>.</summary>
-    /// <returns>When the user is now locked out until, or null.</returns>
-    public async Task<DateTimeOffset?> RecordFailureAsync(string name, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Counts a sign-in attempt before its password is checked, in one statement, so parallel guesses cannot
+    /// slip past the lockout: the attempt that reaches <paramref name="maxFailures"/> locks the user for
+    /// <paramref name="lockout"/>; a locked user gets no attempt. A successful attempt then clears the count
+    /// (<see cref="RecordSuccessAsync"/>).
+    /// </summary>
+    /// <returns>Whether the attempt may go ahead, and until when the user is locked out (now, or from this attempt on).</returns>
+    public async Task<(bool Allowed, DateTimeOffset? LockedUntil)> ReserveAttemptAsync(
+        string name, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var until = now + lockout;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        // One statement, so concurrent failures cannot both read the old count.
         command.CommandText = """
             UPDATE users SET
-                locked_until    = CASE WHEN failed_sign_ins + 1 >= $max THEN $until ELSE locked_until END,
+                locked_until    = CASE WHEN failed_sign_ins + 1 >= $max THEN $until ELSE NULL END,
                 failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $max THEN 0 ELSE failed_sign_ins + 1 END,
                 updated_at      = $now
-            WHERE name = $name
+            WHERE name = $name AND (locked_until IS NULL OR locked_until <= $now)
             RETURNING locked_until
             """;
         command.Parameters.AddWithValue("$name", name);
         command.Parameters.AddWithValue("$max", maxFailures);
-        command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$until", (now + lockout).ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        var result = await command.ExecuteScalarAsync(cancellationToken);
-        return result is long ms && DateTimeOffset.FromUnixTimeMilliseconds(ms) > now
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-            : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            var user = await FindAsync(name, cancellationToken);
+            return (false, user?.LockedUntil);
+        }
+        return (true, reader.IsDBNull(0) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)));
     }
 
     public async Task RecordSuccessAsync(string name, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE name = $name AND (failed_sign_ins <> 0 OR locked_until IS NOT NULL)";
+        command.CommandText = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE name = $name";
         command.Parameters.AddWithValue("$name", name);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsConsole.Server.Configuration;
 
 namespace OpsConsole.Server.Data;
@@ -13,7 +14,7 @@ public static class DataStoreExtensions
         }
 
         builder.Services.AddValidatedOptions<DataOptions, DataOptionsValidator>(DataOptions.Section);
-        builder.Services.AddSingleton<SqliteDatabase>();
+        builder.Services.TryAddSingleton<SqliteDatabase>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks().AddCheck<SqliteHealthCheck>("sqlite", tags: ["ready"]);
         return builder;

@@ -17,7 +17,7 @@ internal sealed class MetricFamily(string name, string help, MetricKind kind, do
     /// <summary>Observes a value (histograms), sets it (<paramref name="absolute"/>: observables, gauges) or adds it (counters).</summary>
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, bool absolute)
     {
-        var labels = RenderLabels(tags);
+        var labels = RenderLabels(tags, Kind == MetricKind.Histogram);
         lock (_lock)
         {
             if (!_series.TryGetValue(labels, out var series))
@@ -116,7 +116,7 @@ internal sealed class MetricFamily(string name, string help, MetricKind kind, do
         _ => value.ToString("R", CultureInfo.InvariantCulture),
     };
 
-    private static string RenderLabels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static string RenderLabels(ReadOnlySpan<KeyValuePair<string, object?>> tags, bool histogram)
     {
         if (tags.Length == 0)
         {
@@ -132,7 +132,9 @@ internal sealed class MetricFamily(string name, string help, MetricKind kind, do
                 IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
                 var other => other.ToString() ?? "",
             };
-            pairs.Add((PrometheusNames.LabelName(tag.Key), text));
+            var key = PrometheusNames.LabelName(tag.Key);
+            // A histogram's own label is le; a tag of that name is kept under another.
+            pairs.Add((histogram && key == "le" ? "le_tag" : key, text));
         }
         pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsConsole.Server.Configuration;
 
 namespace OpsConsole.Server.Metrics;
@@ -9,16 +10,15 @@ public static class MetricsExtensions
     {
         builder.Services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         builder.Services.AddMetrics();
-        builder.Services.AddSingleton<ConsoleMetrics>();
-        builder.Services.AddSingleton<IMetricsExposition, PrometheusExposition>();
+        builder.Services.TryAddSingleton<ConsoleMetrics>();
+        builder.Services.TryAddSingleton<IMetricsExposition, PrometheusExposition>();
+        builder.Services.AddHostedService<MetricsListenerStarter>();
         return builder;
     }
 
     /// <summary><c>GET /metrics</c>, unauthenticated like any scrape target; restrict it at the network.</summary>
     public static WebApplication MapConsoleMetrics(this WebApplication app)
     {
-        // Created at start, so measurements from the first requests are not missed.
-        _ = app.Services.GetRequiredService<IMetricsExposition>();
         app.MapGet("/metrics", async (HttpContext context, IMetricsExposition exposition) =>
         {
             context.Response.ContentType = exposition.ContentType;

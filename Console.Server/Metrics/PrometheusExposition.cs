@@ -28,7 +28,7 @@ public sealed class PrometheusExposition : IMetricsExposition, IDisposable
         _meterFactory = meterFactory;
         _options = options.Value;
         _logger = logger;
-        _meters = new HashSet<string>(_options.Meters, StringComparer.Ordinal);
+        _meters = new HashSet<string>(_options.EffectiveMeters, StringComparer.Ordinal);
         _listener.InstrumentPublished = OnInstrumentPublished;
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) => Record(instrument, value, tags, state));
         _listener.SetMeasurementEventCallback<float>((instrument, value, tags, state) => Record(instrument, value, tags, state));

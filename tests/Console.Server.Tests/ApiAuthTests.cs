@@ -55,7 +55,7 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+        Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
         Assert.Null(response.Headers.Location);
     }
 

@@ -44,4 +44,38 @@ public sealed class LockoutTests
             Assert.Equal(HttpStatusCode.OK, (await right.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Basic_ParallelGuesses_OnlyTheAllowedNumberIsChecked()
+    {
+        using var factory = new ConsoleAppFactory();
+        using var wrong = factory.BasicClient("viewer", "wrong");
+
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+        {
+            using var response = await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
+        }));
+
+        // Auth:MaxFailedSignIns is 3: two guesses fail plainly, the third locks, every other one is refused unchecked.
+        Assert.Equal(2, bodies.Count(b => b.Contains("Wrong user name or password", StringComparison.Ordinal)));
+        Assert.Equal(10, bodies.Count(b => b.Contains("locked out until", StringComparison.Ordinal)));
+        using var right = factory.BasicClient("viewer");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await right.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignInForm_ThenBasic_ShareOneCounter()
+    {
+        using var factory = new ConsoleAppFactory();
+        using var browser = factory.AnonymousClient();
+        await SignInForm.PostAsync(browser, "operator", "wrong");
+        await SignInForm.PostAsync(browser, "operator", "wrong");
+
+        using var wrong = factory.BasicClient("operator", "wrong");
+        using var third = await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Contains("locked out until", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -78,7 +78,7 @@ public sealed class OperationalEndpointTests(ConsoleAppFactory factory) : IClass
     }
 
     [Fact]
-    public async Task SignInPage_Anonymous_RendersFormWithAntiforgeryAndSessionCookieRules()
+    public async Task SignInPage_Anonymous_RendersFormWithAntiforgeryToken()
     {
         using var client = factory.AnonymousClient();
 

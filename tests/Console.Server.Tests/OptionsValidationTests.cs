@@ -64,12 +64,17 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void Start_UnparsableSetting_NamesTheKey()
+    public async Task Meters_Configured_ReplaceTheDefaults()
     {
-        using var factory = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Auth:MaxFailedSignIns"] = "five" });
+        using var factory = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Metrics:Meters:0"] = "OpsConsole" });
+        using var client = factory.AnonymousClient();
+        using var wrong = factory.BasicClient("viewer", "wrong");
+        await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
 
-        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
 
-        Assert.Contains("Auth:MaxFailedSignIns", exception.ToString(), StringComparison.Ordinal);
+        Assert.Contains("opsconsole_auth_sign_ins_total", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet_", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("http_server_request_duration_seconds", text, StringComparison.Ordinal);
     }
 }

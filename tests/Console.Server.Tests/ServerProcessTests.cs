@@ -5,11 +5,16 @@ namespace OpsConsole.Server.Tests;
 /// <summary>The built console as a real process, as an operator starts it.</summary>
 public sealed class ServerProcessTests
 {
-    [Fact]
-    public async Task Start_WrongSetting_ExitsWith2AndNamesTheKey()
+    [Theory]
+    [InlineData(new[] { "--Auth:LockoutMinutes=0", "--Auth:SessionMinutes=1" },
+        new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Auth:SessionMinutes must be between 5 and 43200 (got 1)." })]
+    [InlineData(new[] { "--Auth:LockoutMinutes=0", "--Metrics:MaxSeriesPerMetric=0" },
+        new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Metrics:MaxSeriesPerMetric must be between 1 and 1000000 (got 0)." })]
+    [InlineData(new[] { "--Auth:MaxFailedSignIns=five" }, new[] { "'Auth:MaxFailedSignIns'" })]
+    public async Task Start_WrongSettings_ExitsWith2AndNamesEveryKey(string[] settings, string[] expected)
     {
         var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", "http://127.0.0.1:0", "--Auth:LockoutMinutes=0", "--Auth:SessionMinutes=1"])
+        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", "http://127.0.0.1:0", .. settings])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -22,11 +27,14 @@ public sealed class ServerProcessTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
 
-        Assert.Equal(2, process.ExitCode);
         var errors = await stderr;
-        Assert.Contains("invalid configuration", errors, StringComparison.Ordinal);
-        Assert.Contains("Auth:LockoutMinutes must be between 1 and 10080 (got 0).", errors, StringComparison.Ordinal);
-        Assert.Contains("Auth:SessionMinutes must be between 5 and 43200 (got 1).", errors, StringComparison.Ordinal);
+        Assert.True(process.ExitCode == 2, $"exit code {process.ExitCode}:\n{errors}");
+        Assert.StartsWith("OpsConsole cannot start: invalid configuration.", errors, StringComparison.Ordinal);
+        foreach (var message in expected)
+        {
+            Assert.Contains(message, errors, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("Unhandled exception", errors, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", await stdout, StringComparison.Ordinal);
     }
 

@@ -7,7 +7,7 @@ public sealed class ShellPageObject(IPage page)
 {
     private ILocator Header => page.GetByRole(AriaRole.Banner);
 
-    public ILocator UserName => Header.Locator(".user-name");
+    public ILocator UserName => Header.GetByLabel("Signed-in user");
 
     public ILocator RoleBadge => Header.GetByTitle("Your role");
 

@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Components;
+using OpsConsole.Shared.Auth;
+
+namespace OpsConsole.Web.Components.Pages.Admin;
+
+/// <summary>Admins see every user with role and lockout state, and unlock locked-out users.</summary>
+public sealed partial class UsersPage
+{
+    private UsersViewModel _model = default!;
+
+    [Inject]
+    private IUserDirectory Directory { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _model = new UsersViewModel(Directory);
+        await _model.LoadAsync();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace OpsConsole.Server.Tests;
+
+public sealed class SessionCookieTests(ConsoleAppFactory factory) : IClassFixture<ConsoleAppFactory>
+{
+    [Fact]
+    public async Task SignIn_RightPassword_SetsHttpOnlyStrictSessionCookieAndRedirects()
+    {
+        using var client = factory.AnonymousClient();
+
+        using var response = await SignInForm.PostAsync(client, "viewer", ConsoleAppFactory.ViewerPassword);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("opsconsole.session=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignIn_OverHttpsBehindProxy_MarksTheCookieSecure()
+    {
+        using var proxied = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Proxy:TrustForwardedHeaders"] = "true" });
+        using var client = proxied.AnonymousClient();
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+
+        using var response = await SignInForm.PostAsync(client, "viewer", ConsoleAppFactory.ViewerPassword);
+
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("opsconsole.session=", StringComparison.Ordinal));
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task SignIn_WrongPassword_SetsNoSessionCookie()
+    {
+        using var client = factory.AnonymousClient();
+
+        using var response = await SignInForm.PostAsync(client, "admin", "wrong");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) &&
+            cookies.Any(c => c.StartsWith("opsconsole.session=", StringComparison.Ordinal)));
+        Assert.Contains("Wrong user name or password.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
