@@ -1,10 +1,29 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using OpsConsole.Sandbox.Hosting;
 
-// The Stripe-compatible API arrives with its own work; until then the Sandbox only answers its health check.
-app.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
+namespace OpsConsole.Sandbox;
 
-await app.RunAsync();
+/// <summary>The Sandbox as a standalone server: <c>dotnet run --project Sandbox -- --urls http://127.0.0.1:12111 --seed 42</c>.</summary>
+public sealed class Program
+{
+    private Program()
+    {
+    }
 
-/// <summary>The Sandbox's entry point (public for integration tests).</summary>
-public partial class Program;
+    public static async Task<int> Main(string[] args)
+    {
+        var parsed = SandboxCommandLine.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error}");
+            }
+            await Console.Error.WriteLineAsync("See Sandbox/README.md for every option.");
+            return 2;
+        }
+
+        var app = SandboxApp.Build(parsed.Options, parsed.HostArgs);
+        await app.RunAsync();
+        return 0;
+    }
+}
