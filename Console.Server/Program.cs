@@ -5,6 +5,7 @@ using OpsConsole.Server.Data;
 using OpsConsole.Server.Health;
 using OpsConsole.Server.Metrics;
 using OpsConsole.Server.Security;
+using OpsConsole.Server.Sources;
 using OpsConsole.Server.Ui;
 
 try
@@ -17,6 +18,7 @@ try
     builder.AddConsoleApi();
     builder.AddConsoleUi();
     builder.AddProxySupport();
+    builder.AddEmbeddedSandbox();
 
     var app = builder.Build();
 

@@ -46,7 +46,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var dataPath = Path.Combine(Path.GetTempPath(), "opsconsole-browser", Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", baseUrl])
+        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

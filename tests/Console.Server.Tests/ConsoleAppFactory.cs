@@ -29,6 +29,8 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
             ["OPSCONSOLE_OPERATOR_PASSWORD"] = OperatorPassword,
             ["OPSCONSOLE_VIEWER_PASSWORD"] = ViewerPassword,
             ["Auth:MaxFailedSignIns"] = "3",
+            ["Sandbox:Url"] = "http://127.0.0.1:0",
+            ["Sandbox:Charges"] = "500",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -25,6 +25,7 @@ public sealed class OperationalEndpointTests(ConsoleAppFactory factory) : IClass
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("sqlite").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("sandbox").GetProperty("status").GetString());
     }
 
     [Fact]

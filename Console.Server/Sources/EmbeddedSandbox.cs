@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpsConsole.Sandbox.Hosting;
+
+namespace OpsConsole.Server.Sources;
+
+/// <summary>
+/// Runs the Sandbox (the Stripe-compatible demo source) inside the console process on its own loopback port, so
+/// the embedded default has a source to ingest from with nothing else installed.
+/// </summary>
+public sealed class EmbeddedSandbox(IOptions<EmbeddedSandboxOptions> options, IConfiguration configuration, ILogger<EmbeddedSandbox> logger)
+    : IHostedService, IHealthCheck, IAsyncDisposable
+{
+    private RunningSandbox? _sandbox;
+
+    /// <summary>Where the Sandbox answers, once started.</summary>
+    public Uri? BaseAddress => _sandbox?.BaseAddress;
+
+    /// <summary>The running Sandbox's services (its data and admin state), once started.</summary>
+    public IServiceProvider? Services => _sandbox?.Services;
+
+    /// <summary>The Sandbox options of the <c>Sandbox</c> section, over the embedded defaults.</summary>
+    public static SandboxOptions SandboxOptionsFrom(IConfiguration configuration)
+    {
+        var sandbox = new SandboxOptions();
+        configuration.GetSection(EmbeddedSandboxOptions.Section).Bind(sandbox);
+        return sandbox;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+        _sandbox = await SandboxApp.StartAsync(SandboxOptionsFrom(configuration), options.Value.Url);
+        logger.LogInformation("Sandbox source listening on {Url}", _sandbox.BaseAddress);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sandbox is { } sandbox)
+        {
+            _sandbox = null;
+            await sandbox.DisposeAsync();
+        }
+    }
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!options.Value.Enabled)
+        {
+            return HealthCheckResult.Healthy("disabled");
+        }
+        if (BaseAddress is not { } address)
+        {
+            return HealthCheckResult.Unhealthy("not started");
+        }
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            using var response = await http.GetAsync(new Uri(address, "/healthz"), cancellationToken);
+            return response.IsSuccessStatusCode
+                ? HealthCheckResult.Healthy(address.ToString())
+                : HealthCheckResult.Unhealthy($"{address} answered {(int)response.StatusCode}");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"{address} does not answer: {exception.Message}");
+        }
+    }
+}
