@@ -33,7 +33,9 @@ public sealed class EmbeddedSandbox(IOptions<EmbeddedSandboxOptions> options, IC
         {
             return;
         }
-        _sandbox = await SandboxApp.StartAsync(SandboxOptionsFrom(configuration), options.Value.Url);
+        // The console reports its own start; the Sandbox's host says only what goes wrong.
+        _sandbox = await SandboxApp.StartAsync(SandboxOptionsFrom(configuration), options.Value.Url,
+            builder => builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning));
         logger.LogInformation("Sandbox source listening on {Url}", _sandbox.BaseAddress);
     }
 
