@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using OpsConsole.TestSupport;
 
 namespace OpsConsole.Browser.Tests;
 
@@ -46,7 +47,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var dataPath = Path.Combine(Path.GetTempPath(), "opsconsole-browser", Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0"])
+        var start = new ProcessStartInfo("dotnet", [RepoPaths.ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -134,18 +135,5 @@ public sealed class ConsoleServer : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string ServerAssembly()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Console.sln")))
-        {
-            directory = directory.Parent;
-        }
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Console.sln not found above the test folder."),
-            "Console.Server", "bin", configuration, "net10.0", "OpsConsole.Server.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build Console.Server first.", path);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpsConsole.TestSupport;
 
 namespace OpsConsole.Server.Tests;
 
@@ -16,7 +17,7 @@ public sealed class ServerProcessTests
     public async Task Start_WrongSettings_ExitsWith2AndNamesEveryKey(string[] settings, string[] expected)
     {
         var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet", [ServerAssembly(), "--urls", "http://127.0.0.1:0", .. settings])
+        var start = new ProcessStartInfo("dotnet", [RepoPaths.ServerAssembly(), "--urls", "http://127.0.0.1:0", .. settings])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -38,19 +39,5 @@ public sealed class ServerProcessTests
         }
         Assert.DoesNotContain("Unhandled exception", errors, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", await stdout, StringComparison.Ordinal);
-    }
-
-    /// <summary>The console's build output next to this test's (same configuration).</summary>
-    internal static string ServerAssembly()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Console.sln")))
-        {
-            directory = directory.Parent;
-        }
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Console.sln not found above the test folder."),
-            "Console.Server", "bin", configuration, "net10.0", "OpsConsole.Server.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build Console.Server first.", path);
     }
 }

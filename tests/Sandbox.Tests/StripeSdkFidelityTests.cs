@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using OpsConsole.TestSupport;
 
 namespace OpsConsole.Sandbox.Tests;
 
@@ -89,13 +90,5 @@ public sealed class StripeSdkFidelityTests
         return JsonDocument.Parse(await stdout).RootElement.Clone();
     }
 
-    private static string ToolsFolder()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Console.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Console.sln not found"), "tests", "tools");
-    }
+    private static string ToolsFolder() => Path.Combine(RepoPaths.Root, "tests", "tools");
 }
