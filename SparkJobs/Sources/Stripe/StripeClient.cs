@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace OpsConsole.SparkJobs.Sources.Stripe;
+
+/// <summary>
+/// Reads a Stripe-compatible API: list pages over a <c>created</c> window with cursor pagination, and single
+/// objects. Every request passes the shared <see cref="RateGate"/>; failures that can pass (5xx, 429, timeouts,
+/// resets, truncated or malformed bodies, expired tokens) are retried with exponential backoff and full jitter,
+/// per request up to <see cref="StripeClientOptions.MaxAttempts"/> and per run within
+/// <see cref="StripeClientOptions.RetryBudget"/>; requests the source refuses (400, 404, bad credentials) fail at once.
+/// </summary>
+public sealed class StripeClient : IDisposable
+{
+    private readonly StripeClientOptions _options;
+    private readonly HttpClient _http;
+    private readonly AccessTokenProvider? _tokens;
+    private readonly TimeProvider _time;
+    private int _retriesLeft;
+
+    public StripeClient(StripeClientOptions options, RateGate? gate = null, SourceStats? stats = null, HttpMessageHandler? handler = null, TimeProvider? time = null)
+    {
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        Gate = gate ?? new RateGate(options.TargetRate, _time);
+        Stats = stats ?? new SourceStats();
+        _retriesLeft = options.RetryBudget;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = 256,
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+        })
+        {
+            BaseAddress = options.BaseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("OpsConsole-SparkJobs/1.0");
+        if (options.Credentials.IsOAuth)
+        {
+            _tokens = new AccessTokenProvider(_http, new Uri(options.BaseAddress, "/oauth/token"),
+                options.Credentials.ClientId!, options.Credentials.ClientSecret!, _time);
+        }
+    }
+
+    public RateGate Gate { get; }
+
+    public SourceStats Stats { get; }
+
+    /// <summary>
+    /// Every page of <paramref name="stream"/> created in [<paramref name="createdFrom"/>, <paramref name="createdTo"/>),
+    /// newest first, following <c>starting_after</c> until <c>has_more</c> is false. The caller disposes each page.
+    /// </summary>
+    public async IAsyncEnumerable<StripePage> ListAsync(
+        StripeStream stream,
+        long? createdFrom,
+        long? createdTo,
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        IReadOnlyList<string>? types = null,
+        string? startingAfter = null,
+        int limit = 100)
+    {
+        var query = new StringBuilder(stream.Path).Append("?limit=").Append(limit.ToString(CultureInfo.InvariantCulture));
+        if (createdFrom is { } from)
+        {
+            query.Append("&created[gte]=").Append(from.ToString(CultureInfo.InvariantCulture));
+        }
+        if (createdTo is { } to)
+        {
+            query.Append("&created[lt]=").Append(to.ToString(CultureInfo.InvariantCulture));
+        }
+        foreach (var type in types ?? [])
+        {
+            query.Append("&types[]=").Append(Uri.EscapeDataString(type));
+        }
+        var basePath = query.ToString();
+
+        var after = startingAfter;
+        while (true)
+        {
+            var path = after is null ? basePath : $"{basePath}&starting_after={Uri.EscapeDataString(after)}";
+            var page = await GetPageAsync(path, cancellationToken);
+            Stats.Page(page.Count);
+            var hasMore = page.HasMore;
+            after = page.LastId;
+            yield return page;
+            if (!hasMore || after is null)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>One object, or null when the source no longer has it (404).</summary>
+    public async Task<JsonDocument?> RetrieveAsync(StripeStream stream, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (_, document) = await SendAsync($"{stream.Path}/{Uri.EscapeDataString(id)}", cancellationToken);
+            return document;
+        }
+        catch (SourceRejectedException rejected) when (rejected.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        _tokens?.Dispose();
+        _http.Dispose();
+    }
+
+    private async Task<StripePage> GetPageAsync(string path, CancellationToken cancellationToken)
+    {
+        var (body, document) = await SendAsync(path, cancellationToken);
+        if (document.RootElement.ValueKind != JsonValueKind.Object ||
+            !document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array ||
+            !document.RootElement.TryGetProperty("has_more", out var more) || more.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            document.Dispose();
+            throw new SourceFailedException($"{path}: the response is not a list (no data array or has_more).");
+        }
+        return new StripePage(body, document);
+    }
+
+    private async Task<(byte[] Body, JsonDocument Document)> SendAsync(string path, CancellationToken cancellationToken)
+    {
+        string? lastProblem = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            await Gate.WaitAsync(cancellationToken);
+            string? token = null;
+            var retryAt = TimeSpan.Zero;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.RequestTimeout);
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                if (_tokens is not null)
+                {
+                    token = await _tokens.GetAsync(timeout.Token);
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                }
+                else
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Credentials.SecretKey);
+                }
+
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+                Stats.Request(body.Length);
+                var status = (int)response.StatusCode;
+                if (status == 200)
+                {
+                    return (body, JsonDocument.Parse(body));
+                }
+
+                var (message, code, param) = ErrorOf(body);
+                switch (status)
+                {
+                    case 429:
+                        Stats.Limited();
+                        Gate.OnRateLimited();
+                        lastProblem = $"429 {code ?? "rate_limit"}";
+                        break;
+                    case 401 when token is not null:
+                        // An expired token: fetch a new one and try again at once.
+                        _tokens!.Invalidate(token);
+                        lastProblem = $"401 {code ?? "unauthorized"} (token refreshed)";
+                        retryAt = TimeSpan.FromTicks(1);
+                        break;
+                    case >= 500:
+                        lastProblem = $"{status} {message}";
+                        break;
+                    default:
+                        throw new SourceRejectedException(status, $"{path}: the source refused the request ({status}{(param is null ? "" : $", parameter {param}")}): {message}", param);
+                }
+            }
+            catch (HttpRequestException exception)
+            {
+                lastProblem = $"connection: {exception.Message}";
+            }
+            catch (IOException exception)
+            {
+                lastProblem = $"connection: {exception.Message}";
+            }
+            catch (JsonException)
+            {
+                lastProblem = "malformed JSON in the response";
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                lastProblem = $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s";
+            }
+
+            if (attempt >= _options.MaxAttempts)
+            {
+                throw new SourceFailedException($"{path}: {attempt} attempts failed; the last: {lastProblem}.");
+            }
+            if (Interlocked.Decrement(ref _retriesLeft) < 0)
+            {
+                throw new SourceFailedException($"{path}: the run's retry budget ({_options.RetryBudget}) is spent; the last failure: {lastProblem}.");
+            }
+            Stats.Retry();
+            await Task.Delay(retryAt > TimeSpan.Zero ? TimeSpan.Zero : Backoff(attempt), _time, cancellationToken);
+        }
+    }
+
+    /// <summary>Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))].</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var ceiling = Math.Min(_options.BackoffMax.TotalMilliseconds, _options.BackoffBase.TotalMilliseconds * Math.Pow(2, attempt - 1));
+        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+    }
+
+    private static (string Message, string? Code, string? Param) ErrorOf(byte[] body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                return (error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "",
+                    error.TryGetProperty("code", out var c) ? c.GetString() : null,
+                    error.TryGetProperty("param", out var p) ? p.GetString() : null);
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return ("(no error body)", null, null);
+    }
+}
