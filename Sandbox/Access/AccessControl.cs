@@ -71,7 +71,15 @@ public sealed class AccessControl(SandboxOptions options, SandboxClock clock)
         {
             return OAuthError(400, "invalid_request", "Send application/x-www-form-urlencoded with grant_type=client_credentials.");
         }
-        var form = await request.ReadFormAsync();
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync();
+        }
+        catch (InvalidDataException)
+        {
+            return OAuthError(400, "invalid_request", "The form body cannot be read.");
+        }
         if (form["grant_type"] != "client_credentials")
         {
             return OAuthError(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
@@ -96,8 +104,16 @@ public sealed class AccessControl(SandboxOptions options, SandboxClock clock)
             return OAuthError(401, "invalid_client", "Unknown client or wrong secret.");
         }
 
+        var now = clock.UnixNow;
+        foreach (var (issued, expiresAt) in _tokens)
+        {
+            if (expiresAt <= now)
+            {
+                _tokens.TryRemove(issued, out _);
+            }
+        }
         var token = TokenPrefix + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
-        _tokens[token] = clock.UnixNow + options.TokenLifetimeSeconds;
+        _tokens[token] = now + options.TokenLifetimeSeconds;
         return Results.Json(new Dictionary<string, object>
         {
             ["access_token"] = token,

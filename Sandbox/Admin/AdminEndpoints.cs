@@ -47,6 +47,10 @@ public static class AdminEndpoints
             : amount is <= 0 ? Problem("amount", "amount must be positive.")
             : world.Refund(index, amount) ? Results.NoContent()
             : Problem("id", $"Charge {id} cannot be refunded (not succeeded and captured, or already fully refunded)."));
+        admin.MapPost("/charges/{id}/succeed", (string id, SandboxWorld world) =>
+            Index(world.Ids.Charge, id) is not { } index || index >= world.Size().Charges ? Missing("charge", id)
+            : world.Succeed(index) ? Results.NoContent()
+            : Problem("id", $"Charge {id} is not pending."));
         admin.MapPost("/charges/{id}/update", (string id, SandboxWorld world) =>
         {
             if (Index(world.Ids.Charge, id) is not { } index || index >= world.Size().Charges)

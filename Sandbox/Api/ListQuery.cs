@@ -14,13 +14,20 @@ public sealed record ListQuery(
     long CreatedFrom,
     long CreatedTo,
     string? Type,
-    IReadOnlyList<string> Types)
+    IReadOnlyList<string> Types,
+    bool? DeliverySuccess = null,
+    IReadOnlyDictionary<string, string>? Filters = null)
 {
     public const int MaxTypes = 20;
 
-    /// <summary>Parses the query string; <paramref name="events"/> allows the events list's extra parameters.</summary>
-    public static ListQuery Parse(IQueryCollection query, bool events)
+    /// <summary>
+    /// Parses the query string; <paramref name="events"/> allows the events list's extra parameters and
+    /// <paramref name="filters"/> names the equality filters the list accepts (e.g. <c>customer</c> on charges).
+    /// </summary>
+    public static ListQuery Parse(IQueryCollection query, bool events, IReadOnlyCollection<string>? filters = null)
     {
+        bool? deliverySuccess = null;
+        var filterValues = new Dictionary<string, string>(StringComparer.Ordinal);
         var limit = 10;
         string? startingAfter = null, endingBefore = null, type = null;
         long from = long.MinValue, to = long.MaxValue; // created in [from, to]
@@ -61,10 +68,15 @@ public sealed record ListQuery(
                     type = value;
                     break;
                 case "delivery_success" when events:
-                    if (value is not ("true" or "false"))
+                    deliverySuccess = value switch
                     {
-                        throw new StripeErrorException(StripeError.InvalidParameter(key, $"Invalid boolean: {value}"));
-                    }
+                        "true" => true,
+                        "false" => false,
+                        _ => throw new StripeErrorException(StripeError.InvalidParameter(key, $"Invalid boolean: {value}")),
+                    };
+                    break;
+                case var k when filters?.Contains(k) == true:
+                    filterValues[k] = value;
                     break;
                 case var k when events && (k == "types[]" || IsIndexed(k, "types")):
                     types.AddRange(values.Where(v => !string.IsNullOrEmpty(v))!);
@@ -92,7 +104,7 @@ public sealed record ListQuery(
             throw new StripeErrorException(StripeError.InvalidParameter("types",
                 $"You may only specify up to {MaxTypes} types (got {types.Count})."));
         }
-        return new ListQuery(limit, startingAfter, endingBefore, from, to, type, types);
+        return new ListQuery(limit, startingAfter, endingBefore, from, to, type, types, deliverySuccess, filterValues);
     }
 
     /// <summary>Whether an event type name passes the <c>type</c> (with <c>*</c> wildcards) or <c>types[]</c> filter.</summary>
@@ -114,6 +126,12 @@ public sealed record ListQuery(
     }
 
     public bool FiltersType => Type is not null || Types.Count > 0;
+
+    /// <summary>Which of <paramref name="names"/> (indexed by event type) pass the type filter: one lookup per row.</summary>
+    public bool[] TypeMask(IReadOnlyList<string> names) => [.. names.Select(MatchesType)];
+
+    /// <summary>The value of an equality filter, if given.</summary>
+    public string? Filter(string name) => Filters is not null && Filters.TryGetValue(name, out var value) ? value : null;
 
     private static string Last(StringValues values) => values.Count == 0 ? "" : values[^1] ?? "";
 

@@ -21,26 +21,25 @@ public sealed class RequestPipeline(
     public async Task HandleAsync(HttpContext context, string endpoint, Func<Credential, byte[]> handler)
     {
         var response = context.Response;
-        response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}"[..18];
-        response.Headers["Stripe-Version"] = StripeJson.ApiVersion;
         var credential = "anonymous";
         var fault = FaultKind.None;
-        var status = 200;
+        var status = 500;
         try
         {
             var caller = access.Authenticate(context.Request);
             credential = caller.Label;
-            fault = faults.Next(context.Request.Path.Value ?? "", credential);
-            if (fault == FaultKind.TokenExpiry && caller.Token is { } token)
+            using var lease = limiter.Admit(caller, endpoint);
+            // Drawn after the limiter, so a scheduled fault is never used up by a request that got a 429.
+            fault = faults.Next(context.Request.Path.Value ?? "", credential, hasToken: caller.Token is not null);
+            if (fault == FaultKind.TokenExpiry)
             {
-                throw access.Expire(token);
+                throw access.Expire(caller.Token!);
             }
             if (fault == FaultKind.Burst429)
             {
                 throw RateLimiter.Limited("global-rate");
             }
 
-            using var lease = limiter.Admit(caller, endpoint);
             await DelayAsync(context.RequestAborted);
             switch (fault)
             {
@@ -59,18 +58,20 @@ public sealed class RequestPipeline(
 
             var body = handler(caller);
             await WriteAsync(context, 200, body, fault);
+            status = fault is FaultKind.Truncate ? 0 : 200;
         }
         catch (StripeErrorException error)
         {
-            status = error.Error.Status;
             if (error.Data[RateLimiter.ReasonKey] is string reason)
             {
                 response.Headers[RateLimiter.ReasonKey] = reason;
             }
-            await WriteAsync(context, status, error.Error.ToJson(), FaultKind.None);
+            await WriteAsync(context, error.Error.Status, error.Error.ToJson(), FaultKind.None);
+            status = error.Error.Status;
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
+            // The client went away; nothing to answer.
             status = 0;
         }
         finally

@@ -17,8 +17,25 @@ public sealed class StripeApi(SandboxWorld world, SandboxOptions options)
         var (rows, hasMore) = world.Read((w, now) =>
         {
             var (low, high) = Window(w.Charges, query, now - options.VisibilityLagSeconds);
+            Func<int, bool>? match = null;
+            if (query.Filter("customer") is { } customerId)
+            {
+                var customer = w.Ids.Customer.Decode(customerId);
+                match = i => w.Charges[i].Customer == customer && customer >= 0;
+            }
+            if (query.Filter("payment_intent") is { } intentId)
+            {
+                // A charge's payment intent encodes the charge's own index.
+                var charge = w.Ids.PaymentIntent.Decode(intentId);
+                (low, high) = charge >= low && charge < high ? (charge, charge + 1) : (low, low);
+            }
+            if (query.Filter("transfer_group") is not null)
+            {
+                // No generated charge belongs to a transfer group.
+                high = low;
+            }
             var (page, more) = Paging.Page(low, high, Cursor(w.Ids.Charge, query.StartingAfter, w.Charges.Count, "charge", "starting_after"),
-                Cursor(w.Ids.Charge, query.EndingBefore, w.Charges.Count, "charge", "ending_before"), query.Limit, null);
+                Cursor(w.Ids.Charge, query.EndingBefore, w.Charges.Count, "charge", "ending_before"), query.Limit, match);
             return (page.Select(i => (i, w.Charges[i])).ToList(), more);
         });
         return Render("/v1/charges", hasMore, json =>
@@ -35,8 +52,11 @@ public sealed class StripeApi(SandboxWorld world, SandboxOptions options)
         var (rows, hasMore) = world.Read((w, now) =>
         {
             var (low, high) = Window(w.Customers, query, now - options.VisibilityLagSeconds);
+            Func<int, bool>? match = query.Filter("email") is { } email
+                ? i => string.Equals(_json.CustomerEmail(i, w.Customers[i].EmailVersion), email, StringComparison.OrdinalIgnoreCase)
+                : null;
             var (page, more) = Paging.Page(low, high, Cursor(w.Ids.Customer, query.StartingAfter, w.Customers.Count, "customer", "starting_after"),
-                Cursor(w.Ids.Customer, query.EndingBefore, w.Customers.Count, "customer", "ending_before"), query.Limit, null);
+                Cursor(w.Ids.Customer, query.EndingBefore, w.Customers.Count, "customer", "ending_before"), query.Limit, match);
             return (page.Select(i => (i, w.Customers[i])).ToList(), more);
         });
         return Render("/v1/customers", hasMore, json =>
@@ -53,8 +73,14 @@ public sealed class StripeApi(SandboxWorld world, SandboxOptions options)
         var (rows, hasMore) = world.Read((w, now) =>
         {
             var (low, high) = Window(w.Refunds, query, now - options.VisibilityLagSeconds);
+            Func<int, bool>? match = null;
+            if ((query.Filter("charge") ?? query.Filter("payment_intent")) is { } parent)
+            {
+                var charge = query.Filter("charge") is not null ? w.Ids.Charge.Decode(parent) : w.Ids.PaymentIntent.Decode(parent);
+                match = i => w.Refunds[i].Charge == charge && charge >= 0;
+            }
             var (page, more) = Paging.Page(low, high, Cursor(w.Ids.Refund, query.StartingAfter, w.Refunds.Count, "refund", "starting_after"),
-                Cursor(w.Ids.Refund, query.EndingBefore, w.Refunds.Count, "refund", "ending_before"), query.Limit, null);
+                Cursor(w.Ids.Refund, query.EndingBefore, w.Refunds.Count, "refund", "ending_before"), query.Limit, match);
             return (page.Select(i => (i, w.Refunds[i], w.Charges[w.Refunds[i].Charge])).ToList(), more);
         });
         return Render("/v1/refunds", hasMore, json =>
@@ -70,9 +96,15 @@ public sealed class StripeApi(SandboxWorld world, SandboxOptions options)
     {
         var (rows, hasMore) = world.Read((w, now) =>
         {
-            var (low, high) = Window(w.Events, query, now);
+            var (low, high) = Window(w.Events, query, now - options.VisibilityLagSeconds);
             low = Math.Max(low, w.Events.FirstAtOrAfter(now - SandboxWorld.EventRetentionSeconds));
-            Func<int, bool>? match = query.FiltersType ? i => query.MatchesType(Catalog.EventTypeNames[(int)w.Events[i].Type]) : null;
+            if (query.DeliverySuccess == false)
+            {
+                // The Sandbox sends no webhooks, so no event ever failed delivery.
+                high = low;
+            }
+            var mask = query.FiltersType ? query.TypeMask(Catalog.EventTypeNames) : null;
+            Func<int, bool>? match = mask is null ? null : i => mask[(int)w.Events[i].Type];
             var (page, more) = Paging.Page(low, high, Cursor(w.Ids.Event, query.StartingAfter, w.Events.Count, "event", "starting_after"),
                 Cursor(w.Ids.Event, query.EndingBefore, w.Events.Count, "event", "ending_before"), query.Limit, match);
             return (page.Select(i => (i, View(w, i))).ToList(), more);

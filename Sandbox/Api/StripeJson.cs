@@ -241,11 +241,8 @@ public sealed class StripeJson(SandboxIds ids, ulong seed, double badDataRate)
                 var charge = view.Charge;
                 charge.AmountRefunded = e.AmountRefunded;
                 charge.MetadataVersion = e.Version;
-                if (e.Type is EventType.ChargePending)
-                {
-                    charge.Status = ChargeStatus.Pending;
-                    charge.Captured = false;
-                }
+                charge.Status = e.Status;
+                charge.Captured = e.Captured;
                 WriteCharge(json, e.Target, charge, livemode);
                 break;
         }

@@ -79,4 +79,8 @@ public struct EventRow
     public int Version;
     public int PreviousVersion;
     public EventType Type;
+    /// <summary>The charge's status right after the change (charge events).</summary>
+    public ChargeStatus Status;
+    /// <summary>Whether the charge was captured right after the change (charge events).</summary>
+    public bool Captured;
 }

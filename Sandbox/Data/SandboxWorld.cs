@@ -46,9 +46,10 @@ public sealed class SandboxWorld
     /// <summary>Runs <paramref name="read"/> under the lock after bringing the data up to the clock's now.</summary>
     public T Read<T>(Func<SandboxWorld, long, T> read)
     {
-        var now = Clock.UnixNow;
         lock (_gate)
         {
+            // Read under the lock and never behind what was generated, so rows stay in created order.
+            var now = Math.Max(Clock.UnixNow, _caughtUpTo);
             CatchUp(now);
             return read(this, now);
         }
@@ -72,6 +73,17 @@ public sealed class SandboxWorld
 
     /// <summary>Refunds a charge now (admin): the remaining amount, or <paramref name="amount"/>. False when it cannot be refunded.</summary>
     public bool Refund(int charge, int? amount) => Read((w, now) => w.ApplyRefund(now, charge, amount));
+
+    /// <summary>A pending charge succeeds now (admin), with a charge.succeeded event. False when it is not pending.</summary>
+    public bool Succeed(int charge) => Read((w, now) =>
+    {
+        if (charge < 0 || charge >= w.Charges.Count || w.Charges[charge].Status != ChargeStatus.Pending)
+        {
+            return false;
+        }
+        w.SucceedPending(now, charge);
+        return true;
+    });
 
     /// <summary>Changes a charge's metadata now (admin), with a charge.updated event.</summary>
     public void UpdateCharge(int charge) => Read((w, now) =>
@@ -131,15 +143,14 @@ public sealed class SandboxWorld
         }
         for (var i = Charges.FirstAtOrAfter(cutoff); i < Charges.Count; i++)
         {
-            events.Add(new EventRow { Created = Charges[i].Created, Target = i, Type = CreationEvent(Charges[i].Status) });
+            events.Add(ChargeEvent(Charges[i].Created, i, CreationEvent(Charges[i].Status), Charges[i], amountRefunded: 0));
         }
         for (var i = Refunds.FirstAtOrAfter(cutoff); i < Refunds.Count; i++)
         {
             var refund = Refunds[i];
-            events.Add(new EventRow
+            events.Add(ChargeEvent(refund.Created, refund.Charge, EventType.ChargeRefunded, Charges[refund.Charge], refund.Amount) with
             {
-                Created = refund.Created, Target = refund.Charge, Type = EventType.ChargeRefunded,
-                AmountRefunded = refund.Amount, PreviousAmountRefunded = 0, Version = 1,
+                PreviousAmountRefunded = 0,
             });
             events.Add(new EventRow { Created = refund.Created, Target = i, Type = EventType.RefundCreated });
         }
@@ -214,7 +225,7 @@ public sealed class SandboxWorld
     private void AddCharge(long created, int customersSoFar)
     {
         var index = AddChargeRow(created, customersSoFar);
-        Events.Add(new EventRow { Created = created, Target = index, Type = CreationEvent(Charges[index].Status) });
+        Events.Add(ChargeEvent(created, index, CreationEvent(Charges[index].Status), Charges[index], amountRefunded: 0));
     }
 
     /// <summary>A charge whose attributes depend only on the seed and its index.</summary>
@@ -266,12 +277,7 @@ public sealed class SandboxWorld
         charge.AmountRefunded += refunded;
         charge.Version++;
         Refunds.Add(new RefundRow { Created = now, Charge = index, Amount = refunded, Reason = RefundReason.RequestedByCustomer });
-        Events.Add(new EventRow
-        {
-            Created = now, Target = index, Type = EventType.ChargeRefunded,
-            AmountRefunded = charge.AmountRefunded, PreviousAmountRefunded = previous,
-            Version = charge.MetadataVersion, PreviousVersion = charge.MetadataVersion,
-        });
+        Events.Add(ChargeEvent(now, index, EventType.ChargeRefunded, charge, charge.AmountRefunded) with { PreviousAmountRefunded = previous });
         Events.Add(new EventRow { Created = now, Target = Refunds.Count - 1, Type = EventType.RefundCreated });
         return true;
     }
@@ -282,7 +288,7 @@ public sealed class SandboxWorld
         charge.Status = ChargeStatus.Succeeded;
         charge.Captured = true;
         charge.Version++;
-        Events.Add(new EventRow { Created = now, Target = index, Type = EventType.ChargeSucceeded, Version = charge.MetadataVersion });
+        Events.Add(ChargeEvent(now, index, EventType.ChargeSucceeded, charge, charge.AmountRefunded));
     }
 
     private void ApplyChargeUpdate(long now, int index)
@@ -290,11 +296,10 @@ public sealed class SandboxWorld
         ref var charge = ref Charges[index];
         charge.MetadataVersion++;
         charge.Version++;
-        Events.Add(new EventRow
+        Events.Add(ChargeEvent(now, index, EventType.ChargeUpdated, charge, charge.AmountRefunded) with
         {
-            Created = now, Target = index, Type = EventType.ChargeUpdated,
-            AmountRefunded = charge.AmountRefunded, PreviousAmountRefunded = charge.AmountRefunded,
-            Version = charge.MetadataVersion, PreviousVersion = charge.MetadataVersion - 1,
+            PreviousAmountRefunded = charge.AmountRefunded,
+            PreviousVersion = charge.MetadataVersion - 1,
         });
     }
 
@@ -309,6 +314,19 @@ public sealed class SandboxWorld
             Version = customer.EmailVersion, PreviousVersion = customer.EmailVersion - 1,
         });
     }
+
+    /// <summary>A charge event with the charge's state right after the change.</summary>
+    private static EventRow ChargeEvent(long created, int index, EventType type, in ChargeRow charge, int amountRefunded) => new()
+    {
+        Created = created,
+        Target = index,
+        Type = type,
+        AmountRefunded = amountRefunded,
+        Version = charge.MetadataVersion,
+        PreviousVersion = charge.MetadataVersion,
+        Status = charge.Status,
+        Captured = charge.Captured,
+    };
 
     private SplitMix ObjectRandom(ulong kind, int index)
     {

@@ -62,15 +62,19 @@ public sealed class FaultInjector
         }
     }
 
-    /// <summary>The fault for one request by <paramref name="credential"/> to <paramref name="path"/>.</summary>
-    public FaultKind Next(string path, string credential)
+    /// <summary>
+    /// The fault for one request by <paramref name="credential"/> to <paramref name="path"/>. Token expiry only
+    /// happens to callers with an OAuth token (<paramref name="hasToken"/>); for others it is no fault, and a
+    /// scheduled one waits for a token caller.
+    /// </summary>
+    public FaultKind Next(string path, string credential, bool hasToken)
     {
         lock (_lock)
         {
             for (var i = 0; i < _scheduled.Count; i++)
             {
                 var fault = _scheduled[i];
-                if (path.StartsWith(fault.PathPrefix, StringComparison.Ordinal))
+                if (path.StartsWith(fault.PathPrefix, StringComparison.Ordinal) && (hasToken || fault.Kind != FaultKind.TokenExpiry))
                 {
                     _scheduled[i] = fault with { Count = fault.Count - 1 };
                     if (fault.Count <= 1)
@@ -96,7 +100,7 @@ public sealed class FaultInjector
                     {
                         _bursts[credential] = Settings.Burst429Length - 1;
                     }
-                    return kind;
+                    return kind == FaultKind.TokenExpiry && !hasToken ? FaultKind.None : kind;
                 }
                 x -= rate;
             }

@@ -39,6 +39,12 @@ public static class SandboxApp
     public static WebApplication MapSandbox(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<SandboxOptions>();
+        app.Use((context, next) =>
+        {
+            context.Response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}"[..18];
+            context.Response.Headers["Stripe-Version"] = StripeJson.ApiVersion;
+            return next(context);
+        });
         app.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
         app.MapStripeApi();
         if (options.Admin)

@@ -6,8 +6,8 @@ using OpsConsole.Sandbox.Hosting;
 namespace OpsConsole.Sandbox.Limits;
 
 /// <summary>
-/// Stripe's limits: a token bucket per credential (live 100/s, test 25/s by default), optionally one per
-/// credential and endpoint, and optionally a cap on requests in flight per credential. Over a limit: 429 with
+/// Stripe's limits: a token bucket per account and mode, which every key of that mode shares (live 100/s,
+/// test 25/s by default), optionally one per mode and endpoint, and optionally a cap on requests in flight per credential. Over a limit: 429 with
 /// <c>Stripe-Rate-Limited-Reason</c> (<c>global-rate</c>, <c>endpoint-rate</c>, <c>global-concurrency</c>).
 /// </summary>
 public sealed class RateLimiter(SandboxOptions options)
@@ -19,12 +19,13 @@ public sealed class RateLimiter(SandboxOptions options)
     public IDisposable Admit(Credential credential, string endpoint)
     {
         var rate = credential.Live ? options.LiveRatePerSecond : options.TestRatePerSecond;
-        if (rate > 0 && !_buckets.GetOrAdd(credential.Label, _ => new TokenBucket(rate)).TryTake())
+        var account = credential.Live ? "live" : "test";
+        if (rate > 0 && !_buckets.GetOrAdd(account, _ => new TokenBucket(rate)).TryTake())
         {
             throw Limited("global-rate");
         }
         if (options.EndpointRatePerSecond > 0 &&
-            !_buckets.GetOrAdd($"{credential.Label} {endpoint}", _ => new TokenBucket(options.EndpointRatePerSecond)).TryTake())
+            !_buckets.GetOrAdd($"{account} {endpoint}", _ => new TokenBucket(options.EndpointRatePerSecond)).TryTake())
         {
             throw Limited("endpoint-rate");
         }

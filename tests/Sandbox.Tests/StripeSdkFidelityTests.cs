@@ -36,7 +36,7 @@ public sealed class StripeSdkFidelityTests
 
         var truth = (await sandbox.TruthAsync("events")).Where(e => e.GetProperty("type").GetString() == "charge.refunded").ToList();
         Assert.NotEmpty(truth);
-        Assert.Equal(truth.Count, result.GetProperty("ids").GetArrayLength());
+        Assert.Equal(truth.Select(e => e.GetProperty("id").GetString()).Reverse(), result.GetProperty("ids").EnumerateArray().Select(i => i.GetString()));
         Assert.All(result.GetProperty("types").EnumerateArray(), t => Assert.Equal("charge.refunded", t.GetString()));
     }
 
