@@ -1,0 +1,25 @@
+namespace OpsConsole.Shared.Lake.Storage;
+
+/// <summary>
+/// Where the lake's files live: a local folder by default, an S3 bucket in production. Paths are relative and use
+/// '/'. Writes are atomic (a reader sees the whole file or none of it); <see cref="PutIfAbsentAsync"/> is the
+/// conditional write the commit log relies on.
+/// </summary>
+public interface ILakeStorage
+{
+    /// <summary>A description for logs and errors (never credentials).</summary>
+    string Location { get; }
+
+    Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the whole file atomically, replacing any file there.</summary>
+    Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the file only if none exists there; false when one does (someone else won).</summary>
+    Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
+    /// <summary>Relative paths of the files under <paramref name="prefix"/>, in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    Task DeleteAsync(string path, CancellationToken cancellationToken = default);
+}

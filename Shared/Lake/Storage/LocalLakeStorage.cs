@@ -1,0 +1,87 @@
+namespace OpsConsole.Shared.Lake.Storage;
+
+/// <summary>
+/// The lake in a local folder. Writes go to a temporary file in the same folder and are renamed into place;
+/// put-if-absent uses a hard link, which fails atomically when the target exists.
+/// </summary>
+public sealed class LocalLakeStorage : ILakeStorage
+{
+    private readonly string _root;
+
+    public LocalLakeStorage(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Location => _root;
+
+    public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(path);
+        return File.Exists(full) ? await File.ReadAllBytesAsync(full, cancellationToken) : null;
+    }
+
+    public async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var temp = await WriteTempAsync(path, content, cancellationToken);
+        File.Move(temp, FullPath(path), overwrite: true);
+    }
+
+    public async Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var target = FullPath(path);
+        var temp = await WriteTempAsync(path, content, cancellationToken);
+        try
+        {
+            File.Move(temp, target, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            File.Delete(temp);
+            return false;
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var folder = FullPath(prefix);
+        IReadOnlyList<string> files = Directory.Exists(folder)
+            ? [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(_root, f).Replace(Path.DirectorySeparatorChar, '/'))
+                .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)]
+            : [];
+        return Task.FromResult(files);
+    }
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        File.Delete(FullPath(path));
+        return Task.CompletedTask;
+    }
+
+    private async Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var target = FullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".tmp-{Guid.NewGuid():N}");
+        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        {
+            await file.WriteAsync(content, cancellationToken);
+            await file.FlushAsync(cancellationToken);
+            file.Flush(flushToDisk: true);
+        }
+        return temp;
+    }
+
+    private string FullPath(string path)
+    {
+        if (path.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(path))
+        {
+            throw new ArgumentException($"'{path}' is not a relative lake path.", nameof(path));
+        }
+        return Path.Combine(_root, path.Replace('/', Path.DirectorySeparatorChar));
+    }
+}
