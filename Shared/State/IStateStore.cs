@@ -1,0 +1,39 @@
+namespace OpsConsole.Shared.State;
+
+/// <summary>
+/// Checkpoints (with every version kept), stream leases and slice progress: what the job and the console share.
+/// The embedded implementation is SQLite; production uses DynamoDB with the same conditional-write semantics.
+/// </summary>
+public interface IStateStore
+{
+    Task<Checkpoint?> GetCheckpointAsync(string source, string stream, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Checkpoint>> ListCheckpointsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every version of a checkpoint, newest first.</summary>
+    Task<IReadOnlyList<CheckpointVersion>> HistoryAsync(string source, string stream, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes a new version when the checkpoint is at <paramref name="expectedVersion"/> (0: none yet); otherwise
+    /// throws <see cref="CheckpointConflictException"/> and writes nothing. Returns the new checkpoint.
+    /// </summary>
+    Task<Checkpoint> WriteCheckpointAsync(string source, string stream, long? cursor, long expectedVersion, string updatedBy, string reason,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Takes the stream for <paramref name="holder"/> for <paramref name="duration"/>, or throws <see cref="StreamLeaseHeldException"/> naming who has it.</summary>
+    Task<StreamLease> AcquireLeaseAsync(string source, string stream, string holder, TimeSpan duration, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends a lease the holder still has; false when it expired and someone else took the stream.</summary>
+    Task<bool> RenewLeaseAsync(string source, string stream, string holder, TimeSpan duration, CancellationToken cancellationToken = default);
+
+    Task ReleaseLeaseAsync(string source, string stream, string holder, CancellationToken cancellationToken = default);
+
+    /// <summary>The current holder, if the stream is held.</summary>
+    Task<StreamLease?> GetLeaseAsync(string source, string stream, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that <paramref name="run"/> finished a slice (idempotent).</summary>
+    Task RecordSliceAsync(string source, string stream, string run, CompletedSlice slice, CancellationToken cancellationToken = default);
+
+    /// <summary>The slices <paramref name="run"/> finished, oldest first (a restarted run skips them).</summary>
+    Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default);
+}
