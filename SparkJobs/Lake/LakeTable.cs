@@ -1,0 +1,137 @@
+using System.Globalization;
+using OpsConsole.Shared.Lake.Delta;
+using OpsConsole.Shared.Lake.Parquet;
+using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.SparkJobs.Transform;
+
+namespace OpsConsole.SparkJobs.Lake;
+
+/// <summary>
+/// A stream's table in the lake: Parquet files partitioned by <c>dt</c> (UTC date of <c>created</c>) under a Delta
+/// commit log. <see cref="MergeAsync"/> keeps the table's invariant, every source id exactly once at its latest
+/// version: the partitions a batch touches are rewritten with the batch's rows replacing older ones, and the new
+/// files replace the old in one commit. A run's commit carries a <c>txn</c> with its run id, so committing the same
+/// run again changes nothing.
+/// </summary>
+public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSchema schema, ITableFormat format)
+{
+    public const string PartitionColumn = "dt";
+    private const int MaxCommitAttempts = 10;
+
+    public DeltaLog Log { get; } = new(storage, tablePath);
+
+    public static string TransactionId(string runId) => $"opsconsole-run-{runId}";
+
+    /// <summary>Merges <paramref name="batch"/> (rows of <see cref="StreamSchema.Columns"/>) as run <paramref name="runId"/>.</summary>
+    public async Task<MergeResult> MergeAsync(ParquetTable batch, string runId, CancellationToken cancellationToken = default)
+    {
+        var idColumn = IndexOf("id");
+        var createdColumn = IndexOf("created");
+        // The latest row of each id within the batch wins (later fetches are newer).
+        var latest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        foreach (var row in Tables.ToRows(batch))
+        {
+            latest[(string)row[idColumn]!] = row;
+        }
+        var byPartition = latest.Values.GroupBy(row => PartitionOf((long)row[createdColumn]!))
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+
+        for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
+        {
+            var snapshot = await Log.ReadSnapshotAsync(cancellationToken);
+            if (snapshot.Transactions.ContainsKey(TransactionId(runId)))
+            {
+                return new MergeResult(snapshot.Version, 0, 0, 0, AlreadyCommitted: true);
+            }
+
+            var actions = new List<DeltaAction>();
+            if (snapshot.Version < 0)
+            {
+                actions.Add(new DeltaAction { Protocol = new DeltaProtocol(1, 2) });
+                actions.Add(new DeltaAction
+                {
+                    MetaData = new DeltaMetadata(Guid.NewGuid().ToString(), new DeltaFormat("parquet", []),
+                        DeltaSchema.SchemaString(schema.Columns, [PartitionColumn]), [PartitionColumn], [],
+                        DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+                });
+            }
+
+            long inserted = 0, replaced = 0;
+            foreach (var (partition, rows) in byPartition.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                var existing = snapshot.Files.Values.Where(f => f.PartitionValues.GetValueOrDefault(PartitionColumn) == partition).ToList();
+                var merged = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                foreach (var file in existing)
+                {
+                    var bytes = await storage.ReadAsync($"{Log.TablePath}/{file.Path}", cancellationToken)
+                        ?? throw new InvalidDataException($"{Log.TablePath}/{file.Path} is in the commit log but not in the lake.");
+                    foreach (var row in Tables.ToRows(format.Read(bytes).Table))
+                    {
+                        merged[(string)row[idColumn]!] = row;
+                    }
+                }
+                foreach (var row in rows)
+                {
+                    var id = (string)row[idColumn]!;
+                    if (merged.ContainsKey(id))
+                    {
+                        replaced++;
+                    }
+                    else
+                    {
+                        inserted++;
+                    }
+                    merged[id] = row;
+                }
+
+                var table = Tables.FromRows(schema.Columns, [.. merged.Values.OrderBy(r => (long)r[createdColumn]!).ThenBy(r => (string)r[idColumn]!, StringComparer.Ordinal)]);
+                using var buffer = new MemoryStream();
+                format.Write(buffer, table);
+                var path = $"{PartitionColumn}={partition}/part-{runId}{format.Extension}";
+                await storage.WriteAsync($"{Log.TablePath}/{path}", buffer.ToArray(), cancellationToken);
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                foreach (var file in existing.Where(f => f.Path != path))
+                {
+                    actions.Add(new DeltaAction { Remove = new DeltaRemove(file.Path, now, true, true, file.PartitionValues, file.Size) });
+                }
+                actions.Add(new DeltaAction
+                {
+                    Add = new DeltaAdd(path, new Dictionary<string, string?> { [PartitionColumn] = partition }, buffer.Length, now, true, DeltaSchema.Stats(table)),
+                });
+            }
+            actions.Add(new DeltaAction { Txn = new DeltaTransaction(TransactionId(runId), 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) });
+
+            if (await Log.TryCommitAsync(snapshot.Version + 1, actions, "MERGE", cancellationToken))
+            {
+                return new MergeResult(snapshot.Version + 1, inserted, replaced, byPartition.Count, AlreadyCommitted: false);
+            }
+            // Someone committed first: read their version and merge again on top of it.
+        }
+        throw new IOException($"{Log.TablePath}: {MaxCommitAttempts} commit attempts lost to concurrent writers.");
+    }
+
+    /// <summary>Every row of the table's current snapshot.</summary>
+    public async Task<List<object?[]>> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = await Log.ReadSnapshotAsync(cancellationToken);
+        var rows = new List<object?[]>();
+        foreach (var file in snapshot.Files.Values.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            var bytes = await storage.ReadAsync($"{Log.TablePath}/{file.Path}", cancellationToken)
+                ?? throw new InvalidDataException($"{Log.TablePath}/{file.Path} is in the commit log but not in the lake.");
+            rows.AddRange(Tables.ToRows(format.Read(bytes).Table));
+        }
+        return rows;
+    }
+
+    public int IndexOf(string column) =>
+        schema.Columns.Select((c, i) => (c, i)).FirstOrDefault(x => x.c.Name == column) is { c: not null } found ? found.i
+            : throw new ArgumentException($"The {schema.Stream} table has no column {column}.", nameof(column));
+
+    /// <summary>The partition of a record created at <paramref name="created"/> (unix seconds): its UTC date.</summary>
+    public static string PartitionOf(long created) =>
+        DateTimeOffset.FromUnixTimeSeconds(created).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>What a merge did.</summary>
+public sealed record MergeResult(long Version, long Inserted, long Replaced, int Partitions, bool AlreadyCommitted);

@@ -1,0 +1,100 @@
+using OpsConsole.Shared.Lake.Parquet;
+
+namespace OpsConsole.SparkJobs.Transform;
+
+/// <summary>
+/// A stream's table: the source fields that become typed columns, the fields known to exist in the source's
+/// objects (kept in <c>_extra</c> without a report), and the columns every table has (<c>_extra</c>,
+/// <c>_run_id</c>, <c>_ingested_at</c>). Fields neither typed nor known are unknown: kept in <c>_extra</c> and reported.
+/// </summary>
+public sealed record StreamSchema(string Stream, IReadOnlyList<ParquetColumn> Typed, IReadOnlySet<string> KnownUntyped)
+{
+    public const string Extra = "_extra";
+    public const string RunId = "_run_id";
+    public const string IngestedAt = "_ingested_at";
+
+    /// <summary>The table's columns: the typed ones, then <c>_extra</c>, <c>_run_id</c>, <c>_ingested_at</c>.</summary>
+    public IReadOnlyList<ParquetColumn> Columns { get; } =
+    [
+        .. Typed,
+        new ParquetColumn(Extra, ParquetColumnType.String),
+        new ParquetColumn(RunId, ParquetColumnType.String, Nullable: false),
+        new ParquetColumn(IngestedAt, ParquetColumnType.TimestampMicros, Nullable: false),
+    ];
+
+    public static StreamSchema Charges { get; } = new("charges",
+    [
+        new("id", ParquetColumnType.String, Nullable: false),
+        new("created", ParquetColumnType.Int64, Nullable: false),
+        new("amount", ParquetColumnType.Int64),
+        new("amount_captured", ParquetColumnType.Int64),
+        new("amount_refunded", ParquetColumnType.Int64),
+        new("currency", ParquetColumnType.String),
+        new("customer", ParquetColumnType.String),
+        new("status", ParquetColumnType.String),
+        new("paid", ParquetColumnType.Boolean),
+        new("captured", ParquetColumnType.Boolean),
+        new("refunded", ParquetColumnType.Boolean),
+        new("disputed", ParquetColumnType.Boolean),
+        new("livemode", ParquetColumnType.Boolean),
+        new("payment_intent", ParquetColumnType.String),
+        new("balance_transaction", ParquetColumnType.String),
+        new("description", ParquetColumnType.String),
+        new("failure_code", ParquetColumnType.String),
+        new("failure_message", ParquetColumnType.String),
+        new("metadata", ParquetColumnType.String),
+    ],
+    new HashSet<string>(StringComparer.Ordinal)
+    {
+        "object", "application", "application_fee", "application_fee_amount", "billing_details", "calculated_statement_descriptor",
+        "failure_balance_transaction", "fraud_details", "on_behalf_of", "outcome", "payment_method", "payment_method_details",
+        "receipt_email", "receipt_number", "receipt_url", "refunds", "review", "shipping", "source_transfer",
+        "statement_descriptor", "statement_descriptor_suffix", "transfer_data", "transfer_group", "invoice", "source",
+    });
+
+    public static StreamSchema Customers { get; } = new("customers",
+    [
+        new("id", ParquetColumnType.String, Nullable: false),
+        new("created", ParquetColumnType.Int64, Nullable: false),
+        new("email", ParquetColumnType.String),
+        new("name", ParquetColumnType.String),
+        new("currency", ParquetColumnType.String),
+        new("balance", ParquetColumnType.Int64),
+        new("delinquent", ParquetColumnType.Boolean),
+        new("livemode", ParquetColumnType.Boolean),
+        new("description", ParquetColumnType.String),
+        new("phone", ParquetColumnType.String),
+        new("metadata", ParquetColumnType.String),
+    ],
+    new HashSet<string>(StringComparer.Ordinal)
+    {
+        "object", "address", "default_source", "discount", "invoice_prefix", "invoice_settings", "next_invoice_sequence",
+        "preferred_locales", "shipping", "tax_exempt", "test_clock",
+    });
+
+    public static StreamSchema Refunds { get; } = new("refunds",
+    [
+        new("id", ParquetColumnType.String, Nullable: false),
+        new("created", ParquetColumnType.Int64, Nullable: false),
+        new("amount", ParquetColumnType.Int64),
+        new("charge", ParquetColumnType.String),
+        new("currency", ParquetColumnType.String),
+        new("payment_intent", ParquetColumnType.String),
+        new("reason", ParquetColumnType.String),
+        new("status", ParquetColumnType.String),
+        new("balance_transaction", ParquetColumnType.String),
+        new("metadata", ParquetColumnType.String),
+    ],
+    new HashSet<string>(StringComparer.Ordinal)
+    {
+        "object", "destination_details", "livemode", "receipt_number", "source_transfer_reversal", "transfer_reversal",
+    });
+
+    public static StreamSchema For(string stream) => stream switch
+    {
+        "charges" => Charges,
+        "customers" => Customers,
+        "refunds" => Refunds,
+        _ => throw new ArgumentException($"Unknown stream '{stream}': use charges, customers or refunds.", nameof(stream)),
+    };
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using OpsConsole.Shared.Lake.Parquet;
+using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.SparkJobs.Lake;
+using OpsConsole.SparkJobs.Transform;
+
+namespace OpsConsole.SparkJobs.Tests;
+
+public sealed class LakeTableTests : IDisposable
+{
+    private const long Day = 86_400, Start = 1_790_000_000;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"opsconsole-lake-{Guid.NewGuid():N}");
+    private readonly LocalLakeStorage _storage;
+    private readonly LakeTable _table;
+
+    public LakeTableTests()
+    {
+        _storage = new LocalLakeStorage(_root);
+        _table = new LakeTable(_storage, "raw/stripe/charges", StreamSchema.Charges, new ParquetFormat());
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Merge_UpdatesAndNewIds_KeepsEveryIdOnceAtItsLatestVersion()
+    {
+        await _table.MergeAsync(Batch("run-1", ("ch_a", Start, 0), ("ch_b", Start, 0), ("ch_c", Start + Day, 0)), "run-1");
+
+        var second = await _table.MergeAsync(Batch("run-2", ("ch_b", Start, 500), ("ch_d", Start + Day, 0), ("ch_b", Start, 700)), "run-2");
+
+        Assert.Equal(1, second.Inserted);
+        Assert.Equal(1, second.Replaced);
+        var rows = await _table.ReadAllAsync();
+        var ids = rows.Select(r => (string)r[_table.IndexOf("id")]!).ToList();
+        Assert.Equal(["ch_a", "ch_b", "ch_c", "ch_d"], ids.Order(StringComparer.Ordinal));
+        var b = rows.Single(r => (string)r[_table.IndexOf("id")]! == "ch_b");
+        Assert.Equal(700L, b[_table.IndexOf("amount_refunded")]);
+        Assert.Equal("run-2", b[_table.IndexOf("_run_id")]);
+        var snapshot = await _table.Log.ReadSnapshotAsync();
+        Assert.Equal(2, snapshot.Files.Count);
+        Assert.All(snapshot.Files.Values, f => Assert.StartsWith("dt=2026-", f.Path, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Merge_SameRunAgain_ChangesNothing()
+    {
+        var first = await _table.MergeAsync(Batch("run-1", ("ch_a", Start, 0)), "run-1");
+
+        var again = await _table.MergeAsync(Batch("run-1", ("ch_a", Start, 99), ("ch_z", Start, 0)), "run-1");
+
+        Assert.True(again.AlreadyCommitted);
+        Assert.Equal(first.Version, (await _table.Log.ReadSnapshotAsync()).Version);
+        Assert.Single(await _table.ReadAllAsync());
+    }
+
+    [Fact]
+    public async Task Merge_TwoRunsAtOnce_BothLandWithoutLosingRows()
+    {
+        await Task.WhenAll(
+            _table.MergeAsync(Batch("run-1", [.. Enumerable.Range(0, 50).Select(i => ($"ch_1_{i}", Start + (i % 3 * Day), 0L))]), "run-1"),
+            _table.MergeAsync(Batch("run-2", [.. Enumerable.Range(0, 50).Select(i => ($"ch_2_{i}", Start + (i % 3 * Day), 0L))]), "run-2"));
+
+        var ids = (await _table.ReadAllAsync()).Select(r => (string)r[_table.IndexOf("id")]!).ToList();
+        Assert.Equal(100, ids.Count);
+        Assert.Equal(100, ids.Distinct().Count());
+        Assert.Equal(2, (await _table.Log.ReadSnapshotAsync()).Transactions.Count);
+    }
+
+    private static ParquetTable Batch(string run, params (string Id, long Created, long Refunded)[] charges)
+    {
+        var transformer = new RecordTransformer(StreamSchema.Charges, run, DateTimeOffset.FromUnixTimeSeconds(Start));
+        foreach (var (id, created, refunded) in charges)
+        {
+            Assert.True(transformer.Add(JsonDocument.Parse($$"""{"id":"{{id}}","created":{{created}},"amount":1000,"amount_refunded":{{refunded}}}""").RootElement));
+        }
+        return transformer.ToTable();
+    }
+}
