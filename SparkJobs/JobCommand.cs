@@ -1,27 +1,240 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.Lake.Parquet;
+using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.State;
+using OpsConsole.SparkJobs.Ingest;
+using OpsConsole.SparkJobs.Lake;
+using OpsConsole.SparkJobs.Logging;
+using OpsConsole.SparkJobs.Planning;
+using OpsConsole.SparkJobs.Sources.Stripe;
+using OpsConsole.SparkJobs.Transform;
 
 namespace OpsConsole.SparkJobs;
 
-/// <summary>The job's command line. This version has no ingestion commands yet: every invocation is refused with exit code 2.</summary>
-public static class JobCommand
+/// <summary>
+/// The job's command line: <c>ingest</c>, <c>plan</c> (what a run would fetch) and <c>verify</c> (the table's
+/// invariant). Bad arguments exit 2 with a message naming the argument; credentials come from the environment only.
+/// </summary>
+public static partial class JobCommand
 {
-    public const string Usage = """
-        usage: OpsConsole.SparkJobs <command> [options]
-
-        The ingestion job of OpsConsole. This version has no commands yet:
-        ingest, plan and verify are not available.
-        """;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null,
+        CancellationToken cancellationToken = default)
     {
-        if (args is ["--help"] or ["-h"])
-        {
-            await output.WriteLineAsync(Usage);
-            return JobExitCodes.Ok;
-        }
+        environment ??= Environment.GetEnvironmentVariable;
+        var stream = new Option<string>("--stream") { Description = "charges, customers or refunds", Required = true };
+        var source = new Option<string>("--source") { Description = "the source system", DefaultValueFactory = _ => "stripe" };
+        var apiBase = new Option<string>("--api-base") { Description = "the source API's base URL", DefaultValueFactory = _ => "https://api.stripe.com" };
+        var lake = new Option<string>("--lake") { Description = "the lake's folder", Required = true };
+        var state = new Option<string>("--state") { Description = "the state store (SQLite file)", Required = true };
+        var runId = new Option<string>("--run-id") { Description = "this run's id: letters, digits, '.', '_', '-'", Required = true };
+        var from = new Option<string?>("--from") { Description = "window start: unix seconds or an ISO 8601 UTC time (default: the checkpoint minus the lookback)" };
+        var to = new Option<string?>("--to") { Description = "window end, exclusive (default: now minus the safety lag)" };
+        var mode = new Option<string>("--mode") { Description = "incremental or full", DefaultValueFactory = _ => "incremental" };
+        var workers = new Option<int>("--workers") { Description = "slices fetched in parallel (1..64)", DefaultValueFactory = _ => 8 };
+        var lookback = new Option<long>("--lookback-seconds") { Description = "re-read this much before the checkpoint", DefaultValueFactory = _ => 600 };
+        var safetyLag = new Option<long>("--safety-lag-seconds") { Description = "stop this far behind now", DefaultValueFactory = _ => 60 };
+        var sliceSeconds = new Option<long>("--slice-seconds") { Description = "slice length (at least 60)", DefaultValueFactory = _ => 86_400 };
+        var rate = new Option<double>("--requests-per-second") { Description = "request rate for all workers (0: the source's limit for the key)" };
 
-        await error.WriteLineAsync(args.Length == 0 ? "error: no command given." : $"error: unknown command '{args[0]}'.");
-        await error.WriteLineAsync(Usage);
-        return JobExitCodes.InvalidArguments;
+        var ingest = new Command("ingest", "Fetch a stream's window, merge it into the lake table, advance the checkpoint.")
+        {
+            stream, source, apiBase, lake, state, runId, from, to, mode, workers, lookback, safetyLag, sliceSeconds, rate,
+        };
+        var plan = new Command("plan", "Print the window and slices an ingest run would fetch (dry run).")
+        {
+            stream, source, state, runId, from, to, mode, lookback, safetyLag, sliceSeconds,
+        };
+        var verify = new Command("verify", "Check the table: rows, distinct ids, files, commit version; exit 5 when an id is not unique.")
+        {
+            stream, source, lake,
+        };
+        var root = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify };
+
+        ingest.SetAction(async (parse, token) =>
+        {
+            if (!TryWindow(parse, from, to, error, out var fromValue, out var toValue) ||
+                !TryCommon(parse, stream, runId, mode, error, out var streamValue, out var modeValue) ||
+                !Check(parse.GetValue(workers) is >= 1 and <= 64, "--workers must be between 1 and 64.", error) ||
+                !Check(parse.GetValue(sliceSeconds) >= 60, "--slice-seconds must be at least 60.", error) ||
+                !Check(parse.GetValue(lookback) >= 0 && parse.GetValue(safetyLag) >= 0, "--lookback-seconds and --safety-lag-seconds must not be negative.", error) ||
+                !Check(Uri.TryCreate(parse.GetValue(apiBase), UriKind.Absolute, out var baseUri) && baseUri.Scheme is "http" or "https",
+                    $"--api-base '{parse.GetValue(apiBase)}' is not an http(s) URL.", error) ||
+                !Check(Writable(parse.GetValue(lake)!, out var lakeProblem), $"--lake '{parse.GetValue(lake)}' is not a writable folder: {lakeProblem}", error) ||
+                !Check(Writable(Path.GetDirectoryName(Path.GetFullPath(parse.GetValue(state)!))!, out var stateProblem),
+                    $"--state '{parse.GetValue(state)}' is not in a writable folder: {stateProblem}", error))
+            {
+                return JobExitCodes.InvalidArguments;
+            }
+            StripeCredentials credentials;
+            try
+            {
+                credentials = StripeCredentials.FromEnvironment(environment);
+            }
+            catch (ArgumentException exception)
+            {
+                await error.WriteLineAsync($"error: {exception.Message}");
+                return JobExitCodes.InvalidArguments;
+            }
+            var options = new IngestOptions
+            {
+                Source = parse.GetValue(source)!,
+                Stream = streamValue!,
+                ApiBase = baseUri!,
+                Credentials = credentials,
+                Lake = parse.GetValue(lake)!,
+                State = parse.GetValue(state)!,
+                RunId = parse.GetValue(runId)!,
+                From = fromValue,
+                To = toValue,
+                Mode = modeValue,
+                Workers = parse.GetValue(workers),
+                LookbackSeconds = parse.GetValue(lookback),
+                SafetyLagSeconds = parse.GetValue(safetyLag),
+                SliceSeconds = parse.GetValue(sliceSeconds),
+                RequestsPerSecond = parse.GetValue(rate),
+            };
+            return await new IngestJob(options, new JobLog(output)).RunAsync(token);
+        });
+
+        plan.SetAction(async (parse, token) =>
+        {
+            if (!TryWindow(parse, from, to, error, out var fromValue, out var toValue) ||
+                !TryCommon(parse, stream, runId, mode, error, out var streamValue, out var modeValue))
+            {
+                return JobExitCodes.InvalidArguments;
+            }
+            var store = new SqliteStateStore(parse.GetValue(state)!);
+            var checkpoint = await store.GetCheckpointAsync(parse.GetValue(source)!, streamValue!.Name, token);
+            var end = toValue ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds() - parse.GetValue(safetyLag);
+            var start = fromValue ?? (modeValue == IngestMode.Full || checkpoint?.Cursor is null ? 0 : checkpoint.Cursor.Value - parse.GetValue(lookback));
+            var slices = SlicePlanner.Plan(start, end, parse.GetValue(sliceSeconds));
+            var done = (await store.CompletedSlicesAsync(parse.GetValue(source)!, streamValue.Name, parse.GetValue(runId)!, token)).Select(s => (s.From, s.To)).ToHashSet();
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                stream = streamValue.Name, from = start, to = end, cursor = checkpoint?.Cursor, checkpoint_version = checkpoint?.Version ?? 0,
+                slices = slices.Count, already_done = slices.Count(s => done.Contains((s.From, s.To))),
+            }));
+            foreach (var slice in slices)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { from = slice.From, to = slice.To, done = done.Contains((slice.From, slice.To)) }));
+            }
+            return JobExitCodes.Ok;
+        });
+
+        verify.SetAction(async (parse, token) =>
+        {
+            var name = parse.GetValue(stream)!;
+            if (StripeStream.Find(name) is not { } found)
+            {
+                await error.WriteLineAsync($"error: --stream '{name}' is not one of charges, customers, refunds.");
+                return JobExitCodes.InvalidArguments;
+            }
+            try
+            {
+                var table = new LakeTable(new LocalLakeStorage(parse.GetValue(lake)!), $"raw/{parse.GetValue(source)}/{found.Name}",
+                    StreamSchema.For(found.Name), new ParquetFormat());
+                var snapshot = await table.Log.ReadSnapshotAsync(token);
+                var ids = (await table.ReadAllAsync(token)).Select(r => (string)r[table.IndexOf("id")]!).ToList();
+                var distinct = ids.Distinct(StringComparer.Ordinal).Count();
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    stream = found.Name, version = snapshot.Version, files = snapshot.Files.Count, rows = ids.Count, distinct_ids = distinct,
+                    each_id_once = distinct == ids.Count,
+                }));
+                return distinct == ids.Count ? JobExitCodes.Ok : JobExitCodes.StoreFailed;
+            }
+            catch (Exception exception) when (exception is IOException or InvalidDataException)
+            {
+                await error.WriteLineAsync($"error: the table cannot be read: {exception.Message}");
+                return JobExitCodes.StoreFailed;
+            }
+        });
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                await error.WriteLineAsync($"error: {parseError.Message}");
+            }
+            return JobExitCodes.InvalidArguments;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) },
+            cancellationToken);
     }
+
+    private static bool TryCommon(ParseResult parse, Option<string> stream, Option<string> runId, Option<string> mode, TextWriter error,
+        out StripeStream? streamValue, out IngestMode modeValue)
+    {
+        streamValue = StripeStream.Find(parse.GetValue(stream)!);
+        modeValue = IngestMode.Incremental;
+        return Check(streamValue is not null, $"--stream '{parse.GetValue(stream)}' is not one of charges, customers, refunds.", error)
+            && Check(RunIdPattern().IsMatch(parse.GetValue(runId)!), $"--run-id '{parse.GetValue(runId)}' must be 1 to 64 letters, digits, '.', '_' or '-'.", error)
+            && Check(Enum.TryParse(parse.GetValue(mode), ignoreCase: true, out modeValue) && parse.GetValue(mode) is "incremental" or "full",
+                $"--mode '{parse.GetValue(mode)}' is not incremental or full.", error);
+    }
+
+    private static bool TryWindow(ParseResult parse, Option<string?> from, Option<string?> to, TextWriter error, out long? fromValue, out long? toValue)
+    {
+        fromValue = toValue = null;
+        if (!TryTime(parse.GetValue(from), "--from", error, out fromValue) || !TryTime(parse.GetValue(to), "--to", error, out toValue))
+        {
+            return false;
+        }
+        return Check(fromValue is null || toValue is null || fromValue < toValue, $"--from ({fromValue}) must be before --to ({toValue}).", error);
+    }
+
+    private static bool TryTime(string? text, string name, TextWriter error, out long? value)
+    {
+        value = null;
+        if (text is null)
+        {
+            return true;
+        }
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            value = seconds;
+            return true;
+        }
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            value = time.ToUnixTimeSeconds();
+            return true;
+        }
+        return Check(false, $"{name} '{text}' is neither unix seconds nor an ISO 8601 time (e.g. 2026-11-01T00:00:00Z).", error);
+    }
+
+    private static bool Writable(string folder, out string problem)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            problem = "";
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            problem = exception.Message;
+            return false;
+        }
+    }
+
+    private static bool Check(bool condition, string message, TextWriter error)
+    {
+        if (!condition)
+        {
+            error.WriteLine($"error: {message}");
+        }
+        return condition;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex RunIdPattern();
 }

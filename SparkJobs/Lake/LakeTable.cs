@@ -22,8 +22,12 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
 
     public static string TransactionId(string runId) => $"opsconsole-run-{runId}";
 
-    /// <summary>Merges <paramref name="batch"/> (rows of <see cref="StreamSchema.Columns"/>) as run <paramref name="runId"/>.</summary>
-    public async Task<MergeResult> MergeAsync(ParquetTable batch, string runId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Merges <paramref name="batch"/> (rows of <see cref="StreamSchema.Columns"/>) as run <paramref name="runId"/>;
+    /// the commit's <c>txn</c> records <paramref name="windowEnd"/> as its version, so a rerun after a crash between
+    /// commit and checkpoint knows where the committed window ended.
+    /// </summary>
+    public async Task<MergeResult> MergeAsync(ParquetTable batch, string runId, long windowEnd = 0, CancellationToken cancellationToken = default)
     {
         var idColumn = IndexOf("id");
         var createdColumn = IndexOf("created");
@@ -99,7 +103,7 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                     Add = new DeltaAdd(path, new Dictionary<string, string?> { [PartitionColumn] = partition }, buffer.Length, now, true, DeltaSchema.Stats(table)),
                 });
             }
-            actions.Add(new DeltaAction { Txn = new DeltaTransaction(TransactionId(runId), 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) });
+            actions.Add(new DeltaAction { Txn = new DeltaTransaction(TransactionId(runId), windowEnd, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) });
 
             if (await Log.TryCommitAsync(snapshot.Version + 1, actions, "MERGE", cancellationToken))
             {

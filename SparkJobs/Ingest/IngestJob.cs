@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using System.Text.Json;
+using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.Lake.Parquet;
+using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.State;
+using OpsConsole.SparkJobs.Lake;
+using OpsConsole.SparkJobs.Logging;
+using OpsConsole.SparkJobs.Planning;
+using OpsConsole.SparkJobs.Sources.Stripe;
+using OpsConsole.SparkJobs.Transform;
+
+namespace OpsConsole.SparkJobs.Ingest;
+
+/// <summary>
+/// One ingestion run (local engine): take the stream's lease, plan slices over the window, fetch them in parallel
+/// under one rate gate and stage the raw pages, re-fetch objects changed since the last run (events), transform,
+/// merge into the table (one commit), then advance the checkpoint with a conditional write. A restarted run with
+/// the same run id skips the slices it finished and never commits twice.
+/// </summary>
+public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? time = null)
+{
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(2);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var stream = options.Stream.Name;
+        SqliteStateStore state;
+        LocalLakeStorage storage;
+        try
+        {
+            state = new SqliteStateStore(options.State, _time);
+            storage = new LocalLakeStorage(options.Lake);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            log.Error($"The lake or state store cannot be opened: {exception.Message}");
+            return JobExitCodes.StoreFailed;
+        }
+
+        try
+        {
+            await state.AcquireLeaseAsync(options.Source, stream, options.RunId, LeaseDuration, cancellationToken);
+        }
+        catch (StreamLeaseHeldException held)
+        {
+            log.Error($"Not started: {held.Message} One run per stream at a time.", new Dictionary<string, object?> { ["holder"] = held.Holder?.Holder });
+            return JobExitCodes.InvalidArguments;
+        }
+
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = RenewLeaseAsync(state, renewal.Token);
+        try
+        {
+            return await RunLeasedAsync(state, storage, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            log.Warn("Cancelled: nothing was committed by this attempt after the last finished step; the checkpoint did not move.");
+            return JobExitCodes.Cancelled;
+        }
+        catch (SourceFailedException failed)
+        {
+            log.Error($"The source failed: {failed.Message}");
+            return JobExitCodes.SourceFailed;
+        }
+        catch (SourceRejectedException rejected)
+        {
+            log.Error($"The source refused the job: {rejected.Message}");
+            return JobExitCodes.SourceFailed;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException
+            or Microsoft.Data.Sqlite.SqliteException or CheckpointConflictException)
+        {
+            log.Error($"The lake or state store failed: {exception.Message}");
+            return JobExitCodes.StoreFailed;
+        }
+        finally
+        {
+            await renewal.CancelAsync();
+            await renewing;
+            await state.ReleaseLeaseAsync(options.Source, stream, options.RunId, CancellationToken.None);
+        }
+    }
+
+    private async Task<int> RunLeasedAsync(IStateStore state, ILakeStorage storage, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var stream = options.Stream;
+        var checkpoint = await state.GetCheckpointAsync(options.Source, stream.Name, cancellationToken);
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var to = options.To ?? now - options.SafetyLagSeconds;
+        using var client = new StripeClient(new StripeClientOptions
+        {
+            BaseAddress = options.ApiBase,
+            Credentials = options.Credentials,
+            RequestsPerSecond = options.RequestsPerSecond,
+        });
+        var table = new LakeTable(storage, options.TablePath, StreamSchema.For(stream.Name), new ParquetFormat());
+        var snapshot = await table.Log.ReadSnapshotAsync(cancellationToken);
+        if (snapshot.Transactions.TryGetValue(LakeTable.TransactionId(options.RunId), out var committedTo))
+        {
+            // Committed before (the run crashed or was restarted after its commit): only the checkpoint may be missing.
+            var advanced = checkpoint?.UpdatedBy == options.RunId ? checkpoint
+                : await state.WriteCheckpointAsync(options.Source, stream.Name, Math.Max(committedTo, checkpoint?.Cursor ?? long.MinValue),
+                    checkpoint?.Version ?? 0, options.RunId, $"run {options.RunId} committed earlier; checkpoint completed on rerun", cancellationToken);
+            log.Event("summary", $"Run {options.RunId} was already committed; checkpoint {advanced.Cursor} (version {advanced.Version})",
+                new Dictionary<string, object?> { ["records"] = 0, ["cursor"] = advanced.Cursor, ["checkpoint_version"] = advanced.Version, ["already_committed"] = true });
+            return JobExitCodes.Ok;
+        }
+
+        var from = options.From
+            ?? (options.Mode == IngestMode.Full || checkpoint?.Cursor is null
+                ? await EarliestCreatedAsync(client, to, cancellationToken)
+                : checkpoint.Cursor.Value - options.LookbackSeconds);
+        var slices = SlicePlanner.Plan(from, to, options.SliceSeconds);
+        var done = (await state.CompletedSlicesAsync(options.Source, stream.Name, options.RunId, cancellationToken))
+            .Select(s => new Slice(s.From, s.To)).ToHashSet();
+        log.Info($"Run {options.RunId}: {stream.Name} created in [{from}, {to}), {slices.Count} slices ({done.Count} already done), {options.Workers} workers",
+            new Dictionary<string, object?>
+            {
+                ["run_id"] = options.RunId, ["stream"] = stream.Name, ["from"] = from, ["to"] = to,
+                ["checkpoint_version"] = checkpoint?.Version ?? 0, ["cursor"] = checkpoint?.Cursor, ["mode"] = options.Mode.ToString().ToLowerInvariant(),
+            });
+
+        var staging = new Staging(storage, options.TablePath, options.RunId);
+        using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var progress = ReportProgressAsync(client.Stats, watch, progressStop.Token);
+
+        try
+        {
+            var worker = 0;
+            await Parallel.ForEachAsync(slices.Where(s => !done.Contains(s)),
+                new ParallelOptions { MaxDegreeOfParallelism = options.Workers, CancellationToken = cancellationToken },
+                async (slice, token) =>
+                {
+                    var source = $"executor-{(Interlocked.Increment(ref worker) % options.Workers) + 1}";
+                    var page = 0;
+                    long records = 0;
+                    await foreach (var result in client.ListAsync(stream, slice.From, slice.To, token))
+                    {
+                        using (result)
+                        {
+                            await staging.WriteAsync(staging.PagePath(slice, page++), result.Data.EnumerateArray(), token);
+                            records += result.Count;
+                        }
+                    }
+                    await state.RecordSliceAsync(options.Source, stream.Name, options.RunId, new CompletedSlice(slice.From, slice.To, records), token);
+                    log.Event("slice", $"Slice {slice} done: {records} records in {page} pages",
+                        new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
+                });
+
+            await RefetchChangedAsync(client, staging, checkpoint, from, now, cancellationToken);
+        }
+        finally
+        {
+            await progressStop.CancelAsync();
+            await progress;
+        }
+
+        var transformer = new RecordTransformer(StreamSchema.For(stream.Name), options.RunId, _time.GetUtcNow());
+        await foreach (var record in staging.ReadAllAsync(cancellationToken))
+        {
+            transformer.Add(record);
+        }
+        if (transformer.RejectedCount > 0)
+        {
+            log.Warn($"{transformer.RejectedCount} records could not become rows and were left out of the table",
+                new Dictionary<string, object?> { ["rejected"] = transformer.RejectedCount, ["examples"] = transformer.Rejected.Take(5).ToList() });
+        }
+        if (transformer.UnknownFields.Count > 0)
+        {
+            log.Warn($"Unknown fields kept in _extra: {string.Join(", ", transformer.UnknownFields.Keys.Order(StringComparer.Ordinal))}",
+                new Dictionary<string, object?> { ["unknown_fields"] = transformer.UnknownFields });
+        }
+
+        var merge = await table.MergeAsync(transformer.ToTable(), options.RunId, to, cancellationToken);
+        log.Info(merge.AlreadyCommitted
+            ? $"Run {options.RunId} was already committed at version {merge.Version}; nothing new to commit"
+            : $"Committed table version {merge.Version}: {merge.Inserted} new and {merge.Replaced} updated records in {merge.Partitions} partitions",
+            new Dictionary<string, object?> { ["version"] = merge.Version, ["inserted"] = merge.Inserted, ["replaced"] = merge.Replaced });
+
+        // The cursor only moves forward: a backfill of an older window leaves it where it is.
+        var cursor = Math.Max(to, checkpoint?.Cursor ?? long.MinValue);
+        var written = await state.WriteCheckpointAsync(options.Source, stream.Name, cursor, checkpoint?.Version ?? 0, options.RunId,
+            $"run {options.RunId} committed table version {merge.Version}", cancellationToken);
+
+        var stats = client.Stats;
+        log.Event("summary", $"Run {options.RunId} succeeded: {transformer.Count} records, checkpoint {written.Cursor} (version {written.Version})",
+            new Dictionary<string, object?>
+            {
+                ["records"] = transformer.Count, ["pages"] = stats.Pages, ["requests"] = stats.Requests, ["bytes"] = stats.Bytes,
+                ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries, ["rejected"] = transformer.RejectedCount,
+                ["table_version"] = merge.Version, ["cursor"] = written.Cursor, ["checkpoint_version"] = written.Version,
+                ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
+            });
+        return JobExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Objects created before the window but changed since the last run (a refund, an update) are fetched again, so
+    /// the table ends up with their latest version. Events go back 30 days only: older changes need a full refresh.
+    /// </summary>
+    private async Task RefetchChangedAsync(StripeClient client, Staging staging, Checkpoint? checkpoint, long windowFrom, long now, CancellationToken cancellationToken)
+    {
+        if (options.Mode == IngestMode.Full || checkpoint?.Cursor is not { } cursor || options.Stream.ChangeEvents.Count == 0)
+        {
+            return;
+        }
+        var since = cursor - options.LookbackSeconds;
+        if (now - since > 30L * 86_400)
+        {
+            log.Warn("The checkpoint is older than the 30 days of events the source keeps: changes before that are not seen. Run a full refresh (--mode full).");
+            since = now - (30L * 86_400);
+        }
+
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var page in client.ListAsync(StripeStream.Events, since, null, cancellationToken, options.Stream.ChangeEvents))
+        {
+            using (page)
+            {
+                foreach (var e in page.Data.EnumerateArray())
+                {
+                    var changedObject = e.GetProperty("data").GetProperty("object");
+                    if (changedObject.GetProperty("created").GetInt64() < windowFrom && changedObject.GetProperty("id").GetString() is { } id)
+                    {
+                        changed.Add(id);
+                    }
+                }
+            }
+        }
+
+        var fetched = new List<JsonElement>();
+        var fetchedLock = new Lock();
+        await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = options.Workers, CancellationToken = cancellationToken },
+            async (id, token) =>
+            {
+                using var document = await client.RetrieveAsync(options.Stream, id, token);
+                if (document is not null)
+                {
+                    lock (fetchedLock)
+                    {
+                        fetched.Add(document.RootElement.Clone());
+                    }
+                }
+            });
+        for (var page = 0; page * 100 < fetched.Count; page++)
+        {
+            await staging.WriteAsync(staging.UpdatesPath(page), fetched.Skip(page * 100).Take(100), cancellationToken);
+        }
+        log.Info($"{changed.Count} objects created before the window changed since the last run; fetched them again",
+            new Dictionary<string, object?> { ["changed"] = changed.Count, ["since"] = since });
+    }
+
+    /// <summary>
+    /// The oldest <c>created</c> before <paramref name="to"/>, found by bisection with one-object list requests
+    /// (about 31), so a full sync plans slices from the first object instead of from 1970. <paramref name="to"/> when
+    /// there is nothing.
+    /// </summary>
+    private async Task<long> EarliestCreatedAsync(StripeClient client, long to, CancellationToken cancellationToken)
+    {
+        async Task<bool> AnyBefore(long time)
+        {
+            await foreach (var page in client.ListAsync(options.Stream, null, time, cancellationToken, limit: 1))
+            {
+                using (page)
+                {
+                    return page.Count > 0;
+                }
+            }
+            return false;
+        }
+
+        if (!await AnyBefore(to))
+        {
+            return to;
+        }
+        long low = 1, high = to; // AnyBefore(high) is true; find the smallest such time.
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (await AnyBefore(mid))
+            {
+                high = mid;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+        return low - 1;
+    }
+
+    private async Task ReportProgressAsync(SourceStats stats, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        long lastRecords = 0;
+        var lastTime = watch.Elapsed;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
+                var elapsed = watch.Elapsed;
+                var records = stats.Records;
+                log.Event("progress", $"{records} records", new Dictionary<string, object?>
+                {
+                    ["records"] = records, ["pages"] = stats.Pages, ["bytes"] = stats.Bytes, ["requests"] = stats.Requests,
+                    ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries,
+                    ["records_per_second"] = Math.Round((records - lastRecords) / Math.Max(0.001, (elapsed - lastTime).TotalSeconds), 1),
+                });
+                lastRecords = records;
+                lastTime = elapsed;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RenewLeaseAsync(IStateStore state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(LeaseDuration / 4, _time, cancellationToken);
+                if (!await state.RenewLeaseAsync(options.Source, options.Stream.Name, options.RunId, LeaseDuration, cancellationToken))
+                {
+                    log.Error("The stream's lease was lost to another holder.");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using OpsConsole.SparkJobs.Sources.Stripe;
+
+namespace OpsConsole.SparkJobs.Ingest;
+
+/// <summary>Incremental from the checkpoint, or everything the source has.</summary>
+public enum IngestMode
+{
+    Incremental,
+    Full,
+}
+
+/// <summary>One ingestion run's settings (validated by the command line before a run starts).</summary>
+public sealed record IngestOptions
+{
+    public string Source { get; init; } = "stripe";
+
+    public required StripeStream Stream { get; init; }
+
+    public required Uri ApiBase { get; init; }
+
+    public required StripeCredentials Credentials { get; init; }
+
+    /// <summary>The lake's folder.</summary>
+    public required string Lake { get; init; }
+
+    /// <summary>The state store's SQLite file (checkpoints, leases, slice progress).</summary>
+    public required string State { get; init; }
+
+    public required string RunId { get; init; }
+
+    /// <summary>An explicit window start (unix seconds); otherwise the checkpoint minus the lookback.</summary>
+    public long? From { get; init; }
+
+    /// <summary>An explicit window end (unix seconds, exclusive); otherwise now minus the safety lag.</summary>
+    public long? To { get; init; }
+
+    public IngestMode Mode { get; init; } = IngestMode.Incremental;
+
+    public int Workers { get; init; } = 8;
+
+    /// <summary>How far before the checkpoint an incremental run starts again (records appear late at window edges).</summary>
+    public long LookbackSeconds { get; init; } = 600;
+
+    /// <summary>How far behind now a run stops, so records still becoming visible are left for the next run.</summary>
+    public long SafetyLagSeconds { get; init; } = 60;
+
+    public long SliceSeconds { get; init; } = 86_400;
+
+    /// <summary>0: Stripe's limit for the credentials.</summary>
+    public double RequestsPerSecond { get; init; }
+
+    public string TablePath => $"raw/{Source}/{Stream.Name}";
+}

@@ -1,0 +1,56 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.SparkJobs.Planning;
+
+namespace OpsConsole.SparkJobs.Ingest;
+
+/// <summary>
+/// Raw pages as the source sent them, one object per line, gzip, under <c>{table}/_staging/{run}/</c> with names
+/// fixed by (run, slice, page): a retried page overwrites its file, never adds one.
+/// </summary>
+public sealed class Staging(ILakeStorage storage, string tablePath, string runId)
+{
+    public string Folder => $"{tablePath}/_staging/{runId}";
+
+    public string PagePath(Slice slice, int page) => $"{Folder}/{slice.From}-{slice.To}/page-{page:D5}.jsonl.gz";
+
+    public string UpdatesPath(int page) => $"{Folder}/updates/page-{page:D5}.jsonl.gz";
+
+    public async Task WriteAsync(string path, IEnumerable<JsonElement> objects, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        await using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
+        {
+            foreach (var item in objects)
+            {
+                await writer.WriteLineAsync(item.GetRawText());
+            }
+        }
+        await storage.WriteAsync(path, buffer.ToArray(), cancellationToken);
+    }
+
+    /// <summary>Every staged object of the run: slices oldest first, then updates, each in page order.</summary>
+    public async IAsyncEnumerable<JsonElement> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var paths = (await storage.ListAsync(Folder, cancellationToken))
+            .OrderBy(p => p.Contains("/updates/", StringComparison.Ordinal) ? 1 : 0)
+            .ThenBy(p => p, StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            var bytes = await storage.ReadAsync(path, cancellationToken) ?? [];
+            using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+            using var reader = new StreamReader(gzip, Encoding.UTF8);
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    using var document = JsonDocument.Parse(line);
+                    yield return document.RootElement.Clone();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using OpsConsole.Sandbox.Hosting;
+using OpsConsole.Shared.State;
+
+namespace OpsConsole.SparkJobs.Tests;
+
+/// <summary><c>SparkJobs ingest</c> end to end against a Sandbox on loopback: the table must equal the source.</summary>
+public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"opsconsole-job-{Guid.NewGuid():N}");
+    private RunningSandbox _sandbox = default!;
+    private HttpClient _admin = default!;
+
+    private string Lake => Path.Combine(_folder, "lake");
+
+    private string State => Path.Combine(_folder, "state.db");
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = await SandboxApp.StartAsync(new SandboxOptions
+        {
+            Charges = 3000, Days = 20, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 0, JitterMs = 0,
+            LiveRatePerSecond = 0, TestRatePerSecond = 0, Admin = true,
+        });
+        _admin = new HttpClient { BaseAddress = _sandbox.BaseAddress };
+    }
+
+    public void Dispose() => _admin?.Dispose();
+
+    public async Task DisposeAsync()
+    {
+        await _sandbox.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_ThenIncremental_TableEqualsTheSourceIncludingLaterRefunds()
+    {
+        var (code, output, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-1", "--mode", "full", "--safety-lag-seconds", "0", "--slice-seconds", "172800");
+
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        var checkpoint = await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges");
+        Assert.Equal(1, checkpoint!.Version);
+        await AssertTableEqualsTruthAsync(checkpoint.Cursor!.Value);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.All(lines, l => Assert.True(l.TryGetProperty("ts", out _) && l.TryGetProperty("event", out _) && l.TryGetProperty("source", out _)));
+        Assert.Contains(lines, l => l.GetProperty("event").GetString() == "slice" && l.GetProperty("source").GetString()!.StartsWith("executor-", StringComparison.Ordinal));
+        Assert.Equal("summary", lines[^1].GetProperty("event").GetString());
+        Assert.Equal(3000, lines[^1].GetProperty("records").GetInt32());
+
+        // An old charge is refunded and new ones arrive; the next incremental run picks both up.
+        var truth = await TruthAsync(checkpoint.Cursor.Value);
+        var old = truth.First(t => t.GetProperty("status").GetString() == "succeeded" && t.GetProperty("amount_refunded").GetInt64() == 0).GetProperty("id").GetString();
+        (await _admin.PostAsync(new Uri($"/_sandbox/charges/{old}/refund", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        (await _admin.PostAsync(new Uri("/_sandbox/charges?count=7", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        await Task.Delay(1100);
+
+        (code, output, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-2", "--safety-lag-seconds", "0");
+
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        checkpoint = await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges");
+        Assert.Equal(2, checkpoint!.Version);
+        var rows = await AssertTableEqualsTruthAsync(checkpoint.Cursor!.Value);
+        Assert.True(rows[old!].GetProperty("refunded").GetBoolean());
+        var verify = await RunAsync("verify", "--stream", "charges");
+        Assert.Equal(0, verify.Code);
+        Assert.Contains("\"each_id_once\":true", verify.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_SameRunAgain_DoesNotCommitTwice()
+    {
+        Assert.Equal(0, (await RunAsync("ingest", "--stream", "customers", "--run-id", "run-a", "--mode", "full")).Code);
+
+        var again = await RunAsync("ingest", "--stream", "customers", "--run-id", "run-a", "--mode", "full", "--from", "0");
+
+        Assert.Equal(0, again.Code);
+        Assert.Contains("was already committed", again.Output, StringComparison.Ordinal);
+        Assert.Equal(1, (await new SqliteStateStore(State).GetCheckpointAsync("stripe", "customers"))!.Version);
+        Assert.Contains("\"each_id_once\":true", (await RunAsync("verify", "--stream", "customers")).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_RerunAfterCrashBetweenCommitAndCheckpoint_CompletesTheCheckpoint()
+    {
+        // The table holds run-z's commit (window end 1790000000) but the checkpoint never moved: a crash in between.
+        var table = new Lake.LakeTable(new Shared.Lake.Storage.LocalLakeStorage(Lake), "raw/stripe/refunds",
+            Transform.StreamSchema.Refunds, new Shared.Lake.Parquet.ParquetFormat());
+        var transformer = new Transform.RecordTransformer(Transform.StreamSchema.Refunds, "run-z", DateTimeOffset.UtcNow);
+        transformer.Add(JsonDocument.Parse("""{"id":"re_1","created":1789990000,"amount":5}""").RootElement);
+        await table.MergeAsync(transformer.ToTable(), "run-z", 1_790_000_000);
+
+        var (code, output, _) = await RunAsync("ingest", "--stream", "refunds", "--run-id", "run-z");
+
+        Assert.Equal(0, code);
+        Assert.Contains("already committed", output, StringComparison.Ordinal);
+        var checkpoint = await new SqliteStateStore(State).GetCheckpointAsync("stripe", "refunds");
+        Assert.Equal(1_790_000_000, checkpoint!.Cursor);
+        Assert.Equal("run-z", checkpoint.UpdatedBy);
+    }
+
+    [Fact]
+    public async Task Ingest_SourceAlwaysFailing_Exits4AndLeavesTheCheckpoint()
+    {
+        using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        {
+            serverErrorRate = 1.0, hangRate = 0.0, truncateRate = 0.0, malformedRate = 0.0, resetRate = 0.0,
+            tokenExpiryRate = 0.0, burst429Rate = 0.0, burst429Length = 1, hangSeconds = 1,
+        });
+
+        var (code, _, _) = await RunAsync("ingest", "--stream", "refunds", "--run-id", "run-x", "--workers", "2");
+
+        Assert.Equal(4, code);
+        Assert.Null(await new SqliteStateStore(State).GetCheckpointAsync("stripe", "refunds"));
+    }
+
+    [Fact]
+    public async Task Ingest_StreamHeld_IsRefusedNamingTheHolder()
+    {
+        await new SqliteStateStore(State).AcquireLeaseAsync("stripe", "charges", "run-running", TimeSpan.FromMinutes(5));
+
+        var (code, output, _) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-second");
+
+        Assert.Equal(2, code);
+        Assert.Contains("held by run-running", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--stream", "invoices", "--stream 'invoices' is not one of charges, customers, refunds.")]
+    [InlineData("--from", "yesterday", "--from 'yesterday' is neither unix seconds nor an ISO 8601 time")]
+    [InlineData("--mode", "sometimes", "--mode 'sometimes' is not incremental or full.")]
+    [InlineData("--workers", "0", "--workers must be between 1 and 64.")]
+    [InlineData("--run-id", "run 1", "--run-id 'run 1' must be 1 to 64 letters")]
+    public async Task Ingest_BadArgument_Exits2NamingIt(string name, string value, string message)
+    {
+        var args = new Dictionary<string, string> { ["--stream"] = "charges", ["--run-id"] = "run-1" };
+        args[name] = value;
+
+        var (code, _, error) = await RunAsync(["ingest", .. args.SelectMany(a => new[] { a.Key, a.Value })]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Lake, "raw")));
+    }
+
+    [Fact]
+    public async Task Ingest_FromAfterTo_Exits2()
+    {
+        var (code, _, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "r", "--from", "2026-11-02T00:00:00Z", "--to", "2026-11-01T00:00:00Z");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--from (1793577600) must be before --to (1793491200).", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_NoCredentials_Exits2SayingWhatToSet()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await JobCommand.RunAsync(["ingest", "--stream", "charges", "--run-id", "r", "--lake", Lake, "--state", State,
+            "--api-base", _sandbox.BaseAddress.ToString()], output, error, _ => null);
+
+        Assert.Equal(2, code);
+        Assert.Contains("STRIPE_SECRET_KEY", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private async Task<Dictionary<string, JsonElement>> AssertTableEqualsTruthAsync(long cursor)
+    {
+        var truth = await TruthAsync(cursor);
+        var table = new Lake.LakeTable(new Shared.Lake.Storage.LocalLakeStorage(Lake), "raw/stripe/charges",
+            Transform.StreamSchema.Charges, new Shared.Lake.Parquet.ParquetFormat());
+        var rows = await table.ReadAllAsync();
+        var id = table.IndexOf("id");
+        var ids = rows.Select(r => (string)r[id]!).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(truth.Select(t => t.GetProperty("id").GetString()).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
+        var refundedColumn = table.IndexOf("amount_refunded");
+        var byId = rows.ToDictionary(r => (string)r[id]!);
+        foreach (var t in truth)
+        {
+            Assert.Equal(t.GetProperty("amount_refunded").GetInt64(), (long)byId[t.GetProperty("id").GetString()!][refundedColumn]!);
+        }
+        return truth.ToDictionary(t => t.GetProperty("id").GetString()!);
+    }
+
+    private async Task<List<JsonElement>> TruthAsync(long cursor)
+    {
+        var json = JsonDocument.Parse(await _admin.GetStringAsync(new Uri($"/_sandbox/truth/charges?created[lt]={cursor}", UriKind.Relative)));
+        return [.. json.RootElement.GetProperty("objects").EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args.AsEnumerable());
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(IEnumerable<string> args)
+    {
+        var list = args.ToList();
+        if (list[0] != "verify")
+        {
+            list.AddRange(["--state", State, "--api-base", _sandbox.BaseAddress.ToString()]);
+        }
+        list.AddRange(["--lake", Lake]);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await JobCommand.RunAsync([.. list], output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
+        return (code, output.ToString(), error.ToString());
+    }
+}
