@@ -110,8 +110,18 @@ public static partial class JobCommand
             var store = new SqliteStateStore(parse.GetValue(state)!);
             var checkpoint = await store.GetCheckpointAsync(parse.GetValue(source)!, streamValue!.Name, token);
             var end = toValue ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds() - parse.GetValue(safetyLag);
-            var start = fromValue ?? (modeValue == IngestMode.Full || checkpoint?.Cursor is null ? 0 : checkpoint.Cursor.Value - parse.GetValue(lookback));
-            var slices = SlicePlanner.Plan(start, end, parse.GetValue(sliceSeconds));
+            long? start = fromValue ?? (modeValue == IngestMode.Full || checkpoint?.Cursor is null ? null : checkpoint.Cursor.Value - parse.GetValue(lookback));
+            if (start is null)
+            {
+                // A full sync starts at the oldest object, which only the source can tell (ingest finds it first).
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    stream = streamValue.Name, from = "oldest object", to = end, cursor = checkpoint?.Cursor, checkpoint_version = checkpoint?.Version ?? 0,
+                    slice_seconds = parse.GetValue(sliceSeconds),
+                }));
+                return JobExitCodes.Ok;
+            }
+            var slices = SlicePlanner.Plan(start.Value, end, parse.GetValue(sliceSeconds));
             var done = (await store.CompletedSlicesAsync(parse.GetValue(source)!, streamValue.Name, parse.GetValue(runId)!, token)).Select(s => (s.From, s.To)).ToHashSet();
             await output.WriteLineAsync(JsonSerializer.Serialize(new
             {

@@ -110,6 +110,10 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             return JobExitCodes.Ok;
         }
 
+        if (options.From is null && (options.Mode == IngestMode.Full || checkpoint?.Cursor is null))
+        {
+            log.Info($"No checkpoint or a full sync: finding the oldest {stream.Name} object to start from");
+        }
         var from = options.From
             ?? (options.Mode == IngestMode.Full || checkpoint?.Cursor is null
                 ? await EarliestCreatedAsync(client, to, cancellationToken)

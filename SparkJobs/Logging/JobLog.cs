@@ -9,6 +9,8 @@ namespace OpsConsole.SparkJobs.Logging;
 /// </summary>
 public sealed class JobLog(TextWriter output, TimeProvider? time = null)
 {
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Lock _lock = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -28,7 +30,7 @@ public sealed class JobLog(TextWriter output, TimeProvider? time = null)
     {
         var line = new Dictionary<string, object?>
         {
-            ["ts"] = _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["ts"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
             ["level"] = level,
             ["source"] = source,
             ["event"] = eventName,
@@ -38,7 +40,7 @@ public sealed class JobLog(TextWriter output, TimeProvider? time = null)
         {
             line[key] = value;
         }
-        var json = JsonSerializer.Serialize(line);
+        var json = JsonSerializer.Serialize(line, Json);
         lock (_lock)
         {
             output.WriteLine(json);

@@ -105,6 +105,23 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Plan_AfterACheckpoint_ListsTheSlicesFromTheCursorMinusLookback()
+    {
+        await new SqliteStateStore(State).WriteCheckpointAsync("stripe", "charges", 1_790_000_000, 0, "run-0", "test");
+
+        var output = new StringWriter();
+        var code = await JobCommand.RunAsync(["plan", "--stream", "charges", "--run-id", "run-1", "--state", State,
+            "--to", "1790086400", "--slice-seconds", "43200"], output, TextWriter.Null);
+
+        Assert.Equal(0, code);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(1_790_000_000 - 600, lines[0].GetProperty("from").GetInt64());
+        Assert.Equal(3, lines[0].GetProperty("slices").GetInt32());
+        Assert.Equal(1_790_086_400 - 43_200, lines[1].GetProperty("from").GetInt64());
+        Assert.False(Directory.Exists(Lake));
+    }
+
+    [Fact]
     public async Task Ingest_SourceAlwaysFailing_Exits4AndLeavesTheCheckpoint()
     {
         using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
