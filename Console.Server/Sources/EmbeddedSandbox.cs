@@ -50,27 +50,20 @@ public sealed class EmbeddedSandbox(IOptions<EmbeddedSandboxOptions> options, IC
         }
     }
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    /// <summary>Ready when the Sandbox's host has started and is not stopping (checked in process, not over the network).</summary>
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!options.Value.Enabled)
         {
-            return HealthCheckResult.Healthy("disabled");
+            return Task.FromResult(HealthCheckResult.Healthy("disabled"));
         }
-        if (BaseAddress is not { } address)
+        if (_sandbox is not { } sandbox)
         {
-            return HealthCheckResult.Unhealthy("not started");
+            return Task.FromResult(HealthCheckResult.Unhealthy("not started"));
         }
-        try
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            using var response = await http.GetAsync(new Uri(address, "/healthz"), cancellationToken);
-            return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy(address.ToString())
-                : HealthCheckResult.Unhealthy($"{address} answered {(int)response.StatusCode}");
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return HealthCheckResult.Unhealthy($"{address} does not answer: {exception.Message}");
-        }
+        var lifetime = sandbox.Services.GetRequiredService<IHostApplicationLifetime>();
+        return Task.FromResult(lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested
+            ? HealthCheckResult.Healthy(sandbox.BaseAddress.ToString())
+            : HealthCheckResult.Unhealthy($"{sandbox.BaseAddress} is stopping"));
     }
 }

@@ -21,9 +21,10 @@ public sealed class OperationalEndpointTests(ConsoleAppFactory factory) : IClass
         using var client = factory.AnonymousClient();
 
         using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var body = JsonDocument.Parse(text);
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("sqlite").GetProperty("status").GetString());
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("sandbox").GetProperty("status").GetString());
     }
