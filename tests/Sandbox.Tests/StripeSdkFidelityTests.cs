@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using OpsConsole.TestSupport;
 
@@ -70,25 +69,6 @@ public sealed class StripeSdkFidelityTests
         });
     }
 
-    private static async Task<JsonElement> RunAsync(string mode, TestSandbox sandbox, string key, params string[] args)
-    {
-        var tools = ToolsFolder();
-        Assert.True(Directory.Exists(Path.Combine(tools, "node_modules", "stripe")),
-            $"the Stripe SDK is not installed: run 'npm ci' in {tools} (tests/run.sh does)");
-        var start = new ProcessStartInfo("node", [Path.Combine(tools, "stripe-fidelity.mjs"), mode, sandbox.Sandbox.BaseAddress.ToString().TrimEnd('/'), key, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = tools,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"node exited with {process.ExitCode}: {await stderr}");
-        return JsonDocument.Parse(await stdout).RootElement.Clone();
-    }
-
-    private static string ToolsFolder() => Path.Combine(RepoPaths.Root, "tests", "tools");
+    private static Task<JsonElement> RunAsync(string mode, TestSandbox sandbox, string key, params string[] args) =>
+        NodeTools.RunJsonAsync("stripe-fidelity.mjs", "stripe", [mode, sandbox.Sandbox.BaseAddress.ToString().TrimEnd('/'), key, .. args]);
 }

@@ -1,13 +1,14 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using OpsConsole.Sandbox.Hosting;
+using OpsConsole.TestSupport;
 
 namespace OpsConsole.Sandbox.Tests;
 
 /// <summary>A Sandbox on a free loopback port with a fixed, manual clock, no latency and no rate limits unless a test asks.</summary>
 public sealed class TestSandbox : IAsyncDisposable
 {
-    public const long Start = 1_790_000_000;
+    public const long Start = SandboxTestOptions.Start;
     public const string TestKey = "sk_test_sandbox";
     public const string LiveKey = "sk_live_sandbox";
 
@@ -22,21 +23,7 @@ public sealed class TestSandbox : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static SandboxOptions DefaultOptions() => new()
-    {
-        Seed = 42,
-        Charges = 2000,
-        Days = 60,
-        StartTime = Start,
-        ManualClock = true,
-        ArrivalsPerSecond = 0,
-        UpdatesPerSecond = 0,
-        LatencyMs = 0,
-        JitterMs = 0,
-        LiveRatePerSecond = 0,
-        TestRatePerSecond = 0,
-        Admin = true,
-    };
+    public static SandboxOptions DefaultOptions() => SandboxTestOptions.Create();
 
     public static async Task<TestSandbox> StartAsync(Action<SandboxOptions>? configure = null)
     {

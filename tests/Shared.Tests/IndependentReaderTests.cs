@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
@@ -106,23 +105,5 @@ public sealed class IndependentReaderTests
         }
     }
 
-    private static async Task<JsonElement> ReadWithNodeAsync(string path)
-    {
-        var tools = Path.Combine(RepoPaths.Root, "tests", "tools");
-        Assert.True(Directory.Exists(Path.Combine(tools, "node_modules", "hyparquet")),
-            $"the Parquet readers are not installed: run 'npm ci' in {tools} (tests/run.sh does)");
-        var start = new ProcessStartInfo("node", [Path.Combine(tools, "parquet-read.mjs"), path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = tools,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"node exited with {process.ExitCode}: {await stderr}");
-        return JsonDocument.Parse(await stdout).RootElement.Clone();
-    }
+    private static Task<JsonElement> ReadWithNodeAsync(string path) => NodeTools.RunJsonAsync("parquet-read.mjs", "hyparquet", path);
 }

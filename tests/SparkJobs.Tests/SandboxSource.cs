@@ -1,13 +1,14 @@
 using System.Text.Json;
 using OpsConsole.Sandbox.Hosting;
 using OpsConsole.SparkJobs.Sources.Stripe;
+using OpsConsole.TestSupport;
 
 namespace OpsConsole.SparkJobs.Tests;
 
 /// <summary>A Sandbox on a free loopback port (manual clock, no latency, no limits unless asked) and clients for it.</summary>
 public sealed class SandboxSource : IAsyncDisposable
 {
-    public const long Start = 1_790_000_000;
+    public const long Start = SandboxTestOptions.Start;
 
     private readonly HttpClient _admin;
 
@@ -21,21 +22,7 @@ public sealed class SandboxSource : IAsyncDisposable
 
     public static async Task<SandboxSource> StartAsync(Action<SandboxOptions>? configure = null)
     {
-        var options = new SandboxOptions
-        {
-            Seed = 42,
-            Charges = 2000,
-            Days = 60,
-            StartTime = Start,
-            ManualClock = true,
-            ArrivalsPerSecond = 0,
-            UpdatesPerSecond = 0,
-            LatencyMs = 0,
-            JitterMs = 0,
-            LiveRatePerSecond = 0,
-            TestRatePerSecond = 0,
-            Admin = true,
-        };
+        var options = SandboxTestOptions.Create();
         configure?.Invoke(options);
         return new SandboxSource(await SandboxApp.StartAsync(options));
     }
