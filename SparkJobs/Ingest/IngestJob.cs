@@ -49,16 +49,23 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             return JobExitCodes.InvalidArguments;
         }
 
+        // The run stops if its lease is lost: another run may own the stream now.
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewing = RenewLeaseAsync(state, renewal.Token);
+        var renewing = RenewLeaseAsync(state, leaseLost, renewal.Token);
         try
         {
-            return await RunLeasedAsync(state, storage, cancellationToken);
+            return await RunLeasedAsync(state, storage, leaseLost.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             log.Warn("Cancelled: nothing was committed by this attempt after the last finished step; the checkpoint did not move.");
             return JobExitCodes.Cancelled;
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
+        {
+            log.Error("Stopped: the stream's lease was lost to another holder; this run committed nothing after that.");
+            return JobExitCodes.StoreFailed;
         }
         catch (SourceFailedException failed)
         {
@@ -322,16 +329,28 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         }
     }
 
-    private async Task RenewLeaseAsync(IStateStore state, CancellationToken cancellationToken)
+    private async Task RenewLeaseAsync(IStateStore state, CancellationTokenSource leaseLost, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(LeaseDuration / 4, _time, cancellationToken);
-                if (!await state.RenewLeaseAsync(options.Source, options.Stream.Name, options.RunId, LeaseDuration, cancellationToken))
+                bool renewed;
+                try
                 {
-                    log.Error("The stream's lease was lost to another holder.");
+                    renewed = await state.RenewLeaseAsync(options.Source, options.Stream.Name, options.RunId, LeaseDuration, cancellationToken);
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException exception)
+                {
+                    // The lease still has most of its time left: try again at the next beat.
+                    log.Warn($"Could not renew the stream's lease: {exception.Message}");
+                    continue;
+                }
+                if (!renewed)
+                {
+                    await leaseLost.CancelAsync();
+                    return;
                 }
             }
         }
