@@ -23,6 +23,9 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(2);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    // The lease holder names the run and this process, so two processes with one run id cannot both hold the stream.
+    private readonly string _holder = $"{options.RunId}@{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var stream = options.Stream.Name;
@@ -41,12 +44,17 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
 
         try
         {
-            await state.AcquireLeaseAsync(options.Source, stream, options.RunId, LeaseDuration, cancellationToken);
+            await state.AcquireLeaseAsync(options.Source, stream, _holder, LeaseDuration, cancellationToken);
         }
         catch (StreamLeaseHeldException held)
         {
             log.Error($"Not started: {held.Message} One run per stream at a time.", new Dictionary<string, object?> { ["holder"] = held.Holder?.Holder });
             return JobExitCodes.InvalidArguments;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        {
+            log.Error($"The state store failed: {exception.Message}");
+            return JobExitCodes.StoreFailed;
         }
 
         // The run stops if its lease is lost: another run may own the stream now.
@@ -87,7 +95,14 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         {
             await renewal.CancelAsync();
             await renewing;
-            await state.ReleaseLeaseAsync(options.Source, stream, options.RunId, CancellationToken.None);
+            try
+            {
+                await state.ReleaseLeaseAsync(options.Source, stream, _holder, CancellationToken.None);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException exception)
+            {
+                log.Warn($"Could not release the stream's lease (it expires by itself within {LeaseDuration.TotalMinutes:0} minutes): {exception.Message}");
+            }
         }
     }
 
@@ -121,11 +136,30 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         {
             log.Info($"No checkpoint or a full sync: finding the oldest {stream.Name} object to start from");
         }
-        var from = options.From
-            ?? (options.Mode == IngestMode.Full || checkpoint?.Cursor is null
-                ? await EarliestCreatedAsync(client, to, cancellationToken)
-                : checkpoint.Cursor.Value - options.LookbackSeconds);
-        var slices = SlicePlanner.Plan(from, to, options.SliceSeconds);
+        var staging = new Staging(storage, options.TablePath, options.RunId);
+        var window = await staging.ReadWindowAsync(cancellationToken);
+        if (window is null)
+        {
+            if (options.From is null && options.Mode == IngestMode.Incremental && checkpoint?.Cursor is { } last &&
+                now - (last - options.LookbackSeconds) > 30L * 86_400)
+            {
+                log.Error("The checkpoint is older than the 30 days of events the source keeps: changes before then cannot be seen. Run a full refresh (--mode full).");
+                return JobExitCodes.InvalidArguments;
+            }
+            var start = options.From
+                ?? (options.Mode == IngestMode.Full || checkpoint?.Cursor is null
+                    ? await EarliestCreatedAsync(client, to, cancellationToken)
+                    : checkpoint.Cursor.Value - options.LookbackSeconds);
+            window = new RunWindow(start, to, options.SliceSeconds, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            await staging.WriteWindowAsync(window, cancellationToken);
+        }
+        else
+        {
+            log.Info($"Resuming run {options.RunId} with the window its first attempt planned");
+        }
+        var from = window.From;
+        to = window.To;
+        var slices = SlicePlanner.Plan(from, to, window.SliceSeconds);
         var done = (await state.CompletedSlicesAsync(options.Source, stream.Name, options.RunId, cancellationToken))
             .Select(s => new Slice(s.From, s.To)).ToHashSet();
         log.Info($"Run {options.RunId}: {stream.Name} created in [{from}, {to}), {slices.Count} slices ({done.Count} already done), {options.Workers} workers",
@@ -135,7 +169,6 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 ["checkpoint_version"] = checkpoint?.Version ?? 0, ["cursor"] = checkpoint?.Cursor, ["mode"] = options.Mode.ToString().ToLowerInvariant(),
             });
 
-        var staging = new Staging(storage, options.TablePath, options.RunId);
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var progress = ReportProgressAsync(client.Stats, watch, progressStop.Token);
 
@@ -149,6 +182,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                     var source = $"executor-{(Interlocked.Increment(ref worker) % options.Workers) + 1}";
                     var page = 0;
                     long records = 0;
+                    await staging.ClearAsync(slice, token);
                     await foreach (var result in client.ListAsync(stream, slice.From, slice.To, token))
                     {
                         using (result)
@@ -170,7 +204,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             await progress;
         }
 
-        var transformer = new RecordTransformer(StreamSchema.For(stream.Name), options.RunId, _time.GetUtcNow());
+        var transformer = new RecordTransformer(StreamSchema.For(stream.Name), options.RunId, DateTimeOffset.FromUnixTimeMilliseconds(window.StartedAtUnixMilliseconds));
         await foreach (var record in staging.ReadAllAsync(cancellationToken))
         {
             transformer.Add(record);
@@ -220,11 +254,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             return;
         }
         var since = cursor - options.LookbackSeconds;
-        if (now - since > 30L * 86_400)
-        {
-            log.Warn("The checkpoint is older than the 30 days of events the source keeps: changes before that are not seen. Run a full refresh (--mode full).");
-            since = now - (30L * 86_400);
-        }
+        since = Math.Max(since, now - (30L * 86_400));
 
         var changed = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var page in client.ListAsync(StripeStream.Events, since, null, cancellationToken, options.Stream.ChangeEvents))
@@ -256,6 +286,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                     }
                 }
             });
+        await staging.ClearAsync(null, cancellationToken);
         for (var page = 0; page * 100 < fetched.Count; page++)
         {
             await staging.WriteAsync(staging.UpdatesPath(page), fetched.Skip(page * 100).Take(100), cancellationToken);
@@ -339,7 +370,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 bool renewed;
                 try
                 {
-                    renewed = await state.RenewLeaseAsync(options.Source, options.Stream.Name, options.RunId, LeaseDuration, cancellationToken);
+                    renewed = await state.RenewLeaseAsync(options.Source, options.Stream.Name, _holder, LeaseDuration, cancellationToken);
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException exception)
                 {

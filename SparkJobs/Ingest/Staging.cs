@@ -18,6 +18,25 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
 
     public string UpdatesPath(int page) => $"{Folder}/updates/page-{page:D5}.jsonl.gz";
 
+    public string WindowPath => $"{Folder}/window.json";
+
+    /// <summary>Deletes what an earlier attempt staged for <paramref name="slice"/> (or the updates, when null), so no stale page outlives a retry.</summary>
+    public async Task ClearAsync(Slice? slice, CancellationToken cancellationToken)
+    {
+        var folder = slice is { } s ? $"{Folder}/{s.From}-{s.To}" : $"{Folder}/updates";
+        foreach (var path in await storage.ListAsync(folder, cancellationToken))
+        {
+            await storage.DeleteAsync(path, cancellationToken);
+        }
+    }
+
+    /// <summary>The window the run's first attempt planned, so a resumed attempt plans the same slices.</summary>
+    public async Task<RunWindow?> ReadWindowAsync(CancellationToken cancellationToken) =>
+        await storage.ReadAsync(WindowPath, cancellationToken) is { } bytes ? JsonSerializer.Deserialize<RunWindow>(bytes) : null;
+
+    public Task WriteWindowAsync(RunWindow window, CancellationToken cancellationToken) =>
+        storage.WriteAsync(WindowPath, JsonSerializer.SerializeToUtf8Bytes(window), cancellationToken);
+
     public async Task WriteAsync(string path, IEnumerable<JsonElement> objects, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
@@ -32,10 +51,11 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
         await storage.WriteAsync(path, buffer.ToArray(), cancellationToken);
     }
 
-    /// <summary>Every staged object of the run: slices oldest first, then updates, each in page order.</summary>
+    /// <summary>Every staged object of the run: slices, then updates, each in page order.</summary>
     public async IAsyncEnumerable<JsonElement> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var paths = (await storage.ListAsync(Folder, cancellationToken))
+            .Where(p => p.EndsWith(".jsonl.gz", StringComparison.Ordinal))
             .OrderBy(p => p.Contains("/updates/", StringComparison.Ordinal) ? 1 : 0)
             .ThenBy(p => p, StringComparer.Ordinal);
         foreach (var path in paths)
@@ -54,3 +74,6 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
         }
     }
 }
+
+/// <summary>A run's planned window and when its first attempt started (the rows' <c>_ingested_at</c>).</summary>
+public sealed record RunWindow(long From, long To, long SliceSeconds, long StartedAtUnixMilliseconds);

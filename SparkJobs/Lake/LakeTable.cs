@@ -74,11 +74,17 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                         merged[(string)row[idColumn]!] = row;
                     }
                 }
+                var ingestedColumn = IndexOf(StreamSchema.IngestedAt);
                 foreach (var row in rows)
                 {
                     var id = (string)row[idColumn]!;
-                    if (merged.ContainsKey(id))
+                    if (merged.TryGetValue(id, out var current))
                     {
+                        // A run resumed from older staged pages never replaces a version another run fetched later.
+                        if ((long)current[ingestedColumn]! > (long)row[ingestedColumn]!)
+                        {
+                            continue;
+                        }
                         replaced++;
                     }
                     else
@@ -91,7 +97,8 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                 var table = Tables.FromRows(schema.Columns, [.. merged.Values.OrderBy(r => (long)r[createdColumn]!).ThenBy(r => (string)r[idColumn]!, StringComparer.Ordinal)]);
                 using var buffer = new MemoryStream();
                 format.Write(buffer, table);
-                var path = $"{PartitionColumn}={partition}/part-{runId}{format.Extension}";
+                // A new name per attempt: a file a commit refers to is never overwritten.
+                var path = $"{PartitionColumn}={partition}/part-{runId}-{Guid.NewGuid().ToString("N")[..12]}{format.Extension}";
                 await storage.WriteAsync($"{Log.TablePath}/{path}", buffer.ToArray(), cancellationToken);
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 foreach (var file in existing.Where(f => f.Path != path))

@@ -14,6 +14,7 @@ namespace OpsConsole.SparkJobs.Transform;
 public sealed class RecordTransformer(StreamSchema schema, string runId, DateTimeOffset ingestedAt)
 {
     private readonly List<object?[]> _rows = [];
+    private readonly Dictionary<string, int> _typedIndex = schema.Typed.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
     private readonly Dictionary<string, long> _unknownFields = new(StringComparer.Ordinal);
     private readonly List<string> _rejected = [];
 
@@ -64,16 +65,16 @@ public sealed class RecordTransformer(StreamSchema schema, string runId, DateTim
             writer.WriteStartObject();
             foreach (var property in record.EnumerateObject())
             {
-                var typed = schema.Typed.FirstOrDefault(c => c.Name == property.Name);
-                if (typed is not null && row[schema.Typed.ToList().IndexOf(typed)] is not null)
+                var typed = _typedIndex.TryGetValue(property.Name, out var index);
+                if (typed && row[index] is not null)
                 {
                     continue;
                 }
-                if (typed is null && !schema.KnownUntyped.Contains(property.Name))
+                if (!typed && !schema.KnownUntyped.Contains(property.Name))
                 {
                     _unknownFields[property.Name] = _unknownFields.GetValueOrDefault(property.Name) + 1;
                 }
-                if (typed is null || property.Value.ValueKind != JsonValueKind.Null)
+                if (!typed || property.Value.ValueKind != JsonValueKind.Null)
                 {
                     property.WriteTo(writer);
                 }

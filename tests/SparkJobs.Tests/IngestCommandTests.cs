@@ -122,6 +122,42 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Ingest_ResumedRun_ReusesTheWindowOfItsFirstAttempt()
+    {
+        using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        {
+            serverErrorRate = 1.0, hangRate = 0.0, truncateRate = 0.0, malformedRate = 0.0, resetRate = 0.0,
+            tokenExpiryRate = 0.0, burst429Rate = 0.0, burst429Length = 1, hangSeconds = 1,
+        });
+        var to = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
+        Assert.Equal(4, (await RunAsync("ingest", "--stream", "customers", "--run-id", "run-r", "--from", $"{to - 864_000}", "--to", $"{to}", "--workers", "1")).Code);
+        using var clear = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        {
+            serverErrorRate = 0.0, hangRate = 0.0, truncateRate = 0.0, malformedRate = 0.0, resetRate = 0.0,
+            tokenExpiryRate = 0.0, burst429Rate = 0.0, burst429Length = 1, hangSeconds = 1,
+        });
+
+        var (code, output, error) = await RunAsync("ingest", "--stream", "customers", "--run-id", "run-r");
+
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        Assert.Contains("Resuming run run-r", output, StringComparison.Ordinal);
+        Assert.Contains($"created in [{to - 864_000}, {to})", output, StringComparison.Ordinal);
+        Assert.Equal(to, (await new SqliteStateStore(State).GetCheckpointAsync("stripe", "customers"))!.Cursor);
+    }
+
+    [Fact]
+    public async Task Ingest_CheckpointOlderThanTheEventRetention_IsRefusedUntilAFullRefresh()
+    {
+        await new SqliteStateStore(State).WriteCheckpointAsync("stripe", "charges", DateTimeOffset.UtcNow.AddDays(-40).ToUnixTimeSeconds(), 0, "run-0", "test");
+
+        var (code, output, _) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-late");
+
+        Assert.Equal(2, code);
+        Assert.Contains("older than the 30 days", output, StringComparison.Ordinal);
+        Assert.Equal(1, (await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges"))!.Version);
+    }
+
+    [Fact]
     public async Task Ingest_SourceAlwaysFailing_Exits4AndLeavesTheCheckpoint()
     {
         using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new

@@ -42,6 +42,19 @@ public sealed class LakeTableTests : IDisposable
     }
 
     [Fact]
+    public async Task Merge_OlderFetchThanTheTable_DoesNotReplaceTheNewerVersion()
+    {
+        await _table.MergeAsync(Batch("run-new", ("ch_a", Start, 900)), "run-new");
+
+        var stale = await _table.MergeAsync(Batch("run-old", DateTimeOffset.FromUnixTimeSeconds(Start - 3600), ("ch_a", Start, 0), ("ch_b", Start, 0)), "run-old");
+
+        Assert.Equal(0, stale.Replaced);
+        Assert.Equal(1, stale.Inserted);
+        var a = (await _table.ReadAllAsync()).Single(r => (string)r[_table.IndexOf("id")]! == "ch_a");
+        Assert.Equal(900L, a[_table.IndexOf("amount_refunded")]);
+    }
+
+    [Fact]
     public async Task Merge_SameRunAgain_ChangesNothing()
     {
         var first = await _table.MergeAsync(Batch("run-1", ("ch_a", Start, 0)), "run-1");
@@ -66,9 +79,12 @@ public sealed class LakeTableTests : IDisposable
         Assert.Equal(2, (await _table.Log.ReadSnapshotAsync()).Transactions.Count);
     }
 
-    private static ParquetTable Batch(string run, params (string Id, long Created, long Refunded)[] charges)
+    private static ParquetTable Batch(string run, params (string Id, long Created, long Refunded)[] charges) =>
+        Batch(run, DateTimeOffset.FromUnixTimeSeconds(Start), charges);
+
+    private static ParquetTable Batch(string run, DateTimeOffset ingestedAt, params (string Id, long Created, long Refunded)[] charges)
     {
-        var transformer = new RecordTransformer(StreamSchema.Charges, run, DateTimeOffset.FromUnixTimeSeconds(Start));
+        var transformer = new RecordTransformer(StreamSchema.Charges, run, ingestedAt);
         foreach (var (id, created, refunded) in charges)
         {
             Assert.True(transformer.Add(JsonDocument.Parse($$"""{"id":"{{id}}","created":{{created}},"amount":1000,"amount_refunded":{{refunded}}}""").RootElement));

@@ -23,28 +23,28 @@ public sealed class RateGateTests
 
         gate.OnRateLimited();
         Assert.Equal(70, gate.CurrentRate, 3);
-        gate.OnRateLimited();
-        Assert.Equal(49, gate.CurrentRate, 3);
 
         time.Advance(TimeSpan.FromSeconds(0.5));
-        Assert.Equal(49, gate.CurrentRate, 3);
-        time.Advance(TimeSpan.FromSeconds(1));
-        Assert.InRange(gate.CurrentRate, 55, 70);
+        Assert.Equal(70, gate.CurrentRate, 3);
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(100, gate.CurrentRate, 3);
     }
 
     [Fact]
-    public void OnRateLimited_NeverBelowAFifthOfTheTarget()
+    public void OnRateLimited_ManyAtOnce_CountOnce()
     {
-        var gate = new RateGate(50, new ManualTime());
+        var time = new ManualTime();
+        var gate = new RateGate(100, time);
 
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 8; i++)
         {
             gate.OnRateLimited();
         }
+        Assert.Equal(70, gate.CurrentRate, 3);
 
-        Assert.Equal(10, gate.CurrentRate, 3);
+        time.Advance(TimeSpan.FromSeconds(1.01));
+        gate.OnRateLimited();
+        Assert.InRange(gate.CurrentRate, 50, 69);
     }
 
     [Fact]

@@ -67,9 +67,15 @@ public sealed class AccessTokenProvider(HttpClient http, Uri tokenUri, string cl
         }
 
         using var json = JsonDocument.Parse(body);
-        var token = json.RootElement.GetProperty("access_token").GetString()
-            ?? throw new JsonException("The token response has no access_token.");
-        var lifetime = TimeSpan.FromSeconds(json.RootElement.TryGetProperty("expires_in", out var expires) ? expires.GetInt32() : 3600);
+        if (json.RootElement.ValueKind != JsonValueKind.Object ||
+            !json.RootElement.TryGetProperty("access_token", out var tokenElement) || tokenElement.ValueKind != JsonValueKind.String)
+        {
+            // Retried like any malformed answer.
+            throw new JsonException("The token response has no access_token.");
+        }
+        var token = tokenElement.GetString()!;
+        var lifetime = TimeSpan.FromSeconds(json.RootElement.TryGetProperty("expires_in", out var expires) &&
+            expires.ValueKind == JsonValueKind.Number && expires.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 3600);
         var margin = TimeSpan.FromTicks(Math.Max(lifetime.Ticks / 10, TimeSpan.FromSeconds(30).Ticks));
         _token = token;
         _refreshAt = time.GetUtcNow() + (lifetime > margin ? lifetime - margin : lifetime / 2);

@@ -59,12 +59,19 @@ public sealed class RateGate
         }
     }
 
-    /// <summary>The source said 429: slow down to 70% (not below a fifth of the target), hold a second, drop the burst.</summary>
+    /// <summary>
+    /// The source said 429: slow down to 70% (not below a fifth of the target), hold a second, drop the burst.
+    /// 429s arriving together (several workers) count once per hold.
+    /// </summary>
     public void OnRateLimited()
     {
         lock (_lock)
         {
             Refill();
+            if (_time.GetTimestamp() < _holdUntil)
+            {
+                return;
+            }
             _rate = Math.Max(_target * 0.2, _rate * 0.7);
             _tokens = Math.Min(_tokens, 0);
             _holdUntil = _time.GetTimestamp() + _time.TimestampFrequency;

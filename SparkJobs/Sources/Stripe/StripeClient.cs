@@ -116,18 +116,17 @@ public sealed class StripeClient : IDisposable
 
     private async Task<StripePage> GetPageAsync(string path, CancellationToken cancellationToken)
     {
-        var (body, document) = await SendAsync(path, cancellationToken);
-        if (document.RootElement.ValueKind != JsonValueKind.Object ||
-            !document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array ||
-            !document.RootElement.TryGetProperty("has_more", out var more) || more.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-        {
-            document.Dispose();
-            throw new SourceFailedException($"{path}: the response is not a list (no data array or has_more).");
-        }
+        var (body, document) = await SendAsync(path, cancellationToken, IsList);
         return new StripePage(body, document);
     }
 
-    private async Task<(byte[] Body, JsonDocument Document)> SendAsync(string path, CancellationToken cancellationToken)
+    /// <summary>A 200 that is not a list (no data array or has_more) is malformed, and retried like one.</summary>
+    private static bool IsList(JsonDocument document) =>
+        document.RootElement.ValueKind == JsonValueKind.Object &&
+        document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array &&
+        document.RootElement.TryGetProperty("has_more", out var more) && more.ValueKind is JsonValueKind.True or JsonValueKind.False;
+
+    private async Task<(byte[] Body, JsonDocument Document)> SendAsync(string path, CancellationToken cancellationToken, Func<JsonDocument, bool>? valid = null)
     {
         string? lastProblem = null;
         for (var attempt = 1; ; attempt++)
@@ -156,7 +155,13 @@ public sealed class StripeClient : IDisposable
                 var status = (int)response.StatusCode;
                 if (status == 200)
                 {
-                    return (body, JsonDocument.Parse(body));
+                    var document = JsonDocument.Parse(body);
+                    if (valid is null || valid(document))
+                    {
+                        return (body, document);
+                    }
+                    document.Dispose();
+                    throw new JsonException("The response is not a list.");
                 }
 
                 var (message, code, param) = ErrorOf(body);
