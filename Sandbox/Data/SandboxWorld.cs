@@ -328,11 +328,7 @@ public sealed class SandboxWorld
         Captured = charge.Captured,
     };
 
-    private SplitMix ObjectRandom(ulong kind, int index)
-    {
-        _ = this;
-        return new SplitMix(SplitMix.Hash(_options.Seed, kind, (ulong)index));
-    }
+    private SplitMix ObjectRandom(ulong kind, int index) => new(SplitMix.Hash(_options.Seed, kind, (ulong)index));
 
     private static EventType CreationEvent(ChargeStatus status) => status switch
     {

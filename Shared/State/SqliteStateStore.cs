@@ -53,13 +53,10 @@ public sealed class SqliteStateStore : IStateStore
     public async Task<IReadOnlyList<CheckpointVersion>> HistoryAsync(string source, string stream, CancellationToken cancellationToken = default)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await using var command = Command(connection, """
             SELECT version, cursor, previous_cursor, updated_at, updated_by, reason FROM checkpoint_history
             WHERE source = $source AND stream = $stream ORDER BY version DESC
-            """;
-        command.Parameters.AddWithValue("$source", source);
-        command.Parameters.AddWithValue("$stream", stream);
+            """, ("$source", source), ("$stream", stream));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var history = new List<CheckpointVersion>();
         while (await reader.ReadAsync(cancellationToken))
@@ -144,34 +141,24 @@ public sealed class SqliteStateStore : IStateStore
     public async Task<bool> RenewLeaseAsync(string source, string stream, string holder, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE stream_leases SET expires_at = $expires WHERE source = $source AND stream = $stream AND holder = $holder";
-        command.Parameters.AddWithValue("$source", source);
-        command.Parameters.AddWithValue("$stream", stream);
-        command.Parameters.AddWithValue("$holder", holder);
-        command.Parameters.AddWithValue("$expires", (_time.GetUtcNow() + duration).ToUnixTimeMilliseconds());
+        await using var command = Command(connection, "UPDATE stream_leases SET expires_at = $expires WHERE source = $source AND stream = $stream AND holder = $holder",
+            ("$source", source), ("$stream", stream), ("$holder", holder), ("$expires", (_time.GetUtcNow() + duration).ToUnixTimeMilliseconds()));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task ReleaseLeaseAsync(string source, string stream, string holder, CancellationToken cancellationToken = default)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM stream_leases WHERE source = $source AND stream = $stream AND holder = $holder";
-        command.Parameters.AddWithValue("$source", source);
-        command.Parameters.AddWithValue("$stream", stream);
-        command.Parameters.AddWithValue("$holder", holder);
+        await using var command = Command(connection, "DELETE FROM stream_leases WHERE source = $source AND stream = $stream AND holder = $holder",
+            ("$source", source), ("$stream", stream), ("$holder", holder));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<StreamLease?> GetLeaseAsync(string source, string stream, CancellationToken cancellationToken = default)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT holder, expires_at FROM stream_leases WHERE source = $source AND stream = $stream AND expires_at > $now";
-        command.Parameters.AddWithValue("$source", source);
-        command.Parameters.AddWithValue("$stream", stream);
-        command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+        await using var command = Command(connection, "SELECT holder, expires_at FROM stream_leases WHERE source = $source AND stream = $stream AND expires_at > $now",
+            ("$source", source), ("$stream", stream), ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new StreamLease(source, stream, reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)))
@@ -181,28 +168,18 @@ public sealed class SqliteStateStore : IStateStore
     public async Task RecordSliceAsync(string source, string stream, string run, CompletedSlice slice, CancellationToken cancellationToken = default)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await using var command = Command(connection, """
             INSERT INTO slice_progress (source, stream, run, slice_from, slice_to, records) VALUES ($source, $stream, $run, $from, $to, $records)
             ON CONFLICT DO UPDATE SET records = $records
-            """;
-        command.Parameters.AddWithValue("$source", source);
-        command.Parameters.AddWithValue("$stream", stream);
-        command.Parameters.AddWithValue("$run", run);
-        command.Parameters.AddWithValue("$from", slice.From);
-        command.Parameters.AddWithValue("$to", slice.To);
-        command.Parameters.AddWithValue("$records", slice.Records);
+            """, ("$source", source), ("$stream", stream), ("$run", run), ("$from", slice.From), ("$to", slice.To), ("$records", slice.Records));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT slice_from, slice_to, records FROM slice_progress WHERE source = $source AND stream = $stream AND run = $run ORDER BY slice_from";
-        command.Parameters.AddWithValue("$source", source);
-        command.Parameters.AddWithValue("$stream", stream);
-        command.Parameters.AddWithValue("$run", run);
+        await using var command = Command(connection, "SELECT slice_from, slice_to, records FROM slice_progress WHERE source = $source AND stream = $stream AND run = $run ORDER BY slice_from",
+            ("$source", source), ("$stream", stream), ("$run", run));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var slices = new List<CompletedSlice>();
         while (await reader.ReadAsync(cancellationToken))
@@ -210,6 +187,17 @@ public sealed class SqliteStateStore : IStateStore
             slices.Add(new CompletedSlice(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
         }
         return slices;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
     }
 
     private SqliteConnection Open()
