@@ -4,6 +4,7 @@ using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Data;
 using OpsConsole.Server.Health;
 using OpsConsole.Server.Metrics;
+using OpsConsole.Server.Runs;
 using OpsConsole.Server.Security;
 using OpsConsole.Server.Sources;
 using OpsConsole.Server.Ui;
@@ -19,6 +20,7 @@ try
     builder.AddConsoleUi();
     builder.AddProxySupport();
     builder.AddEmbeddedSandbox();
+    builder.AddRuns();
 
     var app = builder.Build();
 
@@ -33,6 +35,7 @@ try
     app.MapConsoleMetrics();
     app.MapConsoleApi();
     app.MapAuthApi();
+    app.MapRuns();
     app.MapConsoleUi();
 
     await app.RunAsync();

@@ -31,5 +31,39 @@ internal static class Schema
         );
         CREATE INDEX api_keys_owner ON api_keys (owner)
         """,
+        """
+        CREATE TABLE runs (
+            id                  TEXT    NOT NULL PRIMARY KEY,
+            source              TEXT    NOT NULL,
+            stream              TEXT    NOT NULL,
+            mode                TEXT    NOT NULL,
+            window_from         INTEGER NULL,
+            window_to           INTEGER NULL,
+            workers             INTEGER NOT NULL,
+            state               TEXT    NOT NULL CHECK (state IN ('Pending', 'Starting', 'Running', 'Cancelling', 'Succeeded', 'Failed', 'Cancelled')),
+            created_at          INTEGER NOT NULL,
+            started_at          INTEGER NULL,
+            ended_at            INTEGER NULL,
+            launched_by         TEXT    NOT NULL,
+            cancelled_by        TEXT    NULL,
+            cancel_requested_at INTEGER NULL,
+            forced              INTEGER NOT NULL DEFAULT 0,
+            exit_code           INTEGER NULL,
+            failure_reason      TEXT    NULL,
+            attempts            INTEGER NOT NULL DEFAULT 0,
+            pid                 INTEGER NULL,
+            pid_started         INTEGER NULL,
+            records             INTEGER NOT NULL DEFAULT 0,
+            pages               INTEGER NOT NULL DEFAULT 0,
+            bytes               INTEGER NOT NULL DEFAULT 0,
+            rate_limited        INTEGER NOT NULL DEFAULT 0,
+            retries             INTEGER NOT NULL DEFAULT 0,
+            records_per_second  REAL    NOT NULL DEFAULT 0,
+            progress_at         INTEGER NULL
+        );
+        CREATE INDEX runs_created ON runs (created_at DESC);
+        -- The console's stream lease: at most one active run per source/stream, enforced by the database itself.
+        CREATE UNIQUE INDEX runs_active_stream ON runs (source, stream) WHERE state IN ('Pending', 'Starting', 'Running', 'Cancelling')
+        """,
     ];
 }

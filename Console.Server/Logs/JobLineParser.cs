@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Server.Logs;
+
+/// <summary>Reads the job's JSON lines (DESIGN.md 4.4); anything else is a plain-text line kept as it is.</summary>
+public static class JobLineParser
+{
+    /// <summary>Parses one redacted line into a <see cref="LogLine"/> with sequence number <paramref name="seq"/>.</summary>
+    public static LogLine Parse(long seq, string text)
+    {
+        if (text.Length < 2 || text[0] != '{')
+        {
+            return Plain(seq, text);
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Plain(seq, text);
+            }
+            return new LogLine(seq, String(root, "ts"), String(root, "level"), String(root, "source"), String(root, "event"), String(root, "msg"), text);
+        }
+        catch (JsonException)
+        {
+            return Plain(seq, text);
+        }
+    }
+
+    /// <summary>The progress a <c>progress</c> or <c>summary</c> line reports, or null for any other line.</summary>
+    public static RunProgress? Progress(LogLine line, DateTimeOffset now)
+    {
+        if (line.Event is not ("progress" or "summary"))
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(line.Text);
+        var root = document.RootElement;
+        return new RunProgress(Number(root, "records"), Number(root, "pages"), Number(root, "bytes"), Number(root, "rate_limited"),
+            Number(root, "retries"), root.TryGetProperty("records_per_second", out var rate) && rate.TryGetDouble(out var value) ? value : 0, now);
+    }
+
+    private static LogLine Plain(long seq, string text) => new(seq, "", "", "", "", text, text);
+
+    private static string String(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString() ?? "",
+        JsonValueKind.Undefined or JsonValueKind.Null => "",
+        _ => value.GetRawText(),
+    } : "";
+
+    private static long Number(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
+        : root.TryGetProperty(name, out value) && value.ValueKind == JsonValueKind.String
+          && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number) ? number : 0;
+}

@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.SignalR;
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Server.Logs;
+
+/// <summary>
+/// <c>/hubs/logs</c>: streams a run's log from a sequence number on. Each viewer reads the run's ring buffer at its own
+/// pace, so a slow viewer holds up nobody; one that falls behind the buffer gets a gap to fetch over REST. A viewer that
+/// reconnects passes its last sequence number and gets exactly the lines after it.
+/// </summary>
+public sealed class LogsHub(LogService logs, IRunService runs) : Hub
+{
+    /// <summary>Lines per batch: small enough to keep a batch quick to render, large enough to keep up.</summary>
+    public const int BatchLines = 1000;
+
+    private static readonly TimeSpan StartPoll = TimeSpan.FromMilliseconds(200);
+
+    public async IAsyncEnumerable<LogBatch> Stream(string runId, long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var log = logs.Live(runId);
+        while (log is null)
+        {
+            var run = await runs.GetAsync(runId, cancellationToken) ?? throw new HubException($"There is no run '{runId}'.");
+            if (!run.State.IsActive())
+            {
+                // The run ended and its buffer is gone: everything left is in the archive.
+                var last = logs.Archive(runId).LastSeq;
+                if (afterSeq < last)
+                {
+                    yield return new LogBatch([], afterSeq + 1, last, Done: false);
+                }
+                yield return new LogBatch([], null, null, Done: true);
+                yield break;
+            }
+            // Not started yet: its log appears with the job's first line.
+            await Task.Delay(StartPoll, cancellationToken);
+            log = logs.Live(runId);
+        }
+
+        var after = Math.Max(0, afterSeq);
+        while (true)
+        {
+            await log.WaitAsync(after, cancellationToken);
+            var (lines, gapFrom, gapTo) = log.ReadLive(after, BatchLines);
+            if (gapFrom is not null)
+            {
+                yield return new LogBatch([], gapFrom, gapTo, Done: false);
+                after = gapTo!.Value;
+            }
+            if (lines.Count > 0)
+            {
+                yield return new LogBatch(lines, null, null, Done: false);
+                after = lines[^1].Seq;
+            }
+            else if (log.Completed && after >= log.LastSeq)
+            {
+                yield return new LogBatch([], null, null, Done: true);
+                yield break;
+            }
+        }
+    }
+}

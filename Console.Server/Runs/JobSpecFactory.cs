@@ -1,0 +1,46 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using OpsConsole.Server.Data;
+using OpsConsole.Server.Runners;
+using OpsConsole.Server.Sources;
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Server.Runs;
+
+/// <summary>
+/// Turns a run into the job's command line (everything but secrets) and environment (the source's key). The job writes
+/// the lake under <c>{data}/lake</c> and shares the state store <c>{data}/state.db</c> with the console.
+/// </summary>
+internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<DataOptions> data, EmbeddedSandbox sandbox, IConfiguration configuration)
+{
+    public string LakePath => Path.Combine(data.Value.FullPath, "lake");
+
+    public string StatePath => Path.Combine(data.Value.FullPath, "state.db");
+
+    /// <summary>The source API's base URL (the embedded Sandbox unless configured).</summary>
+    public Uri ApiBase => source.Value.ApiBase is { Length: > 0 } configured ? new Uri(configured)
+        : sandbox.BaseAddress ?? throw new InvalidOperationException("Source:ApiBase is not set and the embedded Sandbox is not running.");
+
+    /// <summary>The secret the job authenticates with; the log service redacts it wherever it appears.</summary>
+    public string SecretKey => source.Value.SecretKey is { Length: > 0 } configured ? configured
+        : EmbeddedSandbox.SandboxOptionsFrom(configuration).LiveKeyList.FirstOrDefault() ?? "";
+
+    public JobSpec Create(RunInfo run, string folder)
+    {
+        List<string> arguments =
+        [
+            "ingest", "--source", run.Source, "--stream", run.Stream, "--run-id", run.Id, "--mode", run.Mode,
+            "--api-base", ApiBase.ToString(), "--lake", LakePath, "--state", StatePath,
+            "--workers", run.Workers.ToString(CultureInfo.InvariantCulture),
+        ];
+        if (run.From is { } from)
+        {
+            arguments.AddRange(["--from", from.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (run.To is { } to)
+        {
+            arguments.AddRange(["--to", to.ToString(CultureInfo.InvariantCulture)]);
+        }
+        return new JobSpec(run.Id, arguments, new Dictionary<string, string> { ["STRIPE_SECRET_KEY"] = SecretKey }, folder);
+    }
+}

@@ -1,0 +1,58 @@
+using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.Validation;
+
+namespace OpsConsole.Server.Runs;
+
+/// <summary>Checks a launch request at the edge; every error names its field.</summary>
+internal static class LaunchValidator
+{
+    public static readonly IReadOnlyList<string> Streams = ["charges", "customers", "refunds"];
+
+    public static readonly IReadOnlyList<string> Modes = ["incremental", "full"];
+
+    public static ValidLaunch Validate(LaunchRequest request)
+    {
+        var source = (request.Source ?? "stripe").Trim().ToLowerInvariant();
+        if (source != "stripe")
+        {
+            throw new InvalidFieldException("source", $"'{request.Source}' is not a configured source; the only one is 'stripe'.");
+        }
+        var stream = request.Stream?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(stream))
+        {
+            throw new InvalidFieldException("stream", "is required: one of charges, customers, refunds.");
+        }
+        if (!Streams.Contains(stream))
+        {
+            throw new InvalidFieldException("stream", $"'{request.Stream}' is not one of charges, customers, refunds.");
+        }
+        var mode = (request.Mode ?? "incremental").Trim().ToLowerInvariant();
+        if (!Modes.Contains(mode))
+        {
+            throw new InvalidFieldException("mode", $"'{request.Mode}' is not one of incremental, full.");
+        }
+        var workers = request.Workers ?? 8;
+        if (workers is < 1 or > 64)
+        {
+            throw new InvalidFieldException("workers", $"must be between 1 and 64 (got {workers}).");
+        }
+        var from = request.From?.ToUnixTimeSeconds();
+        var to = request.To?.ToUnixTimeSeconds();
+        if (from is < 0)
+        {
+            throw new InvalidFieldException("from", "must not be before 1970-01-01.");
+        }
+        if (to is < 0)
+        {
+            throw new InvalidFieldException("to", "must not be before 1970-01-01.");
+        }
+        if (from is { } start && to is { } end && end <= start)
+        {
+            throw new InvalidFieldException("to", "must be after 'from'.");
+        }
+        return new ValidLaunch(source, stream, mode, from, to, workers);
+    }
+}
+
+/// <summary>A launch request that passed validation, normalized.</summary>
+internal sealed record ValidLaunch(string Source, string Stream, string Mode, long? From, long? To, int Workers);

@@ -1,0 +1,24 @@
+namespace OpsConsole.Server.Runs;
+
+/// <summary>Columns written together with a state change; null leaves a column as it is.</summary>
+internal sealed record RunChange
+{
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public string? CancelledBy { get; init; }
+
+    public DateTimeOffset? CancelRequestedAt { get; init; }
+
+    public bool? Forced { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public string? FailureReason { get; init; }
+
+    public bool AddAttempt { get; init; }
+}
+
+/// <summary>The job's process as the runner started it: the id and its start time, so a reused id is not mistaken for it.</summary>
+internal sealed record JobProcess(int Pid, long StartTicks);

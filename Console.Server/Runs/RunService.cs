@@ -1,0 +1,349 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using OpsConsole.Server.Logs;
+using OpsConsole.Server.Runners;
+using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.State;
+
+namespace OpsConsole.Server.Runs;
+
+/// <summary>
+/// The run lifecycle: launch (validate, take the stream, record, start), follow the job's output into the log service
+/// and the run's progress, cancel (graceful, then forced after the grace period), finish with the job's outcome, and at
+/// start reconcile the runs an earlier console process left active.
+/// </summary>
+internal sealed class RunService(
+    SqliteRunStore store,
+    IJobRunner runner,
+    LogService logs,
+    IStateStore state,
+    JobSpecFactory specs,
+    IOptions<RunnerOptions> runnerOptions,
+    TimeProvider time,
+    ILogger<RunService> logger) : IRunService, IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, Task> _followers = new(StringComparer.Ordinal);
+
+    public event Action<RunInfo>? Changed;
+
+    public TimeSpan CancelGracePeriod => TimeSpan.FromSeconds(runnerOptions.Value.GracePeriodSeconds);
+
+    public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
+        store.ListAsync(Math.Clamp(limit, 1, 5000), cancellationToken);
+
+    public Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) => store.GetAsync(id, cancellationToken);
+
+    public async Task<RunInfo> LaunchAsync(LaunchRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        if (caller.Role < ConsoleRole.Operator)
+        {
+            throw new UnauthorizedAccessException("Launching a run needs the Operator role.");
+        }
+        var launch = LaunchValidator.Validate(request);
+        // A job started outside the console (the CLI) holds the stream in the state store, not in the run store.
+        if (await state.GetLeaseAsync(launch.Source, launch.Stream, cancellationToken) is { } lease
+            && await store.ActiveRunAsync(launch.Source, launch.Stream, cancellationToken) is null)
+        {
+            var holder = lease.Holder.Split('@')[0];
+            throw new StreamBusyException(launch.Source, launch.Stream, holder,
+                $"{launch.Source}/{launch.Stream} is held by job run {holder} (lease until {lease.ExpiresAt:u}), started outside the console.");
+        }
+        var now = time.GetUtcNow();
+        var run = new RunInfo
+        {
+            Id = NewId(now),
+            Source = launch.Source,
+            Stream = launch.Stream,
+            Mode = launch.Mode,
+            From = launch.From,
+            To = launch.To,
+            Workers = launch.Workers,
+            State = RunState.Pending,
+            CreatedAt = now,
+            LaunchedBy = caller.Name,
+        };
+        await store.InsertAsync(run, cancellationToken);
+        logger.LogInformation("Run {RunId} ({Source}/{Stream}, {Mode}) launched by {User}", run.Id, run.Source, run.Stream, run.Mode, caller.Name);
+        Raise(run);
+        return await StartAsync(run) ?? run;
+    }
+
+    public async Task<RunInfo?> CancelAsync(string id, bool force, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        if (caller.Role < (force ? ConsoleRole.Admin : ConsoleRole.Operator))
+        {
+            throw new UnauthorizedAccessException(force ? "Force cancel needs the Admin role." : "Cancelling a run needs the Operator role.");
+        }
+        var run = await store.GetAsync(id, cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+        if (!run.State.IsActive())
+        {
+            throw new RunStateConflictException(id, run.State, "cancelled");
+        }
+        if (run.State != RunState.Cancelling)
+        {
+            run = await store.TransitionAsync(id, RunState.Cancelling,
+                new RunChange { CancelledBy = caller.Name, CancelRequestedAt = time.GetUtcNow() }, "cancelled", cancellationToken);
+            if (run is null)
+            {
+                return null;
+            }
+            logger.LogInformation("Run {RunId}: cancel requested by {User}", id, caller.Name);
+            Raise(run);
+            ScheduleKill(run);
+        }
+        else if (!force)
+        {
+            return run;
+        }
+        if (await store.ProcessAsync(id, cancellationToken) is { } process)
+        {
+            if (force)
+            {
+                await store.MarkForcedAsync(id, caller.Name, cancellationToken);
+                logger.LogWarning("Run {RunId}: force cancel by {User}", id, caller.Name);
+            }
+            runner.Signal(process, kill: force);
+        }
+        run = await store.GetAsync(id, cancellationToken);
+        Raise(run!);
+        return run;
+    }
+
+    /// <summary>Re-attaches to the jobs of runs an earlier console left active, or ends those runs with the reason.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var run in await store.ListActiveAsync(cancellationToken))
+        {
+            var process = await store.ProcessAsync(run.Id, cancellationToken);
+            if (process is null)
+            {
+                await (run.State == RunState.Cancelling
+                    ? FinishAsync(run.Id, RunState.Cancelled, null, null, forced: false)
+                    : FinishAsync(run.Id, RunState.Failed, null, "The console stopped before the job was started.", forced: false));
+                continue;
+            }
+            var alive = runner.IsAlive(process);
+            if (alive)
+            {
+                logger.LogInformation("Run {RunId}: re-attached to job process {Pid}", run.Id, process.Pid);
+            }
+            else
+            {
+                logger.LogInformation("Run {RunId}: job process {Pid} ended while the console was down", run.Id, process.Pid);
+            }
+            if (run.State == RunState.Cancelling && alive)
+            {
+                ScheduleKill(run);
+            }
+            Follow(run, process);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Jobs keep running: the next console process re-attaches to them.
+        await _stopping.CancelAsync();
+        try
+        {
+            await Task.WhenAll(_followers.Values).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task<RunInfo?> StartAsync(RunInfo run)
+    {
+        RunInfo? starting;
+        try
+        {
+            starting = await store.TransitionAsync(run.Id, RunState.Starting, new RunChange { StartedAt = time.GetUtcNow(), AddAttempt = true }, "started");
+        }
+        catch (RunStateConflictException)
+        {
+            // Cancelled before it started: nothing to stop.
+            return await FinishAsync(run.Id, RunState.Cancelled, null, null, forced: false);
+        }
+        Raise(starting!);
+        JobProcess process;
+        try
+        {
+            process = await runner.StartAsync(specs.Create(starting!, logs.RunFolder(run.Id)), _stopping.Token);
+        }
+        catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            logger.LogError(exception, "Run {RunId}: the job could not be started", run.Id);
+            return await FinishAsync(run.Id, RunState.Failed, null, $"The job could not be started: {exception.Message}", forced: false);
+        }
+        if (await store.RecordProcessAsync(run.Id, process) == RunState.Cancelling)
+        {
+            // Cancelled while the process was being started: the stop signal could not be sent before now.
+            runner.Signal(process, kill: false);
+        }
+        Follow(starting!, process);
+        return await store.GetAsync(run.Id);
+    }
+
+    private void Follow(RunInfo run, JobProcess process)
+    {
+        _followers[run.Id] = Task.Run(async () =>
+        {
+            try
+            {
+                await FollowAsync(run, process, _stopping.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Run {RunId}: following the job failed", run.Id);
+            }
+            finally
+            {
+                _followers.TryRemove(run.Id, out _);
+            }
+        });
+    }
+
+    private async Task FollowAsync(RunInfo run, JobProcess process, CancellationToken cancellationToken)
+    {
+        var folder = logs.RunFolder(run.Id);
+        var log = logs.Open(run.Id);
+        var running = run.State is RunState.Running or RunState.Cancelling;
+        var progress = run.Progress;
+        string? lastError = null;
+        await foreach (var output in runner.FollowAsync(folder, process, log.OutputOffset, cancellationToken))
+        {
+            var lines = log.Append(output.Lines, output.Offset);
+            if (!running)
+            {
+                running = true;
+                try
+                {
+                    Raise((await store.TransitionAsync(run.Id, RunState.Running, new RunChange(), "running", cancellationToken))!);
+                }
+                catch (RunStateConflictException)
+                {
+                    // Already Cancelling: it stays so.
+                }
+            }
+            var reported = false;
+            foreach (var line in lines)
+            {
+                if (line.Level == "error")
+                {
+                    lastError = line.Msg;
+                }
+                if (JobLineParser.Progress(line, time.GetUtcNow()) is { } update)
+                {
+                    progress = line.Event == "summary" ? update with { RecordsPerSecond = progress.RecordsPerSecond } : update;
+                    reported = true;
+                }
+            }
+            if (reported)
+            {
+                await store.UpdateProgressAsync(run.Id, progress, cancellationToken);
+                if (await store.GetAsync(run.Id, cancellationToken) is { } updated)
+                {
+                    Raise(updated);
+                }
+            }
+        }
+        logs.Complete(run.Id);
+        var exitCode = runner.ExitCode(folder);
+        var current = await store.GetAsync(run.Id, cancellationToken);
+        var cancelling = current?.State == RunState.Cancelling;
+        var (outcome, reason) = exitCode switch
+        {
+            JobExitCodes.Ok => (RunState.Succeeded, null),
+            JobExitCodes.Cancelled when cancelling => (RunState.Cancelled, null),
+            null when cancelling => (RunState.Cancelled, null),
+            null => (RunState.Failed, "The job ended without an exit status: it was killed, or the machine stopped."),
+            JobExitCodes.Cancelled => (RunState.Failed, "The job was stopped by a signal from outside the console (exit 130)."),
+            { } code => (RunState.Failed, $"Exit {code.ToString(CultureInfo.InvariantCulture)} ({JobExitCodes.Describe(code)})"
+                                          + (lastError is null ? "." : $": {lastError}")),
+        };
+        await FinishAsync(run.Id, outcome, exitCode, reason, forced: exitCode is null && cancelling);
+        // A killed job cannot release its lease in the state store; it was this run's, so it goes now, not at expiry.
+        if (exitCode is null && await state.GetLeaseAsync(run.Source, run.Stream, CancellationToken.None) is { } lease
+            && lease.Holder.StartsWith(run.Id + "@", StringComparison.Ordinal))
+        {
+            await state.ReleaseLeaseAsync(run.Source, run.Stream, lease.Holder, CancellationToken.None);
+        }
+        TryDelete(Path.Combine(folder, Runners.Local.LocalJobRunner.OutputFile));
+    }
+
+    private async Task<RunInfo?> FinishAsync(string id, RunState outcome, int? exitCode, string? reason, bool forced)
+    {
+        var change = new RunChange { EndedAt = time.GetUtcNow(), ExitCode = exitCode, FailureReason = reason, Forced = forced ? true : null };
+        var run = await store.TransitionAsync(id, outcome, change, outcome.ToString().ToLowerInvariant());
+        if (run is not null)
+        {
+            logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
+            Raise(run);
+        }
+        return run;
+    }
+
+    private void ScheduleKill(RunInfo run)
+    {
+        var due = (run.CancelRequestedAt ?? time.GetUtcNow()) + CancelGracePeriod - time.GetUtcNow();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, time, _stopping.Token);
+                var current = await store.GetAsync(run.Id);
+                if (current?.State != RunState.Cancelling || await store.ProcessAsync(run.Id) is not { } process || !runner.IsAlive(process))
+                {
+                    return;
+                }
+                logger.LogWarning("Run {RunId}: the job did not stop within {Grace}; killing it", run.Id, CancelGracePeriod);
+                await store.MarkForcedAsync(run.Id, null);
+                runner.Signal(process, kill: true);
+                Raise((await store.GetAsync(run.Id))!);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    private void Raise(RunInfo run)
+    {
+        try
+        {
+            Changed?.Invoke(run);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            logger.LogError(exception, "A run-change subscriber failed");
+        }
+    }
+
+    private static string NewId(DateTimeOffset now) =>
+        $"run-{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException exception)
+        {
+            logger.LogWarning(exception, "Could not delete {Path}", path);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Server.Auth;
+using OpsConsole.Server.Logs;
+using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.Validation;
+
+namespace OpsConsole.Server.Runs;
+
+/// <summary><c>/api/runs</c>: list, launch, read, cancel, and the run's log (a page, or the whole archive).</summary>
+internal static class RunsApi
+{
+    public const int MaxLogPage = 5000;
+
+    public static void MapRunsApi(this WebApplication app)
+    {
+        var read = app.MapGroup("/api/runs").RequireAuthorization(ConsolePolicies.Viewer).WithTags("Runs");
+        read.MapGet("", async (IRunService runs, CancellationToken cancellationToken, int limit = 500) =>
+            TypedResults.Ok(await runs.ListAsync(limit, cancellationToken)))
+            .WithSummary("Runs, newest first (at most `limit`, default 500).");
+        read.MapGet("/{id}", async Task<IResult> (string id, IRunService runs, CancellationToken cancellationToken) =>
+            await runs.GetAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : NotFound(id))
+            .WithSummary("One run: state, parameters, who launched and cancelled it, progress, exit code and failure reason.");
+        read.MapGet("/{id}/logs", GetLogsAsync)
+            .WithSummary("The run's log lines with a sequence number above `after` (default 0), at most `limit` (1 to 5000, default 1000).");
+        read.MapGet("/{id}/logs/download", DownloadAsync)
+            .WithSummary("The run's whole log as gzip JSON Lines.");
+
+        var operate = app.MapGroup("/api/runs").RequireAuthorization(ConsolePolicies.Operator).WithTags("Runs");
+        operate.MapPost("", LaunchAsync)
+            .WithSummary("Launches a run. 400 names the invalid field; 409 when the stream already has an active run (its id is in `activeRunId`).");
+        operate.MapPost("/{id}/cancel", CancelAsync)
+            .WithSummary("Cancels a run: SIGTERM, then SIGKILL after the grace period. `force=true` (Admin) kills it at once.");
+    }
+
+    private static async Task<IResult> LaunchAsync([FromBody] LaunchRequest? request, HttpContext context, IRunService runs, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = ["is required: one of charges, customers, refunds."] });
+        }
+        try
+        {
+            var run = await runs.LaunchAsync(request, ConsoleClaims.Caller(context.User)!, cancellationToken);
+            return TypedResults.Created($"/api/runs/{run.Id}", run);
+        }
+        catch (InvalidFieldException exception)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [exception.Field] = [exception.Message] });
+        }
+        catch (StreamBusyException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Stream busy", detail: exception.Message,
+                extensions: new Dictionary<string, object?> { ["activeRunId"] = exception.ActiveRun });
+        }
+    }
+
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, IRunService runs, CancellationToken cancellationToken, bool force = false)
+    {
+        try
+        {
+            return await runs.CancelAsync(id, force, ConsoleClaims.Caller(context.User)!, cancellationToken) is { } run
+                ? TypedResults.Accepted($"/api/runs/{id}", run)
+                : NotFound(id);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: exception.Message);
+        }
+        catch (RunStateConflictException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Run has ended", detail: exception.Message);
+        }
+    }
+
+    private static async Task<IResult> GetLogsAsync(string id, IRunService runs, LogService logs, CancellationToken cancellationToken,
+        long after = 0, int limit = 1000)
+    {
+        if (after < 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["must not be negative."] });
+        }
+        if (limit is < 1 or > MaxLogPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"must be between 1 and {MaxLogPage}."] });
+        }
+        if (await runs.GetAsync(id, cancellationToken) is not { } run)
+        {
+            return NotFound(id);
+        }
+        return TypedResults.Ok(logs.Read(id, after, limit, runEnded: !run.State.IsActive()));
+    }
+
+    private static async Task<IResult> DownloadAsync(string id, IRunService runs, LogService logs, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is null)
+        {
+            return NotFound(id);
+        }
+        logs.Live(id)?.Flush();
+        return TypedResults.Stream(logs.Archive(id).OpenRead(), "application/gzip", $"{id}.log.jsonl.gz");
+    }
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no run '{id}'.");
+}

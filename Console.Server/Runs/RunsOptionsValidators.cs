@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using OpsConsole.Server.Configuration;
+using OpsConsole.Server.Logs;
+using OpsConsole.Server.Runners;
+using OpsConsole.Server.Sources;
+
+namespace OpsConsole.Server.Runs;
+
+internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RunnerOptions options)
+    {
+        var errors = new OptionsErrors(RunnerOptions.Section);
+        errors.Range(options.GracePeriodSeconds, nameof(RunnerOptions.GracePeriodSeconds), 1, 3600);
+        errors.Range(options.PollMs, nameof(RunnerOptions.PollMs), 5, 1000);
+        errors.Require(File.Exists(options.JobPath), nameof(RunnerOptions.Job), $"'{options.JobPath}' does not exist (build SparkJobs, or set the job's path).");
+        return errors.ToResult();
+    }
+}
+
+internal sealed class LogOptionsValidator : IValidateOptions<LogOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LogOptions options)
+    {
+        var errors = new OptionsErrors(LogOptions.Section);
+        errors.Range(options.BufferLines, nameof(LogOptions.BufferLines), 100, 10_000_000);
+        errors.Range(options.ArchiveIntervalMs, nameof(LogOptions.ArchiveIntervalMs), 50, 60_000);
+        errors.Range(options.KeepFinishedSeconds, nameof(LogOptions.KeepFinishedSeconds), 0, 86_400);
+        return errors.ToResult();
+    }
+}
+
+internal sealed class SourceOptionsValidator(IOptions<EmbeddedSandboxOptions> sandbox) : IValidateOptions<SourceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SourceOptions options)
+    {
+        var errors = new OptionsErrors(SourceOptions.Section);
+        if (options.ApiBase is { Length: > 0 })
+        {
+            errors.Require(Uri.TryCreate(options.ApiBase, UriKind.Absolute, out var url) && url.Scheme is "http" or "https",
+                nameof(SourceOptions.ApiBase), $"must be an http(s) URL (got '{options.ApiBase}').");
+        }
+        var embedded = sandbox.Value.Enabled;
+        errors.Require(embedded || options.ApiBase is { Length: > 0 }, nameof(SourceOptions.ApiBase), "is required when the embedded Sandbox is disabled.");
+        errors.Require(embedded || options.SecretKey is { Length: > 0 }, nameof(SourceOptions.SecretKey),
+            "is required when the embedded Sandbox is disabled (set it through the environment: Source__SecretKey).");
+        return errors.ToResult();
+    }
+}

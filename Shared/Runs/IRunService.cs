@@ -1,0 +1,30 @@
+using OpsConsole.Shared.Auth;
+
+namespace OpsConsole.Shared.Runs;
+
+/// <summary>Launching, cancelling and reading runs: the API and the UI both go through this.</summary>
+public interface IRunService
+{
+    /// <summary>Runs, newest first.</summary>
+    Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default);
+
+    Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Validates (an <see cref="Validation.InvalidFieldException"/> names the field), takes the stream
+    /// (<see cref="StreamBusyException"/> when it is held), records the run and starts it.
+    /// </summary>
+    Task<RunInfo> LaunchAsync(LaunchRequest request, CallerInfo caller, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks the job to stop (graceful, then forced after the grace period). <paramref name="force"/> kills it at once
+    /// and needs an admin. Returns null when there is no such run; <see cref="RunStateConflictException"/> when it has ended.
+    /// </summary>
+    Task<RunInfo?> CancelAsync(string id, bool force, CallerInfo caller, CancellationToken cancellationToken = default);
+
+    /// <summary>The grace period between the graceful stop and the kill.</summary>
+    TimeSpan CancelGracePeriod { get; }
+
+    /// <summary>Raised (on any thread) whenever a run changes: state or progress.</summary>
+    event Action<RunInfo>? Changed;
+}

@@ -1,0 +1,23 @@
+namespace OpsConsole.Shared.Runs;
+
+/// <summary>What an operator asks for when launching a run (<c>POST /api/runs</c>).</summary>
+public sealed record LaunchRequest
+{
+    /// <summary>The source system; only <c>stripe</c> (served by the Sandbox by default) today.</summary>
+    public string? Source { get; init; } = "stripe";
+
+    /// <summary><c>charges</c>, <c>customers</c> or <c>refunds</c>.</summary>
+    public string? Stream { get; init; }
+
+    /// <summary><c>incremental</c> (from the checkpoint) or <c>full</c>.</summary>
+    public string? Mode { get; init; } = "incremental";
+
+    /// <summary>Optional window start, UTC.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Optional window end (exclusive), UTC.</summary>
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Slices fetched in parallel, 1 to 64.</summary>
+    public int? Workers { get; init; }
+}

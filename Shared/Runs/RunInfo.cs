@@ -1,0 +1,61 @@
+namespace OpsConsole.Shared.Runs;
+
+/// <summary>One run as the console shows it.</summary>
+public sealed record RunInfo
+{
+    public required string Id { get; init; }
+
+    public required string Source { get; init; }
+
+    public required string Stream { get; init; }
+
+    /// <summary><c>incremental</c> or <c>full</c>.</summary>
+    public required string Mode { get; init; }
+
+    /// <summary>The requested window start (unix seconds), or null for "from the checkpoint".</summary>
+    public long? From { get; init; }
+
+    /// <summary>The requested window end, exclusive (unix seconds), or null for "now minus the safety lag".</summary>
+    public long? To { get; init; }
+
+    public required int Workers { get; init; }
+
+    public required RunState State { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public required string LaunchedBy { get; init; }
+
+    public string? CancelledBy { get; init; }
+
+    public DateTimeOffset? CancelRequestedAt { get; init; }
+
+    /// <summary>The job did not stop within the grace period (or an admin forced it) and was killed.</summary>
+    public bool Forced { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public string? FailureReason { get; init; }
+
+    /// <summary>How many times the job was started for this run (1 unless it was retried).</summary>
+    public int Attempts { get; init; }
+
+    public RunProgress Progress { get; init; } = RunProgress.None;
+
+    /// <summary>Wall time from start to end (or to now while active).</summary>
+    public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } started ? (EndedAt ?? now) - started : null;
+
+    /// <summary>Average records per second over the run (the live rate is in <see cref="RunProgress.RecordsPerSecond"/>).</summary>
+    public double? AverageRecordsPerSecond(DateTimeOffset now) =>
+        Duration(now) is { TotalSeconds: > 0.5 } duration ? Progress.Records / duration.TotalSeconds : null;
+}
+
+/// <summary>What the job last reported.</summary>
+public sealed record RunProgress(long Records, long Pages, long Bytes, long RateLimited, long Retries, double RecordsPerSecond, DateTimeOffset? UpdatedAt)
+{
+    public static RunProgress None { get; } = new(0, 0, 0, 0, 0, 0, null);
+}
