@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using OpsConsole.Server.Metrics;
 
@@ -5,8 +6,10 @@ namespace OpsConsole.Server.Auth;
 
 /// <summary>
 /// Checks a user name and password for every way of signing in (the sign-in page and HTTP Basic), with one
-/// lockout counter, counted before the password is checked so parallel guesses cannot pass it. Unknown and
-/// locked-out users cost the same time as a real check.
+/// lockout counter. Checks of one user's password run one at a time, each after reading the lockout state, so parallel
+/// guesses cannot get past the limit, while parallel requests with the right password simply wait their turn.
+/// Unknown and locked-out users cost the same time as a real check. (One console process owns the embedded database;
+/// several instances over a shared store would need the counter reserved in the store instead.)
 /// </summary>
 public sealed class CredentialValidator(
     UserStore users,
@@ -16,6 +19,8 @@ public sealed class CredentialValidator(
     ILogger<CredentialValidator> logger)
 {
     private static readonly string DecoyHash = PasswordHasher.Hash(Guid.NewGuid().ToString());
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<CredentialCheck> CheckAsync(string userName, string password, string method, CancellationToken cancellationToken = default)
     {
@@ -28,26 +33,43 @@ public sealed class CredentialValidator(
         }
 
         var settings = options.CurrentValue;
-        var (allowed, lockedUntil) = await users.ReserveAttemptAsync(
-            user.Name, settings.MaxFailedSignIns, TimeSpan.FromMinutes(settings.LockoutMinutes), cancellationToken);
-        if (!allowed)
+        var turn = _turns.GetOrAdd(user.Name, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(cancellationToken);
+        try
         {
-            PasswordHasher.Verify(password, DecoyHash);
-            return Fail(CredentialCheck.Locked(user, lockedUntil ?? time.GetUtcNow()), user.Name, method, "locked out");
-        }
-
-        if (!PasswordHasher.Verify(password, user.PasswordHash))
-        {
-            if (lockedUntil is { } until)
+            // Read again inside the turn: the previous check of this user may have just locked it.
+            user = await users.FindAsync(user.Name, cancellationToken);
+            if (user is null)
             {
-                logger.LogWarning("User {User} is locked out until {Until:u} after {Count} failed sign-ins",
-                    user.Name, until, settings.MaxFailedSignIns);
-                return Fail(CredentialCheck.Locked(user, until), user.Name, method, "wrong password, now locked out");
+                PasswordHasher.Verify(password, DecoyHash);
+                return Fail(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
             }
-            return Fail(CredentialCheck.Invalid, user.Name, method, "wrong password");
+            if (user.IsLockedOut(time.GetUtcNow()))
+            {
+                PasswordHasher.Verify(password, DecoyHash);
+                return Fail(CredentialCheck.Locked(user, user.LockedUntil!.Value), user.Name, method, "locked out");
+            }
+            if (!PasswordHasher.Verify(password, user.PasswordHash))
+            {
+                if (await users.RecordFailureAsync(user.Name, settings.MaxFailedSignIns, TimeSpan.FromMinutes(settings.LockoutMinutes), cancellationToken)
+                    is { } until)
+                {
+                    logger.LogWarning("User {User} is locked out until {Until:u} after {Count} failed sign-ins",
+                        user.Name, until, settings.MaxFailedSignIns);
+                    return Fail(CredentialCheck.Locked(user, until), user.Name, method, "wrong password, now locked out");
+                }
+                return Fail(CredentialCheck.Invalid, user.Name, method, "wrong password");
+            }
+            if (user.FailedSignIns > 0)
+            {
+                await users.RecordSuccessAsync(user.Name, cancellationToken);
+            }
+        }
+        finally
+        {
+            turn.Release();
         }
 
-        await users.RecordSuccessAsync(user.Name, cancellationToken);
         metrics.SignIn(method, "succeeded");
         return CredentialCheck.Success(user);
     }

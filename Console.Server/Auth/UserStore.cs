@@ -68,14 +68,10 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUse
     }
 
     /// <summary>
-    /// Counts a sign-in attempt before its password is checked, in one statement, so parallel guesses cannot
-    /// slip past the lockout: the attempt that reaches <paramref name="maxFailures"/> locks the user for
-    /// <paramref name="lockout"/>; a locked user gets no attempt. A successful attempt then clears the count
-    /// (<see cref="RecordSuccessAsync"/>).
+    /// Counts a failed sign-in; the one that reaches <paramref name="maxFailures"/> locks the account for
+    /// <paramref name="lockout"/>. Returns the lock's end when the account is now locked.
     /// </summary>
-    /// <returns>Whether the attempt may go ahead, and until when the user is locked out (now, or from this attempt on).</returns>
-    public async Task<(bool Allowed, DateTimeOffset? LockedUntil)> ReserveAttemptAsync(
-        string name, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default)
+    public async Task<DateTimeOffset?> RecordFailureAsync(string name, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -85,7 +81,7 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUse
                 locked_until    = CASE WHEN failed_sign_ins + 1 >= $max THEN $until ELSE NULL END,
                 failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $max THEN 0 ELSE failed_sign_ins + 1 END,
                 updated_at      = $now
-            WHERE name = $name AND (locked_until IS NULL OR locked_until <= $now)
+            WHERE name = $name
             RETURNING locked_until
             """;
         command.Parameters.AddWithValue("$name", name);
@@ -93,12 +89,7 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUse
         command.Parameters.AddWithValue("$until", (now + lockout).ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            var user = await FindAsync(name, cancellationToken);
-            return (false, user?.LockedUntil);
-        }
-        return (true, reader.IsDBNull(0) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)));
+        return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)) : null;
     }
 
     public async Task RecordSuccessAsync(string name, CancellationToken cancellationToken = default)

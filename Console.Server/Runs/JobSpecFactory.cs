@@ -25,6 +25,13 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
     public string SecretKey => source.Value.SecretKey is { Length: > 0 } configured ? configured
         : EmbeddedSandbox.SandboxOptionsFrom(configuration).LiveKeyList.FirstOrDefault() ?? "";
 
+    /// <summary>Why runs cannot be started with this configuration, or null when they can.</summary>
+    public string? Problem =>
+        source.Value.ApiBase is not { Length: > 0 } && sandbox.BaseAddress is null
+            ? "No source is configured: the embedded Sandbox is disabled and Source:ApiBase is not set."
+        : SecretKey.Length == 0 ? "No source key is configured: set Source__SecretKey in the console's environment."
+        : null;
+
     public JobSpec Create(RunInfo run, string folder)
     {
         List<string> arguments =

@@ -7,6 +7,7 @@ using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.Validation;
 
 namespace OpsConsole.Server.Runs;
 
@@ -44,6 +45,10 @@ internal sealed class RunService(
             throw new UnauthorizedAccessException("Launching a run needs the Operator role.");
         }
         var launch = LaunchValidator.Validate(request);
+        if (specs.Problem is { } problem)
+        {
+            throw new InvalidFieldException("source", problem);
+        }
         // A job started outside the console (the CLI) holds the stream in the state store, not in the run store.
         if (await state.GetLeaseAsync(launch.Source, launch.Stream, cancellationToken) is { } lease
             && await store.ActiveRunAsync(launch.Source, launch.Stream, cancellationToken) is null)
@@ -196,13 +201,14 @@ internal sealed class RunService(
 
     private void Follow(RunInfo run, JobProcess process)
     {
+        var stopping = _stopping.Token;
         _followers[run.Id] = Task.Run(async () =>
         {
             try
             {
-                await FollowAsync(run, process, _stopping.Token);
+                await FollowAsync(run, process, stopping);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
             }
             catch (Exception exception)
@@ -298,12 +304,13 @@ internal sealed class RunService(
 
     private void ScheduleKill(RunInfo run)
     {
+        var stopping = _stopping.Token;
         var due = (run.CancelRequestedAt ?? time.GetUtcNow()) + CancelGracePeriod - time.GetUtcNow();
         _ = Task.Run(async () =>
         {
             try
             {
-                await Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, time, _stopping.Token);
+                await Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, time, stopping);
                 var current = await store.GetAsync(run.Id);
                 if (current?.State != RunState.Cancelling || await store.ProcessAsync(run.Id) is not { } process || !runner.IsAlive(process))
                 {

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Logs;
 using OpsConsole.Server.Runners;
-using OpsConsole.Server.Sources;
 
 namespace OpsConsole.Server.Runs;
 
@@ -30,7 +29,7 @@ internal sealed class LogOptionsValidator : IValidateOptions<LogOptions>
     }
 }
 
-internal sealed class SourceOptionsValidator(IOptions<EmbeddedSandboxOptions> sandbox) : IValidateOptions<SourceOptions>
+internal sealed class SourceOptionsValidator : IValidateOptions<SourceOptions>
 {
     public ValidateOptionsResult Validate(string? name, SourceOptions options)
     {
@@ -40,10 +39,6 @@ internal sealed class SourceOptionsValidator(IOptions<EmbeddedSandboxOptions> sa
             errors.Require(Uri.TryCreate(options.ApiBase, UriKind.Absolute, out var url) && url.Scheme is "http" or "https",
                 nameof(SourceOptions.ApiBase), $"must be an http(s) URL (got '{options.ApiBase}').");
         }
-        var embedded = sandbox.Value.Enabled;
-        errors.Require(embedded || options.ApiBase is { Length: > 0 }, nameof(SourceOptions.ApiBase), "is required when the embedded Sandbox is disabled.");
-        errors.Require(embedded || options.SecretKey is { Length: > 0 }, nameof(SourceOptions.SecretKey),
-            "is required when the embedded Sandbox is disabled (set it through the environment: Source__SecretKey).");
         return errors.ToResult();
     }
 }

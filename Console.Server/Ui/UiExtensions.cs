@@ -20,9 +20,9 @@ public static class UiExtensions
 
     public static WebApplication MapConsoleUi(this WebApplication app)
     {
-        _ = BlazorScript.Length;
+        EmbeddedScripts.EnsureEmbedded();
         app.MapStaticAssets().AllowAnonymous();
-        app.MapBlazorScript();
+        app.MapEmbeddedScripts();
         app.MapRazorComponents<App>()
             // The console's own Content-Security-Policy already forbids framing (frame-ancestors 'none').
             .AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null)

@@ -15,8 +15,9 @@ const SEARCH_DEBOUNCE_MS = 150;
 const OVERSCAN_ROWS = 10;
 const TRIM_FRACTION = 0.1;
 const SCROLL_TOLERANCE_PX = 2;
-// Rows are cut with an ellipsis anyway; this only bounds DOM text for pathological lines.
-const MAX_DISPLAY_CHARS = 2000;
+// Layout cost grows with a row's text even past the ellipsis; 600 monospace characters are
+// wider than any screen, and the full line stays available in the row's title.
+const MAX_DISPLAY_CHARS = 600;
 
 const LEVEL_RANK = new Map([["debug", 1], ["info", 2], ["warn", 3], ["error", 4]]);
 const LEVEL_FILTERS = [
@@ -42,7 +43,10 @@ const sourceCollator = new Intl.Collator("en", { numeric: true });
 export function mount(element, options) {
   const viewer = new LogViewer(element, normalizeOptions(options ?? {}));
   const handle = {
-    dispose: () => viewer.dispose(),
+    dispose() {
+      viewer.dispose();
+      if (element.logViewer === handle) delete element.logViewer;
+    },
     state: () => viewer.state(),
   };
   element.logViewer = handle;
@@ -341,7 +345,7 @@ function highlightedParts(text, pattern) {
 }
 
 function compareSources(a, b) {
-  if (a === "" || b === "") return (a === "") - (b === ""); // plain text sorts last
+  if (a === "" || b === "") return Number(a === "") - Number(b === ""); // plain text sorts last
   return sourceCollator.compare(a, b);
 }
 
@@ -382,7 +386,7 @@ class LogViewer {
     this.searchTimer = 0;
     this.trimShift = 0; // px removed above the view since the last render
     this.anchorSeq = null; // line to keep at the top after a filter change
-    this.expectedScrollTop = null; // position of the viewer's own latest scroll
+    this.knownScrollTop = 0; // last scroll position the viewer set or has seen
 
     this.listeners = new AbortController();
     this.buildUi();
@@ -391,6 +395,7 @@ class LogViewer {
   }
 
   start() {
+    this.updatePausedNotice(); // mounted with follow: false
     this.scheduleRender();
     this.connect();
   }
@@ -417,7 +422,6 @@ class LogViewer {
     this.listeners.abort();
     this.resizeObserver.disconnect();
     this.element.replaceChildren();
-    if (this.element.logViewer?.state) delete this.element.logViewer;
   }
 
   // --- UI construction -----------------------------------------------------------------
@@ -475,6 +479,8 @@ class LogViewer {
     // lands: otherwise the next frame's tail-follow would override it.
     on(this.viewport, "wheel", (event) => { if (event.deltaY < 0) this.pauseByUser(); }, { passive: true });
     on(this.viewport, "keydown", (event) => { if (SCROLL_UP_KEYS.has(event.key)) this.pauseByUser(); });
+    // A press on the viewport itself (not on a row) is a press on its scrollbar.
+    on(this.viewport, "pointerdown", (event) => { if (event.target === this.viewport) this.pauseByUser(); });
     on(this.jumpButton, "click", () => this.jumpToLatest());
     on(this.reconnectButton, "click", () => this.connect());
     on(this.sourceSelect, "change", () => this.applyFilter());
@@ -487,10 +493,10 @@ class LogViewer {
 
   addSourceOption(source) {
     const option = h("option", { value: SOURCE_PREFIX + source }, source || "plain text");
-    const following = [...this.sourceSelect.options].find((candidate) =>
+    const nextOption = [...this.sourceSelect.options].find((candidate) =>
       candidate.value !== ALL_SOURCES &&
       compareSources(source, candidate.value.slice(SOURCE_PREFIX.length)) < 0);
-    this.sourceSelect.insertBefore(option, following ?? null);
+    this.sourceSelect.insertBefore(option, nextOption ?? null);
   }
 
   // --- Connection and stream -------------------------------------------------------------
@@ -602,14 +608,16 @@ class LogViewer {
   async stopConnection() {
     this.closingDeliberately = true;
     await this.connection?.stop();
-    if (!this.disposed) this.setConnectionState("disconnected");
+    // onclose normally reports this, but it does not fire if the connection was already down.
+    // A Reconnect clicked meanwhile clears closingDeliberately and owns the state from then on.
+    if (!this.disposed && this.closingDeliberately) this.setConnectionState("disconnected");
   }
 
   onRunFinished() {
     this.finished = true;
     this.root.classList.add("lv-finished");
     this.setStatus("Run finished — end of log", "done");
-    this.setConnectionState(this.connectionState); // hides Reconnect for good
+    this.reconnectButton.hidden = true;
     this.updatePausedNotice();
   }
 
@@ -660,12 +668,19 @@ class LogViewer {
   }
 
   onScroll() {
-    const top = this.viewport.scrollTop;
-    const ownScroll = this.expectedScrollTop !== null &&
-      Math.abs(top - this.expectedScrollTop) <= SCROLL_TOLERANCE_PX;
-    this.expectedScrollTop = null;
-    if (!ownScroll) this.setFollowing(this.isAtBottom());
+    this.noticeUserScroll();
     this.scheduleRender();
+  }
+
+  // A position the viewer did not set itself comes from the user (or the browser clamping
+  // it). Also checked at the start of each render: a scroll can land before the render of
+  // the same frame while its scroll event is dispatched only after it, and following the
+  // tail there would silently undo the user's scroll.
+  noticeUserScroll() {
+    const top = this.viewport.scrollTop;
+    if (Math.abs(top - this.knownScrollTop) <= SCROLL_TOLERANCE_PX) return;
+    this.knownScrollTop = top;
+    this.setFollowing(this.isAtBottom());
   }
 
   isAtBottom() {
@@ -706,6 +721,7 @@ class LogViewer {
 
   render() {
     this.frame = 0;
+    this.noticeUserScroll();
     const previousTop = this.viewport.scrollTop;
     this.showTrimmedNoteOnce();
     const height = this.store.filtered.length * this.rowHeight;
@@ -737,10 +753,8 @@ class LogViewer {
   }
 
   scrollViewportTo(top) {
-    const before = this.viewport.scrollTop;
     this.viewport.scrollTop = top;
-    const after = this.viewport.scrollTop;
-    if (after !== before) this.expectedScrollTop = after;
+    this.knownScrollTop = this.viewport.scrollTop; // as clamped by the browser
   }
 
   // Keeps the rows of the visible range (plus overscan) in the DOM, in order, reusing rows

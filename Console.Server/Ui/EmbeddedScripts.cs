@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+
+namespace OpsConsole.Server.Ui;
+
+/// <summary>
+/// Scripts the build embeds in this assembly and the console serves: <c>/_framework/blazor.web.js</c>, which
+/// build/BlazorScript.targets extracts from the ASP.NET Core runtime pack (the SDK's own copy comes from a package this
+/// feed does not serve), and the browser SignalR client from build/BrowserClient.targets.
+/// </summary>
+internal static class EmbeddedScripts
+{
+    public const string BlazorPath = "/_framework/blazor.web.js";
+    public const string SignalRPath = "/lib/signalr/signalr.min.js";
+
+    private static readonly Lazy<(byte[] Content, string ETag)> Blazor = new(() => Load("blazor.web.js", "ExtractBlazorScript"));
+    private static readonly Lazy<(byte[] Content, string ETag)> SignalR = new(() => Load("signalr.min.js", "RestoreBrowserClient"));
+
+    /// <summary>Loads both scripts, so a start-up fails loudly if the build did not embed them.</summary>
+    public static void EnsureEmbedded() => _ = (Blazor.Value, SignalR.Value);
+
+    public static void MapEmbeddedScripts(this IEndpointRouteBuilder endpoints)
+    {
+        Map(endpoints, BlazorPath, Blazor);
+        Map(endpoints, SignalRPath, SignalR);
+    }
+
+    private static void Map(IEndpointRouteBuilder endpoints, string path, Lazy<(byte[] Content, string ETag)> script) =>
+        endpoints.MapGet(path, (HttpContext context) =>
+        {
+            var (content, etag) = script.Value;
+            context.Response.Headers.ETag = etag;
+            context.Response.Headers.CacheControl = "no-cache";
+            return context.Request.Headers.IfNoneMatch == etag
+                ? Results.StatusCode(StatusCodes.Status304NotModified)
+                : Results.Bytes(content, "text/javascript; charset=utf-8");
+        }).AllowAnonymous().ExcludeFromDescription();
+
+    private static (byte[] Content, string ETag) Load(string name, string target)
+    {
+        using var stream = typeof(EmbeddedScripts).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded: the build target {target} did not run.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var content = buffer.ToArray();
+        return (content, $"\"{Convert.ToHexString(SHA256.HashData(content))[..16]}\"");
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Stands in for SparkJobs in the runner tests; it speaks the same JSON lines. Its behaviour follows --stream:
+#   charges    succeeds after progress lines, a plain line and a line quoting its secret key
+#   customers  runs until SIGTERM, then exits 130 (with --workers 13 it ignores SIGTERM and must be killed)
+#   refunds    fails: an error line, exit 4
+# --workers N >= 1000 makes "charges" write N lines as fast as it can.
+stream="" workers=8 run=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stream) stream=$2; shift ;;
+    --workers) workers=$2; shift ;;
+    --run-id) run=$2; shift ;;
+  esac
+  shift
+done
+
+line() { # level event msg [extra json fields]
+  printf '{"ts":"%s","level":"%s","source":"%s","event":"%s","msg":"%s"%s}\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" "$1" "${SOURCE:-driver}" "$2" "$3" "${4:-}"
+}
+
+case "$stream" in
+  charges)
+    line info log "Run $run starting"
+    if [ "$workers" -ge 1000 ]; then
+      for ((i = 1; i <= workers; i++)); do echo "{\"level\":\"info\",\"source\":\"executor-$((i % 4 + 1))\",\"event\":\"log\",\"msg\":\"line $i\"}"; done
+    fi
+    SOURCE=executor-1 line info slice "Slice done" ',"records":100'
+    line info progress "100 records" ',"records":100,"pages":1,"bytes":5000,"rate_limited":2,"retries":1,"records_per_second":50.5'
+    echo "plain text from the runtime"
+    line warn log "key in use: $STRIPE_SECRET_KEY"
+    line info summary "Run $run succeeded" ',"records":150,"pages":2,"bytes":7500,"rate_limited":2,"retries":1'
+    exit 0
+    ;;
+  customers)
+    if [ "$workers" = 13 ]; then
+      trap '' TERM
+    else
+      trap 'line warn log "Cancelled"; exit 130' TERM
+    fi
+    i=0
+    while true; do
+      i=$((i + 1))
+      line info progress "$i ticks" ",\"records\":$i"
+      sleep 0.1
+    done
+    ;;
+  refunds)
+    line info log "Run $run starting"
+    line error log "Source failed after 8 retries: HTTP 500 from /v1/refunds"
+    exit 4
+    ;;
+esac
+echo "unknown stream $stream" >&2
+exit 2

@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OpsConsole.Server.Logs;
+using OpsConsole.Shared.Runs;
+using OpsConsole.TestSupport;
+
+namespace OpsConsole.Server.Tests;
+
+/// <summary>Launching runs and waiting for them over the API.</summary>
+internal static class RunTestSupport
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>tests/Console.Server.Tests/Jobs/fake-job.sh: a job whose behaviour follows --stream (see the script).</summary>
+    public static string FakeJob { get; } = Path.Combine(RepoPaths.Root, "tests", "Console.Server.Tests", "Jobs", "fake-job.sh");
+
+    /// <summary>A console whose runner starts the fake job, with a short grace period.</summary>
+    public static ConsoleAppFactory FakeJobConsole(IDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Runner:Job"] = FakeJob, ["Runner:GracePeriodSeconds"] = "2" };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        return ConsoleAppFactory.With(settings);
+    }
+
+    public static async Task<RunInfo> LaunchAsync(HttpClient client, object request)
+    {
+        var response = await client.PostAsJsonAsync("/api/runs", request);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<RunInfo>(Json))!;
+    }
+
+    public static async Task<RunInfo> GetAsync(HttpClient client, string id) =>
+        (await client.GetFromJsonAsync<RunInfo>($"/api/runs/{id}", Json))!;
+
+    public static async Task<RunInfo> WaitForAsync(HttpClient client, string id, Func<RunInfo, bool> condition, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var run = await GetAsync(client, id);
+            if (condition(run))
+            {
+                return run;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"run {id} is {run.State} after {seconds} s: {JsonSerializer.Serialize(run, Json)}");
+            await Task.Delay(100);
+        }
+    }
+
+    public static Task<RunInfo> WaitForEndAsync(HttpClient client, string id, int seconds = 60) =>
+        WaitForAsync(client, id, run => !run.State.IsActive(), seconds);
+
+    public static async Task<List<LogLine>> AllLogLinesAsync(HttpClient client, string id)
+    {
+        var lines = new List<LogLine>();
+        while (true)
+        {
+            var page = (await client.GetFromJsonAsync<LogPage>($"/api/runs/{id}/logs?after={(lines.Count > 0 ? lines[^1].Seq : 0)}&limit=5000", Json))!;
+            lines.AddRange(page.Lines);
+            if (page.Lines.Count == 0)
+            {
+                return lines;
+            }
+        }
+    }
+
+    public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+}
