@@ -11,7 +11,9 @@ public sealed class RunLog
     private readonly List<LogLine> _unarchived = [];
     private readonly Redactor _redactor;
     private readonly Lock _lock = new();
+    private readonly Lock _flushLock = new();
     private TaskCompletionSource _changed = NewSignal();
+    private readonly long _firstInRing;
     private long _next;
     private long _outputOffset;
     private bool _completed;
@@ -23,6 +25,8 @@ public sealed class RunLog
         _ring = new LogLine[capacity];
         _redactor = redactor;
         _next = archive.LastSeq + 1;
+        // Lines archived by an earlier console process are read from the archive, never from the ring.
+        _firstInRing = _next;
         _outputOffset = archive.OutputOffset;
     }
 
@@ -49,9 +53,9 @@ public sealed class RunLog
         lock (_lock)
         {
             first = _next;
-            _next += rawLines.Count;
         }
-        // Parsing runs outside the lock; the numbers were reserved above and a log has one writer, so order holds.
+        // Parsing runs outside the lock (a log has one writer, so the numbers stay its own); readers see the lines only
+        // once they are in the ring, below.
         for (var i = 0; i < lines.Length; i++)
         {
             lines[i] = JobLineParser.Parse(first + i, _redactor.Redact(rawLines[i]));
@@ -63,6 +67,7 @@ public sealed class RunLog
             {
                 _ring[line.Seq % _ring.Length] = line;
             }
+            _next = first + lines.Length;
             _unarchived.AddRange(lines);
             _outputOffset = outputOffset;
             changed = _changed;
@@ -72,24 +77,27 @@ public sealed class RunLog
         return lines;
     }
 
-    /// <summary>Writes the lines not archived yet as one archive member.</summary>
+    /// <summary>Writes the lines not archived yet as one archive member (one flush at a time).</summary>
     public void Flush()
     {
-        List<LogLine> lines;
-        long offset;
-        lock (_lock)
+        lock (_flushLock)
         {
-            if (_unarchived.Count == 0)
+            List<LogLine> lines;
+            long offset;
+            lock (_lock)
             {
-                return;
+                if (_unarchived.Count == 0)
+                {
+                    return;
+                }
+                lines = [.. _unarchived];
+                offset = _outputOffset;
             }
-            lines = [.. _unarchived];
-            offset = _outputOffset;
-        }
-        Archive.Append(lines, offset);
-        lock (_lock)
-        {
-            _unarchived.RemoveRange(0, lines.Count);
+            Archive.Append(lines, offset);
+            lock (_lock)
+            {
+                _unarchived.RemoveRange(0, lines.Count);
+            }
         }
     }
 
@@ -114,7 +122,7 @@ public sealed class RunLog
     {
         lock (_lock)
         {
-            var oldest = Math.Max(1, _next - _ring.Length);
+            var oldest = Math.Max(_firstInRing, _next - _ring.Length);
             long? gapFrom = null, gapTo = null;
             var start = after + 1;
             if (start < oldest)

@@ -26,6 +26,8 @@ internal sealed class RunService(
     TimeProvider time,
     ILogger<RunService> logger) : IRunService, IHostedService, IDisposable
 {
+    private const int MaxFollowFailures = 5;
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Task> _followers = new(StringComparer.Ordinal);
 
@@ -204,21 +206,39 @@ internal sealed class RunService(
         var stopping = _stopping.Token;
         _followers[run.Id] = Task.Run(async () =>
         {
-            try
+            // Following resumes where the log stands, so a passing failure (a full disk, a locked database) loses nothing;
+            // one that persists ends the run rather than leave it Running with nobody watching the job.
+            for (var failures = 0; ; failures++)
             {
-                await FollowAsync(run, process, stopping);
+                try
+                {
+                    await FollowAsync(run, process, stopping);
+                    break;
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    logger.LogError(exception, "Run {RunId}: following the job failed (attempt {Attempt})", run.Id, failures + 1);
+                    if (failures == MaxFollowFailures)
+                    {
+                        runner.Signal(process, kill: false);
+                        await FinishAsync(run.Id, RunState.Failed, null, $"The console could not follow the job: {exception.Message}", forced: false);
+                        break;
+                    }
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), time, stopping);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-            }
-            catch (Exception exception)
-            {
-                logger.LogError(exception, "Run {RunId}: following the job failed", run.Id);
-            }
-            finally
-            {
-                _followers.TryRemove(run.Id, out _);
-            }
+            _followers.TryRemove(run.Id, out _);
         });
     }
 

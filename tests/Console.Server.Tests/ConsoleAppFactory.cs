@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OpsConsole.Server.Tests;
 
@@ -13,6 +14,7 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
     public const string ViewerPassword = "viewer-test-password";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsData;
 
     public ConsoleAppFactory()
         : this(null)
@@ -21,7 +23,9 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
 
     private ConsoleAppFactory(IDictionary<string, string?>? settings)
     {
-        DataPath = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
+        // A data folder passed in belongs to the caller (several consoles in turn over one folder); otherwise it is this console's.
+        _ownsData = settings?.ContainsKey("Data:Path") != true;
+        DataPath = settings?.TryGetValue("Data:Path", out var given) == true ? given! : Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>
         {
             ["Data:Path"] = DataPath,
@@ -40,6 +44,20 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
 
     public string DataPath { get; }
 
+    /// <summary>Where the console listens when started on Kestrel (<see cref="StartOnLoopback"/>), for real clients.</summary>
+    public Uri? ServerAddress { get; private set; }
+
+    /// <summary>Starts the console on a free loopback port, so out-of-process clients (Node) can reach it.</summary>
+    public Uri StartOnLoopback()
+    {
+        // 127.0.0.1 explicitly: "localhost" with port 0 may give IPv4 and IPv6 different ports, and another test's server the other one.
+        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        StartServer();
+        ServerAddress = new Uri(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+        return ServerAddress;
+    }
+
     /// <summary>A console with these settings on top of the test defaults.</summary>
     public static ConsoleAppFactory With(IDictionary<string, string?> settings) => new(settings);
 
@@ -54,7 +72,7 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
     /// <summary>A client that sends HTTP Basic credentials and never follows redirects.</summary>
     public HttpClient BasicClient(string user, string? password = null)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ServerAddress ?? new Uri("http://localhost") });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password ?? PasswordOf(user)}")));
         return client;
@@ -73,7 +91,7 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing && Directory.Exists(DataPath))
+        if (disposing && _ownsData && Directory.Exists(DataPath))
         {
             try
             {

@@ -3,13 +3,14 @@
 #   charges    succeeds after progress lines, a plain line and a line quoting its secret key
 #   customers  runs until SIGTERM, then exits 130 (with --workers 13 it ignores SIGTERM and must be killed)
 #   refunds    fails: an error line, exit 4
-# --workers N >= 1000 makes "charges" write N lines as fast as it can.
-stream="" workers=8 run=""
+# --from N >= 1000 (a window start in unix seconds) makes "charges" write N lines, about 10,000 a second.
+stream="" workers=8 run="" from=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --stream) stream=$2; shift ;;
     --workers) workers=$2; shift ;;
     --run-id) run=$2; shift ;;
+    --from) from=$2; shift ;;
   esac
   shift
 done
@@ -22,8 +23,11 @@ line() { # level event msg [extra json fields]
 case "$stream" in
   charges)
     line info log "Run $run starting"
-    if [ "$workers" -ge 1000 ]; then
-      for ((i = 1; i <= workers; i++)); do echo "{\"level\":\"info\",\"source\":\"executor-$((i % 4 + 1))\",\"event\":\"log\",\"msg\":\"line $i\"}"; done
+    if [ "$from" -ge 1000 ]; then
+      for ((i = 1; i <= from; i++)); do
+        echo "{\"level\":\"info\",\"source\":\"executor-$((i % 4 + 1))\",\"event\":\"log\",\"msg\":\"line $i\"}"
+        if ((i % 1000 == 0)); then sleep 0.1; fi
+      done
     fi
     SOURCE=executor-1 line info slice "Slice done" ',"records":100'
     line info progress "100 records" ',"records":100,"pages":1,"bytes":5000,"rate_limited":2,"retries":1,"records_per_second":50.5'
