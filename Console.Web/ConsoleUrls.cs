@@ -5,6 +5,7 @@ public static class ConsoleUrls
 {
     public const string Home = "/";
     public const string Runs = "/runs";
+    public const string RunDetail = "/runs/{Id}";
     public const string Checkpoints = "/checkpoints";
     public const string Quality = "/quality";
     public const string Costs = "/costs";
@@ -18,6 +19,12 @@ public static class ConsoleUrls
     public const string SignInAfterSignOut = SignIn + "?signedOut=true";
     public const string ApiRoot = "/api";
     public const string HubsRoot = "/hubs";
+
+    /// <summary>The page of one run.</summary>
+    public static string Run(string id) => $"{Runs}/{Uri.EscapeDataString(id)}";
+
+    /// <summary>The run's whole log as gzip JSON Lines.</summary>
+    public static string RunLogDownload(string id) => $"{ApiRoot}/runs/{Uri.EscapeDataString(id)}/logs/download";
 
     /// <summary>The sign-in page that returns to <paramref name="returnUrl"/> afterwards.</summary>
     public static string SignInReturningTo(string returnUrl) => $"{SignIn}?returnUrl={Uri.EscapeDataString(returnUrl)}";

@@ -59,6 +59,8 @@ internal static class Schema
             rate_limited        INTEGER NOT NULL DEFAULT 0,
             retries             INTEGER NOT NULL DEFAULT 0,
             records_per_second  REAL    NOT NULL DEFAULT 0,
+            slices_done         INTEGER NOT NULL DEFAULT 0,
+            slices_total        INTEGER NOT NULL DEFAULT 0,
             progress_at         INTEGER NULL
         );
         CREATE INDEX runs_created ON runs (created_at DESC);

@@ -40,7 +40,8 @@ public static class JobLineParser
         using var document = JsonDocument.Parse(line.Text);
         var root = document.RootElement;
         return new RunProgress(Number(root, "records"), Number(root, "pages"), Number(root, "bytes"), Number(root, "rate_limited"),
-            Number(root, "retries"), root.TryGetProperty("records_per_second", out var rate) && rate.TryGetDouble(out var value) ? value : 0, now);
+            Number(root, "retries"), root.TryGetProperty("records_per_second", out var rate) && rate.TryGetDouble(out var value) ? value : 0,
+            (int)Number(root, "slices_done"), (int)Number(root, "slices"), now);
     }
 
     private static LogLine Plain(long seq, string text) => new(seq, "", "", "", "", text, text);

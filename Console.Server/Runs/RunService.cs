@@ -29,7 +29,10 @@ internal sealed class RunService(
     private const int MaxFollowFailures = 5;
 
     private readonly CancellationTokenSource _stopping = new();
+    private const int MaxThroughputPoints = 3600;
+
     private readonly ConcurrentDictionary<string, Task> _followers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<ThroughputPoint>> _throughput = new(StringComparer.Ordinal);
 
     public event Action<RunInfo>? Changed;
 
@@ -77,6 +80,35 @@ internal sealed class RunService(
         logger.LogInformation("Run {RunId} ({Source}/{Stream}, {Mode}) launched by {User}", run.Id, run.Source, run.Stream, run.Mode, caller.Name);
         Raise(run);
         return await StartAsync(run) ?? run;
+    }
+
+    public async Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (_throughput.TryGetValue(id, out var live))
+        {
+            lock (live)
+            {
+                return [.. live];
+            }
+        }
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return [];
+        }
+        // A run this console process did not follow: its progress lines are in the archive.
+        var points = new List<ThroughputPoint>();
+        var archive = logs.Archive(id);
+        for (var after = 0L; ;)
+        {
+            var lines = archive.Read(after, 5000);
+            if (lines.Count == 0)
+            {
+                break;
+            }
+            points.AddRange(lines.Where(line => line.Event == "progress").Select(line => Point(line, JobLineParser.Progress(line, time.GetUtcNow())!)));
+            after = lines[^1].Seq;
+        }
+        return points.Count > MaxThroughputPoints ? points[^MaxThroughputPoints..] : points;
     }
 
     public async Task<RunInfo?> CancelAsync(string id, bool force, CallerInfo caller, CancellationToken cancellationToken = default)
@@ -273,7 +305,14 @@ internal sealed class RunService(
                 }
                 if (JobLineParser.Progress(line, time.GetUtcNow()) is { } update)
                 {
-                    progress = line.Event == "summary" ? update with { RecordsPerSecond = progress.RecordsPerSecond } : update;
+                    if (line.Event == "progress")
+                    {
+                        AddPoint(run.Id, Point(line, update));
+                    }
+                    // The summary closes the run: the last live rate stays, and every planned slice is done.
+                    progress = line.Event == "summary"
+                        ? update with { RecordsPerSecond = progress.RecordsPerSecond, SlicesDone = progress.SlicesTotal, SlicesTotal = progress.SlicesTotal }
+                        : update;
                     reported = true;
                 }
             }
@@ -314,6 +353,8 @@ internal sealed class RunService(
     {
         var change = new RunChange { EndedAt = time.GetUtcNow(), ExitCode = exitCode, FailureReason = reason, Forced = forced ? true : null };
         var run = await store.TransitionAsync(id, outcome, change, outcome.ToString().ToLowerInvariant());
+        // From now on the throughput is read from the archive, so memory holds only active runs' points.
+        _throughput.TryRemove(id, out _);
         if (run is not null)
         {
             logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
@@ -345,6 +386,23 @@ internal sealed class RunService(
             {
             }
         });
+    }
+
+    private static ThroughputPoint Point(LogLine line, RunProgress progress) =>
+        new(DateTimeOffset.TryParse(line.Ts, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : progress.UpdatedAt ?? DateTimeOffset.UnixEpoch,
+            progress.Records, progress.RecordsPerSecond);
+
+    private void AddPoint(string runId, ThroughputPoint point)
+    {
+        var points = _throughput.GetOrAdd(runId, _ => []);
+        lock (points)
+        {
+            if (points.Count == MaxThroughputPoints)
+            {
+                points.RemoveAt(0);
+            }
+            points.Add(point);
+        }
     }
 
     private void Raise(RunInfo run)

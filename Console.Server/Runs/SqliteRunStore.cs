@@ -13,7 +13,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, pid, pid_started,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -153,7 +153,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE runs SET records = $records, pages = $pages, bytes = $bytes, rate_limited = $limited, retries = $retries,
-                records_per_second = $rate, progress_at = $at
+                records_per_second = $rate, progress_at = $at, slices_done = $slicesDone, slices_total = $slicesTotal
             WHERE id = $id
             """;
         command.Parameters.AddWithValue("$id", id);
@@ -164,6 +164,8 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         command.Parameters.AddWithValue("$retries", progress.Retries);
         command.Parameters.AddWithValue("$rate", progress.RecordsPerSecond);
         command.Parameters.AddWithValue("$at", Millis(progress.UpdatedAt));
+        command.Parameters.AddWithValue("$slicesDone", progress.SlicesDone);
+        command.Parameters.AddWithValue("$slicesTotal", progress.SlicesTotal);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -203,7 +205,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         FailureReason = reader.IsDBNull(16) ? null : reader.GetString(16),
         Attempts = reader.GetInt32(17),
         Progress = new RunProgress(reader.GetInt64(20), reader.GetInt64(21), reader.GetInt64(22), reader.GetInt64(23), reader.GetInt64(24),
-            reader.GetDouble(25), Time(reader, 26)),
+            reader.GetDouble(25), reader.GetInt32(27), reader.GetInt32(28), Time(reader, 26)),
     };
 
     private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>

@@ -22,9 +22,15 @@ public interface IRunService
     /// </summary>
     Task<RunInfo?> CancelAsync(string id, bool force, CallerInfo caller, CancellationToken cancellationToken = default);
 
+    /// <summary>The run's throughput over time, one point per progress report (the newest 3,600 at most).</summary>
+    Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary>The grace period between the graceful stop and the kill.</summary>
     TimeSpan CancelGracePeriod { get; }
 
     /// <summary>Raised (on any thread) whenever a run changes: state or progress.</summary>
     event Action<RunInfo>? Changed;
 }
+
+/// <summary>One progress report: when, records so far, and the records per second since the previous report.</summary>
+public sealed record ThroughputPoint(DateTimeOffset At, long Records, double RecordsPerSecond);

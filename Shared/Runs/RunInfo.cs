@@ -54,8 +54,12 @@ public sealed record RunInfo
         Duration(now) is { TotalSeconds: > 0.5 } duration ? Progress.Records / duration.TotalSeconds : null;
 }
 
-/// <summary>What the job last reported.</summary>
-public sealed record RunProgress(long Records, long Pages, long Bytes, long RateLimited, long Retries, double RecordsPerSecond, DateTimeOffset? UpdatedAt)
+/// <summary>What the job last reported; <see cref="SlicesTotal"/> is 0 until the job has planned its window.</summary>
+public sealed record RunProgress(long Records, long Pages, long Bytes, long RateLimited, long Retries, double RecordsPerSecond,
+    int SlicesDone, int SlicesTotal, DateTimeOffset? UpdatedAt)
 {
-    public static RunProgress None { get; } = new(0, 0, 0, 0, 0, 0, null);
+    public static RunProgress None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, null);
+
+    /// <summary>The share of the window's slices fetched, 0 to 1, or null before the plan is known.</summary>
+    public double? Fraction => SlicesTotal > 0 ? Math.Clamp((double)SlicesDone / SlicesTotal, 0, 1) : null;
 }

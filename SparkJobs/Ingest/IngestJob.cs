@@ -170,7 +170,8 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             });
 
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var progress = ReportProgressAsync(client.Stats, watch, progressStop.Token);
+        var slicesDone = done.Count;
+        var progress = ReportProgressAsync(client.Stats, watch, () => (Volatile.Read(ref slicesDone), slices.Count), progressStop.Token);
 
         try
         {
@@ -192,6 +193,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                         }
                     }
                     await state.RecordSliceAsync(options.Source, stream.Name, options.RunId, new CompletedSlice(slice.From, slice.To, records), token);
+                    Interlocked.Increment(ref slicesDone);
                     log.Event("slice", $"Slice {slice} done: {records} records in {page} pages",
                         new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
                 });
@@ -334,7 +336,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         return low - 1;
     }
 
-    private async Task ReportProgressAsync(SourceStats stats, Stopwatch watch, CancellationToken cancellationToken)
+    private async Task ReportProgressAsync(SourceStats stats, Stopwatch watch, Func<(int Done, int Total)> slices, CancellationToken cancellationToken)
     {
         long lastRecords = 0;
         var lastTime = watch.Elapsed;
@@ -349,6 +351,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 {
                     ["records"] = records, ["pages"] = stats.Pages, ["bytes"] = stats.Bytes, ["requests"] = stats.Requests,
                     ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries,
+                    ["slices_done"] = slices().Done, ["slices"] = slices().Total,
                     ["records_per_second"] = Math.Round((records - lastRecords) / Math.Max(0.001, (elapsed - lastTime).TotalSeconds), 1),
                 });
                 lastRecords = records;

@@ -1,0 +1,70 @@
+using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.Validation;
+
+namespace OpsConsole.Web.Components.Pages.Runs;
+
+/// <summary>The launch form: its fields, the error of the field the service refused, and the launched run.</summary>
+public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
+{
+    public static IReadOnlyList<string> Streams { get; } = ["charges", "customers", "refunds"];
+
+    public string Stream { get; set; } = "charges";
+
+    public string Mode { get; set; } = "incremental";
+
+    /// <summary>Optional window start (UTC).</summary>
+    public DateTime? From { get; set; }
+
+    /// <summary>Optional window end, exclusive (UTC).</summary>
+    public DateTime? To { get; set; }
+
+    public int Workers { get; set; } = 8;
+
+    /// <summary>Errors by field (<c>stream</c>, <c>mode</c>, <c>from</c>, <c>to</c>, <c>workers</c>, or <c>""</c> for the form).</summary>
+    public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The stream's active run when the launch was refused because of it.</summary>
+    public string? BusyWith { get; private set; }
+
+    public bool Busy { get; private set; }
+
+    public string? Error(string field) => Errors.GetValueOrDefault(field);
+
+    /// <summary>Launches; returns the new run, or null with <see cref="Errors"/> set.</summary>
+    public async Task<RunInfo?> LaunchAsync(CancellationToken cancellationToken = default)
+    {
+        Errors.Clear();
+        BusyWith = null;
+        Busy = true;
+        try
+        {
+            return await runs.LaunchAsync(new LaunchRequest
+            {
+                Stream = Stream,
+                Mode = Mode,
+                From = From is { } from ? new DateTimeOffset(DateTime.SpecifyKind(from, DateTimeKind.Utc)) : null,
+                To = To is { } to ? new DateTimeOffset(DateTime.SpecifyKind(to, DateTimeKind.Utc)) : null,
+                Workers = Workers,
+            }, caller, cancellationToken);
+        }
+        catch (InvalidFieldException exception)
+        {
+            Errors[exception.Field] = exception.Message;
+        }
+        catch (StreamBusyException exception)
+        {
+            Errors["stream"] = exception.Message;
+            BusyWith = exception.ActiveRun;
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            Errors[""] = exception.Message;
+        }
+        finally
+        {
+            Busy = false;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Components;
+using OpsConsole.Shared.Runs;
+using Radzen;
+
+namespace OpsConsole.Web.Components.Pages.Runs;
+
+/// <summary>Every run, newest first, pushed live: the grid re-renders at most ten times a second.</summary>
+public sealed partial class RunsPage
+{
+    private readonly CancellationTokenSource _disposed = new();
+    private RunsViewModel? _model;
+
+    [Inject]
+    private IRunService Runs { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    [Inject]
+    private DialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var model = new RunsViewModel(Runs, Time);
+        await model.LoadAsync(_disposed.Token);
+        _model = model;
+        _ = RenderLoopAsync(model);
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+        _model?.Dispose();
+    }
+
+    private async Task RenderLoopAsync(RunsViewModel model)
+    {
+        using var timer = new PeriodicTimer(RunsViewModel.RenderInterval, Time);
+        var ticks = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_disposed.Token))
+            {
+                // Active runs' durations move on every second even without a report.
+                var secondTick = ++ticks % 10 == 0 && model.AnyActive;
+                if (model.Refresh(force: secondTick))
+                {
+                    await InvokeAsync(StateHasChanged);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task LaunchAsync()
+    {
+        var result = await Dialogs.OpenAsync<LaunchDialog>("Launch a run", options: new DialogOptions { Width = "560px", CloseDialogOnEsc = true });
+        if (result is RunInfo run)
+        {
+            Navigation.NavigateTo(ConsoleUrls.Run(run.Id));
+        }
+    }
+}

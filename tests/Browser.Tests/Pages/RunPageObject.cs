@@ -1,0 +1,43 @@
+using Microsoft.Playwright;
+
+namespace OpsConsole.Browser.Tests.Pages;
+
+/// <summary>The runs list with its launch dialog, and one run's page with its log viewer.</summary>
+public sealed class RunPageObject(IPage page)
+{
+    public ILocator LaunchButton => page.Locator("#launch-run");
+
+    public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
+
+    public ILocator SubmitLaunch => page.Locator("#launch-submit");
+
+    public ILocator Workers => page.Locator("#launch-workers input, input#launch-workers").First;
+
+    public ILocator FieldErrors => Dialog.Locator(".field-error");
+
+    public ILocator State => page.Locator("#run-state");
+
+    public ILocator CancelButton => page.Locator("#cancel-run");
+
+    public ILocator CancellingBanner => page.Locator("#cancelling-banner");
+
+    public ILocator Records => page.Locator("#run-records");
+
+    public ILocator LogRows => page.Locator("#log-viewer .lv-row");
+
+    public ILocator LogConnection => page.Locator("#log-viewer .lv-conn");
+
+    public ILocator Grid => page.Locator(".runs-grid");
+
+    /// <summary>Opens the launch dialog, picks the mode, launches, and waits for the run's page.</summary>
+    public async Task<string> LaunchAsync(string mode)
+    {
+        await LaunchButton.ClickAsync();
+        await Dialog.GetByText(mode == "full" ? "Full (everything)" : "Incremental (from the checkpoint)").ClickAsync();
+        await SubmitLaunch.ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/run-"));
+        return page.Url[(page.Url.LastIndexOf('/') + 1)..];
+    }
+
+    public async Task ConfirmAsync(string button) => await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
+}

@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Playwright;
+using OpsConsole.Browser.Tests.Pages;
+
+namespace OpsConsole.Browser.Tests;
+
+/// <summary>Runs from the browser: launch against the embedded Sandbox, watch the log arrive, cancel; what a viewer may not do.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class RunsTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task Operator_LaunchesWatchesLinesArriveAndCancels_SeesCancelled()
+    {
+        var (page, errors) = await fixture.NewPageAsync();
+        await new SignInPageObject(page).SignInAsync("operator");
+        var runs = new RunPageObject(page);
+
+        var id = await runs.LaunchAsync("full");
+
+        await Assertions.Expect(runs.LogConnection).ToHaveAttributeAsync("data-state", "connected");
+        await Assertions.Expect(runs.LogRows.First).ToBeVisibleAsync();
+        await Assertions.Expect(runs.State).ToHaveTextAsync("Running", new() { Timeout = 30_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "run-running.png"), FullPage = true });
+        await runs.CancelButton.ClickAsync();
+        await runs.ConfirmAsync("Cancel the run");
+
+        await Assertions.Expect(runs.State).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(Cancelling|Cancelled)"));
+        await Assertions.Expect(runs.State).ToHaveTextAsync("Cancelled", new() { Timeout = 40_000 });
+        await Assertions.Expect(runs.CancelButton).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#log-viewer .lv-status")).ToContainTextAsync("finished");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "run-cancelled.png"), FullPage = true });
+        var run = await ApiAsync($"/api/runs/{id}");
+        Assert.Equal("Cancelled", run.GetProperty("state").GetString());
+        Assert.Equal("operator", run.GetProperty("cancelledBy").GetString());
+        Assert.Empty(errors);
+
+        // The list shows it too.
+        await new ShellPageObject(page).OpenAsync("Runs");
+        await Assertions.Expect(runs.Grid.GetByRole(AriaRole.Link, new() { Name = id })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task LaunchDialog_InvalidWorkers_ShowsTheFieldErrorInline()
+    {
+        var (page, _) = await fixture.NewPageAsync();
+        await new SignInPageObject(page).SignInAsync("operator");
+        var runs = new RunPageObject(page);
+
+        await runs.LaunchButton.ClickAsync();
+        await runs.Workers.FillAsync("0");
+        await runs.Workers.PressAsync("Tab");
+        await runs.SubmitLaunch.ClickAsync();
+
+        await Assertions.Expect(runs.FieldErrors).ToHaveTextAsync("must be between 1 and 64 (got 0).");
+        await Assertions.Expect(runs.Dialog).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "launch-invalid.png") });
+    }
+
+    [Fact]
+    public async Task Viewer_SeesRunsButNoLaunchOrCancel()
+    {
+        var launched = await ApiAsync("/api/runs", new { stream = "customers", mode = "full" }, "operator");
+        var id = launched.GetProperty("id").GetString()!;
+        var (page, _) = await fixture.NewPageAsync();
+        await new SignInPageObject(page).SignInAsync("viewer");
+        var runs = new RunPageObject(page);
+
+        await Assertions.Expect(runs.Grid.GetByRole(AriaRole.Link, new() { Name = id })).ToBeVisibleAsync();
+        await Assertions.Expect(runs.LaunchButton).ToHaveCountAsync(0);
+        await runs.Grid.GetByRole(AriaRole.Link, new() { Name = id }).ClickAsync();
+        await Assertions.Expect(runs.State).ToBeVisibleAsync();
+        await Assertions.Expect(runs.LogRows.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(runs.CancelButton).ToHaveCountAsync(0);
+
+        await ApiAsync($"/api/runs/{id}/cancel", new { }, "operator");
+    }
+
+    private async Task<JsonElement> ApiAsync(string path, object? body = null, string user = "viewer")
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(fixture.Server.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{ConsoleServer.Passwords[user]}")));
+        var response = body is null ? await client.GetAsync(path) : await client.PostAsJsonAsync(path, body);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
