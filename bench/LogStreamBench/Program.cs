@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+// Live log streaming under load, end to end through the real console process (Release build).
+//   hub     [rate] [seconds] [viewers]  a job writes `rate` lines/s for `seconds`; `viewers` SignalR clients (Node) follow
+//                                        it: lines delivered vs produced, emit-to-receipt latency, console CPU and peak memory.
+//   browser [rate] [seconds]            the run page in headless Chromium while the job writes `rate` lines/s: frame
+//                                        times, input delay of key presses in the log search, JS heap over time.
+//   ingest ...                          (what the console starts as the job) writes BENCH_RATE lines/s for BENCH_SECONDS.
+var mode = args.Length > 0 ? args[0] : "hub";
+return mode switch
+{
+    "ingest" => await Producer.RunAsync(),
+    "hub" => await HubBench.RunAsync(Arg(1, 20_000), Arg(2, 60), Arg(3, 20)),
+    "browser" => await BrowserBench.RunAsync(Arg(1, 5_000), Arg(2, 60)),
+    _ => Usage(),
+};
+
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] | browser [rate] [seconds]");
+    return 2;
+}
+
+/// <summary>The job: JSON lines at a steady rate, each with its emit time, after a pause that lets viewers connect.</summary>
+internal static class Producer
+{
+    public static async Task<int> RunAsync()
+    {
+        var rate = int.Parse(Environment.GetEnvironmentVariable("BENCH_RATE") ?? "1000", CultureInfo.InvariantCulture);
+        var seconds = int.Parse(Environment.GetEnvironmentVariable("BENCH_SECONDS") ?? "10", CultureInfo.InvariantCulture);
+        using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        await output.WriteLineAsync("""{"level":"info","source":"driver","event":"log","msg":"producer waiting for viewers"}""");
+        await output.FlushAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var total = (long)rate * seconds;
+        var clock = Stopwatch.StartNew();
+        var sources = new[] { "driver", "executor-1", "executor-2", "executor-3", "executor-4" };
+        var levels = new[] { "info", "info", "info", "debug", "warn" };
+        for (long written = 0; written < total;)
+        {
+            // Every 5 ms, whatever the schedule says is due.
+            var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rate));
+            for (; written < due; written++)
+            {
+                var emit = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (Stopwatch.GetTimestamp() % 1000) / 1000.0).ToString("F3", CultureInfo.InvariantCulture);
+                await output.WriteLineAsync(
+                    $$"""{"ts":"{{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}}","level":"{{levels[written % 5]}}","source":"{{sources[written % 5]}}","event":"log","msg":"record batch {{written + 1}} merged into partition dt=2026-11-26 with 100 rows","emit":{{emit}}}""");
+            }
+            await output.FlushAsync();
+            await Task.Delay(5);
+        }
+        await output.WriteLineAsync($$"""{"level":"info","source":"driver","event":"summary","msg":"produced {{total}} lines","records":{{total}}}""");
+        await output.FlushAsync();
+        return 0;
+    }
+}
+
+/// <summary>The console as a real process with the producer as its job, and a signed-in API client.</summary>
+internal sealed class BenchConsole : IAsyncDisposable
+{
+    public const string Password = "bench-password";
+
+    private readonly Process _process;
+
+    private BenchConsole(Process process, string baseUrl, string data)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        Data = data;
+        Client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"operator:{Password}")));
+    }
+
+    public string BaseUrl { get; }
+
+    public string Data { get; }
+
+    public HttpClient Client { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<BenchConsole> StartAsync(int rate, int seconds)
+    {
+        var root = FindRoot();
+        var server = Path.Combine(root, "Console.Server", "bin", "Release", "net10.0", "OpsConsole.Server.dll");
+        if (!File.Exists(server))
+        {
+            throw new FileNotFoundException("Build the console first: dotnet build Console.Server -c Release", server);
+        }
+        var data = Path.Combine(Path.GetTempPath(), "opsconsole-bench", Guid.NewGuid().ToString("N"));
+        var baseUrl = "http://127.0.0.1:5191";
+        var start = new ProcessStartInfo("dotnet", [server, "--urls", baseUrl, "--Sandbox:Enabled", "false", "--Source:ApiBase", "http://127.0.0.1:9",
+            "--Source:SecretKey", "sk_test_bench", "--Runner:Job", Path.Combine(AppContext.BaseDirectory, "OpsConsole.Bench.LogStream.dll"),
+            "--Logging:LogLevel:Default", "Warning"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["OPSCONSOLE_DATA"] = data, ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["OPSCONSOLE_OPERATOR_PASSWORD"] = Password, ["OPSCONSOLE_VIEWER_PASSWORD"] = Password, ["OPSCONSOLE_ADMIN_PASSWORD"] = Password,
+                ["BENCH_RATE"] = rate.ToString(CultureInfo.InvariantCulture), ["BENCH_SECONDS"] = seconds.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                Console.Error.WriteLine($"console: {text}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var console = new BenchConsole(process, baseUrl, data);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                if ((await console.Client.GetAsync("/readyz")).IsSuccessStatusCode)
+                {
+                    return console;
+                }
+            }
+            catch (HttpRequestException) when (i < 300)
+            {
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<string> LaunchAsync()
+    {
+        var response = await Client.PostAsJsonAsync("/api/runs", new { stream = "charges" });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public async Task<JsonElement> RunAsync(string id) => await Client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+
+    public async Task WaitForEndAsync(string id)
+    {
+        while ((await RunAsync(id)).GetProperty("state").GetString() is "Pending" or "Starting" or "Running" or "Cancelling")
+        {
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>CPU seconds (user + system) the console has used so far.</summary>
+    public double CpuSeconds()
+    {
+        var fields = File.ReadAllText($"/proc/{Pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    /// <summary>A /proc status value in MiB (VmRSS, VmHWM).</summary>
+    public double MemoryMiB(string field) =>
+        long.Parse(File.ReadLines($"/proc/{Pid}/status").First(line => line.StartsWith(field + ":", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+
+    public static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Console.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("Console.sln not found");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(Data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal static class HubBench
+{
+    public static async Task<int> RunAsync(int rate, int seconds, int viewers)
+    {
+        await using var console = await BenchConsole.StartAsync(rate, seconds);
+        var id = await console.LaunchAsync();
+        var cpuBefore = console.CpuSeconds();
+        var clock = Stopwatch.StartNew();
+        var tools = Path.Combine(BenchConsole.FindRoot(), "tests", "tools");
+        var node = Process.Start(new ProcessStartInfo("node", [Path.Combine(tools, "log-viewers.mjs"), console.BaseUrl, "viewer", BenchConsole.Password, id,
+            viewers.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = tools })!;
+        var nodeOutput = node.StandardOutput.ReadToEndAsync();
+        var nodeErrors = node.StandardError.ReadToEndAsync();
+        var peakRss = 0.0;
+        while (!node.HasExited)
+        {
+            peakRss = Math.Max(peakRss, console.MemoryMiB("VmRSS"));
+            await Task.Delay(500);
+        }
+        await console.WaitForEndAsync(id);
+        var cpu = console.CpuSeconds() - cpuBefore;
+        var wall = clock.Elapsed.TotalSeconds;
+        if (node.ExitCode != 0)
+        {
+            Console.Error.WriteLine(await nodeErrors);
+            return 1;
+        }
+        var run = await console.RunAsync(id);
+        var produced = run.GetProperty("progress").GetProperty("records").GetInt64();
+        var lastSeq = (await console.Client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}/logs?after=0&limit=1")).GetProperty("lastSeq").GetInt64();
+        var results = JsonDocument.Parse(await nodeOutput).RootElement.GetProperty("viewers").EnumerateArray().ToList();
+        Console.WriteLine($"{rate} lines/s for {seconds} s, {viewers} viewers, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"lines produced by the job: {produced:N0} (+2 framing lines); log lines: {lastSeq:N0}");
+        Console.WriteLine($"lines delivered per viewer: min {results.Min(r => r.GetProperty("received").GetInt64()):N0}, max {results.Max(r => r.GetProperty("received").GetInt64()):N0}; " +
+            $"duplicates {results.Sum(r => r.GetProperty("duplicates").GetInt64())}, missing {results.Sum(r => r.GetProperty("missing").GetInt64())}, " +
+            $"fetched over REST after a gap {results.Sum(r => r.GetProperty("gapLines").GetInt64()):N0}");
+        var p50s = results.Select(r => r.GetProperty("p50").GetDouble()).Order().ToList();
+        var p99s = results.Select(r => r.GetProperty("p99").GetDouble()).Order().ToList();
+        Console.WriteLine($"emit-to-receipt latency: p50 {p50s[p50s.Count / 2]:F0} ms (median of viewers; range {p50s[0]:F0}-{p50s[^1]:F0}), " +
+            $"p99 {p99s[p99s.Count / 2]:F0} ms (range {p99s[0]:F0}-{p99s[^1]:F0}), max {results.Max(r => r.GetProperty("max").GetDouble()):F0} ms");
+        Console.WriteLine($"console CPU: {cpu:F1} s over {wall:F0} s wall = {cpu / wall * 100:F0}% of one core; peak RSS {Math.Max(peakRss, console.MemoryMiB("VmHWM")):F0} MiB (VmHWM {console.MemoryMiB("VmHWM"):F0} MiB)");
+        var exact = results.All(r => r.GetProperty("received").GetInt64() == lastSeq && r.GetProperty("duplicates").GetInt64() == 0);
+        Console.WriteLine(exact ? "every viewer got every line exactly once" : "LINES LOST OR DUPLICATED");
+        return exact ? 0 : 1;
+    }
+}
+
+internal static class BrowserBench
+{
+    private const string Probe = """
+        () => {
+          window.__bench = { frames: [], inputs: [], heap: [] };
+          let last = performance.now();
+          const frame = (now) => { window.__bench.frames.push(now - last); last = now; requestAnimationFrame(frame); };
+          requestAnimationFrame(frame);
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) window.__bench.inputs.push({ delay: entry.processingStart - entry.startTime, duration: entry.duration, name: entry.name });
+          }).observe({ type: "event", durationThreshold: 16, buffered: false });
+          setInterval(() => window.__bench.heap.push(performance.memory ? performance.memory.usedJSHeapSize : 0), 1000);
+        }
+        """;
+
+    public static async Task<int> RunAsync(int rate, int seconds)
+    {
+        await using var console = await BenchConsole.StartAsync(rate, seconds);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--enable-precise-memory-info"],
+        });
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = console.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } })).NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("User name").FillAsync("viewer");
+        await page.GetByLabel("Password").FillAsync(BenchConsole.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/runs");
+
+        var id = await console.LaunchAsync();
+        await page.GotoAsync($"/runs/{id}");
+        await page.Locator("#log-viewer .lv-row").First.WaitForAsync(new() { Timeout = 30_000 });
+        await page.EvaluateAsync(Probe);
+        var search = page.Locator("#log-viewer .lv-search");
+        var clock = Stopwatch.StartNew();
+        var samples = new List<(double At, long Lines, int Rows)>();
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds + 5))
+        {
+            // An operator typing into the search box and clearing it again, every two seconds.
+            await search.PressAsync("x");
+            await Task.Delay(1000);
+            await search.PressAsync("Backspace");
+            await Task.Delay(1000);
+            var state = await page.EvaluateAsync<JsonElement>("() => document.querySelector('#log-viewer').logViewer.state()");
+            samples.Add((clock.Elapsed.TotalSeconds, state.GetProperty("lines").GetInt64(), await page.Locator("#log-viewer .lv-row").CountAsync()));
+        }
+        var bench = await page.EvaluateAsync<JsonElement>("() => window.__bench");
+        var frames = bench.GetProperty("frames").EnumerateArray().Select(f => f.GetDouble()).Skip(5).Order().ToList();
+        var inputs = bench.GetProperty("inputs").EnumerateArray().ToList();
+        var heap = bench.GetProperty("heap").EnumerateArray().Select(h => h.GetDouble() / 1048576).ToList();
+        double At(List<double> values, double q) => values.Count == 0 ? double.NaN : values[Math.Min(values.Count - 1, (int)(q * values.Count))];
+        Console.WriteLine($"{rate} lines/s for {seconds} s into the run page (following the tail), headless Chromium, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"lines in the viewer at the end: {samples[^1].Lines:N0}; rows in the DOM: max {samples.Max(s => s.Rows)}");
+        Console.WriteLine($"frame interval: p50 {At(frames, 0.5):F1} ms, p95 {At(frames, 0.95):F1} ms, p99 {At(frames, 0.99):F1} ms, max {frames[^1]:F0} ms over {frames.Count} frames " +
+            $"({frames.Count(f => f > 50)} frames over 50 ms)");
+        var delays = inputs.Select(i => i.GetProperty("delay").GetDouble()).Order().ToList();
+        Console.WriteLine(inputs.Count == 0
+            ? $"input events slower than 16 ms: none of {samples.Count * 2} key presses"
+            : $"key presses slower than 16 ms: {inputs.Count} of {samples.Count * 2}; input delay p50 {At(delays, 0.5):F0} ms, max {delays[^1]:F0} ms; " +
+              $"longest event {inputs.Max(i => i.GetProperty("duration").GetDouble()):F0} ms");
+        Console.WriteLine($"JS heap: {heap.FirstOrDefault():F0} MiB at the start, max {heap.DefaultIfEmpty().Max():F0} MiB, {heap.LastOrDefault():F0} MiB at the end " +
+            $"(per 10 s: {string.Join(" ", heap.Where((_, i) => i % 10 == 0).Select(h => h.ToString("F0", CultureInfo.InvariantCulture)))})");
+        return 0;
+    }
+}
