@@ -22,7 +22,8 @@ public static class JobLineParser
             {
                 return Plain(seq, text);
             }
-            return new LogLine(seq, String(root, "ts"), String(root, "level"), String(root, "source"), String(root, "event"), String(root, "msg"), text);
+            return new LogLine(seq, String(root, "ts"), Shared(String(root, "level")), Shared(String(root, "source")), Shared(String(root, "event")),
+                String(root, "msg"), text);
         }
         catch (JsonException)
         {
@@ -43,6 +44,25 @@ public static class JobLineParser
             Number(root, "retries"), root.TryGetProperty("records_per_second", out var rate) && rate.TryGetDouble(out var value) ? value : 0,
             (int)Number(root, "slices_done"), (int)Number(root, "slices"), now);
     }
+
+    /// <summary>
+    /// One instance per distinct level, source and event value: a buffer of 100,000 lines then holds a handful of these
+    /// strings instead of 300,000 copies. Bounded, so a job that invents values cannot grow it without limit.
+    /// </summary>
+    private static string Shared(string value)
+    {
+        if (SharedValues.TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+        if (SharedValues.Count < 4096)
+        {
+            SharedValues.TryAdd(value, value);
+        }
+        return value;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SharedValues = new(StringComparer.Ordinal);
 
     private static LogLine Plain(long seq, string text) => new(seq, "", "", "", "", text, text);
 

@@ -7,9 +7,10 @@ namespace OpsConsole.Server.Logs;
 
 /// <summary>
 /// A run's full log on disk: <c>log.jsonl.gz</c>, a sequence of complete gzip members (together one valid gzip file of
-/// JSON lines), and <c>log.index</c>, one line per member: first and last sequence number, byte offset and length, and
-/// how far into the job's raw output the member reaches. A member counts only once its index line is written, so a
-/// crash mid-write loses nothing: the next open cuts the unindexed tail and the lines are read again from the output.
+/// JSON lines), and <c>log.index</c>, one line per member: first and last sequence number, byte offset and length, how
+/// far into the job's raw output its group of members reaches, and whether it ends the group. A group counts only once
+/// its index lines are all written, so a crash mid-write loses nothing: the next open cuts the unindexed tail and the
+/// lines are read again from the output.
 /// </summary>
 public sealed class LogArchive
 {
@@ -39,38 +40,56 @@ public sealed class LogArchive
 
     public string DataFile => _dataFile;
 
-    /// <summary>Appends <paramref name="lines"/> as one gzip member, flushed to disk, then indexes it.</summary>
+    /// <summary>Lines per gzip member at most: a read of a range decompresses little beyond it.</summary>
+    public const int MaxMemberLines = 2000;
+
+    /// <summary>
+    /// Appends <paramref name="lines"/> as gzip members of at most <see cref="MaxMemberLines"/> lines, flushed to disk,
+    /// then indexes them with one write whose last line marks the end of the group: a group counts whole or not at all,
+    /// because <paramref name="outputOffset"/> (where the job's output stands after the last line) belongs to all of it.
+    /// </summary>
     public void Append(IReadOnlyList<LogLine> lines, long outputOffset)
     {
         if (lines.Count == 0)
         {
             return;
         }
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
-        {
-            foreach (var line in lines)
-            {
-                writer.Write(JsonSerializer.Serialize(line, Json));
-                writer.Write('\n');
-            }
-        }
         lock (_lock)
         {
             var offset = _members.Count == 0 ? 0 : _members[^1].Offset + _members[^1].Length;
+            var group = new List<Member>();
             using (var data = new FileStream(_dataFile, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read))
             {
                 data.SetLength(offset);
                 data.Position = offset;
-                buffer.Position = 0;
-                buffer.CopyTo(data);
+                for (var start = 0; start < lines.Count; start += MaxMemberLines)
+                {
+                    var count = Math.Min(MaxMemberLines, lines.Count - start);
+                    var bytes = Compress(lines, start, count);
+                    data.Write(bytes);
+                    group.Add(new Member(lines[start].Seq, lines[start + count - 1].Seq, offset, bytes.Length, outputOffset, start + count == lines.Count));
+                    offset += bytes.Length;
+                }
                 data.Flush(flushToDisk: true);
             }
-            var member = new Member(lines[0].Seq, lines[^1].Seq, offset, buffer.Length, outputOffset);
-            File.AppendAllText(_indexFile, member.ToIndexLine());
-            _members.Add(member);
+            File.AppendAllText(_indexFile, string.Concat(group.Select(member => member.ToIndexLine())));
+            _members.AddRange(group);
         }
+    }
+
+    private static byte[] Compress(IReadOnlyList<LogLine> lines, int start, int count)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
+        {
+            for (var i = start; i < start + count; i++)
+            {
+                writer.Write(JsonSerializer.Serialize(lines[i], Json));
+                writer.Write('\n');
+            }
+        }
+        return buffer.ToArray();
     }
 
     /// <summary>Up to <paramref name="limit"/> archived lines with a sequence number above <paramref name="after"/>.</summary>
@@ -96,6 +115,11 @@ public sealed class LogArchive
             using var reader = new StreamReader(gzip, Encoding.UTF8);
             while (reader.ReadLine() is { } text)
             {
+                // Lines are written with "seq" first: the ones before the requested range are skipped unparsed.
+                if (SeqOf(text) is { } seq && seq <= after)
+                {
+                    continue;
+                }
                 var line = JsonSerializer.Deserialize<LogLine>(text, Json)!;
                 if (line.Seq > after)
                 {
@@ -122,6 +146,18 @@ public sealed class LogArchive
         return new BoundedStream(data, length);
     }
 
+    private static long? SeqOf(string text)
+    {
+        const string Prefix = "{\"seq\":";
+        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var end = text.IndexOf(',', Prefix.Length);
+        return end > 0 && long.TryParse(text.AsSpan(Prefix.Length, end - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+            ? seq : null;
+    }
+
     private void Load()
     {
         if (!File.Exists(_indexFile))
@@ -129,16 +165,20 @@ public sealed class LogArchive
             return;
         }
         var dataLength = File.Exists(_dataFile) ? new FileInfo(_dataFile).Length : 0;
+        var group = new List<Member>();
         foreach (var text in File.ReadAllLines(_indexFile))
         {
-            if (Member.TryParse(text, out var member) && member.Offset + member.Length <= dataLength
-                && (_members.Count == 0 || member.FirstSeq == _members[^1].LastSeq + 1))
-            {
-                _members.Add(member);
-            }
-            else
+            var previous = group.Count > 0 ? group[^1] : _members.Count > 0 ? _members[^1] : null;
+            if (!Member.TryParse(text, out var member) || member.Offset + member.Length > dataLength
+                || member.FirstSeq != (previous?.LastSeq ?? 0) + 1)
             {
                 break;
+            }
+            group.Add(member);
+            if (member.GroupEnd)
+            {
+                _members.AddRange(group);
+                group.Clear();
             }
         }
         // Drop a torn index line or a member written after the last complete index line.
@@ -160,28 +200,29 @@ public sealed class LogArchive
         return buffer.ToArray();
     }
 
-    private sealed record Member(long FirstSeq, long LastSeq, long Offset, long Length, long OutputOffset)
+    private sealed record Member(long FirstSeq, long LastSeq, long Offset, long Length, long OutputOffset, bool GroupEnd)
     {
-        public string ToIndexLine() => string.Create(CultureInfo.InvariantCulture, $"{FirstSeq} {LastSeq} {Offset} {Length} {OutputOffset}\n");
+        public string ToIndexLine() =>
+            string.Create(CultureInfo.InvariantCulture, $"{FirstSeq} {LastSeq} {Offset} {Length} {OutputOffset} {(GroupEnd ? 1 : 0)}\n");
 
         public static bool TryParse(string text, out Member member)
         {
             member = null!;
             var parts = text.Split(' ');
-            var values = new long[5];
-            if (parts.Length != 5)
+            var values = new long[6];
+            if (parts.Length != 6)
             {
                 return false;
             }
-            for (var i = 0; i < 5; i++)
+            for (var i = 0; i < 6; i++)
             {
                 if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
                 {
                     return false;
                 }
             }
-            member = new Member(values[0], values[1], values[2], values[3], values[4]);
-            return member.FirstSeq >= 1 && member.LastSeq >= member.FirstSeq && member.Length > 0;
+            member = new Member(values[0], values[1], values[2], values[3], values[4], values[5] == 1);
+            return member.FirstSeq >= 1 && member.LastSeq >= member.FirstSeq && member.Length > 0 && values[5] is 0 or 1;
         }
     }
 

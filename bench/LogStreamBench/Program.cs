@@ -228,7 +228,7 @@ internal static class HubBench
         Console.WriteLine($"lines produced by the job: {produced:N0} (+2 framing lines); log lines: {lastSeq:N0}");
         Console.WriteLine($"lines delivered per viewer: min {results.Min(r => r.GetProperty("received").GetInt64()):N0}, max {results.Max(r => r.GetProperty("received").GetInt64()):N0}; " +
             $"duplicates {results.Sum(r => r.GetProperty("duplicates").GetInt64())}, missing {results.Sum(r => r.GetProperty("missing").GetInt64())}, " +
-            $"fetched over REST after a gap {results.Sum(r => r.GetProperty("gapLines").GetInt64()):N0}");
+            $"fetched over REST after a gap {results.Sum(r => r.GetProperty("gapLines").GetInt64()):N0}, reconnects {results.Sum(r => r.GetProperty("reconnects").GetInt64())}");
         var p50s = results.Select(r => r.GetProperty("p50").GetDouble()).Order().ToList();
         var p99s = results.Select(r => r.GetProperty("p99").GetDouble()).Order().ToList();
         Console.WriteLine($"emit-to-receipt latency: p50 {p50s[p50s.Count / 2]:F0} ms (median of viewers; range {p50s[0]:F0}-{p50s[^1]:F0}), " +

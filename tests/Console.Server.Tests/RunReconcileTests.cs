@@ -119,6 +119,7 @@ public sealed class RunReconcileTests : IDisposable
         archive.Append([Line(3)], outputOffset: 30);
         // A crash after the member's bytes but in the middle of its index line, and another member without an index line.
         File.AppendAllText(Path.Combine(folder, "log.index"), "4 4 9");
+        // (a torn line: "4 4 9" has neither length, offset nor group mark)
         using (var data = new FileStream(Path.Combine(folder, "log.jsonl.gz"), FileMode.Append))
         {
             data.Write([0x1f, 0x8b, 0x08, 0x00]);
@@ -132,6 +133,27 @@ public sealed class RunReconcileTests : IDisposable
         Assert.Equal(reopened.Length, new FileInfo(Path.Combine(folder, "log.jsonl.gz")).Length);
         reopened.Append([Line(4)], outputOffset: 40);
         Assert.Equal([3L, 4L], new LogArchive(folder).Read(2, 100).Select(line => line.Seq));
+    }
+
+    [Fact]
+    public void Archive_GroupOfMembersWithoutItsEnd_CountsNotAtAll()
+    {
+        var folder = Path.Combine(_data, "group");
+        var archive = new LogArchive(folder);
+        archive.Append([.. Enumerable.Range(1, 10).Select(seq => Line(seq))], outputOffset: 100);
+        archive.Append([.. Enumerable.Range(11, 4500).Select(seq => Line(seq))], outputOffset: 5000);
+        var index = File.ReadAllLines(Path.Combine(folder, "log.index"));
+        Assert.Equal(4, index.Length);
+        Assert.Equal(8, new LogArchive(folder).Read(4502, 100).Count);
+        Assert.Equal([2011L, 2012L], new LogArchive(folder).Read(2010, 2).Select(line => line.Seq));
+        // The crash came before the group's last index line: its first members were written but do not count.
+        File.WriteAllLines(Path.Combine(folder, "log.index"), index[..3]);
+
+        var reopened = new LogArchive(folder);
+
+        Assert.Equal(10, reopened.LastSeq);
+        Assert.Equal(100, reopened.OutputOffset);
+        Assert.Empty(reopened.Read(10, 100));
     }
 
     [Fact]

@@ -14,8 +14,10 @@ let gaps = 0;
 let gapLines = 0;
 let connections = 0;
 
+// Fetches [from, to] over REST; returns how many lines it added.
 async function fetchRange(from, to) {
   let after = from - 1;
+  let added = 0;
   while (after < to) {
     const response = await fetch(`${baseUrl}/api/runs/${runId}/logs?after=${after}&limit=5000`, { headers: { authorization, accept: "application/json" } });
     if (!response.ok) throw new Error(`GET logs: HTTP ${response.status}`);
@@ -25,9 +27,11 @@ async function fetchRange(from, to) {
       if (line.seq > to) break;
       accept(line);
       gapLines++;
+      added++;
     }
     after = lastSeq;
   }
+  return added;
 }
 
 function accept(line) {
@@ -52,7 +56,7 @@ async function follow(stopAfter) {
         chain = chain.then(async () => {
           if (batch.gapFrom != null) {
             gaps++;
-            await fetchRange(batch.gapFrom, batch.gapTo);
+            received += await fetchRange(batch.gapFrom, batch.gapTo);
           }
           for (const line of batch.lines) {
             accept(line);

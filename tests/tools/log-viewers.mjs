@@ -33,36 +33,42 @@ async function viewer() {
       after = page.lines[page.lines.length - 1].seq;
     }
   };
-  const connection = new signalR.HubConnectionBuilder().withUrl(`${baseUrl}/hubs/logs`, { headers: { authorization } })
-    .configureLogging(signalR.LogLevel.Error).build();
-  await connection.start();
-  let chain = Promise.resolve();
-  await new Promise((resolve, reject) => {
-    connection.stream("Stream", runId, 0).subscribe({
-      next: (batch) => {
-        const receivedAt = Date.now();
-        chain = chain.then(async () => {
-          if (batch.gapFrom != null) await fetchRange(batch.gapFrom, batch.gapTo);
-          for (const line of batch.lines) {
-            if (seen.has(line.seq)) { duplicates++; continue; }
-            seen.add(line.seq);
-            lastSeq = Math.max(lastSeq, line.seq);
-            const emit = emitOf(line);
-            if (emit !== null) latencies.push(receivedAt - emit);
-          }
-          if (batch.done) resolve();
-        }).catch(reject);
-      },
-      error: reject,
-      complete: () => chain.then(resolve),
+  // Like the console's own viewer: a dropped connection is opened again and resumes after the last line it has.
+  let reconnects = -1;
+  for (let done = false; !done;) {
+    reconnects++;
+    const connection = new signalR.HubConnectionBuilder().withUrl(`${baseUrl}/hubs/logs`, { headers: { authorization } })
+      .configureLogging(signalR.LogLevel.None).build();
+    await connection.start();
+    let chain = Promise.resolve();
+    done = await new Promise((resolve, reject) => {
+      connection.onclose(() => chain.then(() => resolve(false)));
+      connection.stream("Stream", runId, lastSeq).subscribe({
+        next: (batch) => {
+          const receivedAt = Date.now();
+          chain = chain.then(async () => {
+            if (batch.gapFrom != null) await fetchRange(batch.gapFrom, batch.gapTo);
+            for (const line of batch.lines) {
+              if (seen.has(line.seq)) { duplicates++; continue; }
+              seen.add(line.seq);
+              lastSeq = Math.max(lastSeq, line.seq);
+              const emit = emitOf(line);
+              if (emit !== null) latencies.push(receivedAt - emit);
+            }
+            if (batch.done) resolve(true);
+          }).catch(reject);
+        },
+        error: () => chain.then(() => resolve(false)),
+        complete: () => chain.then(() => resolve(true)),
+      });
     });
-  });
-  await connection.stop();
+    await connection.stop();
+  }
   let missing = 0;
   for (let seq = 1; seq <= lastSeq; seq++) if (!seen.has(seq)) missing++;
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : null;
-  return { received: seen.size, duplicates, missing, lastSeq, gapLines, p50: at(0.5), p99: at(0.99), max: at(1) };
+  return { received: seen.size, duplicates, missing, lastSeq, gapLines, reconnects, p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
 const results = await Promise.all(Array.from({ length: Number(viewersText) }, () => viewer()));

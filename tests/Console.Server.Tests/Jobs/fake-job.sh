@@ -3,7 +3,7 @@
 #   charges    succeeds after progress lines, a plain line and a line quoting its secret key
 #   customers  runs until SIGTERM, then exits 130 (with --workers 13 it ignores SIGTERM and must be killed)
 #   refunds    fails: an error line, exit 4
-# --from N >= 1000 (a window start in unix seconds) makes "charges" write N lines, about 10,000 a second.
+# --from N >= 1000 (a window start in unix seconds) makes "charges" write N lines, about 5,000 a second.
 stream="" workers=8 run="" from=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,7 +26,7 @@ case "$stream" in
     if [ "$from" -ge 1000 ]; then
       for ((i = 1; i <= from; i++)); do
         echo "{\"level\":\"info\",\"source\":\"executor-$((i % 4 + 1))\",\"event\":\"log\",\"msg\":\"line $i\"}"
-        if ((i % 1000 == 0)); then sleep 0.1; fi
+        if ((i % 1000 == 0)); then sleep 0.2; fi
       done
     fi
     SOURCE=executor-1 line info slice "Slice done" ',"records":100'
