@@ -79,3 +79,24 @@ public sealed class LockoutTests
         Assert.Contains("locked out until", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>HTTP Basic for scripts: the right password in parallel is never locked out, and a remembered check accepts only that password.</summary>
+public sealed class BasicCredentialCacheTests : IDisposable
+{
+    private readonly ConsoleAppFactory _console = new();
+
+    public void Dispose() => _console.Dispose();
+
+    [Fact]
+    public async Task RightPasswordInParallel_AllSucceed_WrongOneStillRefused()
+    {
+        using var client = _console.BasicClient("operator");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => client.GetAsync("/api/me")));
+
+        Assert.All(responses, response => Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode));
+        using var wrong = _console.BasicClient("operator", ConsoleAppFactory.OperatorPassword + "x");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/me")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+    }
+}
