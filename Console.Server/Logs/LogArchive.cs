@@ -21,9 +21,20 @@ public sealed class LogArchive
     private readonly List<Member> _members = [];
     private readonly Lock _lock = new();
 
-    public LogArchive(string folder)
+    private readonly bool _writable;
+
+    /// <param name="folder">The run's folder.</param>
+    /// <param name="writable">
+    /// The one writer of the archive (the console following the run): it cuts a torn tail on open. Readers leave the
+    /// files as they are and see only complete groups.
+    /// </param>
+    public LogArchive(string folder, bool writable = true)
     {
-        Directory.CreateDirectory(folder);
+        _writable = writable;
+        if (writable)
+        {
+            Directory.CreateDirectory(folder);
+        }
         _dataFile = Path.Combine(folder, "log.jsonl.gz");
         _indexFile = Path.Combine(folder, "log.index");
         Load();
@@ -50,6 +61,10 @@ public sealed class LogArchive
     /// </summary>
     public void Append(IReadOnlyList<LogLine> lines, long outputOffset)
     {
+        if (!_writable)
+        {
+            throw new InvalidOperationException("This archive was opened for reading.");
+        }
         if (lines.Count == 0)
         {
             return;
@@ -180,6 +195,10 @@ public sealed class LogArchive
                 _members.AddRange(group);
                 group.Clear();
             }
+        }
+        if (!_writable)
+        {
+            return;
         }
         // Drop a torn index line or a member written after the last complete index line.
         File.WriteAllLines(_indexFile + ".tmp", _members.Select(member => member.ToIndexLine().TrimEnd('\n')));

@@ -13,6 +13,7 @@ public sealed class LogService(IOptions<LogOptions> options, IOptions<DataOption
 {
     private readonly ConcurrentDictionary<string, RunLog> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LogArchive> _endedArchives = new(StringComparer.Ordinal);
 
     /// <summary>The folder with a run's output, exit status and log archive.</summary>
     public string RunFolder(string runId) => Path.Combine(data.Value.FullPath, "runs", runId);
@@ -42,12 +43,24 @@ public sealed class LogService(IOptions<LogOptions> options, IOptions<DataOption
             var lines = log.Read(after, limit);
             return new LogPage(lines, log.LastSeq, log.Completed);
         }
-        var archive = Archive(runId);
+        // An ended run's archive no longer changes: its index is read once, for a bounded number of runs.
+        if (!runEnded || !_endedArchives.TryGetValue(runId, out var archive))
+        {
+            archive = Archive(runId);
+            if (runEnded)
+            {
+                if (_endedArchives.Count >= 64)
+                {
+                    _endedArchives.Clear();
+                }
+                _endedArchives[runId] = archive;
+            }
+        }
         return new LogPage(archive.Read(after, limit), archive.LastSeq, runEnded);
     }
 
-    /// <summary>The run's archive (an empty one when the run never wrote a line).</summary>
-    public LogArchive Archive(string runId) => Live(runId)?.Archive ?? new LogArchive(RunFolder(runId));
+    /// <summary>The run's archive for reading (an empty one when the run never wrote a line).</summary>
+    public LogArchive Archive(string runId) => Live(runId)?.Archive ?? new LogArchive(RunFolder(runId), writable: false);
 
     /// <summary>Archives live logs every <see cref="LogOptions.ArchiveIntervalMs"/> and forgets finished ones after a while.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -99,7 +99,7 @@ internal sealed class BenchConsole : IAsyncDisposable
         var baseUrl = "http://127.0.0.1:5191";
         var start = new ProcessStartInfo("dotnet", [server, "--urls", baseUrl, "--Sandbox:Enabled", "false", "--Source:ApiBase", "http://127.0.0.1:9",
             "--Source:SecretKey", "sk_test_bench", "--Runner:Job", Path.Combine(AppContext.BaseDirectory, "OpsConsole.Bench.LogStream.dll"),
-            "--Logging:LogLevel:Default", "Warning"])
+            "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:OpsConsole", "Information"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -111,7 +111,18 @@ internal sealed class BenchConsole : IAsyncDisposable
             },
         };
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        // The console's own log, for when something goes wrong: /tmp/opsconsole-bench-console.log.
+        var log = new StreamWriter(Path.Combine(Path.GetTempPath(), "opsconsole-bench-console.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                lock (log)
+                {
+                    log.WriteLine(text);
+                }
+            }
+        };
         process.ErrorDataReceived += (_, line) =>
         {
             if (line.Data is { } text)

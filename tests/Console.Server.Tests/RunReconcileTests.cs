@@ -148,6 +148,10 @@ public sealed class RunReconcileTests : IDisposable
         Assert.Equal([2011L, 2012L], new LogArchive(folder).Read(2010, 2).Select(line => line.Seq));
         // The crash came before the group's last index line: its first members were written but do not count.
         File.WriteAllLines(Path.Combine(folder, "log.index"), index[..3]);
+        var reader = new LogArchive(folder, writable: false);
+        Assert.Equal(10, reader.LastSeq);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "log.index")).Length);
+        Assert.Throws<InvalidOperationException>(() => reader.Append([Line(11)], 1));
 
         var reopened = new LogArchive(folder);
 

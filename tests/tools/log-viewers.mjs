@@ -27,6 +27,7 @@ async function viewer() {
   const fetchRange = async (from, to) => {
     for (let after = from - 1; after < to;) {
       const response = await fetch(`${baseUrl}/api/runs/${runId}/logs?after=${after}&limit=5000`, { headers: { authorization } });
+      if (!response.ok) throw new Error(`GET logs after ${after}: HTTP ${response.status} ${await response.text()}`);
       const page = await response.json();
       if (page.lines.length === 0) throw new Error(`no lines after ${after}`);
       for (const line of page.lines) if (line.seq <= to) { accept(line); gapLines++; }
