@@ -78,6 +78,44 @@ public sealed class RunsTests(BrowserFixture fixture)
         await ApiAsync($"/api/runs/{id}/cancel", new { }, "operator");
     }
 
+    [Fact]
+    public async Task LogViewer_LongLog_StopsFollowingWhenScrolledUp_JumpToLatestAndFiltersWork()
+    {
+        var launched = await ApiAsync("/api/runs", new { stream = "refunds", mode = "full", workers = 2 }, "operator");
+        var id = launched.GetProperty("id").GetString()!;
+        for (var i = 0; i < 240 && (await ApiAsync($"/api/runs/{id}")).GetProperty("state").GetString() is "Pending" or "Starting" or "Running"; i++)
+        {
+            await Task.Delay(250);
+        }
+        var (page, errors) = await fixture.NewPageAsync();
+        await new SignInPageObject(page).SignInAsync("viewer");
+        await page.GotoAsync($"/runs/{id}");
+        var viewport = page.Locator("#log-viewer .lv-viewport");
+        var paused = page.Locator("#log-viewer .lv-paused");
+        await Assertions.Expect(page.Locator("#log-viewer .lv-status")).ToContainTextAsync("finished", new() { Timeout = 30_000 });
+        Assert.True(await viewport.EvaluateAsync<bool>("el => el.scrollHeight > el.clientHeight * 2"), "the log should be longer than two screens");
+        Assert.True(await viewport.EvaluateAsync<bool>("el => el.scrollHeight - el.scrollTop - el.clientHeight < 4"), "the viewer should follow the tail");
+
+        await viewport.HoverAsync();
+        await page.Mouse.WheelAsync(0, -2000);
+
+        await Assertions.Expect(paused).ToBeVisibleAsync();
+        var top = await viewport.EvaluateAsync<double>("el => el.scrollTop");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "log-paused.png"), FullPage = true });
+        await page.Locator("#log-viewer .lv-jump").ClickAsync();
+        await Assertions.Expect(paused).ToBeHiddenAsync();
+        Assert.True(await viewport.EvaluateAsync<double>("el => el.scrollTop") > top);
+
+        var total = await page.Locator("#log-viewer .lv-count").InnerTextAsync();
+        await page.Locator("#log-viewer .lv-source").SelectOptionAsync("driver");
+        await Assertions.Expect(page.Locator("#log-viewer .lv-count")).ToContainTextAsync(" of ");
+        Assert.All(await page.Locator("#log-viewer .lv-row").AllInnerTextsAsync(), row => Assert.Contains("driver", row, StringComparison.Ordinal));
+        await page.Locator("#log-viewer .lv-search").FillAsync("Committed table version");
+        await Assertions.Expect(page.Locator("#log-viewer .lv-row mark").First).ToHaveTextAsync("Committed table version");
+        Assert.NotEqual(total, await page.Locator("#log-viewer .lv-count").InnerTextAsync());
+        Assert.Empty(errors);
+    }
+
     private async Task<JsonElement> ApiAsync(string path, object? body = null, string user = "viewer")
     {
         using var client = new HttpClient { BaseAddress = new Uri(fixture.Server.BaseUrl) };
