@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stands in for SparkJobs in the runner tests; it speaks the same JSON lines. Its behaviour follows --stream:
 #   charges    succeeds after progress lines, a plain line and a line quoting its secret key
-#   customers  runs until SIGTERM, then exits 130 (with --workers 13 it ignores SIGTERM and must be killed)
+#   customers  runs until SIGTERM (at most about a minute), then exits 130 (with --workers 13 it ignores SIGTERM and must be killed)
 #   refunds    fails: an error line, exit 4
 # --from N >= 1000 (a window start in unix seconds) makes "charges" write N lines, about 5,000 a second.
 stream="" workers=8 run="" from=0
@@ -42,12 +42,14 @@ case "$stream" in
     else
       trap 'line warn log "Cancelled"; exit 130' TERM
     fi
+    # Ends by itself after about a minute, so a test that fails before cancelling leaves nothing running.
     i=0
-    while true; do
+    while [ "$i" -lt 600 ]; do
       i=$((i + 1))
       line info progress "$i ticks" ",\"records\":$i"
       sleep 0.1
     done
+    exit 0
     ;;
   refunds)
     line info log "Run $run starting"
