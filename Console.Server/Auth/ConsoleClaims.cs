@@ -17,17 +17,11 @@ public static class ConsoleClaims
             ],
             authenticationType, ClaimTypes.Name, ClaimTypes.Role));
 
-    public static CallerInfo? Caller(ClaimsPrincipal principal)
-    {
-        if (principal.Identity is not { IsAuthenticated: true, Name: { } name } identity || ConsoleIdentity.RoleOf(principal) is not { } role)
-        {
-            return null;
-        }
-        return new CallerInfo(name, role, identity.AuthenticationType switch
+    public static CallerInfo? Caller(ClaimsPrincipal principal) =>
+        ConsoleIdentity.Caller(principal, principal.Identity?.AuthenticationType switch
         {
             AuthSchemes.Basic => "basic",
             AuthSchemes.ApiKey => "api-key",
             _ => "cookie",
         });
-    }
 }

@@ -159,9 +159,10 @@ public sealed class RunLog
             }
             last = lines.Count > 0 ? lines[^1].Seq : after;
         }
-        if (lines.Count < limit)
+        // Every line is archived or still waiting for it, so the ring continues right after them, without a gap.
+        if (lines.Count < limit && ReadLive(last, limit - lines.Count) is { GapFrom: null } tail)
         {
-            lines.AddRange(ReadLive(last, limit - lines.Count).Lines.Where(line => line.Seq == ++last));
+            lines.AddRange(tail.Lines);
         }
         return lines;
     }

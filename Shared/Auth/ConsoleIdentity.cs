@@ -10,4 +10,12 @@ public static class ConsoleIdentity
         principal.Identity?.IsAuthenticated == true && Enum.TryParse<ConsoleRole>(principal.FindFirst(ClaimTypes.Role)?.Value, out var role)
             ? role
             : null;
+
+    /// <summary>The caller a signed-in principal is, or null when it is not signed in with a console role.</summary>
+    /// <param name="principal">The signed-in user.</param>
+    /// <param name="authenticatedBy"><c>cookie</c>, <c>basic</c> or <c>api-key</c>.</param>
+    public static CallerInfo? Caller(ClaimsPrincipal principal, string authenticatedBy) =>
+        principal.Identity is { IsAuthenticated: true, Name: { } name } && RoleOf(principal) is { } role
+            ? new CallerInfo(name, role, authenticatedBy)
+            : null;
 }

@@ -48,7 +48,7 @@ public sealed partial class RunDetailPage
         _loaded = true;
         if (_run is not null)
         {
-            _ = RenderLoopAsync();
+            _ = LiveRender.LoopAsync(Time, RenderAsync, _disposed.Token);
         }
     }
 
@@ -73,38 +73,24 @@ public sealed partial class RunDetailPage
         }
     }
 
-    /// <summary>Applies the newest change at most ten times a second (and ticks the clock of an active run every second).</summary>
-    private async Task RenderLoopAsync()
+    /// <summary>Applies the newest change (at most ten times a second), and moves an active run's clock every second.</summary>
+    private async Task RenderAsync(bool secondPassed)
     {
-        using var timer = new PeriodicTimer(RunsViewModel.RenderInterval, Time);
-        var ticks = 0;
-        try
+        RunInfo? latest;
+        lock (_lock)
         {
-            while (await timer.WaitForNextTickAsync(_disposed.Token))
-            {
-                RunInfo? latest;
-                lock (_lock)
-                {
-                    latest = _latest;
-                    _latest = null;
-                }
-                if (latest is not null)
-                {
-                    AddPoint(latest);
-                    _run = latest;
-                    await InvokeAsync(StateHasChanged);
-                }
-                else if (++ticks % 10 == 0 && _run?.State.IsActive() == true)
-                {
-                    await InvokeAsync(StateHasChanged);
-                }
-            }
+            latest = _latest;
+            _latest = null;
         }
-        catch (OperationCanceledException)
+        if (latest is not null)
         {
+            AddPoint(latest);
+            _run = latest;
+            await InvokeAsync(StateHasChanged);
         }
-        catch (ObjectDisposedException)
+        else if (secondPassed && _run?.State.IsActive() == true)
         {
+            await InvokeAsync(StateHasChanged);
         }
     }
 
@@ -149,8 +135,7 @@ public sealed partial class RunDetailPage
         _busy = true;
         try
         {
-            var user = (await AuthenticationState).User;
-            var caller = new CallerInfo(user.Identity!.Name!, ConsoleIdentity.RoleOf(user) ?? ConsoleRole.Viewer, "cookie");
+            var caller = ConsoleIdentity.Caller((await AuthenticationState).User, "cookie")!;
             _run = await Runs.CancelAsync(Id, force, caller, _disposed.Token) ?? _run;
             _message = null;
         }

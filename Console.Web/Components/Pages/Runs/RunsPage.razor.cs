@@ -27,7 +27,13 @@ public sealed partial class RunsPage
         var model = new RunsViewModel(Runs, Time);
         await model.LoadAsync(_disposed.Token);
         _model = model;
-        _ = RenderLoopAsync(model);
+        _ = LiveRender.LoopAsync(Time, async second =>
+        {
+            if (model.Refresh(force: second && model.AnyActive))
+            {
+                await InvokeAsync(StateHasChanged);
+            }
+        }, _disposed.Token);
     }
 
     public void Dispose()
@@ -35,30 +41,6 @@ public sealed partial class RunsPage
         _disposed.Cancel();
         _disposed.Dispose();
         _model?.Dispose();
-    }
-
-    private async Task RenderLoopAsync(RunsViewModel model)
-    {
-        using var timer = new PeriodicTimer(RunsViewModel.RenderInterval, Time);
-        var ticks = 0;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_disposed.Token))
-            {
-                // Active runs' durations move on every second even without a report.
-                var secondTick = ++ticks % 10 == 0 && model.AnyActive;
-                if (model.Refresh(force: secondTick))
-                {
-                    await InvokeAsync(StateHasChanged);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
     }
 
     private async Task LaunchAsync()

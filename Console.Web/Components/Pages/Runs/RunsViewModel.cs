@@ -4,12 +4,10 @@ namespace OpsConsole.Web.Components.Pages.Runs;
 
 /// <summary>
 /// The runs list, kept current by the run service's change events. Changes only mark the model dirty; the page renders
-/// at most every <see cref="RenderInterval"/>, so a burst of progress reports costs one render.
+/// at the <see cref="LiveRender"/> pace, so a burst of progress reports costs one render.
 /// </summary>
 public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IDisposable
 {
-    public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(100);
-
     private readonly Dictionary<string, RunInfo> _runs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private int _dirty;
