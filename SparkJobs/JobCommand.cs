@@ -38,11 +38,13 @@ public static partial class JobCommand
         var lookback = new Option<long>("--lookback-seconds") { Description = "re-read this much before the checkpoint", DefaultValueFactory = _ => 600 };
         var safetyLag = new Option<long>("--safety-lag-seconds") { Description = "stop this far behind now", DefaultValueFactory = _ => 60 };
         var sliceSeconds = new Option<long>("--slice-seconds") { Description = "slice length (at least 60)", DefaultValueFactory = _ => 86_400 };
+        var maxSlicePages = new Option<int>("--max-slice-pages") { Description = "a slice estimated to need more pages than this is cut into smaller ones (2..10000)", DefaultValueFactory = _ => 100 };
+        var requestTimeout = new Option<int>("--request-timeout-seconds") { Description = "abandon and retry a request after this long (1..600)", DefaultValueFactory = _ => 30 };
         var rate = new Option<double>("--requests-per-second") { Description = "request rate for all workers (0: the source's limit for the key)" };
 
         var ingest = new Command("ingest", "Fetch a stream's window, merge it into the lake table, advance the checkpoint.")
         {
-            stream, source, apiBase, lake, state, runId, from, to, mode, workers, lookback, safetyLag, sliceSeconds, rate,
+            stream, source, apiBase, lake, state, runId, from, to, mode, workers, lookback, safetyLag, sliceSeconds, maxSlicePages, requestTimeout, rate,
         };
         var plan = new Command("plan", "Print the window and slices an ingest run would fetch (dry run).")
         {
@@ -60,6 +62,9 @@ public static partial class JobCommand
                 !TryCommon(parse, stream, runId, mode, error, out var streamValue, out var modeValue) ||
                 !Check(parse.GetValue(workers) is >= 1 and <= 64, "--workers must be between 1 and 64.", error) ||
                 !Check(parse.GetValue(sliceSeconds) >= 60, "--slice-seconds must be at least 60.", error) ||
+                !Check(parse.GetValue(maxSlicePages) is >= 2 and <= 10_000, "--max-slice-pages must be between 2 and 10000.", error) ||
+                !Check(parse.GetValue(requestTimeout) is >= 1 and <= 600, "--request-timeout-seconds must be between 1 and 600.", error) ||
+                !Check(parse.GetValue(rate) >= 0, "--requests-per-second must not be negative.", error) ||
                 !Check(parse.GetValue(lookback) >= 0 && parse.GetValue(safetyLag) >= 0, "--lookback-seconds and --safety-lag-seconds must not be negative.", error) ||
                 !Check(Uri.TryCreate(parse.GetValue(apiBase), UriKind.Absolute, out var baseUri) && baseUri.Scheme is "http" or "https",
                     $"--api-base '{parse.GetValue(apiBase)}' is not an http(s) URL.", error) ||
@@ -95,6 +100,8 @@ public static partial class JobCommand
                 LookbackSeconds = parse.GetValue(lookback),
                 SafetyLagSeconds = parse.GetValue(safetyLag),
                 SliceSeconds = parse.GetValue(sliceSeconds),
+                MaxSlicePages = parse.GetValue(maxSlicePages),
+                RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(requestTimeout)),
                 RequestsPerSecond = parse.GetValue(rate),
             };
             return await new IngestJob(options, new JobLog(output)).RunAsync(token);
@@ -122,15 +129,17 @@ public static partial class JobCommand
                 return JobExitCodes.Ok;
             }
             var slices = SlicePlanner.Plan(start.Value, end, parse.GetValue(sliceSeconds));
-            var done = (await store.CompletedSlicesAsync(parse.GetValue(source)!, streamValue.Name, parse.GetValue(runId)!, token)).Select(s => (s.From, s.To)).ToHashSet();
+            // Finished pieces of a slice that was split while fetched count towards it; a slice is done when nothing of it is left.
+            var finished = (await store.CompletedSlicesAsync(parse.GetValue(source)!, streamValue.Name, parse.GetValue(runId)!, token)).Select(s => new Slice(s.From, s.To)).ToList();
+            bool Done(Slice slice) => SlicePlanner.Remaining([slice], finished).Count == 0;
             await output.WriteLineAsync(JsonSerializer.Serialize(new
             {
                 stream = streamValue.Name, from = start, to = end, cursor = checkpoint?.Cursor, checkpoint_version = checkpoint?.Version ?? 0,
-                slices = slices.Count, already_done = slices.Count(s => done.Contains((s.From, s.To))),
+                slices = slices.Count, already_done = slices.Count(Done),
             }));
             foreach (var slice in slices)
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(new { from = slice.From, to = slice.To, done = done.Contains((slice.From, slice.To)) }));
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { from = slice.From, to = slice.To, done = Done(slice) }));
             }
             return JobExitCodes.Ok;
         });

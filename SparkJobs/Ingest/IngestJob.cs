@@ -24,7 +24,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     // The lease holder names the run and this process, so two processes with one run id cannot both hold the stream.
-    private readonly string _holder = $"{options.RunId}@{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly string _holder = LeaseHolder.ForThisProcess(options.RunId);
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -44,7 +44,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
 
         try
         {
-            await state.AcquireLeaseAsync(options.Source, stream, _holder, LeaseDuration, cancellationToken);
+            await AcquireLeaseAsync(state, cancellationToken);
         }
         catch (StreamLeaseHeldException held)
         {
@@ -106,6 +106,26 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         }
     }
 
+    /// <summary>
+    /// Takes the stream's lease. A lease whose holder was a process on this machine that has since died (kill -9, a
+    /// crash) is taken over at once rather than after it expires, so a rerun after a crash does not wait.
+    /// </summary>
+    private async Task AcquireLeaseAsync(IStateStore state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await state.AcquireLeaseAsync(options.Source, options.Stream.Name, _holder, LeaseDuration, cancellationToken);
+        }
+        catch (StreamLeaseHeldException held) when (held.Holder is { } dead && LeaseHolder.IsDeadHere(dead.Holder))
+        {
+            log.Warn($"The stream was held by {dead.Holder}, a process on this machine that has ended without releasing it; taking the lease over.",
+                new Dictionary<string, object?> { ["previous_holder"] = dead.Holder });
+            // Conditional on the dead holder: if someone else took the stream meanwhile, acquiring below names them.
+            await state.ReleaseLeaseAsync(options.Source, options.Stream.Name, dead.Holder, cancellationToken);
+            await state.AcquireLeaseAsync(options.Source, options.Stream.Name, _holder, LeaseDuration, cancellationToken);
+        }
+    }
+
     private async Task<int> RunLeasedAsync(IStateStore state, ILakeStorage storage, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
@@ -118,6 +138,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             BaseAddress = options.ApiBase,
             Credentials = options.Credentials,
             RequestsPerSecond = options.RequestsPerSecond,
+            RequestTimeout = options.RequestTimeout,
         });
         var table = new LakeTable(storage, options.TablePath, StreamSchema.For(stream.Name), new ParquetFormat());
         var snapshot = await table.Log.ReadSnapshotAsync(cancellationToken);
@@ -127,6 +148,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             var advanced = checkpoint?.UpdatedBy == options.RunId ? checkpoint
                 : await state.WriteCheckpointAsync(options.Source, stream.Name, Math.Max(committedTo, checkpoint?.Cursor ?? long.MinValue),
                     checkpoint?.Version ?? 0, options.RunId, $"run {options.RunId} committed earlier; checkpoint completed on rerun", cancellationToken);
+            await new Staging(storage, options.TablePath, options.RunId).DeleteAllAsync(cancellationToken);
             log.Event("summary", $"Run {options.RunId} was already committed; checkpoint {advanced.Cursor} (version {advanced.Version})",
                 new Dictionary<string, object?> { ["records"] = 0, ["cursor"] = advanced.Cursor, ["checkpoint_version"] = advanced.Version, ["already_committed"] = true });
             return JobExitCodes.Ok;
@@ -159,10 +181,12 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         }
         var from = window.From;
         to = window.To;
-        var slices = SlicePlanner.Plan(from, to, window.SliceSeconds);
         var done = (await state.CompletedSlicesAsync(options.Source, stream.Name, options.RunId, cancellationToken))
             .Select(s => new Slice(s.From, s.To)).ToHashSet();
-        log.Info($"Run {options.RunId}: {stream.Name} created in [{from}, {to}), {slices.Count} slices ({done.Count} already done), {options.Workers} workers",
+        // Pages of a slice an earlier attempt did not finish are dropped; finished slices are kept and skipped.
+        await staging.ClearUnfinishedAsync(done, cancellationToken);
+        var remaining = SlicePlanner.Remaining(SlicePlanner.Plan(from, to, window.SliceSeconds), done);
+        log.Info($"Run {options.RunId}: {stream.Name} created in [{from}, {to}), {remaining.Count} slices to fetch ({done.Count} already done), {options.Workers} workers",
             new Dictionary<string, object?>
             {
                 ["run_id"] = options.RunId, ["stream"] = stream.Name, ["from"] = from, ["to"] = to,
@@ -171,32 +195,58 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
 
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var slicesDone = done.Count;
-        var progress = ReportProgressAsync(client.Stats, watch, () => (Volatile.Read(ref slicesDone), slices.Count), progressStop.Token);
+        var slicesTotal = done.Count + remaining.Count;
+        var progress = ReportProgressAsync(client.Stats, watch, () => (Volatile.Read(ref slicesDone), Volatile.Read(ref slicesTotal)), progressStop.Token);
 
         try
         {
-            var worker = 0;
-            await Parallel.ForEachAsync(slices.Where(s => !done.Contains(s)),
-                new ParallelOptions { MaxDegreeOfParallelism = options.Workers, CancellationToken = cancellationToken },
-                async (slice, token) =>
+            // Workers take slices from a queue; a slice found to be too big goes back as smaller pieces.
+            var queue = System.Threading.Channels.Channel.CreateUnbounded<Slice>();
+            var outstanding = remaining.Count;
+            foreach (var slice in remaining)
+            {
+                queue.Writer.TryWrite(slice);
+            }
+            if (outstanding == 0)
+            {
+                queue.Writer.Complete();
+            }
+            // The first worker that fails stops the others, and its error (not their cancellation) is what the run reports.
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var workers = Enumerable.Range(1, options.Workers).Select(n => Task.Run(async () =>
+            {
+                var source = $"executor-{n}";
+                try
                 {
-                    var source = $"executor-{(Interlocked.Increment(ref worker) % options.Workers) + 1}";
-                    var page = 0;
-                    long records = 0;
-                    await staging.ClearAsync(slice, token);
-                    await foreach (var result in client.ListAsync(stream, slice.From, slice.To, token))
+                    await foreach (var slice in queue.Reader.ReadAllAsync(failed.Token))
                     {
-                        using (result)
+                        if (await FetchSliceAsync(client, staging, state, slice, source, failed.Token) is { } pieces)
                         {
-                            await staging.WriteAsync(staging.PagePath(slice, page++), result.Data.EnumerateArray(), token);
-                            records += result.Count;
+                            Interlocked.Add(ref outstanding, pieces.Count);
+                            Interlocked.Add(ref slicesTotal, pieces.Count - 1);
+                            foreach (var piece in pieces)
+                            {
+                                queue.Writer.TryWrite(piece);
+                            }
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref slicesDone);
+                        }
+                        if (Interlocked.Decrement(ref outstanding) == 0)
+                        {
+                            queue.Writer.Complete();
                         }
                     }
-                    await state.RecordSliceAsync(options.Source, stream.Name, options.RunId, new CompletedSlice(slice.From, slice.To, records), token);
-                    Interlocked.Increment(ref slicesDone);
-                    log.Event("slice", $"Slice {slice} done: {records} records in {page} pages",
-                        new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
-                });
+                }
+                catch (Exception) when (!failed.IsCancellationRequested)
+                {
+                    await failed.CancelAsync();
+                    throw;
+                }
+            }, CancellationToken.None));
+            // A faulted worker's error wins over the others' cancellation: awaiting WhenAll rethrows a fault first.
+            await Task.WhenAll(workers);
 
             await RefetchChangedAsync(client, staging, checkpoint, from, now, cancellationToken);
         }
@@ -206,6 +256,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             await progress;
         }
 
+        CrashPoints.Reach(CrashPoints.Staged);
         var transformer = new RecordTransformer(StreamSchema.For(stream.Name), options.RunId, DateTimeOffset.FromUnixTimeMilliseconds(window.StartedAtUnixMilliseconds));
         await foreach (var record in staging.ReadAllAsync(cancellationToken))
         {
@@ -228,10 +279,15 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             : $"Committed table version {merge.Version}: {merge.Inserted} new and {merge.Replaced} updated records in {merge.Partitions} partitions",
             new Dictionary<string, object?> { ["version"] = merge.Version, ["inserted"] = merge.Inserted, ["replaced"] = merge.Replaced });
 
+        CrashPoints.Reach(CrashPoints.Committed);
         // The cursor only moves forward: a backfill of an older window leaves it where it is.
         var cursor = Math.Max(to, checkpoint?.Cursor ?? long.MinValue);
         var written = await state.WriteCheckpointAsync(options.Source, stream.Name, cursor, checkpoint?.Version ?? 0, options.RunId,
             $"run {options.RunId} committed table version {merge.Version}", cancellationToken);
+
+        CrashPoints.Reach(CrashPoints.Checkpointed);
+        // The records are in the table and the checkpoint has moved: the raw pages have served their purpose.
+        await staging.DeleteAllAsync(cancellationToken);
 
         var stats = client.Stats;
         log.Event("summary", $"Run {options.RunId} succeeded: {transformer.Count} records, checkpoint {written.Cursor} (version {written.Version})",
@@ -243,6 +299,39 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
             });
         return JobExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Fetches one slice page by page into staging and records it as finished. When the first page shows the slice
+    /// holds more than <see cref="IngestOptions.MaxSlicePages"/> pages, nothing is staged and the pieces it should be
+    /// cut into are returned instead (one request spent on the estimate).
+    /// </summary>
+    private async Task<IReadOnlyList<Slice>?> FetchSliceAsync(StripeClient client, Staging staging, IStateStore state, Slice slice, string source, CancellationToken cancellationToken)
+    {
+        var page = 0;
+        long records = 0;
+        await staging.ClearAsync(slice, cancellationToken);
+        await foreach (var result in client.ListAsync(options.Stream, slice.From, slice.To, cancellationToken))
+        {
+            using (result)
+            {
+                if (page == 0 && result.HasMore && result.Count > 0
+                    && SlicePlanner.Split(slice, result.Data[result.Count - 1].GetProperty("created").GetInt64(), options.MaxSlicePages) is { } pieces)
+                {
+                    log.Event("slice", $"Slice {slice} is too big for one worker (about {slice.Seconds / Math.Max(1, slice.To - result.Data[result.Count - 1].GetProperty("created").GetInt64())} pages): cut into {pieces.Count}",
+                        new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["split_into"] = pieces.Count }, source);
+                    return pieces;
+                }
+                await staging.WriteAsync(staging.PagePath(slice, page++), result.Data.EnumerateArray(), cancellationToken);
+                CrashPoints.Reach(CrashPoints.PageStaged);
+                records += result.Count;
+            }
+        }
+        await state.RecordSliceAsync(options.Source, options.Stream.Name, options.RunId, new CompletedSlice(slice.From, slice.To, records), cancellationToken);
+        CrashPoints.Reach(CrashPoints.SliceRecorded);
+        log.Event("slice", $"Slice {slice} done: {records} records in {page} pages",
+            new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
+        return null;
     }
 
     /// <summary>

@@ -30,6 +30,31 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
         }
     }
 
+    /// <summary>
+    /// Before a resumed attempt fetches anything: deletes every staged page that is not part of a finished slice (a
+    /// slice an earlier attempt was fetching, or split differently, when it stopped), so only complete slices remain.
+    /// </summary>
+    public async Task ClearUnfinishedAsync(IReadOnlySet<Slice> finished, CancellationToken cancellationToken)
+    {
+        var keep = finished.Select(s => $"{Folder}/{s.From}-{s.To}/").ToList();
+        foreach (var path in await storage.ListAsync(Folder, cancellationToken))
+        {
+            if (path != WindowPath && !keep.Exists(k => path.StartsWith(k, StringComparison.Ordinal)))
+            {
+                await storage.DeleteAsync(path, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Deletes the run's staging once its records are in the table and the checkpoint has moved.</summary>
+    public async Task DeleteAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var path in await storage.ListAsync(Folder, cancellationToken))
+        {
+            await storage.DeleteAsync(path, cancellationToken);
+        }
+    }
+
     /// <summary>The window the run's first attempt planned, so a resumed attempt plans the same slices.</summary>
     public async Task<RunWindow?> ReadWindowAsync(CancellationToken cancellationToken) =>
         await storage.ReadAsync(WindowPath, cancellationToken) is { } bytes ? JsonSerializer.Deserialize<RunWindow>(bytes) : null;

@@ -100,6 +100,7 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                 // A new name per attempt: a file a commit refers to is never overwritten.
                 var path = $"{PartitionColumn}={partition}/part-{runId}-{Guid.NewGuid().ToString("N")[..12]}{format.Extension}";
                 await storage.WriteAsync($"{Log.TablePath}/{path}", buffer.ToArray(), cancellationToken);
+                Ingest.CrashPoints.Reach(Ingest.CrashPoints.FileWritten);
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 foreach (var file in existing.Where(f => f.Path != path))
                 {

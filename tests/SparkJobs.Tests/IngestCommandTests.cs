@@ -73,6 +73,45 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Ingest_OneSliceTooBigForOneWorker_IsCutIntoPiecesAndTheTableIsExact()
+    {
+        // 3,000 charges over 20 days in one 20-day slice: about 30 pages, far above --max-slice-pages 4.
+        var (code, output, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-split", "--mode", "full",
+            "--safety-lag-seconds", "0", "--slice-seconds", $"{21 * 86_400}", "--max-slice-pages", "4");
+
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var splits = lines.Where(l => l.TryGetProperty("split_into", out _)).ToList();
+        Assert.NotEmpty(splits);
+        var done = lines.Where(l => l.GetProperty("event").GetString() == "slice" && l.TryGetProperty("pages", out _)).ToList();
+        Assert.All(done, l => Assert.True(l.GetProperty("pages").GetInt32() <= 8, $"a piece took {l.GetProperty("pages")} pages"));
+        Assert.True(done.Count >= 8, $"{done.Count} pieces");
+        await AssertTableEqualsTruthAsync((await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges"))!.Cursor!.Value);
+    }
+
+    [Fact]
+    public async Task Ingest_UnderTheSandboxFaultMix_FinishesWithTheExactTable()
+    {
+        // Every kind of fault at once, OAuth tokens that expire early, hangs longer than the request timeout.
+        using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        {
+            serverErrorRate = 0.04, hangRate = 0.02, hangSeconds = 3, truncateRate = 0.03, malformedRate = 0.03, resetRate = 0.03,
+            tokenExpiryRate = 0.05, burst429Rate = 0.01, burst429Length = 3,
+        });
+        put.EnsureSuccessStatusCode();
+        var oauth = new Dictionary<string, string> { ["STRIPE_CLIENT_ID"] = "sandbox-client", ["STRIPE_CLIENT_SECRET"] = "sandbox-secret" };
+
+        var (code, output, error) = await RunAsync(["ingest", "--stream", "charges", "--run-id", "run-faults", "--mode", "full",
+            "--safety-lag-seconds", "0", "--slice-seconds", "172800", "--request-timeout-seconds", "1"], oauth);
+
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        var summary = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+        Assert.True(summary.GetProperty("retries").GetInt32() > 0, "the faults caused retries");
+        Assert.DoesNotContain("sandbox-secret", output, StringComparison.Ordinal);
+        await AssertTableEqualsTruthAsync((await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges"))!.Cursor!.Value);
+    }
+
+    [Fact]
     public async Task Ingest_SameRunAgain_DoesNotCommitTwice()
     {
         Assert.Equal(0, (await RunAsync("ingest", "--stream", "customers", "--run-id", "run-a", "--mode", "full")).Code);
@@ -188,6 +227,8 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     [InlineData("--from", "yesterday", "--from 'yesterday' is neither unix seconds nor an ISO 8601 time")]
     [InlineData("--mode", "sometimes", "--mode 'sometimes' is not incremental or full.")]
     [InlineData("--workers", "0", "--workers must be between 1 and 64.")]
+    [InlineData("--max-slice-pages", "1", "--max-slice-pages must be between 2 and 10000.")]
+    [InlineData("--request-timeout-seconds", "0", "--request-timeout-seconds must be between 1 and 600.")]
     [InlineData("--run-id", "run 1", "--run-id 'run 1' must be 1 to 64 letters")]
     public async Task Ingest_BadArgument_Exits2NamingIt(string name, string value, string message)
     {
@@ -250,7 +291,7 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args.AsEnumerable());
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(IEnumerable<string> args)
+    private async Task<(int Code, string Output, string Error)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var list = args.ToList();
         if (list[0] != "verify")
@@ -260,7 +301,8 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
         list.AddRange(["--lake", Lake]);
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await JobCommand.RunAsync([.. list], output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
+        var code = await JobCommand.RunAsync([.. list], output, error,
+            environment is null ? name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null : name => environment.GetValueOrDefault(name));
         return (code, output.ToString(), error.ToString());
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OpsConsole.Shared.Jobs;
 using OpsConsole.Server.Runs;
 
 namespace OpsConsole.Server.Runners.Local;
@@ -56,16 +57,12 @@ internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IL
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("setsid did not start.");
         process.StandardInput.Close();
-        var started = StartTicks(process.Id) ?? 0;
+        var started = LinuxProcess.StartTicks(process.Id) ?? 0;
         logger.LogInformation("Run {RunId}: job started as process {Pid}", spec.RunId, process.Id);
         return Task.FromResult(new JobProcess(process.Id, started));
     }
 
-    public bool IsAlive(JobProcess process)
-    {
-        var stat = ReadStat(process.Pid);
-        return stat is { } fields && fields.State != 'Z' && (process.StartTicks == 0 || fields.StartTicks == process.StartTicks);
-    }
+    public bool IsAlive(JobProcess process) => LinuxProcess.IsAlive(process.Pid, process.StartTicks);
 
     public void Signal(JobProcess process, bool kill)
     {
@@ -137,30 +134,6 @@ internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IL
     private static bool IsConsoleSetting(string name) =>
         name.StartsWith("OPSCONSOLE_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Source__", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("Runner__", StringComparison.OrdinalIgnoreCase) || name.StartsWith("STRIPE_", StringComparison.OrdinalIgnoreCase);
-
-    private static long? StartTicks(int pid) => ReadStat(pid)?.StartTicks;
-
-    /// <summary>Field 3 (state) and 22 (start time in clock ticks since boot) of <c>/proc/{pid}/stat</c>.</summary>
-    private static (char State, long StartTicks)? ReadStat(int pid)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-        // The command name (field 2) may hold spaces and parentheses: the fields after it start at the last ')'.
-        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            ? (fields[0][0], ticks) : null;
-    }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

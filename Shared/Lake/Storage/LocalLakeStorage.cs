@@ -56,18 +56,47 @@ public sealed class LocalLakeStorage : ILakeStorage
         return Task.FromResult(files);
     }
 
+    /// <summary>Deletes a file and then the folders it leaves empty (the lake has no folders of its own, as in S3).</summary>
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
-        File.Delete(FullPath(path));
+        var full = FullPath(path);
+        File.Delete(full);
+        for (var folder = Path.GetDirectoryName(full); folder is not null && folder.Length > _root.Length && IsEmpty(folder); folder = Path.GetDirectoryName(folder))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: false);
+            }
+            catch (IOException)
+            {
+                break; // a writer just put something there
+            }
+        }
         return Task.CompletedTask;
     }
+
+    private static bool IsEmpty(string folder) => Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any();
 
     private async Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var target = FullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".tmp-{Guid.NewGuid():N}");
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        FileStream OpenTemp()
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+        }
+
+        FileStream opened;
+        try
+        {
+            opened = OpenTemp();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            opened = OpenTemp(); // a delete pruned the empty folder in between: make it again
+        }
+        await using (var file = opened)
         {
             await file.WriteAsync(content, cancellationToken);
             await file.FlushAsync(cancellationToken);

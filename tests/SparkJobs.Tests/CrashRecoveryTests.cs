@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using OpsConsole.Sandbox.Hosting;
+using OpsConsole.Shared.Lake.Parquet;
+using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.State;
+using OpsConsole.SparkJobs.Ingest;
+using OpsConsole.SparkJobs.Lake;
+using OpsConsole.SparkJobs.Transform;
+using Xunit.Abstractions;
+
+namespace OpsConsole.SparkJobs.Tests;
+
+/// <summary>
+/// The job as a real process, killed with SIGKILL at random points (a random page, a random slice, a random table
+/// file, a random moment from outside) and at the narrow ones (after the commit, after the checkpoint), then run
+/// again: the table must end up equal to the Sandbox's truth, every id once, field by field.
+/// The seed is printed; set <c>CRASH_TEST_SEED</c> to replay a sequence.
+/// </summary>
+public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifetime, IDisposable
+{
+    private const int Killed = 137; // 128 + SIGKILL
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"opsconsole-crash-{Guid.NewGuid():N}");
+    private readonly List<string> _history = [];
+    private RunningSandbox _sandbox = default!;
+    private HttpClient _admin = default!;
+
+    private string Lake => Path.Combine(_folder, "lake");
+
+    private string State => Path.Combine(_folder, "state.db");
+
+    public async Task InitializeAsync()
+    {
+        // 20,000 charges over 40 days: 200 pages; 20 ms a request keeps an attempt long enough to be hit from outside.
+        _sandbox = await SandboxApp.StartAsync(new SandboxOptions
+        {
+            Charges = 20_000, Days = 40, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 20, JitterMs = 0,
+            LiveRatePerSecond = 0, TestRatePerSecond = 0, Admin = true,
+        });
+        _admin = new HttpClient { BaseAddress = _sandbox.BaseAddress };
+    }
+
+    public void Dispose() => _admin?.Dispose();
+
+    public async Task DisposeAsync()
+    {
+        await _sandbox.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task KilledAtRandomPoints_RerunsEndWithTheSourcesTruthExactlyOnce()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("CRASH_TEST_SEED"), CultureInfo.InvariantCulture, out var s) ? s : Environment.TickCount;
+        console.WriteLine($"CRASH_TEST_SEED={seed}");
+        var random = new Random(seed);
+        var kills = 0;
+
+        // Run 1, a full sync with small slices that get split: killed during extraction, staging, writing and commit.
+        string[] full = ["--mode", "full", "--safety-lag-seconds", "0", "--workers", "4", "--max-slice-pages", "3"];
+        for (var i = 0; i < 3; i++)
+        {
+            kills += await AttemptAsync("run-1", full, crashAt: null, killAfter: TimeSpan.FromMilliseconds(random.Next(600, 2500))) ? 1 : 0;
+        }
+        foreach (var point in new[]
+        {
+            $"{CrashPoints.PageStaged}:{random.Next(1, 25)}", $"{CrashPoints.SliceRecorded}:{random.Next(1, 12)}",
+            $"{CrashPoints.PageStaged}:{random.Next(1, 25)}", $"{CrashPoints.SliceRecorded}:{random.Next(1, 12)}",
+            $"{CrashPoints.PageStaged}:{random.Next(1, 25)}",
+            CrashPoints.Staged, $"{CrashPoints.FileWritten}:{random.Next(1, 30)}", CrashPoints.Committed,
+        })
+        {
+            kills += await AttemptAsync("run-1", full, point) ? 1 : 0;
+        }
+        var (code, output) = await RunToEndAsync("run-1", full);
+        Assert.True(code == 0, Explain($"exit {code}\n{output}"));
+        Assert.Contains("already committed", output, StringComparison.Ordinal);
+        Assert.True(_history.Exists(h => h.Contains("took over a dead holder's lease", StringComparison.Ordinal)), Explain("no rerun took over the lease of a killed attempt"));
+        var checkpoint = await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges");
+        Assert.Equal(1, checkpoint!.Version);
+        await AssertTableEqualsTruthAsync(checkpoint.Cursor!.Value);
+
+        // The source changes: refunds of charges already in the table, new charges.
+        var truth = await TruthAsync(checkpoint.Cursor.Value);
+        foreach (var id in truth.Where(t => t.GetProperty("status").GetString() == "succeeded" && !t.GetProperty("refunded").GetBoolean())
+                     .Take(5).Select(t => t.GetProperty("id").GetString()))
+        {
+            (await _admin.PostAsync(new Uri($"/_sandbox/charges/{id}/refund", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        }
+        (await _admin.PostAsync(new Uri("/_sandbox/charges?count=30", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        await Task.Delay(1100);
+
+        // Run 2, incremental: killed while staging, before the commit, and between the checkpoint and the clean-up.
+        string[] incremental = ["--safety-lag-seconds", "0", "--workers", "4"];
+        foreach (var point in new[] { $"{CrashPoints.PageStaged}:1", CrashPoints.Staged, $"{CrashPoints.FileWritten}:1", CrashPoints.Checkpointed })
+        {
+            kills += await AttemptAsync("run-2", incremental, point) ? 1 : 0;
+        }
+        (code, output) = await RunToEndAsync("run-2", incremental);
+        Assert.True(code == 0, Explain($"exit {code}\n{output}"));
+        checkpoint = await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges");
+        Assert.Equal(2, checkpoint!.Version);
+        Assert.Equal("run-2", checkpoint.UpdatedBy);
+        await AssertTableEqualsTruthAsync(checkpoint.Cursor!.Value);
+
+        // Run 3 reads a window that overlaps everything run 1 and run 2 wrote: still each id once.
+        (code, output) = await RunToEndAsync("run-3", ["--from", (checkpoint.Cursor.Value - (5 * 86_400)).ToString(CultureInfo.InvariantCulture),
+            "--to", checkpoint.Cursor.Value.ToString(CultureInfo.InvariantCulture)]);
+        Assert.True(code == 0, Explain($"exit {code}\n{output}"));
+        await AssertTableEqualsTruthAsync(checkpoint.Cursor.Value);
+
+        Assert.True(kills >= 10, Explain($"only {kills} attempts were killed"));
+        Assert.False(Directory.Exists(Path.Combine(Lake, "raw", "stripe", "charges", "_staging")), "staging is deleted after each run");
+        console.WriteLine(string.Join('\n', _history));
+    }
+
+    [Fact]
+    public async Task SecondRunOnTheStream_WhileTheFirstRuns_FailsFastNamingIt()
+    {
+        using var first = Start("run-long", ["--mode", "full", "--workers", "1"], crashAt: null);
+        var started = new TaskCompletionSource();
+        first.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("\"event\":\"slice\"", StringComparison.Ordinal) == true)
+            {
+                started.TrySetResult();
+            }
+        };
+        first.BeginOutputReadLine();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var watch = Stopwatch.StartNew();
+        using var second = Start("run-second", ["--mode", "full"], crashAt: null);
+        var output = await second.StandardOutput.ReadToEndAsync();
+        await second.WaitForExitAsync();
+        watch.Stop();
+        first.Kill(entireProcessTree: true);
+        await first.WaitForExitAsync();
+
+        Assert.Equal(2, second.ExitCode);
+        Assert.Contains("held by run-long@", output, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the second run took {watch.Elapsed} to give up");
+    }
+
+    /// <summary>One attempt that is meant to die; true when it did die of SIGKILL (false: it finished first).</summary>
+    private async Task<bool> AttemptAsync(string runId, string[] args, string? crashAt, TimeSpan? killAfter = null)
+    {
+        using var process = Start(runId, args, crashAt);
+        var reading = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (killAfter is { } delay && !process.WaitForExit(delay))
+        {
+            process.Kill(); // SIGKILL
+        }
+        await process.WaitForExitAsync();
+        var output = await reading;
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        var lastEvent = last.StartsWith('{') ? JsonDocument.Parse(last).RootElement.GetProperty("event").GetString() : last;
+        _history.Add($"{runId} {crashAt ?? $"kill after {killAfter?.TotalMilliseconds} ms"}: exit {process.ExitCode}, last event {lastEvent}"
+                     + (output.Contains("taking the lease over", StringComparison.Ordinal) ? " (took over a dead holder's lease)" : ""));
+        if (process.ExitCode is not Killed and not 0)
+        {
+            Assert.Fail(Explain($"attempt exited {process.ExitCode}: {await errors}\n{output}"));
+        }
+        return process.ExitCode == Killed;
+    }
+
+    private async Task<(int Code, string Output)> RunToEndAsync(string runId, string[] args)
+    {
+        using var process = Start(runId, args, crashAt: null);
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        _history.Add($"{runId} to the end: exit {process.ExitCode}");
+        return (process.ExitCode, output + errors);
+    }
+
+    private Process Start(string runId, string[] args, string? crashAt)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll"), "ingest", "--stream", "charges", "--run-id", runId,
+                     "--api-base", _sandbox.BaseAddress.ToString(), "--lake", Lake, "--state", State, .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["STRIPE_SECRET_KEY"] = "sk_live_sandbox";
+        start.Environment.Remove(CrashPoints.Variable);
+        if (crashAt is not null)
+        {
+            start.Environment[CrashPoints.Variable] = crashAt;
+        }
+        return Process.Start(start)!;
+    }
+
+    private string Explain(string message) => $"{message}\nattempts:\n{string.Join('\n', _history)}";
+
+    private async Task AssertTableEqualsTruthAsync(long cursor)
+    {
+        var truth = await TruthAsync(cursor);
+        var table = new LakeTable(new LocalLakeStorage(Lake), "raw/stripe/charges", StreamSchema.Charges, new ParquetFormat());
+        var rows = await table.ReadAllAsync();
+        var id = table.IndexOf("id");
+        var byId = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            Assert.True(byId.TryAdd((string)row[id]!, row), Explain($"{row[id]} is in the table twice"));
+        }
+        Assert.Equal(truth.Count, byId.Count);
+        var columns = StreamSchema.Charges.Columns
+            .Where(c => c.Type is ParquetColumnType.String or ParquetColumnType.Int64 or ParquetColumnType.Boolean && !c.Name.StartsWith('_') && c.Name != "metadata")
+            .ToList();
+        foreach (var expected in truth)
+        {
+            Assert.True(byId.TryGetValue(expected.GetProperty("id").GetString()!, out var row), Explain($"{expected.GetProperty("id")} is missing"));
+            // The truth carries the fields that change (amount_refunded, refunded, status) besides id, created, amount.
+            foreach (var column in columns.Where(c => expected.TryGetProperty(c.Name, out _)))
+            {
+                var value = expected.GetProperty(column.Name);
+                object? want = value.ValueKind switch
+                {
+                    JsonValueKind.String => value.GetString(),
+                    JsonValueKind.Number => value.GetInt64(),
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => null,
+                };
+                Assert.True(Equals(want, row[table.IndexOf(column.Name)]), Explain($"{row[id]}.{column.Name}: table {row[table.IndexOf(column.Name)]}, source {want}"));
+            }
+        }
+    }
+
+    private async Task<List<JsonElement>> TruthAsync(long cursor)
+    {
+        using var json = JsonDocument.Parse(await _admin.GetStringAsync(new Uri($"/_sandbox/truth/charges?created[lt]={cursor}", UriKind.Relative)));
+        return [.. json.RootElement.GetProperty("objects").EnumerateArray().Select(e => e.Clone())];
+    }
+}
