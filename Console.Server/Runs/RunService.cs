@@ -29,6 +29,7 @@ internal sealed class RunService(
     private const int MaxFollowFailures = 5;
 
     private readonly CancellationTokenSource _stopping = new();
+    private bool _disposed;
     private const int MaxThroughputPoints = 3600;
 
     private readonly ConcurrentDictionary<string, Task> _followers = new(StringComparer.Ordinal);
@@ -189,6 +190,10 @@ internal sealed class RunService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         // Jobs keep running: the next console process re-attaches to them.
+        if (Volatile.Read(ref _disposed))
+        {
+            return; // a host torn down in a hurry may dispose services before it stops them
+        }
         await _stopping.CancelAsync();
         try
         {
@@ -199,7 +204,11 @@ internal sealed class RunService(
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, true);
+        _stopping.Dispose();
+    }
 
     private async Task<RunInfo?> StartAsync(RunInfo run)
     {

@@ -257,11 +257,25 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         }
 
         CrashPoints.Reach(CrashPoints.Staged);
-        var transformer = new RecordTransformer(StreamSchema.For(stream.Name), options.RunId, DateTimeOffset.FromUnixTimeMilliseconds(window.StartedAtUnixMilliseconds));
-        await foreach (var record in staging.ReadAllAsync(cancellationToken))
+        var fetchSeconds = watch.Elapsed.TotalSeconds;
+        var completed = await state.CompletedSlicesAsync(options.Source, stream.Name, options.RunId, cancellationToken);
+        var finished = completed.Select(s => new Slice(s.From, s.To)).ToList();
+        log.Info($"Fetched and staged {completed.Sum(s => s.Records)} records of {finished.Count} slices in {fetchSeconds:0.0} s; merging into the table partition by partition",
+            new Dictionary<string, object?> { ["records"] = completed.Sum(s => s.Records), ["slices"] = finished.Count, ["seconds"] = Math.Round(fetchSeconds, 3) });
+        var batch = new StagedBatch(staging,
+            () => new RecordTransformer(StreamSchema.For(stream.Name), options.RunId, DateTimeOffset.FromUnixTimeMilliseconds(window.StartedAtUnixMilliseconds)), finished);
+        var lastReport = watch.Elapsed;
+        var merge = await table.MergeAsync(batch.PartitionsAsync, options.RunId, to, soFar =>
         {
-            transformer.Add(record);
-        }
+            if (watch.Elapsed - lastReport >= TimeSpan.FromSeconds(2))
+            {
+                lastReport = watch.Elapsed;
+                log.Info($"Merging: {soFar.Partitions} of {batch.PartitionCount} partitions written ({soFar.Inserted} new, {soFar.Replaced} updated records)",
+                    new Dictionary<string, object?> { ["partitions"] = soFar.Partitions, ["of"] = batch.PartitionCount, ["inserted"] = soFar.Inserted, ["replaced"] = soFar.Replaced });
+            }
+        }, cancellationToken);
+        var mergeSeconds = watch.Elapsed.TotalSeconds - fetchSeconds;
+        var transformer = batch.Transformer;
         if (transformer.RejectedCount > 0)
         {
             log.Warn($"{transformer.RejectedCount} records could not become rows and were left out of the table",
@@ -273,11 +287,10 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 new Dictionary<string, object?> { ["unknown_fields"] = transformer.UnknownFields });
         }
 
-        var merge = await table.MergeAsync(transformer.ToTable(), options.RunId, to, cancellationToken);
         log.Info(merge.AlreadyCommitted
             ? $"Run {options.RunId} was already committed at version {merge.Version}; nothing new to commit"
-            : $"Committed table version {merge.Version}: {merge.Inserted} new and {merge.Replaced} updated records in {merge.Partitions} partitions",
-            new Dictionary<string, object?> { ["version"] = merge.Version, ["inserted"] = merge.Inserted, ["replaced"] = merge.Replaced });
+            : $"Committed table version {merge.Version}: {merge.Inserted} new and {merge.Replaced} updated records in {merge.Partitions} partitions in {mergeSeconds:0.0} s",
+            new Dictionary<string, object?> { ["version"] = merge.Version, ["inserted"] = merge.Inserted, ["replaced"] = merge.Replaced, ["seconds"] = Math.Round(mergeSeconds, 3) });
 
         CrashPoints.Reach(CrashPoints.Committed);
         // The cursor only moves forward: a backfill of an older window leaves it where it is.
@@ -306,7 +319,8 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
     /// holds more than <see cref="IngestOptions.MaxSlicePages"/> pages, nothing is staged and the pieces it should be
     /// cut into are returned instead (one request spent on the estimate).
     /// </summary>
-    private async Task<IReadOnlyList<Slice>?> FetchSliceAsync(StripeClient client, Staging staging, IStateStore state, Slice slice, string source, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Slice>?> FetchSliceAsync(StripeClient client, Staging staging, IStateStore state, Slice slice, string source,
+        CancellationToken cancellationToken)
     {
         var page = 0;
         long records = 0;
@@ -382,6 +396,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         {
             await staging.WriteAsync(staging.UpdatesPath(page), fetched.Skip(page * 100).Take(100), cancellationToken);
         }
+
         log.Info($"{changed.Count} objects created before the window changed since the last run; fetched them again",
             new Dictionary<string, object?> { ["changed"] = changed.Count, ["since"] = since });
     }

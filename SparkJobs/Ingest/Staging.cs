@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.SparkJobs.Planning;
@@ -23,7 +23,7 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
     /// <summary>Deletes what an earlier attempt staged for <paramref name="slice"/> (or the updates, when null), so no stale page outlives a retry.</summary>
     public async Task ClearAsync(Slice? slice, CancellationToken cancellationToken)
     {
-        var folder = slice is { } s ? $"{Folder}/{s.From}-{s.To}" : $"{Folder}/updates";
+        var folder = slice is { } s ? $"{Folder}/{s.From}-{s.To}/" : $"{Folder}/updates/";
         foreach (var path in await storage.ListAsync(folder, cancellationToken))
         {
             await storage.DeleteAsync(path, cancellationToken);
@@ -47,13 +47,7 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
     }
 
     /// <summary>Deletes the run's staging once its records are in the table and the checkpoint has moved.</summary>
-    public async Task DeleteAllAsync(CancellationToken cancellationToken)
-    {
-        foreach (var path in await storage.ListAsync(Folder, cancellationToken))
-        {
-            await storage.DeleteAsync(path, cancellationToken);
-        }
-    }
+    public Task DeleteAllAsync(CancellationToken cancellationToken) => storage.DeleteFolderAsync(Folder, cancellationToken);
 
     /// <summary>The window the run's first attempt planned, so a resumed attempt plans the same slices.</summary>
     public async Task<RunWindow?> ReadWindowAsync(CancellationToken cancellationToken) =>
@@ -66,37 +60,52 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
     {
         using var buffer = new MemoryStream();
         await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        await using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
         {
             foreach (var item in objects)
             {
-                await writer.WriteLineAsync(item.GetRawText());
+                // The object's bytes as the source sent them, without a detour through a string.
+                gzip.Write(JsonMarshal.GetRawUtf8Value(item));
+                gzip.WriteByte((byte)'\n');
             }
         }
-        await storage.WriteAsync(path, buffer.ToArray(), cancellationToken);
+        await storage.WriteAsync(path, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
     }
 
-    /// <summary>Every staged object of the run: slices, then updates, each in page order.</summary>
-    public async IAsyncEnumerable<JsonElement> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Hands every staged object of <paramref name="slice"/> to <paramref name="each"/>, in page order. Returns how many.</summary>
+    public Task<long> ReadSliceAsync(Slice slice, Action<JsonElement> each, CancellationToken cancellationToken) =>
+        ReadPagesAsync($"{Folder}/{slice.From}-{slice.To}/", each, cancellationToken);
+
+    /// <summary>Hands every staged re-fetched object to <paramref name="each"/>. Returns how many.</summary>
+    public Task<long> ReadUpdatesAsync(Action<JsonElement> each, CancellationToken cancellationToken) =>
+        ReadPagesAsync($"{Folder}/updates/", each, cancellationToken);
+
+    private async Task<long> ReadPagesAsync(string folder, Action<JsonElement> each, CancellationToken cancellationToken)
     {
-        var paths = (await storage.ListAsync(Folder, cancellationToken))
+        var paths = (await storage.ListAsync(folder, cancellationToken))
             .Where(p => p.EndsWith(".jsonl.gz", StringComparison.Ordinal))
-            .OrderBy(p => p.Contains("/updates/", StringComparison.Ordinal) ? 1 : 0)
-            .ThenBy(p => p, StringComparer.Ordinal);
+            .Order(StringComparer.Ordinal);
+        long count = 0;
         foreach (var path in paths)
         {
             var bytes = await storage.ReadAsync(path, cancellationToken) ?? [];
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var reader = new StreamReader(gzip, Encoding.UTF8);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            using var plain = new MemoryStream();
+            await gzip.CopyToAsync(plain, cancellationToken);
+            var rest = plain.GetBuffer().AsMemory(0, (int)plain.Length);
+            while (rest.Length > 0)
             {
+                var end = rest.Span.IndexOf((byte)'\n');
+                var line = end < 0 ? rest : rest[..end];
+                rest = end < 0 ? default : rest[(end + 1)..];
                 if (line.Length > 0)
                 {
                     using var document = JsonDocument.Parse(line);
-                    yield return document.RootElement.Clone();
+                    each(document.RootElement);
+                    count++;
                 }
             }
         }
+        return count;
     }
 }
 

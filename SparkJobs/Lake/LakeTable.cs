@@ -8,7 +8,7 @@ namespace OpsConsole.SparkJobs.Lake;
 
 /// <summary>
 /// A stream's table in the lake: Parquet files partitioned by <c>dt</c> (UTC date of <c>created</c>) under a Delta
-/// commit log. <see cref="MergeAsync"/> keeps the table's invariant, every source id exactly once at its latest
+/// commit log. A merge keeps the table's invariant, every source id exactly once at its latest
 /// version: the partitions a batch touches are rewritten with the batch's rows replacing older ones, and the new
 /// files replace the old in one commit. A run's commit carries a <c>txn</c> with its run id, so committing the same
 /// run again changes nothing.
@@ -23,22 +23,33 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
     public static string TransactionId(string runId) => $"opsconsole-run-{runId}";
 
     /// <summary>
-    /// Merges <paramref name="batch"/> (rows of <see cref="StreamSchema.Columns"/>) as run <paramref name="runId"/>;
-    /// the commit's <c>txn</c> records <paramref name="windowEnd"/> as its version, so a rerun after a crash between
-    /// commit and checkpoint knows where the committed window ended.
+    /// Merges <paramref name="batch"/> (rows of <see cref="StreamSchema.Columns"/>, later rows newer) as run
+    /// <paramref name="runId"/>, all in memory: for small batches. Runs stream their partitions through the other overload.
     /// </summary>
-    public async Task<MergeResult> MergeAsync(ParquetTable batch, string runId, long windowEnd = 0, CancellationToken cancellationToken = default)
+    public Task<MergeResult> MergeAsync(IReadOnlyList<object?[]> batch, string runId, long windowEnd = 0, CancellationToken cancellationToken = default)
+    {
+        var createdColumn = IndexOf("created");
+        var partitions = batch.GroupBy(row => PartitionOf((long)row[createdColumn]!))
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new PartitionRows(g.Key, [.. g]))
+            .ToList();
+        return MergeAsync(_ => partitions.ToAsyncEnumerable(), runId, windowEnd, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Merges a batch handed over one partition at a time (each partition once; within a partition, later rows are
+    /// newer) as run <paramref name="runId"/>, so memory holds one partition, not the run. The partitions a batch
+    /// touches are rewritten with its rows replacing older ones, and every new file enters the table in one commit
+    /// whose <c>txn</c> records <paramref name="windowEnd"/>, so a rerun after a crash between commit and checkpoint
+    /// knows where the committed window ended. When another writer commits first the batch is read again from
+    /// <paramref name="batch"/> and merged on top of it. <paramref name="onPartition"/> hears of each written partition.
+    /// </summary>
+    public async Task<MergeResult> MergeAsync(Func<CancellationToken, IAsyncEnumerable<PartitionRows>> batch, string runId, long windowEnd,
+        Action<MergeResult>? onPartition, CancellationToken cancellationToken = default)
     {
         var idColumn = IndexOf("id");
         var createdColumn = IndexOf("created");
-        // The latest row of each id within the batch wins (later fetches are newer).
-        var latest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-        foreach (var row in Tables.ToRows(batch))
-        {
-            latest[(string)row[idColumn]!] = row;
-        }
-        var byPartition = latest.Values.GroupBy(row => PartitionOf((long)row[createdColumn]!))
-            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var ingestedColumn = IndexOf(StreamSchema.IngestedAt);
 
         for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
         {
@@ -60,10 +71,12 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                 });
             }
 
+            var filesByPartition = snapshot.Files.Values.ToLookup(f => f.PartitionValues.GetValueOrDefault(PartitionColumn), StringComparer.Ordinal);
             long inserted = 0, replaced = 0;
-            foreach (var (partition, rows) in byPartition.OrderBy(p => p.Key, StringComparer.Ordinal))
+            var partitions = 0;
+            await foreach (var (partition, rows) in batch(cancellationToken))
             {
-                var existing = snapshot.Files.Values.Where(f => f.PartitionValues.GetValueOrDefault(PartitionColumn) == partition).ToList();
+                var existing = filesByPartition[partition].ToList();
                 var merged = new Dictionary<string, object?[]>(StringComparer.Ordinal);
                 foreach (var file in existing)
                 {
@@ -74,10 +87,14 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                         merged[(string)row[idColumn]!] = row;
                     }
                 }
-                var ingestedColumn = IndexOf(StreamSchema.IngestedAt);
+                // The latest row of each id within the batch wins (later rows are newer).
+                var latest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
                 foreach (var row in rows)
                 {
-                    var id = (string)row[idColumn]!;
+                    latest[(string)row[idColumn]!] = row;
+                }
+                foreach (var (id, row) in latest)
+                {
                     if (merged.TryGetValue(id, out var current))
                     {
                         // A run resumed from older staged pages never replaces a version another run fetched later.
@@ -93,7 +110,6 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                     }
                     merged[id] = row;
                 }
-
                 var table = Tables.FromRows(schema.Columns, [.. merged.Values.OrderBy(r => (long)r[createdColumn]!).ThenBy(r => (string)r[idColumn]!, StringComparer.Ordinal)]);
                 using var buffer = new MemoryStream();
                 format.Write(buffer, table);
@@ -110,12 +126,14 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                 {
                     Add = new DeltaAdd(path, new Dictionary<string, string?> { [PartitionColumn] = partition }, buffer.Length, now, true, DeltaSchema.Stats(table)),
                 });
+                partitions++;
+                onPartition?.Invoke(new MergeResult(snapshot.Version + 1, inserted, replaced, partitions, AlreadyCommitted: false));
             }
             actions.Add(new DeltaAction { Txn = new DeltaTransaction(TransactionId(runId), windowEnd, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) });
 
             if (await Log.TryCommitAsync(snapshot.Version + 1, actions, "MERGE", cancellationToken))
             {
-                return new MergeResult(snapshot.Version + 1, inserted, replaced, byPartition.Count, AlreadyCommitted: false);
+                return new MergeResult(snapshot.Version + 1, inserted, replaced, partitions, AlreadyCommitted: false);
             }
             // Someone committed first: read their version and merge again on top of it.
         }
@@ -145,5 +163,8 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
         DateTimeOffset.FromUnixTimeSeconds(created).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
-/// <summary>What a merge did.</summary>
+/// <summary>One partition's rows of a batch.</summary>
+public sealed record PartitionRows(string Partition, IReadOnlyList<object?[]> Rows);
+
+/// <summary>What a merge did (so far, when reported per partition).</summary>
 public sealed record MergeResult(long Version, long Inserted, long Replaced, int Partitions, bool AlreadyCommitted);

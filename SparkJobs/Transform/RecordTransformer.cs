@@ -9,16 +9,31 @@ namespace OpsConsole.SparkJobs.Transform;
 /// Turns source objects into typed rows: typed columns from their fields (nested objects such as
 /// <c>metadata</c> as JSON strings), every other field into <c>_extra</c> (JSON), unknown field names counted for
 /// the report. A record whose required fields (<c>id</c>, <c>created</c>) are missing or of the wrong type is
-/// rejected with the reason, never dropped silently.
+/// rejected with the reason, never dropped silently. Workers may add records concurrently: each record is turned
+/// into a row on the caller's thread in one pass over its fields, and only the append is serialized, so the rows
+/// of one caller keep their order.
 /// </summary>
 public sealed class RecordTransformer(StreamSchema schema, string runId, DateTimeOffset ingestedAt)
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_extra;
+
+    private readonly Lock _lock = new();
     private readonly List<object?[]> _rows = [];
     private readonly Dictionary<string, int> _typedIndex = schema.Typed.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
     private readonly Dictionary<string, long> _unknownFields = new(StringComparer.Ordinal);
     private readonly List<string> _rejected = [];
+    private readonly object _ingestedAt = (ingestedAt - DateTimeOffset.UnixEpoch).Ticks / 10;
+    private long _rejectedCount;
+    private long _count;
 
-    public int Count => _rows.Count;
+    public StreamSchema Schema => schema;
+
+    /// <summary>Records that became rows (kept or not).</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>The rows, in the order they were added (per caller). Read it once adding is over.</summary>
+    public IReadOnlyList<object?[]> Rows => _rows;
 
     /// <summary>Unknown field names and how many records carried each.</summary>
     public IReadOnlyDictionary<string, long> UnknownFields => _unknownFields;
@@ -26,65 +41,91 @@ public sealed class RecordTransformer(StreamSchema schema, string runId, DateTim
     /// <summary>Why records were rejected (capped at 100 reasons; <see cref="RejectedCount"/> counts all).</summary>
     public IReadOnlyList<string> Rejected => _rejected;
 
-    public long RejectedCount { get; private set; }
+    public long RejectedCount => Interlocked.Read(ref _rejectedCount);
 
-    /// <summary>Adds one source object; false (and a reason in <see cref="Rejected"/>) when it cannot become a row.</summary>
+    /// <summary>Adds one source object to <see cref="Rows"/>; false (and a reason in <see cref="Rejected"/>) when it cannot become a row.</summary>
     public bool Add(JsonElement record)
     {
+        if (!TryTransform(record, out var row))
+        {
+            return false;
+        }
+        lock (_lock)
+        {
+            _rows.Add(row);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// One source object as a row, counted (unknown fields, rejections) but not kept; false (and a reason in
+    /// <see cref="Rejected"/>) when it cannot become a row.
+    /// </summary>
+    public bool TryTransform(JsonElement record, out object?[] row)
+    {
+        row = [];
         if (record.ValueKind != JsonValueKind.Object)
         {
             return Reject($"a {record.ValueKind} instead of an object");
         }
-        var row = new object?[schema.Columns.Count];
-        for (var c = 0; c < schema.Typed.Count; c++)
-        {
-            var column = schema.Typed[c];
-            if (!record.TryGetProperty(column.Name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                if (!column.Nullable)
-                {
-                    return Reject($"{Describe(record)}: required field {column.Name} is missing");
-                }
-                continue;
-            }
-            if (!TryConvert(column.Type, value, out var converted))
-            {
-                if (!column.Nullable)
-                {
-                    return Reject($"{Describe(record)}: field {column.Name} is a {value.ValueKind}, not a {column.Type}");
-                }
-                // A wrongly typed optional field keeps its value in _extra instead of being lost.
-                converted = null;
-            }
-            row[c] = converted;
-        }
-
-        var extra = new ArrayBufferWriter<byte>(512);
+        var values = new object?[schema.Columns.Count];
+        var extra = t_extra ??= new ArrayBufferWriter<byte>(2048);
+        extra.ResetWrittenCount();
+        List<string>? unknown = null;
         using (var writer = new Utf8JsonWriter(extra))
         {
             writer.WriteStartObject();
             foreach (var property in record.EnumerateObject())
             {
-                var typed = _typedIndex.TryGetValue(property.Name, out var index);
-                if (typed && row[index] is not null)
+                var value = property.Value;
+                if (_typedIndex.TryGetValue(property.Name, out var index))
                 {
-                    continue;
+                    if (value.ValueKind == JsonValueKind.Null)
+                    {
+                        continue;
+                    }
+                    var column = schema.Typed[index];
+                    if (TryConvert(column.Type, value, out var converted))
+                    {
+                        values[index] = converted;
+                        continue;
+                    }
+                    if (!column.Nullable)
+                    {
+                        return Reject($"{Describe(record)}: field {column.Name} is a {value.ValueKind}, not a {column.Type}");
+                    }
+                    // A wrongly typed optional field keeps its value in _extra instead of being lost.
                 }
-                if (!typed && !schema.KnownUntyped.Contains(property.Name))
+                else if (!schema.KnownUntyped.Contains(property.Name))
                 {
-                    _unknownFields[property.Name] = _unknownFields.GetValueOrDefault(property.Name) + 1;
+                    (unknown ??= []).Add(property.Name);
                 }
-                if (!typed || property.Value.ValueKind != JsonValueKind.Null)
-                {
-                    property.WriteTo(writer);
-                }
+                property.WriteTo(writer);
             }
             writer.WriteEndObject();
         }
-        row[schema.Typed.Count] = Encoding.UTF8.GetString(extra.WrittenSpan);
-        row[schema.Typed.Count + 1] = runId;
-        row[schema.Typed.Count + 2] = (ingestedAt - DateTimeOffset.UnixEpoch).Ticks / 10;
-        _rows.Add(row);
+        for (var c = 0; c < schema.Typed.Count; c++)
+        {
+            if (values[c] is null && !schema.Typed[c].Nullable)
+            {
+                return Reject($"{Describe(record)}: required field {schema.Typed[c].Name} is missing");
+            }
+        }
+        values[schema.Typed.Count] = Encoding.UTF8.GetString(extra.WrittenSpan);
+        values[schema.Typed.Count + 1] = runId;
+        values[schema.Typed.Count + 2] = _ingestedAt;
+        if (unknown is not null)
+        {
+            lock (_lock)
+            {
+                foreach (var name in unknown)
+                {
+                    _unknownFields[name] = _unknownFields.GetValueOrDefault(name) + 1;
+                }
+            }
+        }
+        row = values;
+        Interlocked.Increment(ref _count);
         return true;
     }
 
@@ -93,10 +134,13 @@ public sealed class RecordTransformer(StreamSchema schema, string runId, DateTim
 
     private bool Reject(string reason)
     {
-        RejectedCount++;
-        if (_rejected.Count < 100)
+        Interlocked.Increment(ref _rejectedCount);
+        lock (_lock)
         {
-            _rejected.Add(reason);
+            if (_rejected.Count < 100)
+            {
+                _rejected.Add(reason);
+            }
         }
         return false;
     }

@@ -10,12 +10,13 @@ public static class Tables
         var values = new Array[columns.Count];
         for (var c = 0; c < columns.Count; c++)
         {
-            var array = Array.CreateInstance(ParquetTable.ArrayType(columns[c].Type).GetElementType()!, rows.Count);
-            for (var r = 0; r < rows.Count; r++)
+            values[c] = columns[c].Type switch
             {
-                array.SetValue(rows[r][c], r);
-            }
-            values[c] = array;
+                ParquetColumnType.Boolean => Column<bool?>(rows, c),
+                ParquetColumnType.Double => Column<double?>(rows, c),
+                ParquetColumnType.String => Column<string?>(rows, c),
+                _ => Column<long?>(rows, c),
+            };
         }
         return new ParquetTable(columns, values);
     }
@@ -25,13 +26,46 @@ public static class Tables
         var rows = new List<object?[]>(table.RowCount);
         for (var r = 0; r < table.RowCount; r++)
         {
-            var row = new object?[table.Columns.Count];
-            for (var c = 0; c < table.Columns.Count; c++)
+            rows.Add(new object?[table.Columns.Count]);
+        }
+        for (var c = 0; c < table.Columns.Count; c++)
+        {
+            switch (table.Values[c])
             {
-                row[c] = table.Values[c].GetValue(r);
+                case string?[] strings:
+                    Fill(rows, c, strings);
+                    break;
+                case long?[] longs:
+                    Fill(rows, c, longs);
+                    break;
+                case bool?[] booleans:
+                    Fill(rows, c, booleans);
+                    break;
+                case double?[] doubles:
+                    Fill(rows, c, doubles);
+                    break;
+                default:
+                    throw new InvalidDataException($"Column {table.Columns[c].Name} holds a {table.Values[c].GetType().Name}.");
             }
-            rows.Add(row);
         }
         return rows;
+    }
+
+    private static T[] Column<T>(IReadOnlyList<object?[]> rows, int column)
+    {
+        var values = new T[rows.Count];
+        for (var r = 0; r < values.Length; r++)
+        {
+            values[r] = (T)rows[r][column]!;
+        }
+        return values;
+    }
+
+    private static void Fill<T>(List<object?[]> rows, int column, T[] values)
+    {
+        for (var r = 0; r < values.Length; r++)
+        {
+            rows[r][column] = values[r];
+        }
     }
 }

@@ -116,7 +116,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
         await AssertTableEqualsTruthAsync(checkpoint.Cursor.Value);
 
         Assert.True(kills >= 10, Explain($"only {kills} attempts were killed"));
-        Assert.False(Directory.Exists(Path.Combine(Lake, "raw", "stripe", "charges", "_staging")), "staging is deleted after each run");
+        var staging = Path.Combine(Lake, "raw", "stripe", "charges", "_staging");
+        Assert.False(Directory.Exists(staging), $"staging is deleted after each run: {string.Join(", ", Directory.Exists(staging) ? Directory.EnumerateFileSystemEntries(staging, "*", SearchOption.AllDirectories) : [])}");
         console.WriteLine(string.Join('\n', _history));
     }
 

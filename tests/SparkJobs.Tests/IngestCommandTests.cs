@@ -132,7 +132,7 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
             Transform.StreamSchema.Refunds, new Shared.Lake.Parquet.ParquetFormat());
         var transformer = new Transform.RecordTransformer(Transform.StreamSchema.Refunds, "run-z", DateTimeOffset.UtcNow);
         transformer.Add(JsonDocument.Parse("""{"id":"re_1","created":1789990000,"amount":5}""").RootElement);
-        await table.MergeAsync(transformer.ToTable(), "run-z", 1_790_000_000);
+        await table.MergeAsync(transformer.Rows, "run-z", 1_790_000_000);
 
         var (code, output, _) = await RunAsync("ingest", "--stream", "refunds", "--run-id", "run-z");
 

@@ -79,16 +79,16 @@ public sealed class LakeTableTests : IDisposable
         Assert.Equal(2, (await _table.Log.ReadSnapshotAsync()).Transactions.Count);
     }
 
-    private static ParquetTable Batch(string run, params (string Id, long Created, long Refunded)[] charges) =>
+    private static IReadOnlyList<object?[]> Batch(string run, params (string Id, long Created, long Refunded)[] charges) =>
         Batch(run, DateTimeOffset.FromUnixTimeSeconds(Start), charges);
 
-    private static ParquetTable Batch(string run, DateTimeOffset ingestedAt, params (string Id, long Created, long Refunded)[] charges)
+    private static IReadOnlyList<object?[]> Batch(string run, DateTimeOffset ingestedAt, params (string Id, long Created, long Refunded)[] charges)
     {
         var transformer = new RecordTransformer(StreamSchema.Charges, run, ingestedAt);
         foreach (var (id, created, refunded) in charges)
         {
             Assert.True(transformer.Add(JsonDocument.Parse($$"""{"id":"{{id}}","created":{{created}},"amount":1000,"amount_refunded":{{refunded}}}""").RootElement));
         }
-        return transformer.ToTable();
+        return transformer.Rows;
     }
 }

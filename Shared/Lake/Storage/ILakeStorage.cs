@@ -22,4 +22,7 @@ public interface ILakeStorage
     Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default);
 
     Task DeleteAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes everything under the folder <paramref name="prefix"/>, including what a crashed write left half-done.</summary>
+    Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default);
 }

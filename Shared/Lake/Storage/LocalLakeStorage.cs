@@ -61,7 +61,13 @@ public sealed class LocalLakeStorage : ILakeStorage
     {
         var full = FullPath(path);
         File.Delete(full);
-        for (var folder = Path.GetDirectoryName(full); folder is not null && folder.Length > _root.Length && IsEmpty(folder); folder = Path.GetDirectoryName(folder))
+        PruneEmpty(Path.GetDirectoryName(full));
+        return Task.CompletedTask;
+    }
+
+    private void PruneEmpty(string? folder)
+    {
+        for (; folder is not null && folder.Length > _root.Length && IsEmpty(folder); folder = Path.GetDirectoryName(folder))
         {
             try
             {
@@ -69,9 +75,19 @@ public sealed class LocalLakeStorage : ILakeStorage
             }
             catch (IOException)
             {
-                break; // a writer just put something there
+                return; // a writer just put something there
             }
         }
+    }
+
+    public Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var folder = FullPath(prefix).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        PruneEmpty(Path.GetDirectoryName(folder));
         return Task.CompletedTask;
     }
 

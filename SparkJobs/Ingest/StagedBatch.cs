@@ -1,0 +1,103 @@
+using OpsConsole.SparkJobs.Lake;
+using OpsConsole.SparkJobs.Planning;
+using OpsConsole.SparkJobs.Sources.Stripe;
+using OpsConsole.SparkJobs.Transform;
+
+namespace OpsConsole.SparkJobs.Ingest;
+
+/// <summary>
+/// A run's staged records handed to the table one partition (UTC day of <c>created</c>) at a time, oldest first.
+/// A slice is read from staging and turned into rows when the first day it covers comes up; its rows wait until
+/// their day is merged. So memory holds the rows of the slices that reach into the current day, not the run
+/// (with day-long slices: about two days of records). The re-fetched objects (updates) are few and read first.
+/// </summary>
+public sealed class StagedBatch
+{
+    private const long Day = 86_400;
+    private readonly Staging _staging;
+    private readonly Func<RecordTransformer> _transformers;
+    private readonly List<Slice> _slices;
+
+    /// <param name="staging">The run's staging.</param>
+    /// <param name="transformers">A fresh transformer for each pass (a lost commit race reads the batch again).</param>
+    /// <param name="slices">The finished slices (and pieces) whose pages are staged.</param>
+    public StagedBatch(Staging staging, Func<RecordTransformer> transformers, IEnumerable<Slice> slices)
+    {
+        _staging = staging;
+        _transformers = transformers;
+        Transformer = transformers();
+        _slices = [.. slices.OrderBy(s => s.From)];
+        PartitionCount = _slices.SelectMany(s => Enumerable.Range(0, (int)(DayOf(s.To - 1) - DayOf(s.From) + 1)).Select(d => DayOf(s.From) + d)).Distinct().Count();
+    }
+
+    /// <summary>The transformer of the latest pass: its counts of rows, rejected records and unknown fields.</summary>
+    public RecordTransformer Transformer { get; private set; }
+
+    /// <summary>Days the slices cover (an upper bound on the partitions written: a day without records is skipped).</summary>
+    public int PartitionCount { get; }
+
+    public async IAsyncEnumerable<PartitionRows> PartitionsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var transformer = Transformer.Count == 0 && Transformer.RejectedCount == 0 ? Transformer : _transformers();
+        Transformer = transformer;
+        var idColumn = IndexOf(transformer.Schema, "id");
+        var createdColumn = IndexOf(transformer.Schema, "created");
+        var pending = new SortedDictionary<long, List<object?[]>>();
+        long? lastDay = null;
+        Slice? source = null;
+
+        void Take(System.Text.Json.JsonElement record)
+        {
+            if (!transformer.TryTransform(record, out var row))
+            {
+                return;
+            }
+            var created = (long)row[createdColumn]!;
+            if (source is { } slice && (created < slice.From || created >= slice.To))
+            {
+                throw new SourceFailedException($"The source returned {row[idColumn]} created at {created}, outside the requested window {slice}.");
+            }
+            var day = DayOf(created);
+            if (day <= lastDay)
+            {
+                throw new InvalidOperationException($"{row[idColumn]} (day {day}) arrived after its partition was merged.");
+            }
+            if (!pending.TryGetValue(day, out var rows))
+            {
+                pending[day] = rows = [];
+            }
+            rows.Add(row);
+        }
+
+        await _staging.ReadUpdatesAsync(Take, cancellationToken);
+        var days = new SortedSet<long>(pending.Keys);
+        foreach (var slice in _slices)
+        {
+            for (var day = DayOf(slice.From); day <= DayOf(slice.To - 1); day++)
+            {
+                days.Add(day);
+            }
+        }
+
+        var next = 0;
+        foreach (var day in days)
+        {
+            // Every slice that can hold records of this day is read before the day is merged.
+            while (next < _slices.Count && _slices[next].From < (day + 1) * Day)
+            {
+                source = _slices[next++];
+                await _staging.ReadSliceAsync(source.Value, Take, cancellationToken);
+                source = null;
+            }
+            lastDay = day;
+            if (pending.Remove(day, out var rows) && rows.Count > 0)
+            {
+                yield return new PartitionRows(LakeTable.PartitionOf(day * Day), rows);
+            }
+        }
+    }
+
+    private static long DayOf(long created) => (created / Day) - (created % Day < 0 ? 1 : 0);
+
+    private static int IndexOf(StreamSchema schema, string column) => schema.Columns.Select((c, i) => (c, i)).First(x => x.c.Name == column).i;
+}

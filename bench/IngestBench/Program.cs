@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OpsConsole.Sandbox.Hosting;
+
+// The job end to end with the source's limits off, against a baseline that only fetches the same pages and parses
+// them with System.Text.Json, plus the job's peak memory. The Sandbox runs in this process; the job and the
+// baseline each run as a child process under GNU time, so their CPU seconds and peak RSS are theirs alone (the
+// Sandbox still shares the machine's cores with them).
+// usage: dotnet run -c Release --project bench/IngestBench -- [charges=1000000] [workers=8]
+// (the child mode `baseline <api> <from> <to> <slice> <workers>` is what this program runs as the baseline)
+if (args.Length > 0 && args[0] == "baseline")
+{
+    return await Baseline(new Uri(args[1]), long.Parse(args[2], CultureInfo.InvariantCulture), long.Parse(args[3], CultureInfo.InvariantCulture),
+        long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
+}
+
+var charges = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+const long SliceSeconds = 86_400;
+var options = new SandboxOptions
+{
+    Charges = charges,
+    Days = 365,
+    StartTime = 1_790_000_000,
+    ManualClock = true,
+    ArrivalsPerSecond = 0,
+    UpdatesPerSecond = 0,
+    LiveRatePerSecond = 0,
+    TestRatePerSecond = 0,
+    LatencyMs = 0,
+    JitterMs = 0,
+};
+await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+var folder = Directory.CreateTempSubdirectory("opsconsole-ingest-bench-").FullName;
+var from = options.StartTime - (366 * 86_400);
+var to = options.StartTime;
+try
+{
+    var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
+    var jobRun = await Measure(["dotnet", job, "ingest", "--stream", "charges", "--run-id", "bench-1", "--api-base", sandbox.BaseAddress.ToString(),
+        "--lake", Path.Combine(folder, "lake"), "--state", Path.Combine(folder, "state.db"), "--from", $"{from}", "--to", $"{to}",
+        "--workers", $"{workers}", "--requests-per-second", "1000000", "--slice-seconds", $"{SliceSeconds}"], folder);
+    var summary = jobRun.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+        .LastOrDefault(l => l.GetProperty("event").GetString() == "summary");
+    if (jobRun.ExitCode != 0 || summary.ValueKind == JsonValueKind.Undefined)
+    {
+        Console.Error.WriteLine($"the job failed (exit {jobRun.ExitCode}):\n{jobRun.Output[^Math.Min(jobRun.Output.Length, 4000)..]}");
+        return 1;
+    }
+    var records = summary.GetProperty("records").GetInt64();
+
+    var baselineRun = await Measure(["dotnet", Path.Combine(AppContext.BaseDirectory, "OpsConsole.Bench.Ingest.dll"), "baseline",
+        sandbox.BaseAddress.ToString(), $"{from}", $"{to}", $"{SliceSeconds}", $"{workers}"], folder);
+    var baseline = JsonDocument.Parse(baselineRun.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+
+    var jobRate = records / jobRun.Seconds;
+    var baselineRate = baseline.GetProperty("records").GetInt64() / baselineRun.Seconds;
+    var parseRate = baseline.GetProperty("records").GetInt64() / baseline.GetProperty("parse_seconds").GetDouble();
+    Console.WriteLine($"{records:N0} charges, {workers} workers, limits and latency off; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    Console.WriteLine($"job (fetch, stage, transform, Parquet, commit): {jobRun.Seconds:N1} s wall, {jobRun.CpuSeconds:N1} CPU s -> " +
+                      $"{jobRate:N0} records/s, {records / jobRun.CpuSeconds:N0} records per CPU-second, peak RSS {jobRun.PeakRssMiB:N0} MiB");
+    Console.WriteLine($"baseline (fetch the same pages, parse with System.Text.Json): {baselineRun.Seconds:N1} s wall, {baselineRun.CpuSeconds:N1} CPU s -> " +
+                      $"{baselineRate:N0} records/s, {baseline.GetProperty("records").GetInt64() / baselineRun.CpuSeconds:N0} records per CPU-second");
+    Console.WriteLine($"parse only (the baseline's bodies, in memory): {parseRate:N0} records/s");
+    Console.WriteLine($"job / baseline: {jobRate / baselineRate:P0} of the records/s, {records / jobRun.CpuSeconds / (baseline.GetProperty("records").GetInt64() / baselineRun.CpuSeconds):P0} of the records per CPU-second");
+    return 0;
+}
+finally
+{
+    Directory.Delete(folder, recursive: true);
+}
+
+// Runs a command under GNU time: wall seconds, user + system CPU seconds, peak RSS.
+static async Task<(int ExitCode, string Output, double Seconds, double CpuSeconds, double PeakRssMiB)> Measure(string[] command, string folder)
+{
+    var report = Path.Combine(folder, "time.txt");
+    var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var arg in (string[])["-f", "%e %U %S %M", "-o", report, .. command])
+    {
+        start.ArgumentList.Add(arg);
+    }
+    start.Environment["STRIPE_SECRET_KEY"] = "sk_live_sandbox";
+    using var process = Process.Start(start)!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    var figures = File.ReadAllLines(report)[^1].Split(' ').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+    return (process.ExitCode, output, figures[0], figures[1] + figures[2], figures[3] / 1024);
+}
+
+// Fetches every page of every slice with the same number of workers and parses it, keeping nothing but the bodies.
+static async Task<int> Baseline(Uri api, long from, long to, long slice, int workers)
+{
+    using var http = new HttpClient { BaseAddress = api };
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk_live_sandbox");
+    var slices = new ConcurrentQueue<long>();
+    for (var end = to; end > from; end -= slice)
+    {
+        slices.Enqueue(end);
+    }
+    var bodies = new ConcurrentBag<byte[]>();
+    long records = 0;
+    await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+    {
+        while (slices.TryDequeue(out var end))
+        {
+            string? after = null;
+            while (true)
+            {
+                var path = $"/v1/charges?limit=100&created[gte]={Math.Max(from, end - slice)}&created[lt]={end}" + (after is null ? "" : $"&starting_after={after}");
+                var body = await http.GetByteArrayAsync(new Uri(path, UriKind.Relative));
+                using var page = JsonDocument.Parse(body);
+                var data = page.RootElement.GetProperty("data");
+                Interlocked.Add(ref records, data.GetArrayLength());
+                bodies.Add(body);
+                if (!page.RootElement.GetProperty("has_more").GetBoolean() || data.GetArrayLength() == 0)
+                {
+                    break;
+                }
+                after = data[data.GetArrayLength() - 1].GetProperty("id").GetString();
+            }
+        }
+    })));
+    var watch = Stopwatch.StartNew();
+    long parsed = 0;
+    foreach (var body in bodies)
+    {
+        using var page = JsonDocument.Parse(body);
+        parsed += page.RootElement.GetProperty("data").GetArrayLength();
+    }
+    Console.WriteLine(JsonSerializer.Serialize(new { records, parse_seconds = watch.Elapsed.TotalSeconds, parsed }));
+    return 0;
+}

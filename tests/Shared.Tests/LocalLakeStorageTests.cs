@@ -1,0 +1,54 @@
+using OpsConsole.Shared.Lake.Storage;
+
+namespace OpsConsole.Shared.Tests;
+
+public sealed class LocalLakeStorageTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"opsconsole-lake-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Delete_LastFileOfAFolder_RemovesTheFoldersItLeavesEmptyButNotTheRoot()
+    {
+        var lake = new LocalLakeStorage(_root);
+        await lake.WriteAsync("t/_staging/run/1-2/page-00000.jsonl.gz", new byte[] { 1 });
+        await lake.WriteAsync("t/keep.json", new byte[] { 2 });
+
+        await lake.DeleteAsync("t/_staging/run/1-2/page-00000.jsonl.gz");
+
+        Assert.False(Directory.Exists(Path.Combine(_root, "t", "_staging")));
+        Assert.True(File.Exists(Path.Combine(_root, "t", "keep.json")));
+        Assert.Equal(["t/keep.json"], await lake.ListAsync("t"));
+    }
+
+    [Fact]
+    public async Task DeleteFolder_TakesHalfWrittenTemporaryFilesWithIt()
+    {
+        var lake = new LocalLakeStorage(_root);
+        await lake.WriteAsync("t/_staging/run/1-2/page-00000.jsonl.gz", new byte[] { 1 });
+        await File.WriteAllBytesAsync(Path.Combine(_root, "t", "_staging", "run", "1-2", ".tmp-crashed"), [3]);
+
+        await lake.DeleteFolderAsync("t/_staging/run");
+
+        Assert.False(Directory.Exists(Path.Combine(_root, "t")));
+        Assert.True(Directory.Exists(_root));
+    }
+
+    [Fact]
+    public async Task List_IgnoresTemporaryFiles_AndAPathOutsideTheLakeIsRefused()
+    {
+        var lake = new LocalLakeStorage(_root);
+        await lake.WriteAsync("a/b.bin", new byte[] { 1 });
+        await File.WriteAllBytesAsync(Path.Combine(_root, "a", ".tmp-x"), [3]);
+
+        Assert.Equal(["a/b.bin"], await lake.ListAsync("a"));
+        await Assert.ThrowsAsync<ArgumentException>(() => lake.ReadAsync("../etc/passwd"));
+    }
+}
