@@ -38,7 +38,7 @@ public static partial class JobCommand
         var lookback = new Option<long>("--lookback-seconds") { Description = "re-read this much before the checkpoint", DefaultValueFactory = _ => 600 };
         var safetyLag = new Option<long>("--safety-lag-seconds") { Description = "stop this far behind now", DefaultValueFactory = _ => 60 };
         var sliceSeconds = new Option<long>("--slice-seconds") { Description = "slice length (at least 60)", DefaultValueFactory = _ => 86_400 };
-        var maxSlicePages = new Option<int>("--max-slice-pages") { Description = "a slice estimated to need more pages than this is cut into smaller ones (2..10000)", DefaultValueFactory = _ => 100 };
+        var maxSlicePages = new Option<int>("--max-slice-pages") { Description = "a slice estimated to need more pages than this is cut into smaller ones (2..10000)", DefaultValueFactory = _ => 40 };
         var requestTimeout = new Option<int>("--request-timeout-seconds") { Description = "abandon and retry a request after this long (1..600)", DefaultValueFactory = _ => 30 };
         var rate = new Option<double>("--requests-per-second") { Description = "request rate for all workers (0: the source's limit for the key)" };
 

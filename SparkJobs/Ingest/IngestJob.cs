@@ -220,18 +220,17 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 {
                     await foreach (var slice in queue.Reader.ReadAllAsync(failed.Token))
                     {
-                        if (await FetchSliceAsync(client, staging, state, slice, source, failed.Token) is { } pieces)
-                        {
-                            Interlocked.Add(ref outstanding, pieces.Count);
-                            Interlocked.Add(ref slicesTotal, pieces.Count - 1);
-                            foreach (var piece in pieces)
-                            {
-                                queue.Writer.TryWrite(piece);
-                            }
-                        }
-                        else
+                        var outcome = await FetchSliceAsync(client, staging, state, slice, source, failed.Token);
+                        // The slice counts once: as its finished part, or as one of its pieces when nothing of it is finished.
+                        Interlocked.Add(ref slicesTotal, outcome.Pieces.Count - (outcome.Finished ? 0 : 1));
+                        if (outcome.Finished)
                         {
                             Interlocked.Increment(ref slicesDone);
+                        }
+                        Interlocked.Add(ref outstanding, outcome.Pieces.Count);
+                        foreach (var piece in outcome.Pieces)
+                        {
+                            queue.Writer.TryWrite(piece);
                         }
                         if (Interlocked.Decrement(ref outstanding) == 0)
                         {
@@ -316,10 +315,10 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
 
     /// <summary>
     /// Fetches one slice page by page into staging and records it as finished. When the first page shows the slice
-    /// holds more than <see cref="IngestOptions.MaxSlicePages"/> pages, nothing is staged and the pieces it should be
-    /// cut into are returned instead (one request spent on the estimate).
+    /// holds more than <see cref="IngestOptions.MaxSlicePages"/> pages, that page finishes the newest part of the
+    /// slice (everything created after its oldest second) and the rest comes back as pieces for the queue.
     /// </summary>
-    private async Task<IReadOnlyList<Slice>?> FetchSliceAsync(StripeClient client, Staging staging, IStateStore state, Slice slice, string source,
+    private async Task<SliceOutcome> FetchSliceAsync(StripeClient client, Staging staging, IStateStore state, Slice slice, string source,
         CancellationToken cancellationToken)
     {
         var page = 0;
@@ -329,12 +328,22 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         {
             using (result)
             {
-                if (page == 0 && result.HasMore && result.Count > 0
-                    && SlicePlanner.Split(slice, result.Data[result.Count - 1].GetProperty("created").GetInt64(), options.MaxSlicePages) is { } pieces)
+                var oldest = result.Count > 0 ? result.Data[result.Count - 1].GetProperty("created").GetInt64() : 0;
+                if (page == 0 && result.HasMore && result.Count > 0 && SlicePlanner.Split(slice, oldest, options.MaxSlicePages) is { } split)
                 {
-                    log.Event("slice", $"Slice {slice} is too big for one worker (about {slice.Seconds / Math.Max(1, slice.To - result.Data[result.Count - 1].GetProperty("created").GetInt64())} pages): cut into {pieces.Count}",
-                        new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["split_into"] = pieces.Count }, source);
-                    return pieces;
+                    var finished = false;
+                    if (split.Head is { } head)
+                    {
+                        await staging.ClearAsync(head, cancellationToken);
+                        var newer = result.Data.EnumerateArray().Where(o => o.GetProperty("created").GetInt64() >= head.From).ToList();
+                        await staging.WriteAsync(staging.PagePath(head, 0), newer, cancellationToken);
+                        await state.RecordSliceAsync(options.Source, options.Stream.Name, options.RunId, new CompletedSlice(head.From, head.To, newer.Count), cancellationToken);
+                        finished = true;
+                    }
+                    log.Event("slice", $"Slice {slice} is too big for one worker (about {slice.Seconds / Math.Max(1, slice.To - oldest)} pages): "
+                                       + (split.Head is { } h ? $"{h} done with its first page, " : "") + $"the rest cut into {split.Pieces.Count}",
+                        new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["split_into"] = split.Pieces.Count }, source);
+                    return new SliceOutcome(split.Pieces, finished);
                 }
                 await staging.WriteAsync(staging.PagePath(slice, page++), result.Data.EnumerateArray(), cancellationToken);
                 CrashPoints.Reach(CrashPoints.PageStaged);
@@ -345,8 +354,11 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         CrashPoints.Reach(CrashPoints.SliceRecorded);
         log.Event("slice", $"Slice {slice} done: {records} records in {page} pages",
             new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
-        return null;
+        return new SliceOutcome([], Finished: true);
     }
+
+    /// <summary>A fetched slice: whether (a part of) it is finished, and the pieces still to fetch.</summary>
+    private sealed record SliceOutcome(IReadOnlyList<Slice> Pieces, bool Finished);
 
     /// <summary>
     /// Objects created before the window but changed since the last run (a refund, an update) are fetched again, so

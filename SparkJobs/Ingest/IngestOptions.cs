@@ -47,7 +47,7 @@ public sealed record IngestOptions
     public long SliceSeconds { get; init; } = 86_400;
 
     /// <summary>A slice estimated (from its first page) to need more pages than this is cut into smaller slices, so no single worker is left paginating a busy day alone.</summary>
-    public int MaxSlicePages { get; init; } = 100;
+    public int MaxSlicePages { get; init; } = 40;
 
     /// <summary>How long one request may take before it is abandoned and retried.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);

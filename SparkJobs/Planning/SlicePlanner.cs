@@ -62,12 +62,14 @@ public static class SlicePlanner
     }
 
     /// <summary>
-    /// Whether a slice whose first (newest) full page reached back to
-    /// <paramref name="oldestOnFirstPage"/> should be cut, and into which pieces (newest first). The page covered
-    /// [oldest, To): at that density the slice would take <c>Seconds / (To - oldest)</c> pages. A slice above
-    /// <paramref name="maxPages"/> is cut into pieces of about half that, never shorter than a second.
+    /// Whether a slice whose first (newest) full page reached back to <paramref name="oldestOnFirstPage"/> should be
+    /// cut, and how. The page covered [oldest, To): at that density the slice would take <c>Seconds / (To - oldest)</c>
+    /// pages. Above <paramref name="maxPages"/> the slice is cut: the page already holds every object created after
+    /// its oldest second, so [oldest + 1, To) is finished by it (the <see cref="SliceSplit.Head"/>, none when the
+    /// whole page shares one second), and the rest, [From, oldest + 1), is cut into pieces of about the limit,
+    /// never shorter than a second, newest first.
     /// </summary>
-    public static IReadOnlyList<Slice>? Split(Slice slice, long oldestOnFirstPage, int maxPages)
+    public static SliceSplit? Split(Slice slice, long oldestOnFirstPage, int maxPages)
     {
         var covered = Math.Max(1, slice.To - oldestOnFirstPage);
         var estimatedPages = (double)slice.Seconds / covered;
@@ -75,8 +77,13 @@ public static class SlicePlanner
         {
             return null;
         }
-        var pieces = (long)Math.Min(Math.Min(MaxPiecesPerSplit, slice.Seconds), Math.Ceiling(estimatedPages / Math.Max(1, maxPages / 2)));
-        pieces = Math.Max(2, pieces);
-        return Plan(slice.From, slice.To, (slice.Seconds + pieces - 1) / pieces);
+        var cut = Math.Clamp(oldestOnFirstPage + 1, slice.From + 1, slice.To);
+        var rest = new Slice(slice.From, cut);
+        var pieces = (long)Math.Min(Math.Min(MaxPiecesPerSplit, rest.Seconds), Math.Ceiling(rest.Seconds / (double)covered / maxPages));
+        pieces = Math.Max(1, pieces);
+        return new SliceSplit(cut < slice.To ? new Slice(cut, slice.To) : null, Plan(rest.From, rest.To, (rest.Seconds + pieces - 1) / pieces));
     }
 }
+
+/// <summary>How an oversized slice is cut: the part its first page finished, and the pieces left to fetch.</summary>
+public sealed record SliceSplit(Slice? Head, IReadOnlyList<Slice> Pieces);

@@ -10,7 +10,15 @@ using OpsConsole.Sandbox.Hosting;
 // baseline each run as a child process under GNU time, so their CPU seconds and peak RSS are theirs alone (the
 // Sandbox still shares the machine's cores with them).
 // usage: dotnet run -c Release --project bench/IngestBench -- [charges=1000000] [workers=8]
+//        dotnet run -c Release --project bench/IngestBench -- live [charges=700000] [workers=48]
+//   (live: the Sandbox at Stripe's live limits, 100 requests/s, 300 +- 100 ms; the job's sustained records/s from
+//   its own progress lines while more slices are left than workers, which must last at least 60 s; the bar is
+//   9,500 of the 10,000 possible; the whole fetch including the final drain is printed beside it)
 // (the child mode `baseline <api> <from> <to> <slice> <workers>` is what this program runs as the baseline)
+if (args.Length > 0 && args[0] == "live")
+{
+    return await Live(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 700_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 48);
+}
 if (args.Length > 0 && args[0] == "baseline")
 {
     return await Baseline(new Uri(args[1]), long.Parse(args[2], CultureInfo.InvariantCulture), long.Parse(args[3], CultureInfo.InvariantCulture),
@@ -71,6 +79,53 @@ try
 finally
 {
     Directory.Delete(folder, recursive: true);
+}
+
+// The job at Stripe's live limits: sustained records/s from its progress lines while it fetches.
+static async Task<int> Live(int charges, int workers)
+{
+    var options = new SandboxOptions
+    {
+        Charges = charges, Days = 70, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
+        LiveRatePerSecond = 100, LatencyMs = 300, JitterMs = 100,
+    };
+    await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+    var folder = Directory.CreateTempSubdirectory("opsconsole-ingest-live-").FullName;
+    try
+    {
+        var run = await Measure(["dotnet", Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll"), "ingest", "--stream", "charges",
+            "--run-id", "live-1", "--api-base", sandbox.BaseAddress.ToString(), "--lake", Path.Combine(folder, "lake"), "--state", Path.Combine(folder, "state.db"),
+            "--from", $"{options.StartTime - (71 * 86_400)}", "--to", $"{options.StartTime}", "--workers", $"{workers}",
+            .. Environment.GetEnvironmentVariable("INGEST_BENCH_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []], folder);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var progress = lines.Where(l => l.GetProperty("event").GetString() == "progress")
+            .Select(l => (At: l.GetProperty("ts").GetDateTimeOffset(), Records: l.GetProperty("records").GetInt64(),
+                Left: l.GetProperty("slices").GetInt64() - l.GetProperty("slices_done").GetInt64())).ToList();
+        var total = progress.Count > 0 ? progress[^1].Records : 0;
+        // The fetch: progress lines before the last records arrived, without the first 5 s (connections, the gate's
+        // ramp). Steady: while more slices were left than workers; after that the queue drains and workers idle.
+        var fetching = progress.Where(p => p.Records < total).Skip(5).ToList();
+        var steady = fetching.Where(p => p.Left > workers).ToList();
+        if (run.ExitCode != 0 || steady.Count < 61)
+        {
+            Console.Error.WriteLine($"exit {run.ExitCode}; {steady.Count} steady seconds (at least 61 needed: raise the charges)");
+            return 1;
+        }
+        static double Rate(List<(DateTimeOffset At, long Records, long Left)> span) =>
+            (span[^1].Records - span[0].Records) / (span[^1].At - span[0].At).TotalSeconds;
+        var rates = fetching.Zip(fetching.Skip(1), (a, b) => (b.Records - a.Records) / (b.At - a.At).TotalSeconds).ToList();
+        Console.WriteLine($"{charges:N0} charges at live limits (100 requests/s, 300 +- 100 ms), {workers} workers; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"job: {run.Seconds:N1} s wall, {run.CpuSeconds:N1} CPU s, peak RSS {run.PeakRssMiB:N0} MiB");
+        Console.WriteLine($"steady, over {(steady[^1].At - steady[0].At).TotalSeconds:N0} s: {Rate(steady):N0} records/s ({Rate(steady) / 100:N1}% of the 10,000 ceiling)");
+        Console.WriteLine($"whole fetch with the final drain, over {(fetching[^1].At - fetching[0].At).TotalSeconds:N0} s: {Rate(fetching):N0} records/s; " +
+                          $"slowest second {rates.Min():N0}, fastest {rates.Max():N0}");
+        Console.WriteLine($"each second: {string.Join(' ', rates.Select(r => (r / 1000).ToString("0.0", CultureInfo.InvariantCulture)))} (thousands)");
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
 }
 
 // Runs a command under GNU time: wall seconds, user + system CPU seconds, peak RSS.

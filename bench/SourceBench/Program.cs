@@ -48,6 +48,10 @@ var sampler = Task.Run(async () =>
     {
         await Task.Delay(1000);
         var now = client.Stats.Records;
+        if (stop.IsCancellationRequested)
+        {
+            break; // the workers stopped during this second: not a full second of fetching
+        }
         perSecond.Add(now - last);
         last = now;
     }

@@ -85,7 +85,7 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
         Assert.NotEmpty(splits);
         var done = lines.Where(l => l.GetProperty("event").GetString() == "slice" && l.TryGetProperty("pages", out _)).ToList();
         Assert.All(done, l => Assert.True(l.GetProperty("pages").GetInt32() <= 8, $"a piece took {l.GetProperty("pages")} pages"));
-        Assert.True(done.Count >= 8, $"{done.Count} pieces");
+        Assert.True(done.Count >= 5, $"{done.Count} pieces");
         await AssertTableEqualsTruthAsync((await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges"))!.Cursor!.Value);
     }
 

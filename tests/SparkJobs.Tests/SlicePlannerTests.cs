@@ -21,16 +21,17 @@ public sealed class SlicePlannerTests
         Assert.Equal(SlicePlanner.Plan(0, 300, 100), SlicePlanner.Remaining(SlicePlanner.Plan(0, 300, 100), []));
 
     [Fact]
-    public void Split_DenseSlice_IsCutIntoPiecesOfAboutHalfTheLimitCoveringItExactly()
+    public void Split_DenseSlice_FirstPageFinishesTheNewestPartAndTheRestIsCutIntoPiecesOfAboutTheLimit()
     {
         // The first page of 100 reached back 1,000 s of a 100,000 s slice: about 100 pages, limit 20.
-        var pieces = SlicePlanner.Split(new Slice(0, 100_000), oldestOnFirstPage: 99_000, maxPages: 20);
+        var split = SlicePlanner.Split(new Slice(0, 100_000), oldestOnFirstPage: 99_000, maxPages: 20);
 
-        Assert.NotNull(pieces);
-        Assert.Equal(10, pieces.Count);
-        Assert.Equal(100_000, pieces[0].To);
-        Assert.Equal(0, pieces[^1].From);
-        Assert.All(pieces.Zip(pieces.Skip(1)), p => Assert.Equal(p.First.From, p.Second.To));
+        Assert.NotNull(split);
+        Assert.Equal(new Slice(99_001, 100_000), split.Head);
+        Assert.Equal(5, split.Pieces.Count); // 99 pages left, 20 a piece
+        Assert.Equal(99_001, split.Pieces[0].To);
+        Assert.Equal(0, split.Pieces[^1].From);
+        Assert.All(split.Pieces.Zip(split.Pieces.Skip(1)), p => Assert.Equal(p.First.From, p.Second.To));
     }
 
     [Fact]
@@ -41,11 +42,13 @@ public sealed class SlicePlannerTests
     }
 
     [Fact]
-    public void Split_AllOfAPageInOneSecond_CutsAtMostSixteenWays()
+    public void Split_AWholePageInTheLastSecond_FinishesNothingAndCutsAtMostSixteenWays()
     {
-        var pieces = SlicePlanner.Split(new Slice(0, 86_400), oldestOnFirstPage: 86_400, maxPages: 100);
+        var split = SlicePlanner.Split(new Slice(0, 86_400), oldestOnFirstPage: 86_399, maxPages: 100);
 
-        Assert.Equal(SlicePlanner.MaxPiecesPerSplit, pieces!.Count);
+        Assert.Null(split!.Head);
+        Assert.Equal(SlicePlanner.MaxPiecesPerSplit, split.Pieces.Count);
+        Assert.Equal(86_400, split.Pieces[0].To);
     }
 
     [Fact]
