@@ -337,6 +337,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                         await staging.ClearAsync(head, cancellationToken);
                         var newer = result.Data.EnumerateArray().Where(o => o.GetProperty("created").GetInt64() >= head.From).ToList();
                         await staging.WriteAsync(staging.PagePath(head, 0), newer, cancellationToken);
+                        CrashPoints.Reach(CrashPoints.PageStaged);
                         await state.RecordSliceAsync(options.Source, options.Stream.Name, options.RunId, new CompletedSlice(head.From, head.To, newer.Count), cancellationToken);
                         finished = true;
                     }

@@ -243,6 +243,20 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Ingest_UnwritableLake_Exits2NamingItAndWritesNothing()
+    {
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(Lake, "a file where the lake should be");
+
+        var (code, output, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-1");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"--lake '{Lake}' is not a writable folder", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+        Assert.False(File.Exists(State));
+    }
+
+    [Fact]
     public async Task Ingest_FromAfterTo_Exits2()
     {
         var (code, _, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "r", "--from", "2026-11-02T00:00:00Z", "--to", "2026-11-01T00:00:00Z");
