@@ -1,5 +1,6 @@
 using OpsConsole.Server.Api;
 using OpsConsole.Server.Auth;
+using OpsConsole.Server.Checkpoints;
 using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Data;
 using OpsConsole.Server.Health;
@@ -21,6 +22,7 @@ try
     builder.AddProxySupport();
     builder.AddEmbeddedSandbox();
     builder.AddRuns();
+    builder.AddCheckpoints();
 
     var app = builder.Build();
 
@@ -36,6 +38,7 @@ try
     app.MapConsoleApi();
     app.MapAuthApi();
     app.MapRuns();
+    app.MapCheckpointsApi();
     app.MapConsoleUi();
 
     await app.RunAsync();

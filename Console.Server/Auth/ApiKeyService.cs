@@ -12,7 +12,7 @@ namespace OpsConsole.Server.Auth;
 /// Per-user API keys. A key is <c>opsk_</c> plus 256 random bits; only its SHA-256 is stored (a key has full
 /// entropy, so a fast hash is enough), with its first characters so owners can tell keys apart.
 /// </summary>
-public sealed class ApiKeyService(SqliteDatabase database, UserStore users, TimeProvider time) : IApiKeyService
+public sealed class ApiKeyService(SqliteDatabase database, UserStore users, TimeProvider time, OpsConsole.Shared.Audit.IAuditLog audit) : IApiKeyService
 {
     public const string SecretPrefix = "opsk_";
     public const int MaxKeysPerUser = 20;
@@ -86,6 +86,13 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
         }
 
         await transaction.CommitAsync(cancellationToken);
+        await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
+        {
+            Actor = owner,
+            Action = OpsConsole.Shared.Audit.AuditActions.ApiKeyCreate,
+            Target = key.Id,
+            After = System.Text.Json.JsonSerializer.Serialize(new { id = key.Id, name = key.Name }),
+        }, CancellationToken.None);
         return new CreatedApiKey(key, secret);
     }
 
@@ -97,7 +104,19 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            return false;
+        }
+        await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
+        {
+            Actor = owner,
+            Action = OpsConsole.Shared.Audit.AuditActions.ApiKeyRevoke,
+            Target = id,
+            Before = System.Text.Json.JsonSerializer.Serialize(new { id, revoked = false }),
+            After = System.Text.Json.JsonSerializer.Serialize(new { id, revoked = true }),
+        }, CancellationToken.None);
+        return true;
     }
 
     /// <summary>The user a secret belongs to, or null when it is unknown or revoked.</summary>

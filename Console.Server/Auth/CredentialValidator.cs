@@ -18,6 +18,7 @@ public sealed class CredentialValidator(
     IOptionsMonitor<AuthOptions> options,
     TimeProvider time,
     ConsoleMetrics metrics,
+    OpsConsole.Shared.Audit.IAuditLog audit,
     ILogger<CredentialValidator> logger)
 {
     private static readonly string DecoyHash = PasswordHasher.Hash(Guid.NewGuid().ToString());
@@ -42,7 +43,7 @@ public sealed class CredentialValidator(
         {
             PasswordHasher.Verify(password, DecoyHash);
             // The typed name is not logged: people type passwords into the name field.
-            return Fail(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
+            return await FailAsync(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
         }
 
         var fingerprint = Fingerprint(user.Name, password);
@@ -63,12 +64,12 @@ public sealed class CredentialValidator(
             if (user is null)
             {
                 PasswordHasher.Verify(password, DecoyHash);
-                return Fail(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
+                return await FailAsync(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
             }
             if (user.IsLockedOut(time.GetUtcNow()))
             {
                 PasswordHasher.Verify(password, DecoyHash);
-                return Fail(CredentialCheck.Locked(user, user.LockedUntil!.Value), user.Name, method, "locked out");
+                return await FailAsync(CredentialCheck.Locked(user, user.LockedUntil!.Value), user.Name, method, "locked out");
             }
             if (!PasswordHasher.Verify(password, user.PasswordHash))
             {
@@ -77,9 +78,9 @@ public sealed class CredentialValidator(
                 {
                     logger.LogWarning("User {User} is locked out until {Until:u} after {Count} failed sign-ins",
                         user.Name, until, settings.MaxFailedSignIns);
-                    return Fail(CredentialCheck.Locked(user, until), user.Name, method, "wrong password, now locked out");
+                    return await FailAsync(CredentialCheck.Locked(user, until), user.Name, method, "wrong password, now locked out");
                 }
-                return Fail(CredentialCheck.Invalid, user.Name, method, "wrong password");
+                return await FailAsync(CredentialCheck.Invalid, user.Name, method, "wrong password");
             }
             if (user.FailedSignIns > 0)
             {
@@ -103,10 +104,25 @@ public sealed class CredentialValidator(
     private string Fingerprint(string name, string password) =>
         Convert.ToHexString(HMACSHA256.HashData(_verifiedKey, Encoding.UTF8.GetBytes($"{name.ToUpperInvariant()}\0{password}")));
 
-    private CredentialCheck Fail(CredentialCheck result, string userName, string method, string reason)
+    private async Task<CredentialCheck> FailAsync(CredentialCheck result, string userName, string method, string reason)
     {
         metrics.SignIn(method, result.LockedUntil is null ? "failed" : "locked_out");
         logger.LogWarning("Failed {Method} sign-in for {User}: {Reason}", method, userName, reason);
+        try
+        {
+            await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
+            {
+                Actor = userName,
+                Action = OpsConsole.Shared.Audit.AuditActions.SignInFailed,
+                Target = method,
+                Reason = reason,
+                Outcome = result.LockedUntil is { } until ? $"locked out until {until:u}" : "refused",
+            }, CancellationToken.None);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        {
+            logger.LogError(exception, "The failed sign-in could not be written to the audit log");
+        }
         return result;
     }
 }

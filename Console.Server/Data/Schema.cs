@@ -67,5 +67,38 @@ internal static class Schema
         -- The console's stream lease: at most one active run per source/stream, enforced by the database itself.
         CREATE UNIQUE INDEX runs_active_stream ON runs (source, stream) WHERE state IN ('Pending', 'Starting', 'Running', 'Cancelling')
         """,
+        """
+        CREATE TABLE audit (
+            id      INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            at      INTEGER NOT NULL,
+            actor   TEXT    NOT NULL,
+            action  TEXT    NOT NULL,
+            target  TEXT    NOT NULL,
+            stream  TEXT    NULL,
+            before  TEXT    NULL,
+            after   TEXT    NULL,
+            reason  TEXT    NULL,
+            outcome TEXT    NOT NULL
+        );
+        CREATE INDEX audit_at ON audit (at DESC);
+        CREATE INDEX audit_stream ON audit (stream, at DESC);
+        -- Append-only, enforced by the database: no code path, and no hand-written statement, changes an entry.
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit entries cannot be deleted'); END;
+        CREATE TABLE webhook_deliveries (
+            id          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            event       TEXT    NOT NULL,
+            subject     TEXT    NOT NULL,
+            payload     TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            status      TEXT    NOT NULL CHECK (status IN ('Pending', 'Delivered', 'Failed')),
+            last_status INTEGER NULL,
+            last_error  TEXT    NULL,
+            next_attempt_at INTEGER NOT NULL,
+            delivered_at INTEGER NULL
+        );
+        CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at DESC)
+        """,
     ];
 }

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OpsConsole.Server.Checkpoints;
 using OpsConsole.Server.Logs;
+using OpsConsole.Server.Notifications;
 using OpsConsole.Server.Runners;
+using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Runs;
@@ -22,6 +26,8 @@ internal sealed class RunService(
     LogService logs,
     IStateStore state,
     JobSpecFactory specs,
+    IAuditLog audit,
+    WebhookNotifier notifier,
     IOptions<RunnerOptions> runnerOptions,
     TimeProvider time,
     ILogger<RunService> logger) : IRunService, IHostedService, IDisposable
@@ -78,7 +84,24 @@ internal sealed class RunService(
             LaunchedBy = caller.Name,
         };
         await store.InsertAsync(run, cancellationToken);
+        // The run holds the stream in the run store now; an administrator changing the checkpoint took the state
+        // store's lease first and then looks for active runs. Whoever comes second backs out.
+        if (await state.GetLeaseAsync(launch.Source, launch.Stream, cancellationToken) is { } changing
+            && changing.Holder.StartsWith(CheckpointService.LeaseHolderRun + "@", StringComparison.Ordinal))
+        {
+            await FinishAsync(run.Id, RunState.Failed, null, "Not started: an administrator was changing the stream's checkpoint at that moment.", forced: false);
+            throw new StreamBusyException(launch.Source, launch.Stream, CheckpointService.LeaseHolderRun,
+                $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment.");
+        }
         logger.LogInformation("Run {RunId} ({Source}/{Stream}, {Mode}) launched by {User}", run.Id, run.Source, run.Stream, run.Mode, caller.Name);
+        await audit.AppendAsync(new AuditEntry
+        {
+            Actor = caller.Name,
+            Action = AuditActions.RunLaunch,
+            Target = run.Id,
+            Stream = $"{run.Source}/{run.Stream}",
+            After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers }),
+        }, CancellationToken.None);
         Raise(run);
         return await StartAsync(run) ?? run;
     }
@@ -136,6 +159,7 @@ internal sealed class RunService(
                 return null;
             }
             logger.LogInformation("Run {RunId}: cancel requested by {User}", id, caller.Name);
+            await RecordCancelAsync(run, caller, force: false);
             Raise(run);
             ScheduleKill(run);
         }
@@ -149,12 +173,29 @@ internal sealed class RunService(
             {
                 await store.MarkForcedAsync(id, caller.Name, cancellationToken);
                 logger.LogWarning("Run {RunId}: force cancel by {User}", id, caller.Name);
+                await RecordCancelAsync(run, caller, force: true);
             }
             runner.Signal(process, kill: force);
         }
         run = await store.GetAsync(id, cancellationToken);
         Raise(run!);
         return run;
+    }
+
+    private async Task RecordCancelAsync(RunInfo run, CallerInfo caller, bool force)
+    {
+        var stream = $"{run.Source}/{run.Stream}";
+        await audit.AppendAsync(new AuditEntry
+        {
+            Actor = caller.Name,
+            Action = force ? AuditActions.RunForceCancel : AuditActions.RunCancel,
+            Target = run.Id,
+            Stream = stream,
+            Before = JsonSerializer.Serialize(new { state = run.State.ToString() }),
+            After = JsonSerializer.Serialize(new { state = RunState.Cancelling.ToString(), forced = force }),
+        }, CancellationToken.None);
+        await notifier.NotifyAsync(force ? NotificationEvents.RunForceCancelled : NotificationEvents.RunCancelled, run.Id,
+            new { runId = run.Id, source = run.Source, stream = run.Stream, by = caller.Name, forced = force }, CancellationToken.None);
     }
 
     /// <summary>Re-attaches to the jobs of runs an earlier console left active, or ends those runs with the reason.</summary>
@@ -368,6 +409,14 @@ internal sealed class RunService(
         {
             logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
             Raise(run);
+            if (run.State == RunState.Failed)
+            {
+                await notifier.NotifyAsync(NotificationEvents.RunFailed, run.Id, new
+                {
+                    runId = run.Id, source = run.Source, stream = run.Stream, exitCode = run.ExitCode, reason = run.FailureReason,
+                    launchedBy = run.LaunchedBy, startedAt = run.StartedAt, endedAt = run.EndedAt, records = run.Progress.Records,
+                }, CancellationToken.None);
+            }
         }
         return run;
     }

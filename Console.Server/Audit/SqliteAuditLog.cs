@@ -1,0 +1,84 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using OpsConsole.Server.Data;
+using OpsConsole.Shared.Audit;
+
+namespace OpsConsole.Server.Audit;
+
+/// <summary>
+/// The audit log in the embedded database. This class only inserts and reads; triggers in the schema refuse any
+/// UPDATE or DELETE of an entry, whoever issues it.
+/// </summary>
+internal sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time, ILogger<SqliteAuditLog> logger) : IAuditLog
+{
+    public const int MaxLimit = 1000;
+
+    public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        var at = entry.At == default ? time.GetUtcNow() : entry.At;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO audit (at, actor, action, target, stream, before, after, reason, outcome)
+            VALUES ($at, $actor, $action, $target, $stream, $before, $after, $reason, $outcome)
+            RETURNING id
+            """;
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$actor", entry.Actor);
+        command.Parameters.AddWithValue("$action", entry.Action);
+        command.Parameters.AddWithValue("$target", entry.Target);
+        command.Parameters.AddWithValue("$stream", (object?)entry.Stream ?? DBNull.Value);
+        command.Parameters.AddWithValue("$before", (object?)entry.Before ?? DBNull.Value);
+        command.Parameters.AddWithValue("$after", (object?)entry.After ?? DBNull.Value);
+        command.Parameters.AddWithValue("$reason", (object?)entry.Reason ?? DBNull.Value);
+        command.Parameters.AddWithValue("$outcome", entry.Outcome);
+        var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        logger.LogInformation("Audit {Id}: {Actor} {Action} {Target} ({Outcome})", id, entry.Actor, entry.Action, entry.Target, entry.Outcome);
+        return entry with { Id = id, At = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()) };
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT id, at, actor, action, target, stream, before, after, reason, outcome FROM audit WHERE 1 = 1");
+        void Filter(string clause, string name, object? value)
+        {
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(clause);
+                command.Parameters.AddWithValue(name, value);
+            }
+        }
+        Filter("actor = $actor COLLATE NOCASE", "$actor", query.Actor);
+        Filter("action = $action", "$action", query.Action);
+        Filter("stream = $stream", "$stream", query.Stream);
+        Filter("at >= $from", "$from", query.From?.ToUnixTimeMilliseconds());
+        Filter("at < $to", "$to", query.To?.ToUnixTimeMilliseconds());
+        Filter("id < $before", "$before", query.Before);
+        sql.Append(" ORDER BY id DESC LIMIT $limit");
+        command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, MaxLimit));
+        command.CommandText = sql.ToString();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<AuditEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new AuditEntry
+            {
+                Id = reader.GetInt64(0),
+                At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                Actor = reader.GetString(2),
+                Action = reader.GetString(3),
+                Target = reader.GetString(4),
+                Stream = NullableString(reader, 5),
+                Before = NullableString(reader, 6),
+                After = NullableString(reader, 7),
+                Reason = NullableString(reader, 8),
+                Outcome = reader.GetString(9),
+            });
+        }
+        return entries;
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}

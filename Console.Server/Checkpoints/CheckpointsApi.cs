@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Server.Auth;
+using OpsConsole.Server.Configuration;
+using OpsConsole.Server.Notifications;
+using OpsConsole.Shared.Audit;
+using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Checkpoints;
+using OpsConsole.Shared.State;
+using OpsConsole.Shared.Validation;
+
+namespace OpsConsole.Server.Checkpoints;
+
+/// <summary><c>/api/checkpoints</c> (browse, history, preview, change), <c>/api/audit</c> and the webhook's delivery log.</summary>
+internal static class CheckpointsApi
+{
+    public static void MapCheckpointsApi(this WebApplication app)
+    {
+        var read = app.MapGroup("/api/checkpoints").RequireAuthorization(ConsolePolicies.Viewer).WithTags("Checkpoints");
+        read.MapGet("", async (ICheckpointService checkpoints, CancellationToken cancellationToken) => TypedResults.Ok(await checkpoints.ListAsync(cancellationToken)))
+            .WithSummary("Every stream's checkpoint: cursor, version, who and when, lag, the active run and the last run's outcome.");
+        read.MapGet("/{source}/{stream}/history", async Task<IResult> (string source, string stream, ICheckpointService checkpoints, CancellationToken cancellationToken) =>
+            await Handle(async () => TypedResults.Ok(await checkpoints.HistoryAsync(source, stream, cancellationToken))))
+            .WithSummary("Every version of a checkpoint, newest first: cursor, previous cursor, who, when and why.");
+
+        var admin = app.MapGroup("/api/checkpoints").RequireAuthorization(ConsolePolicies.Admin).WithTags("Checkpoints");
+        admin.MapPost("/{source}/{stream}/preview", async Task<IResult> (string source, string stream, [FromBody] CheckpointChange? change,
+                ICheckpointService checkpoints, CancellationToken cancellationToken) =>
+            await Handle(async () => TypedResults.Ok(await checkpoints.PreviewAsync(source, stream, change ?? new CheckpointChange(), cancellationToken))))
+            .WithSummary("What a change would do: the current and proposed cursor, the next run's window, and an estimate of its records and time.");
+        admin.MapPut("/{source}/{stream}", async Task<IResult> (string source, string stream, [FromBody] CheckpointChange? change, HttpContext context,
+                ICheckpointService checkpoints, CancellationToken cancellationToken) =>
+            await Handle(async () => TypedResults.Ok(await checkpoints.ChangeAsync(source, stream, change ?? new CheckpointChange(), ConsoleClaims.Caller(context.User)!, cancellationToken))))
+            .WithSummary("Resets (`action: reset`) or sets (`action: set`, `cursor`) the checkpoint. Needs `expectedVersion`, `confirm` (the stream's name) and `reason`. "
+                         + "409 on a stale version or while the stream has an active run (its id in `activeRunId`).");
+        admin.MapPost("/{source}/{stream}/restore/{version:long}", async Task<IResult> (string source, string stream, long version, [FromBody] CheckpointChange? change,
+                HttpContext context, ICheckpointService checkpoints, CancellationToken cancellationToken) =>
+            await Handle(async () => TypedResults.Ok(await checkpoints.ChangeAsync(source, stream,
+                (change ?? new CheckpointChange()) with { Action = CheckpointAction.Restore, Version = version }, ConsoleClaims.Caller(context.User)!, cancellationToken))))
+            .WithSummary("Brings back the cursor of an earlier version (as a new version). Needs `expectedVersion`, `confirm` and `reason`.");
+
+        app.MapGet("/api/audit", async (IAuditLog audit, CancellationToken cancellationToken, string? actor = null, string? action = null, string? stream = null,
+                DateTimeOffset? from = null, DateTimeOffset? to = null, long? before = null, int limit = 200) =>
+            TypedResults.Ok(await audit.QueryAsync(new AuditQuery { Actor = actor, Action = action, Stream = stream, From = from, To = to, Before = before, Limit = limit }, cancellationToken)))
+            .RequireAuthorization(ConsolePolicies.Viewer).WithTags("Audit")
+            .WithSummary("Audit entries, newest first, filtered by `actor`, `action`, `stream` (source/stream), `from`/`to` (ISO 8601), paged with `before` (an entry id); `limit` 1 to 1000.");
+        app.MapGet("/api/notifications/deliveries", async (WebhookNotifier notifier, CancellationToken cancellationToken, int limit = 200) =>
+                TypedResults.Ok(await notifier.DeliveriesAsync(limit, cancellationToken)))
+            .RequireAuthorization(ConsolePolicies.Admin).WithTags("Notifications")
+            .WithSummary("The webhook's delivery log, newest first: event, subject, attempts, status, the last HTTP status or error.");
+    }
+
+    private static async Task<IResult> Handle(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (InvalidFieldException exception)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [exception.Field] = [exception.Message] });
+        }
+        catch (KeyNotFoundException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such stream", detail: exception.Message);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: exception.Message);
+        }
+        catch (CheckpointLockedException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Stream busy", detail: exception.Message,
+                extensions: new Dictionary<string, object?> { ["activeRunId"] = exception.RunId });
+        }
+        catch (CheckpointConflictException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Checkpoint changed", detail: exception.Message,
+                extensions: new Dictionary<string, object?> { ["currentVersion"] = exception.Actual });
+        }
+    }
+}
+
+internal static class CheckpointsExtensions
+{
+    public static WebApplicationBuilder AddCheckpoints(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<NotificationOptions, NotificationOptionsValidator>(NotificationOptions.Section);
+        services.AddHttpClient(WebhookNotifier.ClientName);
+        services.AddSingleton<Audit.SqliteAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<Audit.SqliteAuditLog>());
+        services.AddSingleton<WebhookNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        services.AddSingleton<CheckpointService>();
+        services.AddSingleton<ICheckpointService>(sp => sp.GetRequiredService<CheckpointService>());
+        return builder;
+    }
+}

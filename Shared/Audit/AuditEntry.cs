@@ -1,0 +1,78 @@
+namespace OpsConsole.Shared.Audit;
+
+/// <summary>
+/// One thing someone did in the console, as it was recorded: who, when, what (an action on a target), the state
+/// before and after (JSON, secrets never included), why, and how it ended. Entries are only ever appended.
+/// </summary>
+public sealed record AuditEntry
+{
+    public long Id { get; init; }
+
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>The user (or API key owner) who acted; for a failed sign-in, the name that was tried.</summary>
+    public required string Actor { get; init; }
+
+    /// <summary>One of <see cref="AuditActions"/>.</summary>
+    public required string Action { get; init; }
+
+    /// <summary>What was acted on: a run id, <c>source/stream</c>, an API key id, a user name.</summary>
+    public required string Target { get; init; }
+
+    /// <summary><c>source/stream</c> when the action concerns a stream (runs and checkpoints), for filtering.</summary>
+    public string? Stream { get; init; }
+
+    public string? Before { get; init; }
+
+    public string? After { get; init; }
+
+    public string? Reason { get; init; }
+
+    /// <summary><c>ok</c>, or what went wrong (refused, conflict, failed).</summary>
+    public string Outcome { get; init; } = "ok";
+}
+
+/// <summary>The actions the audit log records.</summary>
+public static class AuditActions
+{
+    public const string RunLaunch = "run.launch";
+    public const string RunCancel = "run.cancel";
+    public const string RunForceCancel = "run.force_cancel";
+    public const string CheckpointReset = "checkpoint.reset";
+    public const string CheckpointSet = "checkpoint.set";
+    public const string CheckpointRestore = "checkpoint.restore";
+    public const string ApiKeyCreate = "api_key.create";
+    public const string ApiKeyRevoke = "api_key.revoke";
+    public const string SignInFailed = "sign_in.failed";
+
+    public static IReadOnlyList<string> All { get; } =
+        [RunLaunch, RunCancel, RunForceCancel, CheckpointReset, CheckpointSet, CheckpointRestore, ApiKeyCreate, ApiKeyRevoke, SignInFailed];
+}
+
+/// <summary>Which entries to read: every filter is optional; newest first, at most <see cref="Limit"/>.</summary>
+public sealed record AuditQuery
+{
+    public string? Actor { get; init; }
+
+    public string? Action { get; init; }
+
+    /// <summary><c>source/stream</c>.</summary>
+    public string? Stream { get; init; }
+
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Entries with an id below this (the next page after the last entry seen).</summary>
+    public long? Before { get; init; }
+
+    public int Limit { get; init; } = 200;
+}
+
+/// <summary>The append-only audit log.</summary>
+public interface IAuditLog
+{
+    Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default);
+}

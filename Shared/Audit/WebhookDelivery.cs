@@ -1,0 +1,24 @@
+namespace OpsConsole.Shared.Audit;
+
+/// <summary>One notification and what became of it: the delivery log.</summary>
+public sealed record WebhookDelivery(
+    long Id,
+    string Event,
+    string Subject,
+    DateTimeOffset CreatedAt,
+    int Attempts,
+    string Status,
+    int? LastStatus,
+    string? LastError,
+    DateTimeOffset? DeliveredAt);
+
+/// <summary>The events the webhook hears of.</summary>
+public static class NotificationEvents
+{
+    public const string RunFailed = "run.failed";
+    public const string RunCancelled = "run.cancel";
+    public const string RunForceCancelled = "run.force_cancel";
+    public const string CheckpointReset = "checkpoint.reset";
+    public const string CheckpointSet = "checkpoint.set";
+    public const string CheckpointRestored = "checkpoint.restore";
+}
