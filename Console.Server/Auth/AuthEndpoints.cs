@@ -32,8 +32,8 @@ public static class AuthEndpoints
         users.MapGet("/users", async (IUserDirectory directory, CancellationToken cancellationToken) =>
             TypedResults.Ok(await directory.ListAsync(cancellationToken)))
             .WithSummary("Every user with role and lockout state.");
-        users.MapPost("/users/{name}/unlock", async Task<IResult> (string name, IUserDirectory directory, CancellationToken cancellationToken) =>
-            await directory.UnlockAsync(name, cancellationToken)
+        users.MapPost("/users/{name}/unlock", async Task<IResult> (string name, HttpContext context, IUserDirectory directory, CancellationToken cancellationToken) =>
+            await directory.UnlockAsync(name, context.User.Identity!.Name!, cancellationToken)
                 ? TypedResults.NoContent()
                 : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"There is no user '{name}'."))
             .WithSummary("Ends a user's lockout.");

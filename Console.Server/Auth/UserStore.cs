@@ -5,7 +5,7 @@ using OpsConsole.Shared.Auth;
 namespace OpsConsole.Server.Auth;
 
 /// <summary>Local users in the embedded SQLite database. Names are case-insensitive.</summary>
-public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUserDirectory
+public sealed class UserStore(SqliteDatabase database, TimeProvider time, OpsConsole.Shared.Audit.IAuditLog audit) : IUserDirectory
 {
     private const string Columns = "name, role, password_hash, security_stamp, failed_sign_ins, locked_until, created_at";
 
@@ -101,14 +101,27 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUse
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> UnlockAsync(string name, CancellationToken cancellationToken = default)
+    public async Task<bool> UnlockAsync(string name, string actor, CancellationToken cancellationToken = default)
     {
+        var before = await FindAsync(name, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, updated_at = $now WHERE name = $name";
         command.Parameters.AddWithValue("$name", name);
         command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            return false;
+        }
+        await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
+        {
+            Actor = actor,
+            Action = OpsConsole.Shared.Audit.AuditActions.UserUnlock,
+            Target = name,
+            Before = System.Text.Json.JsonSerializer.Serialize(new { failedSignIns = before?.FailedSignIns, lockedUntil = before?.LockedUntil }),
+            After = System.Text.Json.JsonSerializer.Serialize(new { failedSignIns = 0, lockedUntil = (DateTimeOffset?)null }),
+        }, CancellationToken.None);
+        return true;
     }
 
     private static StoredUser Read(SqliteDataReader reader) => new(

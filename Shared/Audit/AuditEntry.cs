@@ -44,9 +44,10 @@ public static class AuditActions
     public const string ApiKeyCreate = "api_key.create";
     public const string ApiKeyRevoke = "api_key.revoke";
     public const string SignInFailed = "sign_in.failed";
+    public const string UserUnlock = "user.unlock";
 
     public static IReadOnlyList<string> All { get; } =
-        [RunLaunch, RunCancel, RunForceCancel, CheckpointReset, CheckpointSet, CheckpointRestore, ApiKeyCreate, ApiKeyRevoke, SignInFailed];
+        [RunLaunch, RunCancel, RunForceCancel, CheckpointReset, CheckpointSet, CheckpointRestore, ApiKeyCreate, ApiKeyRevoke, SignInFailed, UserUnlock];
 }
 
 /// <summary>Which entries to read: every filter is optional; newest first, at most <see cref="Limit"/>.</summary>

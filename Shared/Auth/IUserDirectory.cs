@@ -7,5 +7,5 @@ public interface IUserDirectory
     Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Ends a lockout and clears the failed sign-in count. Returns false when there is no such user.</summary>
-    Task<bool> UnlockAsync(string name, CancellationToken cancellationToken = default);
+    Task<bool> UnlockAsync(string name, string actor, CancellationToken cancellationToken = default);
 }

@@ -16,7 +16,7 @@ public sealed class UsersViewModelTests
         public Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<UserSummary>>([.. Users]);
 
-        public Task<bool> UnlockAsync(string name, CancellationToken cancellationToken = default)
+        public Task<bool> UnlockAsync(string name, string actor, CancellationToken cancellationToken = default)
         {
             var index = Users.FindIndex(u => u.Name == name);
             if (index < 0)
@@ -31,7 +31,7 @@ public sealed class UsersViewModelTests
     [Fact]
     public async Task UnlockAsync_LockedUser_ReloadsAndSaysSo()
     {
-        var model = new UsersViewModel(new FakeDirectory());
+        var model = new UsersViewModel(new FakeDirectory(), "admin");
         await model.LoadAsync();
 
         await model.UnlockAsync("viewer");
@@ -43,7 +43,7 @@ public sealed class UsersViewModelTests
     [Fact]
     public async Task UnlockAsync_UserGone_SaysSo()
     {
-        var model = new UsersViewModel(new FakeDirectory());
+        var model = new UsersViewModel(new FakeDirectory(), "admin");
 
         await model.UnlockAsync("ghost");
 

@@ -11,9 +11,12 @@ public sealed partial class UsersPage
     [Inject]
     private IUserDirectory Directory { get; set; } = default!;
 
+    [CascadingParameter]
+    private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> AuthenticationState { get; set; } = default!;
+
     protected override async Task OnInitializedAsync()
     {
-        _model = new UsersViewModel(Directory);
+        _model = new UsersViewModel(Directory, (await AuthenticationState).User.Identity?.Name ?? "unknown");
         await _model.LoadAsync();
     }
 }

@@ -3,7 +3,7 @@ using OpsConsole.Shared.Auth;
 namespace OpsConsole.Web.Components.Pages.Admin;
 
 /// <summary>State of the Users page: the user list and the outcome of the last unlock.</summary>
-public sealed class UsersViewModel(IUserDirectory directory)
+public sealed class UsersViewModel(IUserDirectory directory, string actor)
 {
     public IReadOnlyList<UserSummary>? Users { get; private set; }
 
@@ -13,7 +13,7 @@ public sealed class UsersViewModel(IUserDirectory directory)
 
     public async Task UnlockAsync(string name, CancellationToken cancellationToken = default)
     {
-        Message = await directory.UnlockAsync(name, cancellationToken) ? $"{name} is unlocked." : $"{name} no longer exists.";
+        Message = await directory.UnlockAsync(name, actor, cancellationToken) ? $"{name} is unlocked." : $"{name} no longer exists.";
         await LoadAsync(cancellationToken);
     }
 }
