@@ -66,8 +66,9 @@ internal sealed class RunService(
             && await store.ActiveRunAsync(launch.Source, launch.Stream, cancellationToken) is null)
         {
             var holder = lease.Holder.Split('@')[0];
-            throw new StreamBusyException(launch.Source, launch.Stream, holder,
-                $"{launch.Source}/{launch.Stream} is held by job run {holder} (lease until {lease.ExpiresAt:u}), started outside the console.");
+            throw new StreamBusyException(launch.Source, launch.Stream, holder, holder == CheckpointService.LeaseHolderRun
+                ? $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment."
+                : $"{launch.Source}/{launch.Stream} is held by job run {holder} (lease until {lease.ExpiresAt:u}), started outside the console.");
         }
         var now = time.GetUtcNow();
         var run = new RunInfo

@@ -211,6 +211,21 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Launch_WhileACheckpointChangeIsWritten_IsRefusedAndNoRunStarts()
+    {
+        // The moment of a change: the console holds the stream in the state store while it writes.
+        var state = _console.Services.GetRequiredService<IStateStore>();
+        await state.AcquireLeaseAsync("stripe", "refunds", "checkpoint-change@admin:test", TimeSpan.FromSeconds(30));
+        using var operatorClient = _console.BasicClient("operator");
+
+        var response = await operatorClient.PostAsJsonAsync("/api/runs", new { stream = "refunds" });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("an administrator is changing the checkpoint", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain((await operatorClient.GetFromJsonAsync<List<RunInfo>>("/api/runs", Json))!, r => r.Stream == "refunds" && r.State.IsActive());
+    }
+
+    [Fact]
     public async Task ApiKeysAndFailedSignIns_AreAudited_WithoutSecrets()
     {
         using var admin = _console.BasicClient("admin");
