@@ -28,6 +28,7 @@ internal sealed class RunService(
     JobSpecFactory specs,
     IAuditLog audit,
     WebhookNotifier notifier,
+    RunMetrics metrics,
     IOptions<RunnerOptions> runnerOptions,
     TimeProvider time,
     ILogger<RunService> logger) : IRunService, IHostedService, IDisposable
@@ -95,6 +96,7 @@ internal sealed class RunService(
                 $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment.");
         }
         logger.LogInformation("Run {RunId} ({Source}/{Stream}, {Mode}) launched by {User}", run.Id, run.Source, run.Stream, run.Mode, caller.Name);
+        metrics.Started(run);
         await audit.AppendAsync(new AuditEntry
         {
             Actor = caller.Name,
@@ -225,6 +227,7 @@ internal sealed class RunService(
             {
                 ScheduleKill(run);
             }
+            metrics.Track(run);
             Follow(run, process);
         }
     }
@@ -335,6 +338,7 @@ internal sealed class RunService(
         await foreach (var output in runner.FollowAsync(folder, process, log.OutputOffset, cancellationToken))
         {
             var lines = log.Append(output.Lines, output.Offset);
+            metrics.LogLines(run, lines.Count);
             if (!running)
             {
                 running = true;
@@ -361,9 +365,11 @@ internal sealed class RunService(
                         AddPoint(run.Id, Point(line, update));
                     }
                     // The summary closes the run: the last live rate stays, and every planned slice is done.
+                    var previous = progress;
                     progress = line.Event == "summary"
                         ? update with { RecordsPerSecond = progress.RecordsPerSecond, SlicesDone = progress.SlicesTotal, SlicesTotal = progress.SlicesTotal }
                         : update;
+                    metrics.Progress(run, previous, progress);
                     reported = true;
                 }
             }
@@ -409,6 +415,7 @@ internal sealed class RunService(
         if (run is not null)
         {
             logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
+            metrics.Finished(run, time.GetUtcNow());
             Raise(run);
             if (run.State == RunState.Failed)
             {

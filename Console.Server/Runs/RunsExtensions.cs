@@ -28,6 +28,7 @@ public static class RunsExtensions
         services.AddSingleton<IJobRunner, LocalJobRunner>();
         services.AddSingleton<LogService>();
         services.AddHostedService(sp => sp.GetRequiredService<LogService>());
+        services.AddSingleton<RunMetrics>();
         services.AddSingleton<RunService>();
         services.AddSingleton<IRunService>(sp => sp.GetRequiredService<RunService>());
         services.AddHostedService(sp => sp.GetRequiredService<RunService>());

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using OpsConsole.Server.Metrics;
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Server.Runs;
+
+/// <summary>
+/// Runs as metrics on the <c>OpsConsole</c> meter: a batch job is not scraped, so the console turns what it follows
+/// (launches, the job's progress lines, outcomes, log lines, log viewers) into counters, gauges and a histogram.
+/// </summary>
+public sealed class RunMetrics
+{
+    private readonly Counter<long> _started;
+    private readonly Counter<long> _finished;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _records;
+    private readonly Counter<long> _pages;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _logLines;
+    private readonly ConcurrentDictionary<string, (string Source, string Stream)> _active = new(StringComparer.Ordinal);
+    private int _hubConnections;
+
+    public RunMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(ConsoleMetrics.MeterName);
+        _started = meter.CreateCounter<long>("opsconsole.runs.started", "{run}", "Runs launched, by source and stream.");
+        _finished = meter.CreateCounter<long>("opsconsole.runs.finished", "{run}", "Runs ended, by source, stream and outcome (succeeded, failed, cancelled).");
+        _duration = meter.CreateHistogram("opsconsole.run.duration", "s", "How long runs took from start to end, by source, stream and outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200] });
+        _records = meter.CreateCounter<long>("opsconsole.ingest.records", "{record}", "Records fetched by runs, by source and stream.");
+        _pages = meter.CreateCounter<long>("opsconsole.ingest.pages", "{page}", "List pages fetched by runs, by source and stream.");
+        _rateLimited = meter.CreateCounter<long>("opsconsole.ingest.rate_limited", "{response}", "429 responses runs received, by source and stream.");
+        _retries = meter.CreateCounter<long>("opsconsole.ingest.retries", "{request}", "Requests runs retried, by source and stream.");
+        _logLines = meter.CreateCounter<long>("opsconsole.logs.lines", "{line}", "Job log lines the console received, by source and stream.");
+        meter.CreateObservableGauge("opsconsole.runs.active", ObserveActive, "{run}", "Runs pending, starting, running or cancelling, by source and stream.");
+        meter.CreateObservableGauge("opsconsole.logs.hub_connections", () => Volatile.Read(ref _hubConnections), "{connection}",
+            "Open connections to the live log hub.");
+    }
+
+    /// <summary>Every stream's series exists from the start (0), so rates and alerts see it before its first run.</summary>
+    public static IReadOnlyList<(string Source, string Stream)> Streams { get; } = [.. LaunchValidator.Streams.Select(s => ("stripe", s))];
+
+    public void Started(RunInfo run)
+    {
+        _started.Add(1, Tags(run));
+        Track(run);
+    }
+
+    /// <summary>A run this console follows (launched, or re-attached after a restart).</summary>
+    public void Track(RunInfo run) => _active[run.Id] = (run.Source, run.Stream);
+
+    public void Finished(RunInfo run, DateTimeOffset now)
+    {
+        _active.TryRemove(run.Id, out _);
+        var outcome = new KeyValuePair<string, object?>("outcome", run.State.ToString().ToLowerInvariant());
+        _finished.Add(1, Tags(run, outcome));
+        if (run.Duration(now) is { } took)
+        {
+            _duration.Record(took.TotalSeconds, Tags(run, outcome));
+        }
+    }
+
+    /// <summary>What a progress line added since the previous one (the job reports running totals).</summary>
+    public void Progress(RunInfo run, RunProgress before, RunProgress after)
+    {
+        Add(_records, after.Records - before.Records, run);
+        Add(_pages, after.Pages - before.Pages, run);
+        Add(_rateLimited, after.RateLimited - before.RateLimited, run);
+        Add(_retries, after.Retries - before.Retries, run);
+    }
+
+    public void LogLines(RunInfo run, int count) => Add(_logLines, count, run);
+
+    public void HubConnected() => Interlocked.Increment(ref _hubConnections);
+
+    public void HubDisconnected() => Interlocked.Decrement(ref _hubConnections);
+
+    private IEnumerable<Measurement<long>> ObserveActive()
+    {
+        var counts = Streams.ToDictionary(s => s, _ => 0L);
+        foreach (var stream in _active.Values)
+        {
+            counts[stream] = counts.GetValueOrDefault(stream) + 1;
+        }
+        return counts.Select(c => new Measurement<long>(c.Value,
+            new KeyValuePair<string, object?>("source", c.Key.Source), new KeyValuePair<string, object?>("stream", c.Key.Stream)));
+    }
+
+    private static void Add(Counter<long> counter, long delta, RunInfo run)
+    {
+        if (delta > 0)
+        {
+            counter.Add(delta, Tags(run));
+        }
+    }
+
+    private static TagList Tags(RunInfo run, KeyValuePair<string, object?>? extra = null)
+    {
+        var tags = new TagList { { "source", run.Source }, { "stream", run.Stream } };
+        if (extra is { } tag)
+        {
+            tags.Add(tag);
+        }
+        return tags;
+    }
+}
