@@ -43,6 +43,26 @@ public sealed class RunMetrics
     /// <summary>Every stream's series exists from the start (0), so rates and alerts see it before its first run.</summary>
     public static IReadOnlyList<(string Source, string Stream)> Streams { get; } = [.. LaunchValidator.Streams.Select(s => ("stripe", s))];
 
+    /// <summary>
+    /// Gives every stream's counters a 0 series before its first run, so <c>rate()</c> and alerts see the stream from
+    /// the start instead of a missing series. Called once the metrics listener runs.
+    /// </summary>
+    public void SeedStreams()
+    {
+        foreach (var (source, stream) in Streams)
+        {
+            var tags = new TagList { { "source", source }, { "stream", stream } };
+            foreach (var counter in new[] { _started, _records, _pages, _rateLimited, _retries, _logLines })
+            {
+                counter.Add(0, tags);
+            }
+            foreach (var outcome in new[] { "succeeded", "failed", "cancelled" })
+            {
+                _finished.Add(0, new TagList { { "source", source }, { "stream", stream }, { "outcome", outcome } });
+            }
+        }
+    }
+
     public void Started(RunInfo run)
     {
         _started.Add(1, Tags(run));

@@ -204,6 +204,7 @@ internal sealed class RunService(
     /// <summary>Re-attaches to the jobs of runs an earlier console left active, or ends those runs with the reason.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        metrics.SeedStreams();
         foreach (var run in await store.ListActiveAsync(cancellationToken))
         {
             var process = await store.ProcessAsync(run.Id, cancellationToken);
