@@ -219,8 +219,14 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
         }
         await process.WaitForExitAsync();
         var output = await reading;
-        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        // A kill can cut the line being written: the last complete line tells where the job was.
+        var complete = output[..(output.LastIndexOf('\n') + 1)];
+        var last = complete.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
         var lastEvent = last.StartsWith('{') ? JsonDocument.Parse(last).RootElement.GetProperty("event").GetString() : last;
+        if (complete.Length < output.Length)
+        {
+            lastEvent += " (a line cut short by the kill)";
+        }
         _history.Add($"{runId} {crashAt ?? $"kill after {killAfter?.TotalMilliseconds} ms"}: exit {process.ExitCode}, last event {lastEvent}"
                      + (output.Contains("taking the lease over", StringComparison.Ordinal) ? " (took over a dead holder's lease)" : ""));
         if (process.ExitCode is not Killed and not 0)
