@@ -30,6 +30,14 @@ public sealed class CredentialValidator(
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Failed sign-ins recorded in the audit log per minute at most.</summary>
+    public const int MaxFailedSignInEntriesPerMinute = 60;
+
+    private readonly Lock _auditBudgetLock = new();
+    private long _auditMinute;
+    private int _auditedThisMinute;
+    private int _notAudited;
+
     // Scripts using HTTP Basic send the password with every request; one PBKDF2 check each (about 0.1 s of CPU, one user
     // at a time) would cap them at a few requests a second. A pair verified recently is remembered as an HMAC under a key
     // that never leaves this process, together with the user's security stamp, so a password or role change ends it.
@@ -104,10 +112,46 @@ public sealed class CredentialValidator(
     private string Fingerprint(string name, string password) =>
         Convert.ToHexString(HMACSHA256.HashData(_verifiedKey, Encoding.UTF8.GetBytes($"{name.ToUpperInvariant()}\0{password}")));
 
+    /// <summary>
+    /// Failed sign-ins cost nothing to send, and audit entries cannot be deleted: attempts on an account that is already
+    /// locked are not recorded (its lockout is), and at most <see cref="MaxFailedSignInEntriesPerMinute"/> entries a
+    /// minute are; the next entry says how many were left out.
+    /// </summary>
+    private bool ShouldAudit(string reason, out int suppressed)
+    {
+        suppressed = 0;
+        if (reason == "locked out")
+        {
+            return false;
+        }
+        var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
+        lock (_auditBudgetLock)
+        {
+            if (minute != _auditMinute)
+            {
+                _auditMinute = minute;
+                _auditedThisMinute = 0;
+            }
+            if (_auditedThisMinute >= MaxFailedSignInEntriesPerMinute)
+            {
+                _notAudited++;
+                return false;
+            }
+            _auditedThisMinute++;
+            suppressed = _notAudited;
+            _notAudited = 0;
+            return true;
+        }
+    }
+
     private async Task<CredentialCheck> FailAsync(CredentialCheck result, string userName, string method, string reason)
     {
         metrics.SignIn(method, result.LockedUntil is null ? "failed" : "locked_out");
         logger.LogWarning("Failed {Method} sign-in for {User}: {Reason}", method, userName, reason);
+        if (!ShouldAudit(reason, out var suppressed))
+        {
+            return result;
+        }
         try
         {
             await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
@@ -115,7 +159,7 @@ public sealed class CredentialValidator(
                 Actor = userName,
                 Action = OpsConsole.Shared.Audit.AuditActions.SignInFailed,
                 Target = method,
-                Reason = reason,
+                Reason = suppressed == 0 ? reason : $"{reason} (and {suppressed} more failed sign-ins in the previous minute, not recorded one by one)",
                 Outcome = result.LockedUntil is { } until ? $"locked out until {until:u}" : "refused",
             }, CancellationToken.None);
         }

@@ -160,7 +160,8 @@ internal sealed class CheckpointService(
                 await AuditRefusedAsync(caller, auditAction, target, change, reason, $"conflict: version {conflict.Actual}, not {expected}", cancellationToken);
                 throw;
             }
-            await audit.AppendAsync(new AuditEntry
+            // The change is made: what follows must not turn it into an error for the administrator.
+            var entry = new AuditEntry
             {
                 Actor = caller.Name,
                 Action = auditAction,
@@ -169,15 +170,31 @@ internal sealed class CheckpointService(
                 Before = Json(before?.Cursor, before?.Version ?? 0),
                 After = Json(written.Cursor, written.Version),
                 Reason = reason,
-            }, CancellationToken.None);
+            };
             logger.LogWarning("Checkpoint {Target}: {Action} by {User} to {Cursor} (version {Version}): {Reason}",
                 target, auditAction, caller.Name, written.Cursor, written.Version, reason);
-            await notifier.NotifyAsync(auditAction, target, new
+            try
             {
-                source, stream, action = auditAction, by = caller.Name, reason,
-                before = new { cursor = before?.Cursor, version = before?.Version ?? 0 },
-                after = new { cursor = written.Cursor, version = written.Version },
-            }, CancellationToken.None);
+                await audit.AppendAsync(entry, CancellationToken.None);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException exception)
+            {
+                // The warning above and this error hold what the entry would have said.
+                logger.LogError(exception, "The audit entry for {Action} of {Target} (version {Version}) could not be written", auditAction, target, written.Version);
+            }
+            try
+            {
+                await notifier.NotifyAsync(auditAction, target, new
+                {
+                    source, stream, action = auditAction, by = caller.Name, reason,
+                    before = new { cursor = before?.Cursor, version = before?.Version ?? 0 },
+                    after = new { cursor = written.Cursor, version = written.Version },
+                }, CancellationToken.None);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException exception)
+            {
+                logger.LogError(exception, "The notification of {Action} of {Target} could not be queued", auditAction, target);
+            }
             return written;
         }
         finally

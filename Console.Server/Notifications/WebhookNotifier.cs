@@ -20,6 +20,9 @@ internal sealed class WebhookNotifier(
     ILogger<WebhookNotifier> logger) : BackgroundService
 {
     public const string ClientName = "webhook";
+
+    /// <summary>The longest wait between two attempts, whatever the backoff doubles to.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
     private readonly SemaphoreSlim _wake = new(0);
 
     public bool Enabled => options.Value.WebhookUrl is { Length: > 0 };
@@ -73,7 +76,9 @@ internal sealed class WebhookNotifier(
         {
             return;
         }
-        logger.LogInformation("Notifications go to the webhook at {Host}", new Uri(options.Value.WebhookUrl!).GetLeftPart(UriPartial.Authority));
+        // Only scheme, host and port: a webhook URL may carry credentials in its user part, path or query.
+        var url = new Uri(options.Value.WebhookUrl!);
+        logger.LogInformation("Notifications go to the webhook at {Host}", $"{url.Scheme}://{url.Host}:{url.Port}");
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan? next;
@@ -81,7 +86,7 @@ internal sealed class WebhookNotifier(
             {
                 next = await DeliverDueAsync(stoppingToken);
             }
-            catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 logger.LogWarning(exception, "Webhook deliveries could not be read; trying again shortly");
                 next = TimeSpan.FromSeconds(5);
@@ -135,7 +140,7 @@ internal sealed class WebhookNotifier(
             var attempts = delivery.Attempts + 1;
             var delivered = status is >= 200 and < 300;
             var outcome = delivered ? "Delivered" : attempts >= settings.MaxAttempts ? "Failed" : "Pending";
-            var retryAt = time.GetUtcNow() + TimeSpan.FromSeconds(settings.BackoffSeconds * Math.Pow(2, attempts - 1));
+            var retryAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, settings.BackoffSeconds * Math.Pow(2, Math.Min(attempts - 1, 30))));
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = """
@@ -181,7 +186,7 @@ internal sealed class WebhookNotifier(
             }, timeout.Token);
             return ((int)response.StatusCode, response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}");
         }
-        catch (HttpRequestException exception)
+        catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or JsonException or NotSupportedException)
         {
             return (null, exception.Message);
         }

@@ -86,25 +86,35 @@ internal sealed class RunService(
             LaunchedBy = caller.Name,
         };
         await store.InsertAsync(run, cancellationToken);
-        // The run holds the stream in the run store now; an administrator changing the checkpoint took the state
-        // store's lease first and then looks for active runs. Whoever comes second backs out.
-        if (await state.GetLeaseAsync(launch.Source, launch.Stream, cancellationToken) is { } changing
-            && changing.Holder.StartsWith(CheckpointService.LeaseHolderRun + "@", StringComparison.Ordinal))
+        try
         {
-            await FinishAsync(run.Id, RunState.Failed, null, "Not started: an administrator was changing the stream's checkpoint at that moment.", forced: false);
-            throw new StreamBusyException(launch.Source, launch.Stream, CheckpointService.LeaseHolderRun,
-                $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment.");
+            // The run holds the stream in the run store now; an administrator changing the checkpoint took the state
+            // store's lease first and then looks for active runs. Whoever comes second backs out.
+            if (await state.GetLeaseAsync(launch.Source, launch.Stream, CancellationToken.None) is { } changing
+                && changing.Holder.StartsWith(CheckpointService.LeaseHolderRun + "@", StringComparison.Ordinal))
+            {
+                await FinishAsync(run.Id, RunState.Failed, null, "Not started: an administrator was changing the stream's checkpoint at that moment.",
+                    forced: false, notify: false);
+                throw new StreamBusyException(launch.Source, launch.Stream, CheckpointService.LeaseHolderRun,
+                    $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment.");
+            }
+            await audit.AppendAsync(new AuditEntry
+            {
+                Actor = caller.Name,
+                Action = AuditActions.RunLaunch,
+                Target = run.Id,
+                Stream = $"{run.Source}/{run.Stream}",
+                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers }),
+            }, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is not StreamBusyException)
+        {
+            // Nothing was started: the run must not keep the stream's slot.
+            await FinishAsync(run.Id, RunState.Failed, null, $"Not started: the console could not record the launch ({exception.Message}).", forced: false);
+            throw;
         }
         logger.LogInformation("Run {RunId} ({Source}/{Stream}, {Mode}) launched by {User}", run.Id, run.Source, run.Stream, run.Mode, caller.Name);
         metrics.Started(run);
-        await audit.AppendAsync(new AuditEntry
-        {
-            Actor = caller.Name,
-            Action = AuditActions.RunLaunch,
-            Target = run.Id,
-            Stream = $"{run.Source}/{run.Stream}",
-            After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers }),
-        }, CancellationToken.None);
         Raise(run);
         return await StartAsync(run) ?? run;
     }
@@ -162,9 +172,9 @@ internal sealed class RunService(
                 return null;
             }
             logger.LogInformation("Run {RunId}: cancel requested by {User}", id, caller.Name);
-            await RecordCancelAsync(run, caller, force: false);
             Raise(run);
             ScheduleKill(run);
+            await RecordCancelAsync(run, caller, force: false);
         }
         else if (!force)
         {
@@ -176,9 +186,12 @@ internal sealed class RunService(
             {
                 await store.MarkForcedAsync(id, caller.Name, cancellationToken);
                 logger.LogWarning("Run {RunId}: force cancel by {User}", id, caller.Name);
-                await RecordCancelAsync(run, caller, force: true);
             }
             runner.Signal(process, kill: force);
+            if (force)
+            {
+                await RecordCancelAsync(run, caller, force: true);
+            }
         }
         run = await store.GetAsync(id, cancellationToken);
         Raise(run!);
@@ -334,7 +347,8 @@ internal sealed class RunService(
         var folder = logs.RunFolder(run.Id);
         var log = logs.Open(run.Id);
         var running = run.State is RunState.Running or RunState.Cancelling;
-        var progress = run.Progress;
+        // Read again: when following is retried, the progress counted so far is the stored one, not the first run's.
+        var progress = (await store.GetAsync(run.Id, cancellationToken))?.Progress ?? run.Progress;
         string? lastError = null;
         await foreach (var output in runner.FollowAsync(folder, process, log.OutputOffset, cancellationToken))
         {
@@ -407,7 +421,7 @@ internal sealed class RunService(
         TryDelete(Path.Combine(folder, Runners.Local.LocalJobRunner.OutputFile));
     }
 
-    private async Task<RunInfo?> FinishAsync(string id, RunState outcome, int? exitCode, string? reason, bool forced)
+    private async Task<RunInfo?> FinishAsync(string id, RunState outcome, int? exitCode, string? reason, bool forced, bool notify = true)
     {
         var change = new RunChange { EndedAt = time.GetUtcNow(), ExitCode = exitCode, FailureReason = reason, Forced = forced ? true : null };
         var run = await store.TransitionAsync(id, outcome, change, outcome.ToString().ToLowerInvariant());
@@ -418,7 +432,7 @@ internal sealed class RunService(
             logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
             metrics.Finished(run, time.GetUtcNow());
             Raise(run);
-            if (run.State == RunState.Failed)
+            if (run.State == RunState.Failed && notify)
             {
                 await notifier.NotifyAsync(NotificationEvents.RunFailed, run.Id, new
                 {

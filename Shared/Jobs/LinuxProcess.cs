@@ -37,6 +37,26 @@ public static class LinuxProcess
     public static bool IsAlive(int pid, long startTicks) =>
         ReadStat(pid) is { } stat && stat.State != 'Z' && (startTicks == 0 || stat.StartTicks == startTicks);
 
+    /// <summary>
+    /// This process's PID namespace (the inode in <c>/proc/self/ns/pid</c>), or null: two containers on one host
+    /// may share a host name but not a namespace, and a pid means something only inside its own.
+    /// </summary>
+    public static string? PidNamespace
+    {
+        get
+        {
+            try
+            {
+                var target = new FileInfo("/proc/self/ns/pid").LinkTarget; // "pid:[4026531836]"
+                return target is { Length: > 6 } && target.StartsWith("pid:[", StringComparison.Ordinal) ? target[5..^1] : null;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>Whether this machine has <c>/proc</c>, so that a missing entry means a dead process.</summary>
     public static bool CanTell => Directory.Exists("/proc/self");
 }

@@ -148,7 +148,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             var advanced = checkpoint?.UpdatedBy == options.RunId ? checkpoint
                 : await state.WriteCheckpointAsync(options.Source, stream.Name, Math.Max(committedTo, checkpoint?.Cursor ?? long.MinValue),
                     checkpoint?.Version ?? 0, options.RunId, $"run {options.RunId} committed earlier; checkpoint completed on rerun", cancellationToken);
-            await new Staging(storage, options.TablePath, options.RunId).DeleteAllAsync(cancellationToken);
+            await DeleteStagingAsync(new Staging(storage, options.TablePath, options.RunId));
             log.Event("summary", $"Run {options.RunId} was already committed; checkpoint {advanced.Cursor} (version {advanced.Version})",
                 new Dictionary<string, object?> { ["records"] = 0, ["cursor"] = advanced.Cursor, ["checkpoint_version"] = advanced.Version, ["already_committed"] = true });
             return JobExitCodes.Ok;
@@ -299,7 +299,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
 
         CrashPoints.Reach(CrashPoints.Checkpointed);
         // The records are in the table and the checkpoint has moved: the raw pages have served their purpose.
-        await staging.DeleteAllAsync(cancellationToken);
+        await DeleteStagingAsync(staging);
 
         var stats = client.Stats;
         log.Event("summary", $"Run {options.RunId} succeeded: {transformer.Count} records, checkpoint {written.Cursor} (version {written.Version})",
@@ -328,14 +328,15 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         {
             using (result)
             {
-                var oldest = result.Count > 0 ? result.Data[result.Count - 1].GetProperty("created").GetInt64() : 0;
-                if (page == 0 && result.HasMore && result.Count > 0 && SlicePlanner.Split(slice, oldest, options.MaxSlicePages) is { } split)
+                // A record without a usable created is not a reason to stop: the transform rejects it with the reason.
+                if (page == 0 && result.HasMore && result.Count > 0 && CreatedOf(result.Data[result.Count - 1]) is { } oldest
+                    && SlicePlanner.Split(slice, oldest, options.MaxSlicePages) is { } split)
                 {
                     var finished = false;
                     if (split.Head is { } head)
                     {
                         await staging.ClearAsync(head, cancellationToken);
-                        var newer = result.Data.EnumerateArray().Where(o => o.GetProperty("created").GetInt64() >= head.From).ToList();
+                        var newer = result.Data.EnumerateArray().Where(o => CreatedOf(o) is not { } created || created >= head.From).ToList();
                         await staging.WriteAsync(staging.PagePath(head, 0), newer, cancellationToken);
                         CrashPoints.Reach(CrashPoints.PageStaged);
                         await state.RecordSliceAsync(options.Source, options.Stream.Name, options.RunId, new CompletedSlice(head.From, head.To, newer.Count), cancellationToken);
@@ -357,6 +358,23 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
         return new SliceOutcome([], Finished: true);
     }
+
+    /// <summary>The run succeeded before this: a staging folder that cannot be deleted is worth a warning, not a failure.</summary>
+    private async Task DeleteStagingAsync(Staging staging)
+    {
+        try
+        {
+            await staging.DeleteAllAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            log.Warn($"The run's staging ({staging.Folder}) could not be deleted; delete it by hand: {exception.Message}");
+        }
+    }
+
+    private static long? CreatedOf(JsonElement record) =>
+        record.ValueKind == JsonValueKind.Object && record.TryGetProperty("created", out var created)
+        && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var value) ? value : null;
 
     /// <summary>A fetched slice: whether (a part of) it is finished, and the pieces still to fetch.</summary>
     private sealed record SliceOutcome(IReadOnlyList<Slice> Pieces, bool Finished);

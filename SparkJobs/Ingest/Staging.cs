@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.SparkJobs.Planning;
@@ -60,11 +59,14 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
     {
         using var buffer = new MemoryStream();
         await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        await using (var writer = new Utf8JsonWriter(gzip))
         {
             foreach (var item in objects)
             {
-                // The object's bytes as the source sent them, without a detour through a string.
-                gzip.Write(JsonMarshal.GetRawUtf8Value(item));
+                // One object per line: written compact, since the source may pretty-print (live Stripe does).
+                item.WriteTo(writer);
+                await writer.FlushAsync(cancellationToken);
+                writer.Reset();
                 gzip.WriteByte((byte)'\n');
             }
         }

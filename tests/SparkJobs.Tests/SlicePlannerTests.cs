@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpsConsole.Shared.Jobs;
 using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Planning;
 
@@ -62,6 +63,7 @@ public sealed class SlicePlannerTests
         var holder = LeaseHolder.ForThisProcess("run-2").Replace($":{Environment.ProcessId}:", $":{ended.Id}:", StringComparison.Ordinal);
         Assert.True(LeaseHolder.IsDeadHere(holder));
         Assert.False(LeaseHolder.IsDeadHere(holder.Replace($"@{Environment.MachineName}:", "@another-host:", StringComparison.Ordinal)));
+        Assert.False(LeaseHolder.IsDeadHere(holder.Replace($":{LinuxProcess.PidNamespace}:", ":1:", StringComparison.Ordinal)), "another PID namespace");
         Assert.False(LeaseHolder.IsDeadHere("run-3@1234-abcdef12"));
     }
 }

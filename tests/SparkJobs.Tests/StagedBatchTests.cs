@@ -43,6 +43,40 @@ public sealed class StagedBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Staging_PrettyPrintedSourceObjects_ComeBackWhole()
+    {
+        // Live Stripe indents its JSON: a staged object must still be one line.
+        var staging = new Staging(new LocalLakeStorage(_root), "raw/stripe/charges", "run-1");
+        var slice = new Slice(Midnight, Midnight + 86_400);
+        using var page = JsonDocument.Parse($$"""
+            {
+              "data": [
+                {
+                  "id": "ch_pretty",
+                  "created": {{Midnight + 5}},
+                  "amount": 100,
+                  "metadata": {
+                    "order": "A-1"
+                  }
+                }
+              ]
+            }
+            """);
+        await staging.WriteAsync(staging.PagePath(slice, 0), page.RootElement.GetProperty("data").EnumerateArray(), default);
+        var batch = new StagedBatch(staging, () => new RecordTransformer(StreamSchema.Charges, "run-1", DateTimeOffset.UnixEpoch), [slice]);
+
+        var rows = new List<object?[]>();
+        await foreach (var partition in batch.PartitionsAsync(default))
+        {
+            rows.AddRange(partition.Rows);
+        }
+
+        var row = Assert.Single(rows);
+        Assert.Equal("ch_pretty", row[0]);
+        Assert.Equal("""{"order":"A-1"}""", row[StreamSchema.Charges.Columns.Select((c, i) => (c, i)).First(x => x.c.Name == "metadata").i]);
+    }
+
+    [Fact]
     public async Task Partitions_ARecordOutsideItsSlice_FailsNamingIt()
     {
         var staging = new Staging(new LocalLakeStorage(_root), "raw/stripe/charges", "run-1");
