@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.SparkJobs.Planning;
@@ -63,10 +64,19 @@ public sealed class Staging(ILakeStorage storage, string tablePath, string runId
         {
             foreach (var item in objects)
             {
-                // One object per line: written compact, since the source may pretty-print (live Stripe does).
-                item.WriteTo(writer);
-                await writer.FlushAsync(cancellationToken);
-                writer.Reset();
+                // One object per line. A compact object goes as the source sent it; a pretty-printed one (live Stripe
+                // indents) is written again compact. JSON strings cannot hold a raw line break, so one means layout.
+                var raw = JsonMarshal.GetRawUtf8Value(item);
+                if (raw.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+                {
+                    gzip.Write(raw);
+                }
+                else
+                {
+                    item.WriteTo(writer);
+                    await writer.FlushAsync(cancellationToken);
+                    writer.Reset();
+                }
                 gzip.WriteByte((byte)'\n');
             }
         }
