@@ -38,8 +38,7 @@ public sealed class StagedBatch
 
     public async IAsyncEnumerable<PartitionRows> PartitionsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var transformer = Transformer.Count == 0 && Transformer.RejectedCount == 0 ? Transformer : _transformers();
-        Transformer = transformer;
+        var transformer = Transformer = _transformers();
         var idColumn = IndexOf(transformer.Schema, "id");
         var createdColumn = IndexOf(transformer.Schema, "created");
         var pending = new SortedDictionary<long, List<object?[]>>();

@@ -1,3 +1,7 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace OpsConsole.Browser.Tests;
@@ -15,6 +19,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = default!;
 
     public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    /// <summary>Calls the console's API as <paramref name="user"/> (HTTP Basic), asserts success, returns the JSON body.</summary>
+    public async Task<JsonElement> ApiAsync(HttpMethod method, string path, object? body = null, string user = "viewer")
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(Server.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{ConsoleServer.Passwords[user]}")));
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        var response = await client.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
 
     public async Task InitializeAsync()
     {

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -24,7 +21,7 @@ public sealed partial class CheckpointsTests(BrowserFixture fixture)
             charges = await ChargesAsync();
         }
         var cursor = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
-        var set = await ApiAsync(HttpMethod.Put, "/api/checkpoints/stripe/charges", new
+        var set = await fixture.ApiAsync(HttpMethod.Put, "/api/checkpoints/stripe/charges", new
         {
             action = "set", cursor = DateTimeOffset.FromUnixTimeSeconds(cursor), expectedVersion = charges.GetProperty("version").GetInt64(),
             confirm = "charges", reason = "browser test: a known cursor", 
@@ -73,14 +70,14 @@ public sealed partial class CheckpointsTests(BrowserFixture fixture)
         Assert.Empty(errors);
 
         // The next incremental run reads exactly from the announced start.
-        var run = await ApiAsync(HttpMethod.Post, "/api/runs", new { stream = "charges" }, "operator");
+        var run = await fixture.ApiAsync(HttpMethod.Post, "/api/runs", new { stream = "charges" }, "operator");
         var id = run.GetProperty("id").GetString();
-        for (var i = 0; i < 600 && (await ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString() is "Pending" or "Starting" or "Running"; i++)
+        for (var i = 0; i < 600 && (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString() is "Pending" or "Starting" or "Running"; i++)
         {
             await Task.Delay(100);
         }
-        Assert.Equal("Succeeded", (await ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString());
-        var logs = await ApiAsync(HttpMethod.Get, $"/api/runs/{id}/logs?limit=5000");
+        Assert.Equal("Succeeded", (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString());
+        var logs = await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{id}/logs?limit=5000");
         var plan = logs.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("msg").GetString() ?? "").First(m => m.Contains("created in [", StringComparison.Ordinal));
         Assert.Contains($"created in [{announcedFrom}, ", plan, StringComparison.Ordinal);
 
@@ -94,16 +91,5 @@ public sealed partial class CheckpointsTests(BrowserFixture fixture)
     private static partial Regex UnixInParentheses();
 
     private async Task<JsonElement> ChargesAsync() =>
-        (await ApiAsync(HttpMethod.Get, "/api/checkpoints")).EnumerateArray().Single(c => c.GetProperty("stream").GetString() == "charges");
-
-    private async Task<JsonElement> ApiAsync(HttpMethod method, string path, object? body = null, string user = "viewer")
-    {
-        using var client = new HttpClient { BaseAddress = new Uri(fixture.Server.BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{ConsoleServer.Passwords[user]}")));
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        var response = await client.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+        (await fixture.ApiAsync(HttpMethod.Get, "/api/checkpoints")).EnumerateArray().Single(c => c.GetProperty("stream").GetString() == "charges");
 }

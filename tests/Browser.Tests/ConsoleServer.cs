@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using OpsConsole.TestSupport;
 
@@ -44,7 +43,7 @@ public sealed class ConsoleServer : IAsyncDisposable
 
     public static async Task<ConsoleServer> StartAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var baseUrl = $"http://127.0.0.1:{port}";
         var dataPath = Path.Combine(Path.GetTempPath(), "opsconsole-browser", Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo("dotnet", [RepoPaths.ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0"])
@@ -128,12 +127,5 @@ public sealed class ConsoleServer : IAsyncDisposable
             await Task.Delay(200);
         }
         throw new TimeoutException($"The console did not become ready in 90 s:\n{Output}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

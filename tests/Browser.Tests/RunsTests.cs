@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
 using OpsConsole.Browser.Tests.Pages;
@@ -116,13 +113,6 @@ public sealed class RunsTests(BrowserFixture fixture)
         Assert.Empty(errors);
     }
 
-    private async Task<JsonElement> ApiAsync(string path, object? body = null, string user = "viewer")
-    {
-        using var client = new HttpClient { BaseAddress = new Uri(fixture.Server.BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{ConsoleServer.Passwords[user]}")));
-        var response = body is null ? await client.GetAsync(path) : await client.PostAsJsonAsync(path, body);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private Task<JsonElement> ApiAsync(string path, object? body = null, string user = "viewer") =>
+        fixture.ApiAsync(body is null ? HttpMethod.Get : HttpMethod.Post, path, body, user);
 }

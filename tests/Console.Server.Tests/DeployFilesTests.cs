@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpsConsole.Shared.Runs;
@@ -24,10 +23,10 @@ public sealed partial class DeployFilesTests
     [Fact]
     public async Task PrometheusConfigAndRules_PassPromtool()
     {
-        var (rulesExit, rules) = await PromtoolAsync("check", "rules", Path.Combine(Deploy, "prometheus", "alerts.yml"));
+        var (rulesExit, rules) = await Promtool.RunAsync("", "check", "rules", Path.Combine(Deploy, "prometheus", "alerts.yml"));
         Assert.True(rulesExit == 0, rules);
         Assert.Contains("9 rules found", rules, StringComparison.Ordinal);
-        var (configExit, config) = await PromtoolAsync("check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml"));
+        var (configExit, config) = await Promtool.RunAsync("", "check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml"));
         Assert.True(configExit == 0, config);
     }
 
@@ -132,19 +131,6 @@ public sealed partial class DeployFilesTests
                 }
             }
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("promtool") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
     }
 
     [GeneratedRegex(@"^# TYPE (\S+) (\S+)$", RegexOptions.Multiline)]

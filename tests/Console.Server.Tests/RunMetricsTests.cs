@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using OpsConsole.Shared.Runs;
+using OpsConsole.TestSupport;
 using static OpsConsole.Server.Tests.RunTestSupport;
 
 namespace OpsConsole.Server.Tests;
@@ -46,7 +45,7 @@ public sealed class RunMetricsTests : IDisposable
         var run = await LaunchAsync(client, new { stream = "customers" });
         await WaitForAsync(client, run.Id, r => r.State == RunState.Running);
         var folder = Directory.CreateTempSubdirectory("opsconsole-prometheus-").FullName;
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await File.WriteAllTextAsync(Path.Combine(folder, "prometheus.yml"), $"""
             global:
               scrape_interval: 1s
@@ -111,12 +110,5 @@ public sealed class RunMetricsTests : IDisposable
         var lines = exposition.Split('\n').Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal))).ToList();
         Assert.True(lines.Count == 1, $"{lines.Count} series of {name} with {string.Join(", ", labels)}:\n{exposition}");
         return double.Parse(lines[0][(lines[0].LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
