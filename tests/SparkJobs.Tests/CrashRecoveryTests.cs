@@ -270,44 +270,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
 
     private string Explain(string message) => $"{message}\nattempts:\n{string.Join('\n', _history)}";
 
-    private async Task AssertTableEqualsTruthAsync(long cursor)
-    {
-        var truth = await TruthAsync(cursor);
-        var table = new LakeTable(new LocalLakeStorage(Lake), "raw/stripe/charges", StreamSchema.Charges, new ParquetFormat());
-        var rows = await table.ReadAllAsync();
-        var id = table.IndexOf("id");
-        var byId = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-        foreach (var row in rows)
-        {
-            Assert.True(byId.TryAdd((string)row[id]!, row), Explain($"{row[id]} is in the table twice"));
-        }
-        Assert.Equal(truth.Count, byId.Count);
-        var columns = StreamSchema.Charges.Columns
-            .Where(c => c.Type is ParquetColumnType.String or ParquetColumnType.Int64 or ParquetColumnType.Boolean && !c.Name.StartsWith('_') && c.Name != "metadata")
-            .ToList();
-        foreach (var expected in truth)
-        {
-            Assert.True(byId.TryGetValue(expected.GetProperty("id").GetString()!, out var row), Explain($"{expected.GetProperty("id")} is missing"));
-            // The truth carries the fields that change (amount_refunded, refunded, status) besides id, created, amount.
-            foreach (var column in columns.Where(c => expected.TryGetProperty(c.Name, out _)))
-            {
-                var value = expected.GetProperty(column.Name);
-                object? want = value.ValueKind switch
-                {
-                    JsonValueKind.String => value.GetString(),
-                    JsonValueKind.Number => value.GetInt64(),
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    _ => null,
-                };
-                Assert.True(Equals(want, row[table.IndexOf(column.Name)]), Explain($"{row[id]}.{column.Name}: table {row[table.IndexOf(column.Name)]}, source {want}"));
-            }
-        }
-    }
+    private Task AssertTableEqualsTruthAsync(long cursor) => ChargesTruth.AssertTableEqualsAsync(_admin, Lake, cursor, Explain);
 
-    private async Task<List<JsonElement>> TruthAsync(long cursor)
-    {
-        using var json = JsonDocument.Parse(await _admin.GetStringAsync(new Uri($"/_sandbox/truth/charges?created[lt]={cursor}", UriKind.Relative)));
-        return [.. json.RootElement.GetProperty("objects").EnumerateArray().Select(e => e.Clone())];
-    }
+    private Task<List<JsonElement>> TruthAsync(long cursor) => ChargesTruth.ReadAsync(_admin, cursor);
 }

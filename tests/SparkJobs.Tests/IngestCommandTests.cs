@@ -278,30 +278,9 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
         Assert.Contains("STRIPE_SECRET_KEY", error.ToString(), StringComparison.Ordinal);
     }
 
-    private async Task<Dictionary<string, JsonElement>> AssertTableEqualsTruthAsync(long cursor)
-    {
-        var truth = await TruthAsync(cursor);
-        var table = new Lake.LakeTable(new Shared.Lake.Storage.LocalLakeStorage(Lake), "raw/stripe/charges",
-            Transform.StreamSchema.Charges, new Shared.Lake.Parquet.ParquetFormat());
-        var rows = await table.ReadAllAsync();
-        var id = table.IndexOf("id");
-        var ids = rows.Select(r => (string)r[id]!).ToList();
-        Assert.Equal(ids.Count, ids.Distinct().Count());
-        Assert.Equal(truth.Select(t => t.GetProperty("id").GetString()).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
-        var refundedColumn = table.IndexOf("amount_refunded");
-        var byId = rows.ToDictionary(r => (string)r[id]!);
-        foreach (var t in truth)
-        {
-            Assert.Equal(t.GetProperty("amount_refunded").GetInt64(), (long)byId[t.GetProperty("id").GetString()!][refundedColumn]!);
-        }
-        return truth.ToDictionary(t => t.GetProperty("id").GetString()!);
-    }
+    private Task<Dictionary<string, JsonElement>> AssertTableEqualsTruthAsync(long cursor) => ChargesTruth.AssertTableEqualsAsync(_admin, Lake, cursor);
 
-    private async Task<List<JsonElement>> TruthAsync(long cursor)
-    {
-        var json = JsonDocument.Parse(await _admin.GetStringAsync(new Uri($"/_sandbox/truth/charges?created[lt]={cursor}", UriKind.Relative)));
-        return [.. json.RootElement.GetProperty("objects").EnumerateArray().Select(e => e.Clone())];
-    }
+    private Task<List<JsonElement>> TruthAsync(long cursor) => ChargesTruth.ReadAsync(_admin, cursor);
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args.AsEnumerable());
 
