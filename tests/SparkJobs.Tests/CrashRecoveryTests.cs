@@ -33,10 +33,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        // 20,000 charges over 40 days: 200 pages; 40 ms a request keeps an attempt long enough to be hit from outside.
+        // 40,000 charges over 40 days: 400 pages, 40 ms a request; enough work left for every planned kill.
         _sandbox = await SandboxApp.StartAsync(new SandboxOptions
         {
-            Charges = 20_000, Days = 40, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 40, JitterMs = 0,
+            Charges = 40_000, Days = 40, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 40, JitterMs = 0,
             LiveRatePerSecond = 0, TestRatePerSecond = 0, Admin = true,
         });
         _admin = new HttpClient { BaseAddress = _sandbox.BaseAddress };
@@ -66,7 +66,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
         string[] full = ["--mode", "full", "--safety-lag-seconds", "0", "--workers", "4", "--max-slice-pages", "3"];
         for (var i = 0; i < 3; i++)
         {
-            kills += await AttemptAsync("run-1", full, crashAt: null, killAfter: TimeSpan.FromMilliseconds(random.Next(500, 2500))) ? 1 : 0;
+            kills += await AttemptAsync("run-1", full, crashAt: null, killAfterFirstSlice: TimeSpan.FromMilliseconds(random.Next(0, 300))) ? 1 : 0;
         }
         foreach (var point in new[]
         {
@@ -207,18 +207,30 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the second run took {watch.Elapsed} to give up");
     }
 
-    /// <summary>One attempt that is meant to die; true when it did die of SIGKILL (false: it finished first).</summary>
-    private async Task<bool> AttemptAsync(string runId, string[] args, string? crashAt, TimeSpan? killAfter = null)
+    /// <summary>
+    /// One attempt that is meant to die; true when it did die of SIGKILL (false: it finished first). With
+    /// <paramref name="killAfterFirstSlice"/> the test kills it from outside that long after it reports its first
+    /// finished slice: a random moment inside the extraction, whatever the machine's speed.
+    /// </summary>
+    private async Task<bool> AttemptAsync(string runId, string[] args, string? crashAt, TimeSpan? killAfterFirstSlice = null)
     {
         using var process = Start(runId, args, crashAt);
-        var reading = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        if (killAfter is { } delay && !process.WaitForExit(delay))
+        var received = new System.Text.StringBuilder();
+        var buffer = new char[8192];
+        Task? killing = null;
+        int read;
+        while ((read = await process.StandardOutput.ReadAsync(buffer)) > 0)
         {
-            process.Kill(); // SIGKILL
+            received.Append(buffer, 0, read);
+            if (killAfterFirstSlice is { } delay && killing is null && received.ToString().Contains("\"event\":\"slice\"", StringComparison.Ordinal))
+            {
+                killing = Task.Delay(delay).ContinueWith(_ => process.Kill(), TaskScheduler.Default); // SIGKILL
+            }
         }
         await process.WaitForExitAsync();
-        var output = await reading;
+        await (killing ?? Task.CompletedTask).ContinueWith(_ => { }, TaskScheduler.Default); // the process may have ended first
+        var output = received.ToString();
         // A kill can cut the line being written: the last complete line tells where the job was.
         var complete = output[..(output.LastIndexOf('\n') + 1)];
         var last = complete.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
@@ -227,7 +239,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
         {
             lastEvent += " (a line cut short by the kill)";
         }
-        _history.Add($"{runId} {crashAt ?? $"kill after {killAfter?.TotalMilliseconds} ms"}: exit {process.ExitCode}, last event {lastEvent}"
+        _history.Add($"{runId} {crashAt ?? $"kill {killAfterFirstSlice?.TotalMilliseconds} ms after the first slice"}: exit {process.ExitCode}, last event {lastEvent}"
                      + (output.Contains("taking the lease over", StringComparison.Ordinal) ? " (took over a dead holder's lease)" : ""));
         if (process.ExitCode is not Killed and not 0)
         {
