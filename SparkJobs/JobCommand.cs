@@ -10,6 +10,7 @@ using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Logging;
 using OpsConsole.SparkJobs.Planning;
+using OpsConsole.SparkJobs.Quality;
 using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
 
@@ -41,10 +42,14 @@ public static partial class JobCommand
         var maxSlicePages = new Option<int>("--max-slice-pages") { Description = "a slice estimated to need more pages than this is cut into smaller ones (2..10000)", DefaultValueFactory = _ => 40 };
         var requestTimeout = new Option<int>("--request-timeout-seconds") { Description = "abandon and retry a request after this long (1..600)", DefaultValueFactory = _ => 30 };
         var rate = new Option<double>("--requests-per-second") { Description = "request rate for all workers (0: the source's limit for the key)" };
+        var rules = new Option<string?>("--rules") { Description = "data-quality rules: a YAML file, a folder holding {stream}.yaml, or 'none' (default: the built-in rules of the stream)" };
+        var markdown = new Option<bool>("--markdown") { Description = "print the catalog as the README's Markdown reference" };
+        var check = new Option<string?>("--check") { Description = "check a rules file (or folder) for --stream and print its rules, instead of the catalog" };
+        var ruleStream = new Option<string?>("--stream") { Description = "the stream a checked rules file is for" };
 
         var ingest = new Command("ingest", "Fetch a stream's window, merge it into the lake table, advance the checkpoint.")
         {
-            stream, source, apiBase, lake, state, runId, from, to, mode, workers, lookback, safetyLag, sliceSeconds, maxSlicePages, requestTimeout, rate,
+            stream, source, apiBase, lake, state, runId, from, to, mode, workers, lookback, safetyLag, sliceSeconds, maxSlicePages, requestTimeout, rate, rules,
         };
         var plan = new Command("plan", "Print the window and slices an ingest run would fetch (dry run).")
         {
@@ -54,7 +59,37 @@ public static partial class JobCommand
         {
             stream, source, lake,
         };
-        var root = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify };
+        var catalog = new Command("rules", "Print every data-quality rule type with its parameters, or check a rules file.") { markdown, check, ruleStream };
+        var root = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify, catalog };
+
+        catalog.SetAction(async (parse, token) =>
+        {
+            if (parse.GetValue(check) is not { } file)
+            {
+                await output.WriteAsync(parse.GetValue(markdown) ? RuleCatalog.Markdown() : RuleCatalog.Text());
+                return JobExitCodes.Ok;
+            }
+            if (parse.GetValue(ruleStream) is not { } name || StripeStream.Find(name) is null)
+            {
+                await error.WriteLineAsync("error: --check needs --stream: charges, customers or refunds.");
+                return JobExitCodes.InvalidArguments;
+            }
+            try
+            {
+                var config = QualityConfig.Load(file, StreamSchema.For(name));
+                await output.WriteLineAsync($"{config.Origin}: {config.Rules.Count} rules for {name}, all valid.");
+                foreach (var rule in config.Rules)
+                {
+                    await output.WriteLineAsync($"  {rule.Name}: {rule.Type}{(rule.Column is { } c ? $" on {c}" : "")}, {rule.Severity.ToString().ToLowerInvariant()}{(rule.Blocking ? ", blocking" : "")}");
+                }
+                return JobExitCodes.Ok;
+            }
+            catch (QualityConfigException exception)
+            {
+                await error.WriteLineAsync($"error: {exception.Message}");
+                return JobExitCodes.InvalidArguments;
+            }
+        });
 
         ingest.SetAction(async (parse, token) =>
         {
@@ -72,6 +107,22 @@ public static partial class JobCommand
                 !Check(Writable(Path.GetDirectoryName(Path.GetFullPath(parse.GetValue(state)!))!, out var stateProblem),
                     $"--state '{parse.GetValue(state)}' is not in a writable folder: {stateProblem}", error))
             {
+                return JobExitCodes.InvalidArguments;
+            }
+            QualityConfig? quality;
+            try
+            {
+                var schema = StreamSchema.For(streamValue!.Name);
+                quality = parse.GetValue(rules) switch
+                {
+                    "none" => null,
+                    null => QualityConfig.Defaults(schema),
+                    var path => QualityConfig.Load(path, schema),
+                };
+            }
+            catch (QualityConfigException exception)
+            {
+                await error.WriteLineAsync($"error: {exception.Message}");
                 return JobExitCodes.InvalidArguments;
             }
             StripeCredentials credentials;
@@ -103,6 +154,7 @@ public static partial class JobCommand
                 MaxSlicePages = parse.GetValue(maxSlicePages),
                 RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(requestTimeout)),
                 RequestsPerSecond = parse.GetValue(rate),
+                Rules = quality,
             };
             return await new IngestJob(options, new JobLog(output)).RunAsync(token);
         });

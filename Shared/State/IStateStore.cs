@@ -1,7 +1,7 @@
 namespace OpsConsole.Shared.State;
 
 /// <summary>
-/// Checkpoints (with every version kept), stream leases and slice progress: what the job and the console share.
+/// Checkpoints (with every version kept), stream leases, slice progress and data-quality reports: what the job and the console share.
 /// The embedded implementation is SQLite; production uses DynamoDB with the same conditional-write semantics.
 /// </summary>
 public interface IStateStore
@@ -36,4 +36,13 @@ public interface IStateStore
 
     /// <summary>The slices <paramref name="run"/> finished, oldest first (a restarted run skips them).</summary>
     Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a run's data-quality report (replacing an earlier one of the same run: a rerun judges again).</summary>
+    Task SaveQualityReportAsync(Quality.QualityReport report, CancellationToken cancellationToken = default);
+
+    Task<Quality.QualityReport?> GetQualityReportAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>A stream's reports, newest first; <paramref name="committedOnly"/> leaves out blocked runs (the anomaly history).</summary>
+    Task<IReadOnlyList<Quality.QualityReport>> QualityReportsAsync(string source, string stream, int limit, bool committedOnly = false,
+        CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OpsConsole.Shared.Quality;
 
 namespace OpsConsole.Shared.State;
 
@@ -23,6 +24,10 @@ public sealed class SqliteStateStore : IStateStore
         CREATE TABLE IF NOT EXISTS slice_progress (
             source TEXT NOT NULL, stream TEXT NOT NULL, run TEXT NOT NULL, slice_from INTEGER NOT NULL, slice_to INTEGER NOT NULL,
             records INTEGER NOT NULL, PRIMARY KEY (source, stream, run, slice_from, slice_to));
+        CREATE TABLE IF NOT EXISTS quality_reports (
+            run_id TEXT NOT NULL PRIMARY KEY, source TEXT NOT NULL, stream TEXT NOT NULL, at INTEGER NOT NULL,
+            outcome TEXT NOT NULL, report TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS quality_reports_by_stream ON quality_reports (source, stream, at);
         """;
 
     private readonly string _connectionString;
@@ -187,6 +192,41 @@ public sealed class SqliteStateStore : IStateStore
             slices.Add(new CompletedSlice(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
         }
         return slices;
+    }
+
+    public async Task SaveQualityReportAsync(QualityReport report, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = Command(connection, """
+            INSERT INTO quality_reports (run_id, source, stream, at, outcome, report) VALUES ($run, $source, $stream, $at, $outcome, $report)
+            ON CONFLICT (run_id) DO UPDATE SET at = $at, outcome = $outcome, report = $report
+            """, ("$run", report.RunId), ("$source", report.Source), ("$stream", report.Stream), ("$at", report.At),
+            ("$outcome", report.Outcome), ("$report", report.ToJson()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<QualityReport?> GetQualityReportAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = Command(connection, "SELECT report FROM quality_reports WHERE run_id = $run", ("$run", runId));
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? QualityReport.FromJson(json) : null;
+    }
+
+    public async Task<IReadOnlyList<QualityReport>> QualityReportsAsync(string source, string stream, int limit, bool committedOnly = false,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = Command(connection, $"""
+            SELECT report FROM quality_reports WHERE source = $source AND stream = $stream
+            {(committedOnly ? "AND outcome <> 'blocked'" : "")} ORDER BY at DESC, run_id DESC LIMIT $limit
+            """, ("$source", source), ("$stream", stream), ("$limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var reports = new List<QualityReport>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            reports.Add(QualityReport.FromJson(reader.GetString(0)));
+        }
+        return reports;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)

@@ -3,10 +3,12 @@ using System.Text.Json;
 using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.State;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Logging;
 using OpsConsole.SparkJobs.Planning;
+using OpsConsole.SparkJobs.Quality;
 using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
 
@@ -261,18 +263,50 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         var finished = completed.Select(s => new Slice(s.From, s.To)).ToList();
         log.Info($"Fetched and staged {completed.Sum(s => s.Records)} records of {finished.Count} slices in {fetchSeconds:0.0} s; merging into the table partition by partition",
             new Dictionary<string, object?> { ["records"] = completed.Sum(s => s.Records), ["slices"] = finished.Count, ["seconds"] = Math.Round(fetchSeconds, 3) });
+        // Earlier committed runs are the anomaly strategies' baseline (a rerun of this run id does not judge itself).
+        var history = (await state.QualityReportsAsync(options.Source, stream.Name, 100, committedOnly: true, cancellationToken))
+            .Where(r => r.RunId != options.RunId).ToList();
+        var schema = StreamSchema.For(stream.Name);
+        QualityReport? report = null;
         var batch = new StagedBatch(staging,
-            () => new RecordTransformer(StreamSchema.For(stream.Name), options.RunId, DateTimeOffset.FromUnixTimeMilliseconds(window.StartedAtUnixMilliseconds)), finished);
-        var lastReport = watch.Elapsed;
-        var merge = await table.MergeAsync(batch.PartitionsAsync, options.RunId, to, soFar =>
-        {
-            if (watch.Elapsed - lastReport >= TimeSpan.FromSeconds(2))
+            () => new RecordTransformer(schema, options.RunId, DateTimeOffset.FromUnixTimeMilliseconds(window.StartedAtUnixMilliseconds)), finished,
+            () => new QualityEvaluator(options.Rules?.Build(history) ?? [], schema.Columns.Select(c => c.Name).ToList().IndexOf("id")),
+            async (transformer, quality, token) =>
             {
-                lastReport = watch.Elapsed;
-                log.Info($"Merging: {soFar.Partitions} of {batch.PartitionCount} partitions written ({soFar.Inserted} new, {soFar.Replaced} updated records)",
-                    new Dictionary<string, object?> { ["partitions"] = soFar.Partitions, ["of"] = batch.PartitionCount, ["inserted"] = soFar.Inserted, ["replaced"] = soFar.Replaced });
-            }
-        }, cancellationToken);
+                report = await quality.FinishAsync(options.RunId, options.Source, stream.Name, new QualityContext
+                {
+                    Rows = transformer.Count, Rejected = transformer.RejectedCount, Now = _time.GetUtcNow().ToUnixTimeSeconds(),
+                    WindowFrom = from, WindowTo = to, History = history,
+                    ReadColumn = (other, column, ct) => new LakeTable(storage, $"raw/{options.Source}/{other}", StreamSchema.For(other), new ParquetFormat())
+                        .ReadColumnAsync(column, ct),
+                }, token);
+                if (report.Blocked)
+                {
+                    throw new QualityBlockedException(report with { Quarantine = staging.Folder });
+                }
+            });
+        var lastReport = watch.Elapsed;
+        MergeResult merge;
+        try
+        {
+            merge = await table.MergeAsync(batch.PartitionsAsync, options.RunId, to, soFar =>
+            {
+                if (watch.Elapsed - lastReport >= TimeSpan.FromSeconds(2))
+                {
+                    lastReport = watch.Elapsed;
+                    log.Info($"Merging: {soFar.Partitions} of {batch.PartitionCount} partitions written ({soFar.Inserted} new, {soFar.Replaced} updated records)",
+                        new Dictionary<string, object?> { ["partitions"] = soFar.Partitions, ["of"] = batch.PartitionCount, ["inserted"] = soFar.Inserted, ["replaced"] = soFar.Replaced });
+                }
+            }, cancellationToken);
+        }
+        catch (QualityBlockedException blocked)
+        {
+            // Nothing was committed and the checkpoint stays; the raw pages stay in staging as the quarantine.
+            await PublishQualityAsync(state, storage, blocked.Report, cancellationToken);
+            log.Error($"{blocked.Message}. Nothing was committed and the checkpoint did not move; the run's raw pages are kept in {blocked.Report.Quarantine} for inspection.",
+                new Dictionary<string, object?> { ["quarantine"] = blocked.Report.Quarantine, ["report"] = options.ReportPath });
+            return JobExitCodes.BlockedByQualityRule;
+        }
         var mergeSeconds = watch.Elapsed.TotalSeconds - fetchSeconds;
         var transformer = batch.Transformer;
         if (transformer.RejectedCount > 0)
@@ -291,6 +325,11 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             : $"Committed table version {merge.Version}: {merge.Inserted} new and {merge.Replaced} updated records in {merge.Partitions} partitions in {mergeSeconds:0.0} s",
             new Dictionary<string, object?> { ["version"] = merge.Version, ["inserted"] = merge.Inserted, ["replaced"] = merge.Replaced, ["seconds"] = Math.Round(mergeSeconds, 3) });
 
+        if (report is not null)
+        {
+            await PublishQualityAsync(state, storage, report, cancellationToken);
+        }
+
         CrashPoints.Reach(CrashPoints.Committed);
         // The cursor only moves forward: a backfill of an older window leaves it where it is.
         var cursor = Math.Max(to, checkpoint?.Cursor ?? long.MinValue);
@@ -307,7 +346,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             {
                 ["records"] = transformer.Count, ["pages"] = stats.Pages, ["requests"] = stats.Requests, ["bytes"] = stats.Bytes,
                 ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries, ["rejected"] = transformer.RejectedCount,
-                ["table_version"] = merge.Version, ["cursor"] = written.Cursor, ["checkpoint_version"] = written.Version,
+                ["table_version"] = merge.Version, ["cursor"] = written.Cursor, ["checkpoint_version"] = written.Version, ["quality"] = report?.Outcome,
                 ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
             });
         return JobExitCodes.Ok;
@@ -357,6 +396,37 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         log.Event("slice", $"Slice {slice} done: {records} records in {page} pages",
             new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
         return new SliceOutcome([], Finished: true);
+    }
+
+    /// <summary>
+    /// The data-quality report goes next to the run in the lake and into the state store the console reads, and its
+    /// outcome and failing rules into the log as a <c>dq</c> event (one line, so a console following the log sees it).
+    /// </summary>
+    private async Task PublishQualityAsync(IStateStore state, ILakeStorage storage, QualityReport report, CancellationToken cancellationToken)
+    {
+        await storage.WriteAsync(options.ReportPath, System.Text.Encoding.UTF8.GetBytes(report.ToJson()), cancellationToken);
+        await state.SaveQualityReportAsync(report, cancellationToken);
+        var failing = report.Rules.Where(r => r.Outcome == RuleOutcome.Failed).ToList();
+        log.Event("dq", failing.Count == 0
+                ? $"Data quality {report.Outcome}: {report.Rules.Count(r => r.Outcome == RuleOutcome.Passed)} rules passed, {report.Rules.Count(r => r.Outcome == RuleOutcome.Skipped)} skipped"
+                : $"Data quality {report.Outcome}: {failing.Count} of {report.Rules.Count} rules failed: {string.Join("; ", failing.Take(5).Select(r => $"{r.Rule} ({r.Severity.ToString().ToLowerInvariant()}{(r.Blocking ? ", blocking" : "")}): {r.Message}"))}",
+            new Dictionary<string, object?>
+            {
+                ["outcome"] = report.Outcome, ["rules"] = report.Rules.Count, ["failed"] = failing.Count,
+                ["failed_rules"] = failing.Select(r => r.Rule).ToList(), ["report"] = options.ReportPath,
+            });
+        foreach (var rule in failing)
+        {
+            var fields = new Dictionary<string, object?> { ["rule"] = rule.Rule, ["failing"] = rule.Failing, ["samples"] = rule.Samples.Take(5).ToList() };
+            if (rule.Severity == Severity.Error || rule.Blocking)
+            {
+                log.Error($"Data-quality rule {rule.Rule} failed: {rule.Message}", fields);
+            }
+            else
+            {
+                log.Warn($"Data-quality rule {rule.Rule} failed: {rule.Message}", fields);
+            }
+        }
     }
 
     /// <summary>The run succeeded before this: a staging folder that cannot be deleted is worth a warning, not a failure.</summary>

@@ -55,5 +55,11 @@ public sealed record IngestOptions
     /// <summary>0: Stripe's limit for the credentials.</summary>
     public double RequestsPerSecond { get; init; }
 
+    /// <summary>The stream's data-quality rules; null runs none (the run metrics are still measured and reported).</summary>
+    public Quality.QualityConfig? Rules { get; init; }
+
     public string TablePath => $"raw/{Source}/{Stream.Name}";
+
+    /// <summary>Where a run's data-quality report is kept in the lake, next to the table.</summary>
+    public string ReportPath => $"{TablePath}/_runs/{RunId}/quality.json";
 }

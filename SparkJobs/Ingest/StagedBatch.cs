@@ -1,5 +1,6 @@
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Planning;
+using OpsConsole.SparkJobs.Quality;
 using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
 
@@ -16,15 +17,25 @@ public sealed class StagedBatch
     private const long Day = 86_400;
     private readonly Staging _staging;
     private readonly Func<RecordTransformer> _transformers;
+    private readonly Func<QualityEvaluator>? _evaluators;
+    private readonly Func<RecordTransformer, QualityEvaluator, CancellationToken, Task>? _judge;
     private readonly List<Slice> _slices;
 
     /// <param name="staging">The run's staging.</param>
     /// <param name="transformers">A fresh transformer for each pass (a lost commit race reads the batch again).</param>
     /// <param name="slices">The finished slices (and pieces) whose pages are staged.</param>
-    public StagedBatch(Staging staging, Func<RecordTransformer> transformers, IEnumerable<Slice> slices)
+    /// <param name="evaluators">A fresh data-quality evaluator for each pass; every row goes through it as it is read.</param>
+    /// <param name="judge">
+    /// Called after the last row of a pass, before the merge commits: it gives the rules' verdict and throws to stop
+    /// the commit (a blocking rule failed).
+    /// </param>
+    public StagedBatch(Staging staging, Func<RecordTransformer> transformers, IEnumerable<Slice> slices,
+        Func<QualityEvaluator>? evaluators = null, Func<RecordTransformer, QualityEvaluator, CancellationToken, Task>? judge = null)
     {
         _staging = staging;
         _transformers = transformers;
+        _evaluators = evaluators;
+        _judge = judge;
         Transformer = transformers();
         _slices = [.. slices.OrderBy(s => s.From)];
         PartitionCount = _slices.SelectMany(s => Enumerable.Range(0, (int)(DayOf(s.To - 1) - DayOf(s.From) + 1)).Select(d => DayOf(s.From) + d)).Distinct().Count();
@@ -39,6 +50,7 @@ public sealed class StagedBatch
     public async IAsyncEnumerable<PartitionRows> PartitionsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var transformer = Transformer = _transformers();
+        var quality = _evaluators?.Invoke();
         var idColumn = IndexOf(transformer.Schema, "id");
         var createdColumn = IndexOf(transformer.Schema, "created");
         var pending = new SortedDictionary<long, List<object?[]>>();
@@ -66,6 +78,7 @@ public sealed class StagedBatch
                 pending[day] = rows = [];
             }
             rows.Add(row);
+            quality?.Observe(row, record);
         }
 
         await _staging.ReadUpdatesAsync(Take, cancellationToken);
@@ -93,6 +106,11 @@ public sealed class StagedBatch
             {
                 yield return new PartitionRows(LakeTable.PartitionOf(day * Day), rows);
             }
+        }
+        // The merge commits only after the last partition: a verdict that throws here leaves the table as it was.
+        if (quality is not null && _judge is not null)
+        {
+            await _judge(transformer, quality, cancellationToken);
         }
     }
 

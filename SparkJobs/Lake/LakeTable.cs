@@ -74,60 +74,72 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
             var filesByPartition = snapshot.Files.Values.ToLookup(f => f.PartitionValues.GetValueOrDefault(PartitionColumn), StringComparer.Ordinal);
             long inserted = 0, replaced = 0;
             var partitions = 0;
-            await foreach (var (partition, rows) in batch(cancellationToken))
+            var written = new List<string>();
+            try
             {
-                var existing = filesByPartition[partition].ToList();
-                var merged = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-                foreach (var file in existing)
+                await foreach (var (partition, rows) in batch(cancellationToken))
                 {
-                    var bytes = await storage.ReadAsync($"{Log.TablePath}/{file.Path}", cancellationToken)
-                        ?? throw new InvalidDataException($"{Log.TablePath}/{file.Path} is in the commit log but not in the lake.");
-                    foreach (var row in Tables.ToRows(format.Read(bytes).Table))
+                    var existing = filesByPartition[partition].ToList();
+                    var merged = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                    foreach (var file in existing)
                     {
-                        merged[(string)row[idColumn]!] = row;
-                    }
-                }
-                // The latest row of each id within the batch wins (later rows are newer).
-                var latest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-                foreach (var row in rows)
-                {
-                    latest[(string)row[idColumn]!] = row;
-                }
-                foreach (var (id, row) in latest)
-                {
-                    if (merged.TryGetValue(id, out var current))
-                    {
-                        // A run resumed from older staged pages never replaces a version another run fetched later.
-                        if ((long)current[ingestedColumn]! > (long)row[ingestedColumn]!)
+                        var bytes = await storage.ReadAsync($"{Log.TablePath}/{file.Path}", cancellationToken)
+                            ?? throw new InvalidDataException($"{Log.TablePath}/{file.Path} is in the commit log but not in the lake.");
+                        foreach (var row in Tables.ToRows(format.Read(bytes).Table))
                         {
-                            continue;
+                            merged[(string)row[idColumn]!] = row;
                         }
-                        replaced++;
                     }
-                    else
+                    // The latest row of each id within the batch wins (later rows are newer).
+                    var latest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                    foreach (var row in rows)
                     {
-                        inserted++;
+                        latest[(string)row[idColumn]!] = row;
                     }
-                    merged[id] = row;
+                    foreach (var (id, row) in latest)
+                    {
+                        if (merged.TryGetValue(id, out var current))
+                        {
+                            // A run resumed from older staged pages never replaces a version another run fetched later.
+                            if ((long)current[ingestedColumn]! > (long)row[ingestedColumn]!)
+                            {
+                                continue;
+                            }
+                            replaced++;
+                        }
+                        else
+                        {
+                            inserted++;
+                        }
+                        merged[id] = row;
+                    }
+                    var table = Tables.FromRows(schema.Columns, [.. merged.Values.OrderBy(r => (long)r[createdColumn]!).ThenBy(r => (string)r[idColumn]!, StringComparer.Ordinal)]);
+                    using var buffer = new MemoryStream();
+                    format.Write(buffer, table);
+                    // A new name per attempt: a file a commit refers to is never overwritten.
+                    var path = $"{PartitionColumn}={partition}/part-{runId}-{Guid.NewGuid().ToString("N")[..12]}{format.Extension}";
+                    written.Add($"{Log.TablePath}/{path}");
+                    await storage.WriteAsync($"{Log.TablePath}/{path}", buffer.ToArray(), cancellationToken);
+                    Ingest.CrashPoints.Reach(Ingest.CrashPoints.FileWritten);
+                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    foreach (var file in existing.Where(f => f.Path != path))
+                    {
+                        actions.Add(new DeltaAction { Remove = new DeltaRemove(file.Path, now, true, true, file.PartitionValues, file.Size) });
+                    }
+                    actions.Add(new DeltaAction
+                    {
+                        Add = new DeltaAdd(path, new Dictionary<string, string?> { [PartitionColumn] = partition }, buffer.Length, now, true, DeltaSchema.Stats(table)),
+                    });
+                    partitions++;
+                    onPartition?.Invoke(new MergeResult(snapshot.Version + 1, inserted, replaced, partitions, AlreadyCommitted: false));
                 }
-                var table = Tables.FromRows(schema.Columns, [.. merged.Values.OrderBy(r => (long)r[createdColumn]!).ThenBy(r => (string)r[idColumn]!, StringComparer.Ordinal)]);
-                using var buffer = new MemoryStream();
-                format.Write(buffer, table);
-                // A new name per attempt: a file a commit refers to is never overwritten.
-                var path = $"{PartitionColumn}={partition}/part-{runId}-{Guid.NewGuid().ToString("N")[..12]}{format.Extension}";
-                await storage.WriteAsync($"{Log.TablePath}/{path}", buffer.ToArray(), cancellationToken);
-                Ingest.CrashPoints.Reach(Ingest.CrashPoints.FileWritten);
-                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                foreach (var file in existing.Where(f => f.Path != path))
-                {
-                    actions.Add(new DeltaAction { Remove = new DeltaRemove(file.Path, now, true, true, file.PartitionValues, file.Size) });
-                }
-                actions.Add(new DeltaAction
-                {
-                    Add = new DeltaAdd(path, new Dictionary<string, string?> { [PartitionColumn] = partition }, buffer.Length, now, true, DeltaSchema.Stats(table)),
-                });
-                partitions++;
-                onPartition?.Invoke(new MergeResult(snapshot.Version + 1, inserted, replaced, partitions, AlreadyCommitted: false));
+            }
+            catch (Exception) when (written.Count > 0)
+            {
+                // The batch failed before its commit (a blocking data-quality rule, a bad record): the files it wrote are
+                // in no commit, so no reader sees them; remove them rather than leave them for a vacuum.
+                await DeleteQuietlyAsync(written);
+                throw;
             }
             actions.Add(new DeltaAction { Txn = new DeltaTransaction(TransactionId(runId), windowEnd, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) });
 
@@ -138,6 +150,48 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
             // Someone committed first: read their version and merge again on top of it.
         }
         throw new IOException($"{Log.TablePath}: {MaxCommitAttempts} commit attempts lost to concurrent writers.");
+    }
+
+    private async Task DeleteQuietlyAsync(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            try
+            {
+                await storage.DeleteAsync(path, CancellationToken.None);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Unreferenced by any commit, so harmless where it stays.
+            }
+        }
+    }
+
+    /// <summary>
+    /// One column's values in the table's current snapshot, a file at a time (memory holds one file, not the table);
+    /// null when the table has no commit yet.
+    /// </summary>
+    public async Task<IAsyncEnumerable<string>?> ReadColumnAsync(string column, CancellationToken cancellationToken = default)
+    {
+        var index = IndexOf(column);
+        var snapshot = await Log.ReadSnapshotAsync(cancellationToken);
+        return snapshot.Version < 0 ? null : Values(snapshot.Files.Values.Select(f => f.Path).Order(StringComparer.Ordinal).ToList(), index, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<string> Values(List<string> files, int column, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            var bytes = await storage.ReadAsync($"{Log.TablePath}/{file}", cancellationToken)
+                ?? throw new InvalidDataException($"{Log.TablePath}/{file} is in the commit log but not in the lake.");
+            foreach (var value in format.Read(bytes).Table.Values[column])
+            {
+                if (value is not null)
+                {
+                    yield return Convert.ToString(value, CultureInfo.InvariantCulture)!;
+                }
+            }
+        }
     }
 
     /// <summary>Every row of the table's current snapshot.</summary>

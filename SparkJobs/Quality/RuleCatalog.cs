@@ -1,0 +1,435 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace OpsConsole.SparkJobs.Quality;
+
+/// <summary>One parameter of a rule type, as the catalog and the README describe it.</summary>
+public sealed record RuleParameter(string Name, string Kind, bool Required, string Description, string? Default = null);
+
+/// <summary>A rule type: its name, category, what it checks, its parameters, and how a configured rule is built.</summary>
+public sealed record RuleType(string Name, string Category, string Description, IReadOnlyList<RuleParameter> Parameters, Func<RuleArguments, Rule> Create);
+
+/// <summary>
+/// Every rule type, the single source of the <c>rules</c> command and of the README's rule reference. Keys every rule
+/// takes are in <see cref="CommonParameters"/>.
+/// </summary>
+public static class RuleCatalog
+{
+    public static readonly IReadOnlyList<RuleParameter> CommonParameters =
+    [
+        new("type", "string", true, "the rule type (below)"),
+        new("name", "string", false, "unique within the stream; shown in reports and trends", "type_column"),
+        new("severity", "string", false, "info, warn or error; only a failing error rule makes the run's quality failed", "warn"),
+        new("blocking", "boolean", false, "a failing blocking rule stops the commit: the table and the checkpoint stay as they were and the job exits 3", "false"),
+        new("description", "string", false, "why the rule exists, for whoever reads a failure"),
+    ];
+
+    private static readonly RuleParameter ColumnParameter = new("column", "column", true, "a table column, or a dotted path into the source object");
+    private static readonly RuleParameter MaxFraction = new("max_fraction", "number", false, "the fraction of rows allowed to fail (0..1)", "0");
+    private static readonly RuleParameter Min = new("min", "number", false, "lower bound, inclusive (min or max is required)");
+    private static readonly RuleParameter Max = new("max", "number", false, "upper bound, inclusive (min or max is required)");
+
+    private static readonly Regex EmailPattern = new(@"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private static readonly HashSet<string> Currencies = new(
+        ("AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC " +
+         "CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD " +
+         "JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD " +
+         "NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP " +
+         "SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG").Split(' '),
+        StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> Countries = new(
+        ("AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG " +
+         "CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM " +
+         "GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC " +
+         "LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ " +
+         "OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC " +
+         "TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW").Split(' '),
+        StringComparer.OrdinalIgnoreCase);
+
+    public static readonly IReadOnlyList<RuleType> Types =
+    [
+        // Completeness
+        Row("not_null", "completeness", "The column has a value in every row.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is not null", v => v is not null, judgeNulls: true)),
+        Metric("null_fraction", "completeness", "The fraction of rows where the column is null lies within bounds.", "null_fraction"),
+        Row("not_blank", "completeness", "A text value is not empty or only whitespace (nulls are for not_null).", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is not blank", v => !string.IsNullOrWhiteSpace(ValueAccessor.AsText(v)))),
+
+        // Uniqueness
+        new("unique", "uniqueness", "No value of the column occurs twice in the run (nulls are not compared).", [ColumnParameter, MaxFraction],
+            a => new UniquenessRule(a.Header, [a.Column()], a.Fraction("max_fraction", 0), KeySet.DefaultExactLimit)),
+        new("unique_combination", "uniqueness", "No combination of the columns' values occurs twice in the run.",
+            [new("columns", "columns", true, "the columns that together identify a row"), MaxFraction],
+            a => new UniquenessRule(a.Header, a.ColumnList(), a.Fraction("max_fraction", 0), KeySet.DefaultExactLimit)),
+        new("duplicate_fraction", "uniqueness", "A budget for duplicates: the fraction of rows repeating an earlier row's key stays at or below max.",
+            [new("columns", "columns", true, "the key"), new("max", "number", true, "the largest allowed fraction of duplicate rows (0..1)")],
+            a => new UniquenessRule(a.Header, a.ColumnList(), a.Fraction("max", 0), KeySet.DefaultExactLimit)),
+        Metric("distinct_fraction_between", "uniqueness", "Distinct values divided by non-null values (the uniqueness ratio) lies within bounds.", "distinct_fraction"),
+
+        // Validity
+        Row("allowed_values", "validity", "The value is one of a set.", [ColumnParameter, new("values", "strings", true, "the allowed values")],
+            a =>
+            {
+                var set = a.List("values").ToHashSet(StringComparer.Ordinal);
+                return Check(a, a.Column(), $"{{0}} is one of {Show(set)}", v => set.Contains(ValueAccessor.AsText(v)!));
+            }),
+        Row("forbidden_values", "validity", "The value is none of a set.", [ColumnParameter, new("values", "strings", true, "the forbidden values")],
+            a =>
+            {
+                var set = a.List("values").ToHashSet(StringComparer.Ordinal);
+                return Check(a, a.Column(), $"{{0}} is none of {Show(set)}", v => !set.Contains(ValueAccessor.AsText(v)!));
+            }),
+        Row("regex", "validity", "The text value matches a regular expression (.NET syntax, anchored with ^ and $ if it must match whole).",
+            [ColumnParameter, new("pattern", "string", true, "the regular expression")],
+            a =>
+            {
+                var pattern = a.RequiredScalar("pattern");
+                Regex regex;
+                try
+                {
+                    regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                }
+                catch (ArgumentException exception)
+                {
+                    throw a.Error("pattern", $"'{pattern}' is not a regular expression: {exception.Message}");
+                }
+                return Check(a, a.Column(), $"{{0}} matches /{pattern}/", v => regex.IsMatch(ValueAccessor.AsText(v)!));
+            }),
+        Row("length_between", "validity", "The text value's length (in characters) lies within bounds.", [ColumnParameter, Min, Max],
+            a =>
+            {
+                var (min, max) = a.Bounds();
+                return Check(a, a.Column(), $"length of {{0}} {Range(min, max)}", v => InRange(ValueAccessor.AsText(v)!.Length, min, max));
+            }),
+        Row("value_type", "validity", "The field's JSON type in the source object is one of the given kinds (string, number, boolean, object, array).",
+            [new("column", "column", true, "a field of the source object, or a dotted path into it"), new("kinds", "strings", true, "the allowed JSON types")],
+            a =>
+            {
+                var kinds = a.List("kinds").ToHashSet(StringComparer.Ordinal);
+                if (kinds.FirstOrDefault(k => k is not ("string" or "number" or "boolean" or "object" or "array")) is { } wrong)
+                {
+                    throw a.Error("kinds", $"'{wrong}' is not a JSON type: use string, number, boolean, object or array");
+                }
+                var path = a.RequiredScalar("column").Split('.');
+                a.NeedRecord();
+                return ($"{string.Join('.', path)} is a JSON {string.Join(" or ", kinds.Order(StringComparer.Ordinal))}", (_, record) =>
+                {
+                    var node = record;
+                    foreach (var step in path)
+                    {
+                        if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(step, out node))
+                        {
+                            return null;
+                        }
+                    }
+                    return node.ValueKind == JsonValueKind.Null ? null : kinds.Contains(TypeDriftRule.Kind(node.ValueKind));
+                });
+            }),
+        Row("email", "validity", "The text value looks like an email address (one @, a dot in the domain, no spaces).", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is an email address", v => EmailPattern.IsMatch(ValueAccessor.AsText(v)!))),
+        Row("iso_currency", "validity", "The value is an ISO 4217 currency code, in either case (Stripe writes them lower case).", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is an ISO 4217 currency code", v => Currencies.Contains(ValueAccessor.AsText(v)!))),
+        Row("iso_country", "validity", "The value is an ISO 3166-1 alpha-2 country code.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is an ISO 3166-1 alpha-2 country code", v => Countries.Contains(ValueAccessor.AsText(v)!))),
+        Row("starts_with", "validity", "The text value starts with a prefix (Stripe ids: ch_, cus_, re_).", [ColumnParameter, new("prefix", "string", true, "the prefix")],
+            a =>
+            {
+                var prefix = a.RequiredScalar("prefix");
+                return Check(a, a.Column(), $"{{0}} starts with '{prefix}'", v => ValueAccessor.AsText(v)!.StartsWith(prefix, StringComparison.Ordinal));
+            }),
+        Row("url", "validity", "The text value is an absolute http or https URL.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is an http(s) URL",
+                v => Uri.TryCreate(ValueAccessor.AsText(v), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")),
+        Row("json_object", "validity", "The text value is a JSON object (columns such as metadata).", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is a JSON object", v => IsJsonObject(ValueAccessor.AsText(v)!))),
+
+        // Range and statistics
+        Row("value_between", "range", "Each value lies within bounds.", [ColumnParameter, Min, Max],
+            a =>
+            {
+                var (min, max) = a.Bounds();
+                return Check(a, a.NumericColumn(), $"{{0}} {Range(min, max)}", v => ValueAccessor.AsNumber(v) is { } n ? InRange(n, min, max) : false);
+            }),
+        Row("non_negative", "range", "Each value is zero or more.", [ColumnParameter],
+            a => Check(a, a.NumericColumn(), "{0} >= 0", v => ValueAccessor.AsNumber(v) >= 0)),
+        Row("positive", "range", "Each value is more than zero.", [ColumnParameter],
+            a => Check(a, a.NumericColumn(), "{0} > 0", v => ValueAccessor.AsNumber(v) > 0)),
+        Metric("min_between", "range", "The column's smallest value lies within bounds.", "min"),
+        Metric("max_between", "range", "The column's largest value lies within bounds.", "max"),
+        Metric("mean_between", "range", "The column's mean lies within bounds.", "mean"),
+        Metric("stddev_between", "range", "The column's (population) standard deviation lies within bounds.", "stddev"),
+        new("quantile_between", "range", "A quantile of the column lies within bounds (exact up to 10,000 values, from a uniform sample beyond).",
+            [ColumnParameter, new("quantile", "number", true, "the quantile, 0..1 (0.5 is the median)"), Min, Max],
+            a =>
+            {
+                var q = a.Fraction("quantile", 0.5);
+                var (min, max) = a.Bounds();
+                return new MetricRule(a.Header, MetricOf(a, $"p{Math.Round(q * 100)}:{a.NumericColumn().Name}"), min, max);
+            }),
+        Metric("sum_between", "range", "The column's sum lies within bounds.", "sum"),
+
+        // Volume
+        new("row_count_between", "volume", "The run's row count lies within bounds.", [Min, Max],
+            a =>
+            {
+                var (min, max) = a.Bounds();
+                return new MetricRule(a.Header, MetricOf(a, "row_count"), min, max);
+            }),
+        new("row_count_change", "volume",
+            "The run's volume changes by at most max_change against the mean of the previous runs (per hour of window, so runs of different lengths compare).",
+            [new("max_change", "number", true, "the largest relative change, e.g. 0.5 for ±50%"), new("runs", "integer", false, "how many previous runs", "5"),
+             new("per_hour", "boolean", false, "compare rows per hour of the run's window rather than rows", "true")],
+            a => new AnomalyRule(a.Header, MetricOf(a, a.Boolean("per_hour", true) ? "records_per_hour" : "row_count"), "rate_of_mean",
+                a.RequiredNumber("max_change"), 1, a.Integer("runs", 5, 1, 100))),
+        new("rejected_records", "volume", "Records that could not become rows (missing id or created, not an object) stay at or below max.",
+            [new("max", "number", false, "the largest allowed count", "0")],
+            a => new MetricRule(a.Header, MetricOf(a, "rejected"), null, a.Number("max", 0))),
+
+        // Freshness
+        new("freshness", "freshness", "The newest created is at most max_lag_seconds old when the run ends.",
+            [new("max_lag_seconds", "number", true, "the largest allowed lag")],
+            a => new MetricRule(a.Header, MetricOf(a, "freshness_seconds"), null, a.RequiredNumber("max_lag_seconds"))),
+        Row("not_in_future", "freshness", "A unix-seconds timestamp is not later than the run's clock plus a skew.",
+            [new("column", "column", false, "a unix-seconds column", "created"), new("skew_seconds", "number", false, "allowed clock skew", "300")],
+            a =>
+            {
+                var column = a.Has("column") ? a.NumericColumn() : new ValueAccessor("created", a.CreatedColumn, null);
+                var limit = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + (long)a.Number("skew_seconds", 300);
+                return Check(a, column, "{0} is not in the future", v => ValueAccessor.AsNumber(v) <= limit);
+            }),
+
+        // Consistency
+        Row("compare_columns", "consistency", "Two columns compare as stated in every row, e.g. amount_refunded <= amount.",
+            [new("left", "column", true, "a column"), new("op", "string", true, "==, !=, <, <=, > or >="), new("right", "column", true, "a column")],
+            a =>
+            {
+                var op = a.RequiredScalar("op");
+                if (op is not ("==" or "!=" or "<" or "<=" or ">" or ">="))
+                {
+                    throw a.Error("op", $"'{op}' is not a comparison: use ==, !=, <, <=, > or >=");
+                }
+                var expression = ParseExpression(a, "left", $"{a.RequiredScalar("left")} {op} {a.RequiredScalar("right")}");
+                return (expression.Text, (row, _) => expression.Test(row));
+            }),
+        Row("implies", "consistency", "When one condition holds, another holds too, e.g. when: \"status == 'failed'\" then: \"paid == false\".",
+            [new("when", "expression", true, "the condition"), new("then", "expression", true, "what must follow")],
+            a =>
+            {
+                var when = a.Expression("when");
+                var then = a.Expression("then");
+                return ($"if {when.Text} then {then.Text}", (row, _) => when.Test(row) == true ? then.Test(row) : null);
+            }),
+        Row("equivalent", "consistency", "Two conditions are both true or both false, e.g. refunded iff amount_refunded == amount_captured.",
+            [new("left", "expression", true, "a condition"), new("right", "expression", true, "a condition")],
+            a =>
+            {
+                var left = a.Expression("left");
+                var right = a.Expression("right");
+                return ($"{left.Text} if and only if {right.Text}", (row, _) => left.Test(row) is { } l && right.Test(row) is { } r ? l == r : null);
+            }),
+
+        // Referential
+        new("foreign_key", "referential", "Every value exists in a column of another stream's table (e.g. charges.customer in customers.id).",
+            [ColumnParameter, new("stream", "stream", true, "the other stream"), new("to_column", "column", false, "the other table's column", "id"), MaxFraction],
+            a => new ForeignKeyRule(a.Header, a.Column(), a.RequiredScalar("stream"), a.Text("to_column") ?? "id", a.Fraction("max_fraction", 0))),
+
+        // Distribution
+        Metric("distinct_count_between", "distribution", "The number of distinct values lies within bounds.", "distinct_count"),
+        new("value_fraction_between", "distribution", "The share of rows holding one value lies within bounds (e.g. status failed under 10%).",
+            [ColumnParameter, new("value", "string", true, "the value"), Min, Max],
+            a =>
+            {
+                var (min, max) = a.Bounds();
+                return new MetricRule(a.Header, MetricOf(a, $"share:{a.Column().Name}={a.RequiredScalar("value")}"), min, max);
+            }),
+        new("top_values_stable", "distribution", "The shares of the most common values move little against the previous run (total variation distance).",
+            [ColumnParameter, new("top", "integer", false, "how many values to compare", "10"), new("max_distance", "number", false, "0..1", "0.2")],
+            a => new StabilityRule(a.Header, a.Column(), a.Integer("top", 10, 1, 1000), a.Fraction("max_distance", 0.2))),
+
+        // Schema
+        Row("expected_fields", "schema", "Every source object carries each of the fields (a null value counts as present).",
+            [new("fields", "strings", true, "the field names")],
+            a =>
+            {
+                var fields = a.List("fields");
+                a.NeedRecord();
+                return ($"records carry {string.Join(", ", fields)}", (row, record) => fields.All(f => record.TryGetProperty(f, out JsonElement _)));
+            }),
+        RowOf("no_unknown_fields", "schema", "Source objects carry no field the stream's schema does not know (unknown fields are kept in _extra).",
+            [new("allow", "strings", false, "more field names to accept")],
+            a =>
+            {
+                var known = a.Schema.Typed.Select(c => c.Name).Concat(a.Schema.KnownUntyped).Concat(a.Has("allow") ? a.List("allow") : []).ToHashSet(StringComparer.Ordinal);
+                var seen = new SortedSet<string>(StringComparer.Ordinal);
+                a.NeedRecord();
+                return new RowRule(a.Header, "no fields outside the schema", (_, record) =>
+                {
+                    var ok = true;
+                    foreach (var property in record.EnumerateObject())
+                    {
+                        if (!known.Contains(property.Name))
+                        {
+                            ok = false;
+                            if (seen.Count < 50)
+                            {
+                                seen.Add(property.Name);
+                            }
+                        }
+                    }
+                    return ok;
+                }, a.Fraction("max_fraction", 0), readsRecord: true, detail: () => seen.Count > 0 ? $"unknown fields: {string.Join(", ", seen)}" : null);
+            }),
+        new("type_drift", "schema", "No field of the source objects changes its JSON type against the previous run (a number turning into a string).", [],
+            a => new TypeDriftRule(a.Header, a.History.Select(r => r.Distributions.GetValueOrDefault("kinds")).FirstOrDefault(d => d is not null))),
+
+        // Custom
+        Row("expression", "custom", "A row expression holds: columns, numbers, 'strings', + - * / %, comparisons, and/or/not, is null, in (...), len lower upper abs coalesce.",
+            [new("expression", "expression", true, "the condition every row must meet")],
+            a =>
+            {
+                var expression = a.Expression("expression");
+                return (expression.Text, (row, _) => expression.Test(row));
+            }),
+
+        // Anomaly detection
+        new("anomaly_zscore", "anomaly", "A metric lies within threshold standard deviations of its mean over the previous runs.",
+            AnomalyParameters(new("threshold", "number", false, "standard deviations", "3")),
+            a => new AnomalyRule(a.Header, a.Metric(), "zscore", a.Number("threshold", 3), a.Integer("min_history", 5, 2, 1000), a.Integer("history", 30, 2, 1000))),
+        new("anomaly_rate_of_change", "anomaly", "A metric changes by at most max_change (relative) against the previous run.",
+            AnomalyParameters(new("max_change", "number", false, "the largest relative change", "0.5")),
+            a => new AnomalyRule(a.Header, a.Metric(), "rate_of_change", a.Number("max_change", 0.5), a.Integer("min_history", 1, 1, 1000), 1)),
+        new("anomaly_mad", "anomaly", "A metric lies within threshold robust deviations (1.4826 × median absolute deviation) of its median over the previous runs; one past outlier does not widen the band.",
+            AnomalyParameters(new("threshold", "number", false, "robust deviations", "3.5")),
+            a => new AnomalyRule(a.Header, a.Metric(), "mad", a.Number("threshold", 3.5), a.Integer("min_history", 5, 2, 1000), a.Integer("history", 30, 2, 1000))),
+    ];
+
+    public static RuleType? Find(string name) => Types.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The catalog as plain text, for the terminal.</summary>
+    public static string Text()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"{Types.Count} rule types. Every rule also takes: {string.Join(", ", CommonParameters.Select(p => p.Name))}.");
+        foreach (var group in Types.GroupBy(t => t.Category))
+        {
+            text.AppendLine().AppendLine(group.Key);
+            foreach (var type in group)
+            {
+                text.AppendLine($"  {type.Name}: {type.Description}");
+                foreach (var parameter in type.Parameters)
+                {
+                    text.AppendLine($"      {parameter.Name} ({parameter.Kind}{(parameter.Required ? ", required" : parameter.Default is { } d ? $", default {d}" : "")}): {parameter.Description}");
+                }
+            }
+        }
+        text.AppendLine().AppendLine($"Metrics (for anomaly rules): {string.Join(", ", Quality.Metric.RunMetrics)}; per column as kind:column with kind one of {string.Join(", ", Quality.Metric.ColumnMetrics)}, or share:column=value.");
+        return text.ToString();
+    }
+
+    /// <summary>The catalog as the README's rule reference (Markdown).</summary>
+    public static string Markdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"{Types.Count} rule types. Keys every rule takes:").AppendLine();
+        Table(text, CommonParameters);
+        foreach (var group in Types.GroupBy(t => t.Category))
+        {
+            text.AppendLine().AppendLine($"#### {char.ToUpperInvariant(group.Key[0])}{group.Key[1..]}").AppendLine();
+            foreach (var type in group)
+            {
+                text.AppendLine($"- **`{type.Name}`**: {type.Description}" + (type.Parameters.Count == 0 ? "" :
+                    " Keys: " + string.Join("; ", type.Parameters.Select(p =>
+                        $"`{p.Name}` ({p.Kind}{(p.Required ? ", required" : p.Default is { } d ? $", default `{d}`" : "")}) {p.Description}")) + "."));
+            }
+        }
+        text.AppendLine().AppendLine($"Metrics for the anomaly rules: {string.Join(", ", Quality.Metric.RunMetrics.Select(m => $"`{m}`"))}; per column " +
+                                     $"`kind:column` with kind one of {string.Join(", ", Quality.Metric.ColumnMetrics.Select(m => $"`{m}`"))}; or `share:column=value`.");
+        return text.ToString();
+    }
+
+    private static void Table(StringBuilder text, IEnumerable<RuleParameter> parameters)
+    {
+        text.AppendLine("| key | type | default | meaning |").AppendLine("|---|---|---|---|");
+        foreach (var p in parameters)
+        {
+            text.AppendLine($"| `{p.Name}` | {p.Kind} | {(p.Required ? "required" : p.Default is { } d ? $"`{d}`" : "")} | {p.Description} |");
+        }
+    }
+
+    private static RuleParameter[] AnomalyParameters(RuleParameter strategy) =>
+    [
+        new("metric", "metric", true, "what to watch, e.g. records_per_hour, mean:amount, null_fraction:customer (see Metrics below)"), strategy,
+        new("min_history", "integer", false, "earlier committed runs needed before judging (skipped until then)", strategy.Name == "max_change" ? "1" : "5"),
+        .. strategy.Name == "max_change" ? Array.Empty<RuleParameter>() : [new RuleParameter("history", "integer", false, "how many earlier runs form the baseline", "30")],
+    ];
+
+    private static RuleType Row(string name, string category, string description, RuleParameter[] parameters,
+        Func<RuleArguments, (string Describe, Func<object?[], JsonElement, bool?> Check)> build) =>
+        new(name, category, description, [.. parameters, MaxFraction], a =>
+        {
+            var (describe, check) = build(a);
+            return new RowRule(a.Header, describe, check, a.Fraction("max_fraction", 0), a.ReadsRecord);
+        });
+
+    private static RuleType RowOf(string name, string category, string description, RuleParameter[] parameters, Func<RuleArguments, RowRule> build) =>
+        new(name, category, description, [.. parameters, MaxFraction], build);
+
+    private static RuleType Metric(string name, string category, string description, string kind) =>
+        new(name, category, description, [ColumnParameter, Min, Max], a =>
+        {
+            var (min, max) = a.Bounds();
+            return new MetricRule(a.Header, MetricOf(a, $"{kind}:{a.Column().Name}"), min, max);
+        });
+
+    private static Metric MetricOf(RuleArguments a, string key) =>
+        Quality.Metric.Parse(key, name => a.Columns.TryGetValue(name, out var i) ? new ValueAccessor(name, i, null) : a.Column(),
+            name => !a.Columns.TryGetValue(name, out var i) || a.IsNumeric(new ValueAccessor(name, i, null)), a.CreatedColumn);
+
+    /// <summary>A row check on one value; a null value is not judged unless <paramref name="judgeNulls"/>.</summary>
+    private static (string, Func<object?[], JsonElement, bool?>) Check(RuleArguments a, ValueAccessor column, string describe, Func<object?, bool> test,
+        bool judgeNulls = false) =>
+        (describe.Replace("{0}", column.Name, StringComparison.Ordinal), (row, record) =>
+        {
+            var value = column.Read(row, record);
+            return value is null && !judgeNulls ? null : test(value);
+        });
+
+    private static RowExpression ParseExpression(RuleArguments a, string key, string text)
+    {
+        try
+        {
+            return RowExpression.Parse(text, a.Columns);
+        }
+        catch (FormatException exception)
+        {
+            throw a.Error(key, $"'{text}': {exception.Message}");
+        }
+    }
+
+    private static bool IsJsonObject(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool InRange(double value, double? min, double? max) => value >= (min ?? double.NegativeInfinity) && value <= (max ?? double.PositiveInfinity);
+
+    private static string Range(double? min, double? max) => (min, max) switch
+    {
+        ({ } a, { } b) => $"between {Rule.Number(a)} and {Rule.Number(b)}",
+        ({ } a, null) => $">= {Rule.Number(a)}",
+        _ => $"<= {Rule.Number(max)}",
+    };
+
+    private static string Show(IEnumerable<string> values) => "{" + string.Join(", ", values.Order(StringComparer.Ordinal).Take(10)) + (values.Count() > 10 ? ", ..." : "") + "}";
+}

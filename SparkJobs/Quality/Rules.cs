@@ -1,0 +1,445 @@
+using System.Globalization;
+using System.Text.Json;
+using OpsConsole.Shared.Quality;
+
+namespace OpsConsole.SparkJobs.Quality;
+
+/// <summary>What every rule has, whatever its type.</summary>
+public sealed record RuleHeader(string Name, string Type, string? Column, Severity Severity, bool Blocking);
+
+/// <summary>What a rule may use when it gives its verdict at the end of the pass.</summary>
+public sealed class QualityContext
+{
+    public required long Rows { get; init; }
+
+    public required long Rejected { get; init; }
+
+    /// <summary>When the rules are judged (unix seconds).</summary>
+    public required long Now { get; init; }
+
+    public required long WindowFrom { get; init; }
+
+    public required long WindowTo { get; init; }
+
+    /// <summary>The stream's earlier committed reports, newest first.</summary>
+    public required IReadOnlyList<QualityReport> History { get; init; }
+
+    /// <summary>Reads one column of another stream's table (null when that table does not exist yet).</summary>
+    public required Func<string, string, CancellationToken, Task<IAsyncEnumerable<string>?>> ReadColumn { get; init; }
+
+    /// <summary>The metrics this run measured, which later runs' anomaly strategies compare against.</summary>
+    public Dictionary<string, double> Metrics { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The value distributions this run saw, which the next run's stability and drift rules compare against.</summary>
+    public Dictionary<string, IReadOnlyDictionary<string, double>> Distributions { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One configured rule: sees every row once, then gives its result.</summary>
+public abstract class Rule(RuleHeader header)
+{
+    public RuleHeader Header => header;
+
+    /// <summary>True when the rule needs the record as the source sent it (schema rules, fields outside the table).</summary>
+    public virtual bool ReadsRecord => false;
+
+    /// <param name="row">The typed row.</param>
+    /// <param name="record">The source object (only when <see cref="ReadsRecord"/>; otherwise default).</param>
+    /// <param name="id">The row's id, for samples.</param>
+    public abstract void Observe(object?[] row, JsonElement record, string id);
+
+    public abstract ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken);
+
+    protected RuleResult Result(RuleOutcome outcome, string threshold, string message, double? observed = null, double? lower = null, double? upper = null,
+        long failing = 0, long rows = 0, IReadOnlyList<string>? samples = null, bool estimated = false) => new()
+    {
+        Rule = header.Name, Type = header.Type, Column = header.Column, Severity = header.Severity, Blocking = header.Blocking,
+        Outcome = outcome, Observed = Finite(observed), Lower = Finite(lower), Upper = Finite(upper), Threshold = threshold, Message = message,
+        Failing = failing, FailingFraction = rows > 0 ? (double)failing / rows : 0, Samples = samples ?? [], Estimated = estimated,
+    };
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    internal static string Percent(double fraction) => (fraction * 100).ToString(fraction * 100 is > 0 and < 0.1 ? "0.####" : "0.##", CultureInfo.InvariantCulture) + "%";
+
+    internal static string Number(double? value) => value is { } v ? AnomalyStrategies.Format(v) : "none";
+}
+
+/// <summary>How a rule reads a value from a row: a table column, or a dotted path into the source object.</summary>
+public sealed record ValueAccessor(string Name, int Index, string[]? Path)
+{
+    public object? Read(object?[] row, JsonElement record)
+    {
+        if (Path is null)
+        {
+            return row[Index];
+        }
+        var node = record;
+        foreach (var step in Path)
+        {
+            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(step, out node))
+            {
+                return null;
+            }
+        }
+        return node.ValueKind switch
+        {
+            JsonValueKind.String => node.GetString(),
+            JsonValueKind.Number => node.TryGetInt64(out var l) ? l : node.GetDouble(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            _ => node.GetRawText(),
+        };
+    }
+
+    public static double? AsNumber(object? value) => value switch
+    {
+        long l => l,
+        double d => d,
+        _ => null,
+    };
+
+    public static string? AsText(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+}
+
+/// <summary>A rule judged row by row: at most <c>max_fraction</c> of the rows may fail. A check giving null does not judge the row.</summary>
+public sealed class RowRule(RuleHeader header, string describe, Func<object?[], JsonElement, bool?> check, double maxFraction, bool readsRecord,
+    Func<string?>? detail = null) : Rule(header)
+{
+    private readonly List<string> _samples = [];
+    private long _failing;
+    private string? _error;
+
+    public override bool ReadsRecord => readsRecord;
+
+    public override void Observe(object?[] row, JsonElement record, string id)
+    {
+        if (_error is not null)
+        {
+            return;
+        }
+        bool? passed;
+        try
+        {
+            passed = check(row, record);
+        }
+        catch (InvalidOperationException exception)
+        {
+            _error = $"could not be judged on {id}: {exception.Message}";
+            return;
+        }
+        if (passed == false)
+        {
+            _failing++;
+            if (_samples.Count < QualityReport.SampleLimit)
+            {
+                _samples.Add(id);
+            }
+        }
+    }
+
+    public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        var threshold = $"at most {Percent(maxFraction)} of rows fail: {describe}";
+        if (_error is not null)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Failed, threshold, $"The rule {_error}"));
+        }
+        if (context.Rows == 0)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, "No rows to judge."));
+        }
+        var fraction = (double)_failing / context.Rows;
+        var passed = fraction <= maxFraction;
+        return ValueTask.FromResult(Result(passed ? RuleOutcome.Passed : RuleOutcome.Failed, threshold,
+            _failing == 0 ? $"Every row holds: {describe}."
+                : $"{_failing} of {context.Rows} rows ({Percent(fraction)}) break it: {describe}{(detail?.Invoke() is { } more ? $" ({more})" : "")}.",
+            observed: fraction, upper: maxFraction, failing: _failing, rows: context.Rows, samples: _samples));
+    }
+}
+
+/// <summary>A measured value of the run (a mean, a row count) that must lie within <c>min</c> and <c>max</c>.</summary>
+public sealed class MetricRule(RuleHeader header, Metric metric, double? min, double? max) : Rule(header)
+{
+    public override bool ReadsRecord => metric.ReadsRecord;
+
+    public override void Observe(object?[] row, JsonElement record, string id) => metric.Observe(row, record);
+
+    public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        var threshold = (min, max) switch
+        {
+            ({ } a, { } b) => $"{metric.Key} between {Number(a)} and {Number(b)}",
+            ({ } a, null) => $"{metric.Key} at least {Number(a)}",
+            _ => $"{metric.Key} at most {Number(max)}",
+        };
+        var value = metric.Value(context);
+        if (value is not { } observed)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, $"{metric.Key} has no value in this run (no rows with a value)."));
+        }
+        context.Metrics[metric.Key] = observed;
+        var passed = observed >= (min ?? double.NegativeInfinity) && observed <= (max ?? double.PositiveInfinity);
+        return ValueTask.FromResult(Result(passed ? RuleOutcome.Passed : RuleOutcome.Failed, threshold,
+            $"{metric.Key} is {Number(observed)}{(metric.Estimated ? " (estimated)" : "")}{(passed ? "" : $", outside {threshold[(metric.Key.Length + 1)..]}")}.",
+            observed: observed, lower: min, upper: max, estimated: metric.Estimated));
+    }
+}
+
+/// <summary>A metric judged against its own history by an anomaly strategy.</summary>
+public sealed class AnomalyRule(RuleHeader header, Metric metric, string strategy, double parameter, int minHistory, int historyRuns) : Rule(header)
+{
+    public override bool ReadsRecord => metric.ReadsRecord;
+
+    public override void Observe(object?[] row, JsonElement record, string id) => metric.Observe(row, record);
+
+    public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        var history = context.History.Take(historyRuns).Reverse()
+            .Select(report => report.Metrics.TryGetValue(metric.Key, out var v) ? v : (double?)null)
+            .OfType<double>().ToList();
+        var threshold = strategy switch
+        {
+            "zscore" => $"{metric.Key} within {Number(parameter)} standard deviations of the mean of the last {historyRuns} runs",
+            "rate_of_change" => $"{metric.Key} within {Percent(parameter)} of the previous run's",
+            "rate_of_mean" => $"{metric.Key} within {Percent(parameter)} of the mean of the last {historyRuns} runs",
+            _ => $"{metric.Key} within {Number(parameter)} robust deviations (1.4826 x MAD) of the median of the last {historyRuns} runs",
+        };
+        if (metric.Value(context) is not { } value)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, $"{metric.Key} has no value in this run."));
+        }
+        context.Metrics[metric.Key] = value;
+        if (history.Count < minHistory)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold,
+                $"{metric.Key} is {Number(value)}; {history.Count} earlier runs measured it, {minHistory} are needed before judging.", observed: value));
+        }
+        var verdict = strategy switch
+        {
+            "zscore" => AnomalyStrategies.ZScore(history, value, parameter),
+            "rate_of_change" => AnomalyStrategies.RateOfChange(history[^1], "previous run", value, parameter),
+            "rate_of_mean" => AnomalyStrategies.RateOfChange(history.Average(), $"mean of {history.Count} runs", value, parameter),
+            _ => AnomalyStrategies.MedianAbsoluteDeviation(history, value, parameter),
+        };
+        return ValueTask.FromResult(Result(verdict.Anomalous ? RuleOutcome.Failed : RuleOutcome.Passed, threshold,
+            $"{metric.Key} is {Number(value)}, {(verdict.Anomalous ? "outside" : "inside")} the band {Number(verdict.Lower)} to {Number(verdict.Upper)} ({verdict.Explanation}).",
+            observed: value, lower: verdict.Lower, upper: verdict.Upper));
+    }
+}
+
+/// <summary>Values (or combinations) that occur more than once: every occurrence after the first fails.</summary>
+public sealed class UniquenessRule(RuleHeader header, IReadOnlyList<ValueAccessor> keys, double maxFraction, int exactLimit) : Rule(header)
+{
+    private readonly KeySet _seen = new(exactLimit);
+    private readonly List<string> _samples = [];
+    private readonly string?[] _values = new string?[keys.Count];
+    private long _keyed;
+    private long _duplicates;
+
+    public override bool ReadsRecord => keys.Any(k => k.Path is not null);
+
+    public override void Observe(object?[] row, JsonElement record, string id)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            _values[i] = ValueAccessor.AsText(keys[i].Read(row, record));
+        }
+        // A key with a null part is not judged, as SQL's UNIQUE does not compare nulls.
+        if (_values.Any(v => v is null))
+        {
+            return;
+        }
+        _keyed++;
+        var hash = keys.Count == 1 ? KeySet.Hash(_values[0]!) : KeySet.Hash(_values);
+        if (!_seen.Add(hash) && !_seen.Estimated)
+        {
+            _duplicates++;
+            if (_samples.Count < QualityReport.SampleLimit)
+            {
+                _samples.Add(id);
+            }
+        }
+    }
+
+    public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        var names = string.Join(", ", keys.Select(k => k.Name));
+        var duplicates = _seen.Estimated ? Math.Max(0, _keyed - _seen.Count) : _duplicates;
+        var fraction = context.Rows > 0 ? (double)duplicates / context.Rows : 0;
+        var threshold = $"at most {Percent(maxFraction)} of rows repeat a value of ({names})";
+        if (context.Rows == 0)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, "No rows to judge."));
+        }
+        context.Metrics[$"duplicate_fraction:{names.Replace(", ", ",", StringComparison.Ordinal)}"] = fraction;
+        var estimate = _seen.Estimated ? $" (estimated: more than {_seen.ExactLimit} distinct keys)" : "";
+        return ValueTask.FromResult(Result(fraction <= maxFraction ? RuleOutcome.Passed : RuleOutcome.Failed, threshold,
+            duplicates == 0 ? $"Every value of ({names}) occurs once{estimate}." : $"{duplicates} rows repeat a value of ({names}) seen earlier in the run{estimate}.",
+            observed: fraction, upper: maxFraction, failing: duplicates, rows: context.Rows, samples: _samples, estimated: _seen.Estimated));
+    }
+}
+
+/// <summary>Every value of a column exists in a column of another stream's table (a foreign key).</summary>
+public sealed class ForeignKeyRule(RuleHeader header, ValueAccessor column, string stream, string toColumn, double maxFraction) : Rule(header)
+{
+    /// <summary>At most this many distinct values are checked; past it the rule is skipped rather than using unbounded memory.</summary>
+    public const int DistinctLimit = 1_000_000;
+    private readonly Dictionary<string, (long Rows, string FirstId)> _values = new(StringComparer.Ordinal);
+    private bool _overflow;
+
+    public override bool ReadsRecord => column.Path is not null;
+
+    public override void Observe(object?[] row, JsonElement record, string id)
+    {
+        if (_overflow || ValueAccessor.AsText(column.Read(row, record)) is not { } value)
+        {
+            return;
+        }
+        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_values, value, out var exists);
+        entry = exists ? (entry.Rows + 1, entry.FirstId) : (1, id);
+        _overflow = _values.Count > DistinctLimit;
+    }
+
+    public override async ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        var threshold = $"at most {Percent(maxFraction)} of rows have a {column.Name} missing from {stream}.{toColumn}";
+        if (_overflow)
+        {
+            _values.Clear();
+            return Result(RuleOutcome.Skipped, threshold, $"More than {DistinctLimit} distinct values of {column.Name}: not checked.");
+        }
+        if (_values.Count == 0)
+        {
+            return Result(RuleOutcome.Skipped, threshold, $"No row has a {column.Name}.");
+        }
+        if (await context.ReadColumn(stream, toColumn, cancellationToken) is not { } existing)
+        {
+            return Result(RuleOutcome.Skipped, threshold, $"The {stream} table does not exist yet.");
+        }
+        var missing = new HashSet<string>(_values.Keys, StringComparer.Ordinal);
+        await foreach (var value in existing.WithCancellation(cancellationToken))
+        {
+            missing.Remove(value);
+            if (missing.Count == 0)
+            {
+                break;
+            }
+        }
+        var failing = missing.Sum(value => _values[value].Rows);
+        var fraction = (double)failing / Math.Max(1, context.Rows);
+        var samples = missing.Order(StringComparer.Ordinal).Take(QualityReport.SampleLimit).Select(value => _values[value].FirstId).ToList();
+        return Result(fraction <= maxFraction ? RuleOutcome.Passed : RuleOutcome.Failed, threshold,
+            missing.Count == 0 ? $"Every {column.Name} ({_values.Count} distinct) is in {stream}.{toColumn}."
+                : $"{missing.Count} of {_values.Count} distinct {column.Name} values are not in {stream}.{toColumn} ({failing} rows), e.g. {string.Join(", ", missing.Order(StringComparer.Ordinal).Take(3))}.",
+            observed: fraction, upper: maxFraction, failing: failing, rows: context.Rows, samples: samples);
+    }
+}
+
+/// <summary>The shares of a column's most common values stay close (total variation distance) to the previous run's.</summary>
+public sealed class StabilityRule(RuleHeader header, ValueAccessor column, int top, double maxDistance) : Rule(header)
+{
+    private readonly ValueCounts _counts = new();
+
+    public override bool ReadsRecord => column.Path is not null;
+
+    public override void Observe(object?[] row, JsonElement record, string id) => _counts.Add(ValueAccessor.AsText(column.Read(row, record)) ?? "(null)");
+
+    public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        var key = $"top:{column.Name}";
+        var shares = _counts.Shares(top);
+        var threshold = $"the top {top} values of {column.Name} move by at most {Percent(maxDistance)} (total variation distance) from the previous run";
+        if (_counts.Total == 0)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, "No rows to judge."));
+        }
+        context.Distributions[key] = shares;
+        var previous = context.History.Select(report => report.Distributions.GetValueOrDefault(key)).FirstOrDefault(d => d is not null);
+        if (previous is null)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, "No earlier run to compare with; this run's shares are kept for the next."));
+        }
+        var distance = ValueCounts.Distance(shares, previous);
+        var moved = shares.Keys.Union(previous.Keys).OrderByDescending(k => Math.Abs(shares.GetValueOrDefault(k) - previous.GetValueOrDefault(k))).First();
+        return ValueTask.FromResult(Result(distance <= maxDistance ? RuleOutcome.Passed : RuleOutcome.Failed, threshold,
+            $"The distribution moved by {Percent(distance)}; most for '{moved}' ({Percent(previous.GetValueOrDefault(moved))} then, {Percent(shares.GetValueOrDefault(moved))} now).",
+            observed: distance, upper: maxDistance));
+    }
+}
+
+/// <summary>
+/// Fields whose JSON type differs from what the previous run saw (a number turning into a string): every record
+/// carrying such a value fails. The kinds seen are kept for the next run.
+/// </summary>
+public sealed class TypeDriftRule(RuleHeader header, IReadOnlyDictionary<string, double>? previous) : Rule(header)
+{
+    private readonly Dictionary<string, long> _kinds = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _drifted = new(StringComparer.Ordinal);
+    private readonly List<string> _samples = [];
+    private long _records;
+    private long _failing;
+
+    public override bool ReadsRecord => true;
+
+    public override void Observe(object?[] row, JsonElement record, string id)
+    {
+        _records++;
+        var failed = false;
+        foreach (var property in record.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+            var key = $"{property.Name}:{Kind(property.Value.ValueKind)}";
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_kinds, key, out var seen);
+            count++;
+            // A field the previous run never saw is new, not drifted (no_unknown_fields reports that).
+            if (!seen && previous is not null && !previous.ContainsKey(key) && previous.Keys.Any(k => k.StartsWith(property.Name + ":", StringComparison.Ordinal)))
+            {
+                _drifted.Add(key);
+            }
+            failed |= _drifted.Contains(key);
+        }
+        if (failed)
+        {
+            _failing++;
+            if (_samples.Count < QualityReport.SampleLimit)
+            {
+                _samples.Add(id);
+            }
+        }
+    }
+
+    public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        const string threshold = "no field changes its JSON type from the previous run";
+        context.Distributions["kinds"] = _kinds.ToDictionary(pair => pair.Key, pair => (double)pair.Value / Math.Max(1, _records), StringComparer.Ordinal);
+        if (previous is null)
+        {
+            return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, "No earlier run to compare with; this run's field types are kept for the next."));
+        }
+        return ValueTask.FromResult(Result(_drifted.Count == 0 ? RuleOutcome.Passed : RuleOutcome.Failed, threshold,
+            _drifted.Count == 0 ? "Every field has the types it had before."
+                : $"{_drifted.Count} fields changed type: {string.Join(", ", _drifted.Select(k => k.Replace(":", " is now a ", StringComparison.Ordinal)))}.",
+            observed: _drifted.Count, upper: 0, failing: _failing, rows: context.Rows, samples: _samples));
+    }
+
+    public static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        _ => "null",
+    };
+}
