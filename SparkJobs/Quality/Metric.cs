@@ -6,7 +6,8 @@ namespace OpsConsole.SparkJobs.Quality;
 /// <summary>
 /// A number measured over a run's rows in one pass, named by a key such as <c>row_count</c> or <c>mean:amount</c>.
 /// Keys: <c>row_count</c>, <c>records_per_hour</c> (rows per hour of the run's window), <c>rejected</c> (records that
-/// could not become rows), <c>freshness_seconds</c> (now minus the newest <c>created</c>), and per column
+/// could not become rows), <c>freshness_seconds</c> (the run's window end minus the newest <c>created</c>: a backfill of
+/// an old window is judged on that window), and per column
 /// <c>null_fraction</c>, <c>min</c>, <c>max</c>, <c>mean</c>, <c>stddev</c>, <c>sum</c>, <c>pNN</c> (a percentile, e.g. <c>p95</c>),
 /// <c>distinct_count</c>, <c>distinct_fraction</c>; and <c>share:column=value</c> (the fraction of rows holding that value).
 /// </summary>
@@ -129,7 +130,7 @@ public sealed class Metric
         "row_count" => context.Rows,
         "records_per_hour" => context.WindowTo > context.WindowFrom ? context.Rows * 3600.0 / (context.WindowTo - context.WindowFrom) : null,
         "rejected" => context.Rejected,
-        "freshness_seconds" => _newest == long.MinValue ? null : context.Now - _newest,
+        "freshness_seconds" => _newest == long.MinValue ? null : context.WindowTo - _newest,
         "null_fraction" => _rows > 0 ? (double)_nulls / _rows : null,
         "share" => _rows > 0 ? (double)_matches / _rows : null,
         "distinct_count" => _distinct?.Count ?? 0,

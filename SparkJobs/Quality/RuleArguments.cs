@@ -187,7 +187,7 @@ public sealed class RuleArguments
             return new ValueAccessor(name, index, null);
         }
         var path = name.Split('.');
-        if (path.Length > 1 && path.All(step => step.Length > 0) && (_columns.ContainsKey(path[0]) || Schema.KnownUntyped.Contains(path[0])))
+        if (path.All(step => step.Length > 0) && (Schema.KnownUntyped.Contains(path[0]) || (path.Length > 1 && _columns.ContainsKey(path[0]))))
         {
             ReadsRecord = true;
             return new ValueAccessor(name, -1, path);

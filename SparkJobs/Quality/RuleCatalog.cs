@@ -189,7 +189,7 @@ public static class RuleCatalog
             a => new MetricRule(a.Header, MetricOf(a, "rejected"), null, a.Number("max", 0))),
 
         // Freshness
-        new("freshness", "freshness", "The newest created is at most max_lag_seconds old when the run ends.",
+        new("freshness", "freshness", "The newest created is at most max_lag_seconds before the end of the run's window (a backfill is judged on its own window).",
             [new("max_lag_seconds", "number", true, "the largest allowed lag")],
             a => new MetricRule(a.Header, MetricOf(a, "freshness_seconds"), null, a.RequiredNumber("max_lag_seconds"))),
         Row("not_in_future", "freshness", "A unix-seconds timestamp is not later than the run's clock plus a skew.",
@@ -384,9 +384,18 @@ public static class RuleCatalog
             return new MetricRule(a.Header, MetricOf(a, $"{kind}:{a.Column().Name}"), min, max);
         });
 
-    private static Metric MetricOf(RuleArguments a, string key) =>
-        Quality.Metric.Parse(key, name => a.Columns.TryGetValue(name, out var i) ? new ValueAccessor(name, i, null) : a.Column(),
-            name => !a.Columns.TryGetValue(name, out var i) || a.IsNumeric(new ValueAccessor(name, i, null)), a.CreatedColumn);
+    private static Metric MetricOf(RuleArguments a, string key)
+    {
+        try
+        {
+            return Quality.Metric.Parse(key, name => a.Columns.TryGetValue(name, out var i) ? new ValueAccessor(name, i, null) : a.Column(),
+                name => !a.Columns.TryGetValue(name, out var i) || a.IsNumeric(new ValueAccessor(name, i, null)), a.CreatedColumn);
+        }
+        catch (FormatException exception)
+        {
+            throw a.Error("column", exception.Message);
+        }
+    }
 
     /// <summary>A row check on one value; a null value is not judged unless <paramref name="judgeNulls"/>.</summary>
     private static (string, Func<object?[], JsonElement, bool?>) Check(RuleArguments a, ValueAccessor column, string describe, Func<object?, bool> test,
