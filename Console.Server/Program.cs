@@ -5,6 +5,7 @@ using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Data;
 using OpsConsole.Server.Health;
 using OpsConsole.Server.Metrics;
+using OpsConsole.Server.Quality;
 using OpsConsole.Server.Runs;
 using OpsConsole.Server.Security;
 using OpsConsole.Server.Sources;
@@ -23,6 +24,7 @@ try
     builder.AddEmbeddedSandbox();
     builder.AddRuns();
     builder.AddCheckpoints();
+    builder.AddQuality();
 
     var app = builder.Build();
 
@@ -39,6 +41,7 @@ try
     app.MapAuthApi();
     app.MapRuns();
     app.MapCheckpointsApi();
+    app.MapQualityApi();
     app.MapConsoleUi();
 
     await app.RunAsync();

@@ -100,5 +100,9 @@ internal static class Schema
         );
         CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at DESC)
         """,
+        """
+        -- The run's data-quality outcome (passed, warned, failed, blocked) from the job's dq line; the report is in the state store.
+        ALTER TABLE runs ADD COLUMN quality TEXT NULL
+        """,
     ];
 }

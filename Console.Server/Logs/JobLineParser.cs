@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 
 namespace OpsConsole.Server.Logs;
@@ -43,6 +44,26 @@ public static class JobLineParser
         return new RunProgress(Number(root, "records"), Number(root, "pages"), Number(root, "bytes"), Number(root, "rate_limited"),
             Number(root, "retries"), root.TryGetProperty("records_per_second", out var rate) && rate.TryGetDouble(out var value) ? value : 0,
             (int)Number(root, "slices_done"), (int)Number(root, "slices"), now);
+    }
+
+    /// <summary>The data-quality outcome and failing rule names a <c>dq</c> line reports, or null for any other line.</summary>
+    public static (string Outcome, IReadOnlyList<string> FailedRules)? Quality(LogLine line)
+    {
+        if (line.Event != "dq")
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(line.Text);
+        var root = document.RootElement;
+        var outcome = String(root, "outcome");
+        if (outcome is not (QualityOutcomes.Passed or QualityOutcomes.Warned or QualityOutcomes.Failed or QualityOutcomes.Blocked))
+        {
+            return null;
+        }
+        var failed = root.TryGetProperty("failed_rules", out var rules) && rules.ValueKind == JsonValueKind.Array
+            ? rules.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!).Take(100).ToList()
+            : [];
+        return (outcome, failed);
     }
 
     /// <summary>

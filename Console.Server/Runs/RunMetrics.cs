@@ -20,6 +20,8 @@ public sealed class RunMetrics
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _logLines;
+    private readonly Counter<long> _qualityRuns;
+    private readonly Counter<long> _qualityFailures;
     private readonly ConcurrentDictionary<string, (string Source, string Stream)> _active = new(StringComparer.Ordinal);
     private int _hubConnections;
 
@@ -35,6 +37,8 @@ public sealed class RunMetrics
         _rateLimited = meter.CreateCounter<long>("opsconsole.ingest.rate_limited", "{response}", "429 responses runs received, by source and stream.");
         _retries = meter.CreateCounter<long>("opsconsole.ingest.retries", "{request}", "Requests runs retried, by source and stream.");
         _logLines = meter.CreateCounter<long>("opsconsole.logs.lines", "{line}", "Job log lines the console received, by source and stream.");
+        _qualityRuns = meter.CreateCounter<long>("opsconsole.dq.runs", "{run}", "Runs whose data-quality rules were judged, by source, stream and outcome (passed, warned, failed, blocked).");
+        _qualityFailures = meter.CreateCounter<long>("opsconsole.dq.rule_failures", "{run}", "Data-quality rule failures, by source, stream and rule.");
         meter.CreateObservableGauge("opsconsole.runs.active", ObserveActive, "{run}", "Runs pending, starting, running or cancelling, by source and stream.");
         meter.CreateObservableGauge("opsconsole.logs.hub_connections", () => Volatile.Read(ref _hubConnections), "{connection}",
             "Open connections to the live log hub.");
@@ -55,6 +59,10 @@ public sealed class RunMetrics
             foreach (var counter in new[] { _started, _records, _pages, _rateLimited, _retries, _logLines })
             {
                 counter.Add(0, tags);
+            }
+            foreach (var outcome in new[] { "passed", "warned", "failed", "blocked" })
+            {
+                _qualityRuns.Add(0, new TagList { { "source", source }, { "stream", stream }, { "outcome", outcome } });
             }
             foreach (var outcome in new[] { "succeeded", "failed", "cancelled" })
             {
@@ -93,6 +101,16 @@ public sealed class RunMetrics
     }
 
     public void LogLines(RunInfo run, int count) => Add(_logLines, count, run);
+
+    /// <summary>A run's data-quality outcome and the rules that failed in it.</summary>
+    public void Quality(RunInfo run, string outcome, IEnumerable<string> failedRules)
+    {
+        _qualityRuns.Add(1, Tags(run, new KeyValuePair<string, object?>("outcome", outcome)));
+        foreach (var rule in failedRules)
+        {
+            _qualityFailures.Add(1, Tags(run, new KeyValuePair<string, object?>("rule", rule)));
+        }
+    }
 
     public void HubConnected() => Interlocked.Increment(ref _hubConnections);
 

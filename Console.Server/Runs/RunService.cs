@@ -373,6 +373,12 @@ internal sealed class RunService(
                 {
                     lastError = line.Msg;
                 }
+                if (JobLineParser.Quality(line) is var (quality, failedRules))
+                {
+                    metrics.Quality(run, quality, failedRules);
+                    await store.UpdateQualityAsync(run.Id, quality, cancellationToken);
+                    reported = true;
+                }
                 if (JobLineParser.Progress(line, time.GetUtcNow()) is { } update)
                 {
                     if (line.Event == "progress")

@@ -13,7 +13,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, pid, pid_started,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -169,6 +169,17 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
+    public async Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE runs SET quality = $quality WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$quality", outcome);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private async Task<IReadOnlyList<RunInfo>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -206,6 +217,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         Attempts = reader.GetInt32(17),
         Progress = new RunProgress(reader.GetInt64(20), reader.GetInt64(21), reader.GetInt64(22), reader.GetInt64(23), reader.GetInt64(24),
             reader.GetDouble(25), reader.GetInt32(27), reader.GetInt32(28), Time(reader, 26)),
+        Quality = reader.IsDBNull(29) ? null : reader.GetString(29),
     };
 
     private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>

@@ -46,6 +46,9 @@ public sealed record RunInfo
 
     public RunProgress Progress { get; init; } = RunProgress.None;
 
+    /// <summary>The data-quality outcome the job reported (passed, warned, failed, blocked), or null before its rules ran.</summary>
+    public string? Quality { get; init; }
+
     /// <summary>Wall time from start to end (or to now while active).</summary>
     public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } started ? (EndedAt ?? now) - started : null;
 

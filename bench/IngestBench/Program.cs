@@ -14,7 +14,15 @@ using OpsConsole.Sandbox.Hosting;
 //   (live: the Sandbox at Stripe's live limits, 100 requests/s, 300 +- 100 ms; the job's sustained records/s from
 //   its own progress lines while more slices are left than workers, which must last at least 60 s; the bar is
 //   9,500 of the 10,000 possible; the whole fetch including the final drain is printed beside it)
+//        dotnet run -c Release --project bench/IngestBench -- rules [charges=300000] [workers=8] [rounds=3]
+//   (rules: the job at full speed with its built-in data-quality rules and with --rules none, alternating, a fresh
+//   lake each run; the median records/s of each and how much slower the rules make it; the bar is at most 15%)
 // (the child mode `baseline <api> <from> <to> <slice> <workers>` is what this program runs as the baseline)
+if (args.Length > 0 && args[0] == "rules")
+{
+    return await Rules(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3);
+}
 if (args.Length > 0 && args[0] == "live")
 {
     return await Live(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 700_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 48);
@@ -79,6 +87,62 @@ try
 finally
 {
     Directory.Delete(folder, recursive: true);
+}
+
+// The job at full speed with and without its data-quality rules.
+static async Task<int> Rules(int charges, int workers, int rounds)
+{
+    var options = new SandboxOptions
+    {
+        Charges = charges, Days = 365, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
+        LiveRatePerSecond = 0, TestRatePerSecond = 0, LatencyMs = 0, JitterMs = 0,
+    };
+    await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+    var from = options.StartTime - (366 * 86_400);
+    var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
+    var rates = new Dictionary<string, List<double>> { ["none"] = [], ["default"] = [] };
+    var cpu = new Dictionary<string, List<double>> { ["none"] = [], ["default"] = [] };
+    string? rulesLine = null;
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var rules in new[] { "none", "default" })
+        {
+            var folder = Directory.CreateTempSubdirectory("opsconsole-rules-bench-").FullName;
+            try
+            {
+                string[] command = ["dotnet", job, "ingest", "--stream", "charges", "--run-id", $"bench-{round}", "--api-base", sandbox.BaseAddress.ToString(),
+                    "--lake", Path.Combine(folder, "lake"), "--state", Path.Combine(folder, "state.db"), "--from", $"{from}", "--to", $"{options.StartTime}",
+                    "--workers", $"{workers}", "--requests-per-second", "1000000"];
+                var run = await Measure(rules == "none" ? [.. command, "--rules", "none"] : command, folder);
+                var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+                var summary = lines.LastOrDefault(l => l.GetProperty("event").GetString() == "summary");
+                if (run.ExitCode != 0 || summary.ValueKind == JsonValueKind.Undefined)
+                {
+                    Console.Error.WriteLine($"the job failed (exit {run.ExitCode}):\n{run.Output[^Math.Min(run.Output.Length, 4000)..]}");
+                    return 1;
+                }
+                var records = summary.GetProperty("records").GetInt64();
+                rates[rules].Add(records / run.Seconds);
+                cpu[rules].Add(records / run.CpuSeconds);
+                if (rules == "default")
+                {
+                    rulesLine ??= lines.Single(l => l.GetProperty("event").GetString() == "dq").GetProperty("msg").GetString();
+                }
+                Console.WriteLine($"round {round + 1}, rules {rules}: {records:N0} records in {run.Seconds:N1} s ({run.CpuSeconds:N1} CPU s) -> {records / run.Seconds:N0} records/s");
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    var slower = 1 - (Median(rates["default"]) / Median(rates["none"]));
+    Console.WriteLine($"{charges:N0} charges, {workers} workers, limits and latency off; {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {rounds} runs each");
+    Console.WriteLine($"without rules: {Median(rates["none"]):N0} records/s, {Median(cpu["none"]):N0} records per CPU-second");
+    Console.WriteLine($"with the built-in charges rules: {Median(rates["default"]):N0} records/s, {Median(cpu["default"]):N0} records per CPU-second ({rulesLine})");
+    Console.WriteLine($"the rules cost {slower:P1} of the records/s and {1 - (Median(cpu["default"]) / Median(cpu["none"])):P1} of the records per CPU-second (bar: at most 15%)");
+    return 0;
 }
 
 // The job at Stripe's live limits: sustained records/s from its progress lines while it fetches.

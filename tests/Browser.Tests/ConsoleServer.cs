@@ -46,7 +46,8 @@ public sealed class ConsoleServer : IAsyncDisposable
         var port = LoopbackPorts.Free();
         var baseUrl = $"http://127.0.0.1:{port}";
         var dataPath = Path.Combine(Path.GetTempPath(), "opsconsole-browser", Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet", [RepoPaths.ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0"])
+        // A little bad data (nulls, negative amounts, repeated ids, unknown fields) gives the data-quality rules something to find.
+        var start = new ProcessStartInfo("dotnet", [RepoPaths.ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0", "--Sandbox:BadDataRate", "0.02"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

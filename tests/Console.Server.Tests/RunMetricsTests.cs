@@ -18,7 +18,9 @@ public sealed class RunMetricsTests : IDisposable
     public async Task FinishedRuns_AreCountedWithTheirRecords429sDurationAndOutcome()
     {
         using var client = _console.BasicClient("operator");
-        Assert.Equal(RunState.Succeeded, (await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges" })).Id)).State);
+        var charges = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges" })).Id);
+        Assert.Equal(RunState.Succeeded, charges.State);
+        Assert.Equal("warned", charges.Quality);
         Assert.Equal(RunState.Failed, (await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "refunds" })).Id)).State);
 
         var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
@@ -31,6 +33,9 @@ public sealed class RunMetricsTests : IDisposable
         Assert.Equal(1, Value(text, "opsconsole_run_duration_seconds_count", "stream=\"charges\"", "outcome=\"succeeded\""));
         Assert.Equal(1, Value(text, "opsconsole_run_duration_seconds_bucket", "stream=\"charges\"", "le=\"+Inf\""));
         Assert.Equal(0, Value(text, "opsconsole_runs_active", "stream=\"customers\""));
+        Assert.Equal(1, Value(text, "opsconsole_dq_runs_total", "stream=\"charges\"", "outcome=\"warned\""));
+        Assert.Equal(0, Value(text, "opsconsole_dq_runs_total", "stream=\"charges\"", "outcome=\"blocked\""));
+        Assert.Equal(1, Value(text, "opsconsole_dq_rule_failures_total", "stream=\"charges\"", "rule=\"not_null_currency\""));
         Assert.True(Value(text, "opsconsole_logs_lines_total", "stream=\"charges\"") > 0);
         Assert.Contains("# TYPE opsconsole_run_duration_seconds histogram", text, StringComparison.Ordinal);
         var (exitCode, output) = await Promtool.CheckMetricsAsync(text);

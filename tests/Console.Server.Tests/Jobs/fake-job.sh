@@ -33,6 +33,7 @@ case "$stream" in
     line info progress "100 records" ',"records":100,"pages":1,"bytes":5000,"rate_limited":2,"retries":1,"records_per_second":50.5'
     echo "plain text from the runtime"
     line warn log "key in use: $STRIPE_SECRET_KEY"
+    line warn dq "Data quality warned: 1 of 3 rules failed" ',"outcome":"warned","rules":3,"failed":1,"failed_rules":["not_null_currency"]'
     line info summary "Run $run succeeded" ',"records":150,"pages":2,"bytes":7500,"rate_limited":2,"retries":1'
     exit 0
     ;;

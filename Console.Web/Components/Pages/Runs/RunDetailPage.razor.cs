@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 using Radzen;
 
@@ -22,6 +23,8 @@ public sealed partial class RunDetailPage
     private bool _loaded;
     private bool _busy;
     private string? _message;
+    private QualityReport? _quality;
+    private int _tab;
 
     [Parameter]
     public string Id { get; set; } = "";
@@ -31,6 +34,12 @@ public sealed partial class RunDetailPage
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
+
+    [Inject]
+    private IQualityService Quality { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
 
     [Inject]
     private DialogService Dialogs { get; set; } = default!;
@@ -45,6 +54,9 @@ public sealed partial class RunDetailPage
         Runs.Changed += OnChanged;
         _run = await Runs.GetAsync(Id, _disposed.Token);
         _points = [.. (await Runs.ThroughputAsync(Id, _disposed.Token)).TakeLast(MaxChartPoints)];
+        _quality = _run?.Quality is null ? null : await Quality.ReportAsync(Id, _disposed.Token);
+        // The runs list links a quality badge to #quality: open that tab.
+        _tab = Navigation.Uri.EndsWith("#quality", StringComparison.Ordinal) ? 1 : 0;
         _loaded = true;
         if (_run is not null)
         {
@@ -85,6 +97,10 @@ public sealed partial class RunDetailPage
         if (latest is not null)
         {
             AddPoint(latest);
+            if (latest.Quality is not null && latest.Quality != _run?.Quality)
+            {
+                _quality = await Quality.ReportAsync(Id, _disposed.Token);
+            }
             _run = latest;
             await InvokeAsync(StateHasChanged);
         }

@@ -34,6 +34,9 @@ public sealed record RunRow
 
     public string? FailureReason { get; init; }
 
+    /// <summary>The data-quality outcome (passed, warned, failed, blocked), empty before the rules ran.</summary>
+    public string Quality { get; init; } = "";
+
     public static RunRow From(RunInfo run, DateTimeOffset now) => new()
     {
         Id = run.Id,
@@ -49,6 +52,7 @@ public sealed record RunRow
         Active = run.State.IsActive(),
         Forced = run.Forced,
         FailureReason = run.FailureReason,
+        Quality = run.Quality ?? "",
     };
 }
 
@@ -88,6 +92,9 @@ public static class RunText
         < 1024L * 1024 * 1024 => $"{(bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)} MiB",
         _ => $"{(bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture)} GiB",
     };
+
+    /// <summary>The CSS class of a data-quality badge (passed, warned, failed, blocked).</summary>
+    public static string QualityClass(string outcome) => $"dq-badge dq-{outcome.ToLowerInvariant()}";
 
     /// <summary>The CSS class of a state badge.</summary>
     public static string StateClass(string state) => $"state-badge state-{state.ToLowerInvariant()}";

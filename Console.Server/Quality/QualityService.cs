@@ -1,0 +1,59 @@
+using OpsConsole.Server.Runs;
+using OpsConsole.Shared.Quality;
+using OpsConsole.Shared.State;
+
+namespace OpsConsole.Server.Quality;
+
+/// <summary>The data-quality reports the jobs write into the state store the console shares with them.</summary>
+internal sealed class QualityService(IStateStore state) : IQualityService
+{
+    private const string Source = "stripe";
+
+    public async Task<IReadOnlyList<StreamQuality>> StreamsAsync(CancellationToken cancellationToken = default)
+    {
+        var streams = new List<StreamQuality>();
+        foreach (var stream in LaunchValidator.Streams)
+        {
+            var latest = await state.QualityReportsAsync(Source, stream, 1, cancellationToken: cancellationToken);
+            streams.Add(new StreamQuality(Source, stream, latest.Count > 0 ? latest[0] : null));
+        }
+        return streams;
+    }
+
+    public Task<IReadOnlyList<QualityReport>> HistoryAsync(string source, string stream, int limit, CancellationToken cancellationToken = default) =>
+        state.QualityReportsAsync(source, stream, Math.Clamp(limit, 1, 500), cancellationToken: cancellationToken);
+
+    public Task<QualityReport?> ReportAsync(string runId, CancellationToken cancellationToken = default) => state.GetQualityReportAsync(runId, cancellationToken);
+}
+
+/// <summary><c>/api/quality</c>: per stream, a stream's reports, one rule's trend; and <c>/api/runs/{id}/quality</c>.</summary>
+internal static class QualityApi
+{
+    public static WebApplicationBuilder AddQuality(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IQualityService, QualityService>();
+        return builder;
+    }
+
+    public static void MapQualityApi(this WebApplication app)
+    {
+        var read = app.MapGroup("/api").RequireAuthorization(Shared.Auth.ConsolePolicies.Viewer).WithTags("Quality");
+        read.MapGet("/quality", async (IQualityService quality, CancellationToken cancellationToken) => TypedResults.Ok(await quality.StreamsAsync(cancellationToken)))
+            .WithSummary("Every stream with its latest data-quality report (null before its first judged run).");
+        read.MapGet("/quality/{source}/{stream}", async Task<IResult> (string source, string stream, int? limit, IQualityService quality, CancellationToken cancellationToken) =>
+                LaunchValidator.Streams.Contains(stream)
+                    ? TypedResults.Ok(await quality.HistoryAsync(source, stream, limit ?? 30, cancellationToken))
+                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"'{stream}' is not a stream: use {string.Join(", ", LaunchValidator.Streams)}."] }))
+            .WithSummary("A stream's data-quality reports, newest first (`limit`, default 30, at most 500).");
+        read.MapGet("/quality/{source}/{stream}/rules/{rule}", async Task<IResult> (string source, string stream, string rule, int? limit, IQualityService quality,
+                CancellationToken cancellationToken) =>
+            {
+                var points = QualityTrend.Of(await quality.HistoryAsync(source, stream, limit ?? 30, cancellationToken), rule);
+                return points.Count > 0 ? TypedResults.Ok(points) : TypedResults.NotFound();
+            })
+            .WithSummary("One rule's observed value and band over the stream's runs, oldest first.");
+        read.MapGet("/runs/{id}/quality", async Task<IResult> (string id, IQualityService quality, CancellationToken cancellationToken) =>
+                await quality.ReportAsync(id, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound())
+            .WithSummary("A run's data-quality report: every rule's observed value, bounds, outcome, failing count and sample ids.");
+    }
+}

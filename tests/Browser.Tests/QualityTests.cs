@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using OpsConsole.Browser.Tests.Pages;
+
+namespace OpsConsole.Browser.Tests;
+
+/// <summary>Two real runs of customers against a Sandbox with some bad data: the Quality page, the runs list's badge and the run's quality tab.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class QualityTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task QualityPage_ShowsTheFailingRuleAndItsTrend_AndTheRunShowsItsQuality()
+    {
+        var first = await RunToTheEndAsync();
+        var second = await RunToTheEndAsync();
+        Assert.Equal("failed", (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{second}")).GetProperty("quality").GetString());
+
+        var (page, errors) = await fixture.NewPageAsync();
+        await new SignInPageObject(page).SignInAsync("viewer");
+        await new ShellPageObject(page).OpenAsync("Quality");
+        var customers = page.Locator(".dq-stream[data-stream=customers]");
+        await customers.ClickAsync();
+        await Assertions.Expect(customers).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(customers.Locator(".dq-failing").GetByText("unique_id")).ToBeVisibleAsync();
+
+        // The rule's trend: a point for each of the two runs, and the chart.
+        await page.Locator(".dq-rule[data-rule=unique_id] button").ClickAsync();
+        await Assertions.Expect(page.Locator(".dq-trend h2")).ToContainTextAsync("unique_id over the last");
+        await Assertions.Expect(page.Locator($".dq-trend-row[data-run='{first}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($".dq-trend-row[data-run='{second}']")).ToContainTextAsync("failed");
+        await Assertions.Expect(page.Locator("#dq-trend-chart svg").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "quality-page.png"), FullPage = true });
+
+        // The runs list carries the badge; it opens the run's data-quality tab.
+        await new ShellPageObject(page).OpenAsync("Runs");
+        var badge = page.Locator($".runs-grid a[href='/runs/{second}#quality']");
+        await Assertions.Expect(badge).ToHaveTextAsync("failed");
+        await badge.ClickAsync();
+        await Assertions.Expect(page.Locator("#run-quality")).ToHaveTextAsync("failed");
+        await Assertions.Expect(page.Locator(".dq-rule[data-rule=unique_id]")).ToHaveAttributeAsync("data-outcome", "failed");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "run-quality.png"), FullPage = true });
+        Assert.Empty(errors);
+    }
+
+    /// <summary>A full run of customers (after any other test's run of the stream has ended); its id once it has ended.</summary>
+    private async Task<string> RunToTheEndAsync()
+    {
+        JsonElement launched = default;
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var active = (await fixture.ApiAsync(HttpMethod.Get, "/api/checkpoints")).EnumerateArray()
+                .Single(c => c.GetProperty("stream").GetString() == "customers");
+            if (!active.TryGetProperty("activeRunId", out var running) || running.ValueKind != JsonValueKind.String)
+            {
+                launched = await fixture.ApiAsync(HttpMethod.Post, "/api/runs", new { stream = "customers", mode = "full" }, "operator");
+                break;
+            }
+            await Task.Delay(200);
+        }
+        var id = launched.GetProperty("id").GetString()!;
+        for (var i = 0; i < 600 && (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString() is "Pending" or "Starting" or "Running" or "Cancelling"; i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal("Succeeded", (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString());
+        return id;
+    }
+}
