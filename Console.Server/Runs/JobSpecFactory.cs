@@ -25,11 +25,18 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
     public string SecretKey => source.Value.SecretKey is { Length: > 0 } configured ? configured
         : EmbeddedSandbox.SandboxOptionsFrom(configuration).LiveKeyList.FirstOrDefault() ?? "";
 
+    /// <summary>
+    /// The data-quality rules the jobs run (<c>Quality:RulesPath</c>): a folder of <c>{stream}.yaml</c> files or one
+    /// file; unset, each stream's built-in rules. The job checks the files and names the rule and key of a mistake.
+    /// </summary>
+    public string? RulesPath => configuration["Quality:RulesPath"] is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
     /// <summary>Why runs cannot be started with this configuration, or null when they can.</summary>
     public string? Problem =>
         source.Value.ApiBase is not { Length: > 0 } && sandbox.BaseAddress is null
             ? "No source is configured: the embedded Sandbox is disabled and Source:ApiBase is not set."
         : SecretKey.Length == 0 ? "No source key is configured: set Source__SecretKey in the console's environment."
+        : RulesPath is { } rules && !Directory.Exists(rules) && !File.Exists(rules) ? $"Quality:RulesPath '{rules}' is neither a folder nor a file."
         : null;
 
     public JobSpec Create(RunInfo run, string folder)
@@ -47,6 +54,10 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
         if (run.To is { } to)
         {
             arguments.AddRange(["--to", to.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (RulesPath is { } rules)
+        {
+            arguments.AddRange(["--rules", rules]);
         }
         return new JobSpec(run.Id, arguments, new Dictionary<string, string> { ["STRIPE_SECRET_KEY"] = SecretKey }, folder);
     }

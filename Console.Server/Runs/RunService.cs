@@ -9,6 +9,7 @@ using OpsConsole.Server.Runners;
 using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
 using OpsConsole.Shared.Validation;
@@ -377,6 +378,13 @@ internal sealed class RunService(
                 {
                     metrics.Quality(run, quality, failedRules);
                     await store.UpdateQualityAsync(run.Id, quality, cancellationToken);
+                    if (quality is QualityOutcomes.Failed or QualityOutcomes.Blocked)
+                    {
+                        await notifier.NotifyAsync(NotificationEvents.QualityFailed, run.Id, new
+                        {
+                            runId = run.Id, source = run.Source, stream = run.Stream, outcome = quality, failedRules, blocked = quality == QualityOutcomes.Blocked,
+                        }, CancellationToken.None);
+                    }
                     reported = true;
                 }
                 if (JobLineParser.Progress(line, time.GetUtcNow()) is { } update)

@@ -21,4 +21,7 @@ public static class NotificationEvents
     public const string CheckpointReset = "checkpoint.reset";
     public const string CheckpointSet = "checkpoint.set";
     public const string CheckpointRestored = "checkpoint.restore";
+
+    /// <summary>A run's data-quality rules failed with an error rule (the run committed) or a blocking one (it did not).</summary>
+    public const string QualityFailed = "quality.failed";
 }

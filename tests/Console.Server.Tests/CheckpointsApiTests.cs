@@ -211,6 +211,22 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BlockedRun_FailsWithTheRuleAndNotifiesQualityAndFailure()
+    {
+        using var operatorClient = _console.BasicClient("operator");
+
+        var run = await WaitForEndAsync(operatorClient, (await LaunchAsync(operatorClient, new { stream = "charges", workers = 3 })).Id);
+
+        Assert.Equal((RunState.Failed, 3, "blocked"), (run.State, run.ExitCode, run.Quality));
+        Assert.Contains("Blocked by data quality: non_negative_amount", run.FailureReason, StringComparison.Ordinal);
+        var events = await ReceivedAsync(2);
+        Assert.Equal([NotificationEvents.QualityFailed, NotificationEvents.RunFailed], events.Select(e => e.GetProperty("event").GetString()).Order());
+        var quality = events.Single(e => e.GetProperty("event").GetString() == NotificationEvents.QualityFailed).GetProperty("data");
+        Assert.True(quality.GetProperty("blocked").GetBoolean());
+        Assert.Equal(["non_negative_amount"], quality.GetProperty("failedRules").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
     public async Task Launch_WhileACheckpointChangeIsWritten_IsRefusedAndNoRunStarts()
     {
         // The moment of a change: the console holds the stream in the state store while it writes.

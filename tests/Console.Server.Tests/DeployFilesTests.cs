@@ -25,7 +25,7 @@ public sealed partial class DeployFilesTests
     {
         var (rulesExit, rules) = await Promtool.RunAsync("", "check", "rules", Path.Combine(Deploy, "prometheus", "alerts.yml"));
         Assert.True(rulesExit == 0, rules);
-        Assert.Contains("9 rules found", rules, StringComparison.Ordinal);
+        Assert.Contains("11 rules found", rules, StringComparison.Ordinal);
         var (configExit, config) = await Promtool.RunAsync("", "check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml"));
         Assert.True(configExit == 0, config);
     }

@@ -23,4 +23,38 @@ public sealed class RealJobTests
         // The job read its key from the environment; it is nowhere in the log.
         Assert.DoesNotContain(lines, line => line.Text.Contains("sk_live_sandbox", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Launch_WithConfiguredRules_ABlockingRuleBlocksTheRunAndAWrongFileNamesTheRuleAndKey()
+    {
+        var rules = Directory.CreateTempSubdirectory("opsconsole-rules-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(rules, "charges.yaml"), "rules:\n  - type: row_count_between\n    max: 10\n    blocking: true\n");
+            await File.WriteAllTextAsync(Path.Combine(rules, "customers.yaml"), "rules:\n  - type: not_null\n    column: emial\n");
+            using var console = ConsoleAppFactory.With(new Dictionary<string, string?>
+            {
+                ["Sandbox:Charges"] = "200", ["Sandbox:LatencyMs"] = "0", ["Sandbox:JitterMs"] = "0", ["Quality:RulesPath"] = rules,
+            });
+            using var client = console.BasicClient("operator");
+
+            var blocked = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 4 })).Id, seconds: 120);
+
+            Assert.Equal((RunState.Failed, 3, "blocked"), (blocked.State, blocked.ExitCode, blocked.Quality));
+            Assert.Contains("row_count_between", blocked.FailureReason, StringComparison.Ordinal);
+            var report = await client.GetStringAsync(new Uri($"/api/runs/{blocked.Id}/quality", UriKind.Relative));
+            Assert.Contains("\"outcome\":\"blocked\"", report, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(console.DataPath, "lake", "raw", "stripe", "charges", "_delta_log")));
+
+            var wrong = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "customers", mode = "full" })).Id, seconds: 120);
+
+            Assert.Equal((RunState.Failed, 2), (wrong.State, wrong.ExitCode));
+            var lines = await AllLogLinesAsync(client, wrong.Id);
+            Assert.Contains(lines, line => line.Text.Contains("rule 'not_null_emial'", StringComparison.Ordinal) && line.Text.Contains("key 'column'", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(rules, recursive: true);
+        }
+    }
 }

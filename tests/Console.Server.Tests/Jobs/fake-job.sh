@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stands in for SparkJobs in the runner tests; it speaks the same JSON lines. Its behaviour follows --stream:
-#   charges    succeeds after progress lines, a plain line and a line quoting its secret key
+#   charges    succeeds after progress lines, a plain line, a line quoting its secret key and a "warned" dq line
+#              (with --workers 3 a blocking data-quality rule fails instead: a "blocked" dq line, exit 3)
 #   customers  runs until SIGTERM (at most about a minute), then exits 130 (with --workers 13 it ignores SIGTERM and must be killed)
 #   refunds    fails: an error line, exit 4
 # --from N >= 1000 (a window start in unix seconds) makes "charges" write N lines, about 5,000 a second.
@@ -30,6 +31,11 @@ case "$stream" in
       done
     fi
     SOURCE=executor-1 line info slice "Slice done" ',"records":100'
+    if [ "$workers" = 3 ]; then
+      line error dq "Data quality blocked: 1 of 3 rules failed" ',"outcome":"blocked","rules":3,"failed":1,"failed_rules":["non_negative_amount"]'
+      line error log "Blocked by data quality: non_negative_amount. Nothing was committed and the checkpoint did not move"
+      exit 3
+    fi
     line info progress "100 records" ',"records":100,"pages":1,"bytes":5000,"rate_limited":2,"retries":1,"records_per_second":50.5'
     echo "plain text from the runtime"
     line warn log "key in use: $STRIPE_SECRET_KEY"
