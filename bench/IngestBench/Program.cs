@@ -102,6 +102,7 @@ static async Task<int> Rules(int charges, int workers, int rounds)
     var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
     var rates = new Dictionary<string, List<double>> { ["none"] = [], ["default"] = [] };
     var cpu = new Dictionary<string, List<double>> { ["none"] = [], ["default"] = [] };
+    var rss = new Dictionary<string, List<double>> { ["none"] = [], ["default"] = [] };
     string? rulesLine = null;
     for (var round = 0; round < rounds; round++)
     {
@@ -124,11 +125,12 @@ static async Task<int> Rules(int charges, int workers, int rounds)
                 var records = summary.GetProperty("records").GetInt64();
                 rates[rules].Add(records / run.Seconds);
                 cpu[rules].Add(records / run.CpuSeconds);
+                rss[rules].Add(run.PeakRssMiB);
                 if (rules == "default")
                 {
                     rulesLine ??= lines.Single(l => l.GetProperty("event").GetString() == "dq").GetProperty("msg").GetString();
                 }
-                Console.WriteLine($"round {round + 1}, rules {rules}: {records:N0} records in {run.Seconds:N1} s ({run.CpuSeconds:N1} CPU s) -> {records / run.Seconds:N0} records/s");
+                Console.WriteLine($"round {round + 1}, rules {rules}: {records:N0} records in {run.Seconds:N1} s ({run.CpuSeconds:N1} CPU s, peak RSS {run.PeakRssMiB:N0} MiB) -> {records / run.Seconds:N0} records/s");
             }
             finally
             {
@@ -139,8 +141,8 @@ static async Task<int> Rules(int charges, int workers, int rounds)
     static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
     var slower = 1 - (Median(rates["default"]) / Median(rates["none"]));
     Console.WriteLine($"{charges:N0} charges, {workers} workers, limits and latency off; {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {rounds} runs each");
-    Console.WriteLine($"without rules: {Median(rates["none"]):N0} records/s, {Median(cpu["none"]):N0} records per CPU-second");
-    Console.WriteLine($"with the built-in charges rules: {Median(rates["default"]):N0} records/s, {Median(cpu["default"]):N0} records per CPU-second ({rulesLine})");
+    Console.WriteLine($"without rules: {Median(rates["none"]):N0} records/s, {Median(cpu["none"]):N0} records per CPU-second, peak RSS {Median(rss["none"]):N0} MiB");
+    Console.WriteLine($"with the built-in charges rules: {Median(rates["default"]):N0} records/s, {Median(cpu["default"]):N0} records per CPU-second, peak RSS {Median(rss["default"]):N0} MiB ({rulesLine})");
     Console.WriteLine($"the rules cost {slower:P1} of the records/s and {1 - (Median(cpu["default"]) / Median(cpu["none"])):P1} of the records per CPU-second (bar: at most 15%)");
     return 0;
 }
