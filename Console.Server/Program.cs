@@ -2,6 +2,7 @@ using OpsConsole.Server.Api;
 using OpsConsole.Server.Auth;
 using OpsConsole.Server.Checkpoints;
 using OpsConsole.Server.Configuration;
+using OpsConsole.Server.Costs;
 using OpsConsole.Server.Data;
 using OpsConsole.Server.Health;
 using OpsConsole.Server.Metrics;
@@ -25,6 +26,7 @@ try
     builder.AddRuns();
     builder.AddCheckpoints();
     builder.AddQuality();
+    builder.AddCosts();
 
     var app = builder.Build();
 
@@ -42,6 +44,7 @@ try
     app.MapRuns();
     app.MapCheckpointsApi();
     app.MapQualityApi();
+    app.MapCostsApi();
     app.MapConsoleUi();
 
     await app.RunAsync();

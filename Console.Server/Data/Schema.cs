@@ -104,5 +104,17 @@ internal static class Schema
         -- The run's data-quality outcome (passed, warned, failed, blocked) from the job's dq line; the report is in the state store.
         ALTER TABLE runs ADD COLUMN quality TEXT NULL
         """,
+        """
+        -- What the run used (the job's last report) and what it cost (JSON), priced when it ended.
+        ALTER TABLE runs ADD COLUMN usage TEXT NULL;
+        ALTER TABLE runs ADD COLUMN cost TEXT NULL;
+        -- Budget notifications already sent: one per month and level.
+        CREATE TABLE budget_alerts (
+            month TEXT    NOT NULL,
+            level TEXT    NOT NULL,
+            at    INTEGER NOT NULL,
+            PRIMARY KEY (month, level)
+        )
+        """,
     ];
 }

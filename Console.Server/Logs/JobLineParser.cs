@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OpsConsole.Shared.Costs;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 
@@ -44,6 +45,24 @@ public static class JobLineParser
         return new RunProgress(Number(root, "records"), Number(root, "pages"), Number(root, "bytes"), Number(root, "rate_limited"),
             Number(root, "retries"), root.TryGetProperty("records_per_second", out var rate) && rate.TryGetDouble(out var value) ? value : 0,
             (int)Number(root, "slices_done"), (int)Number(root, "slices"), now);
+    }
+
+    /// <summary>The resources a line reports the job has used so far (any line with <c>cpu_seconds</c>), or null.</summary>
+    public static RunUsage? Usage(LogLine line)
+    {
+        if (line.Event.Length == 0 || !line.Text.Contains("\"cpu_seconds\"", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(line.Text);
+        var root = document.RootElement;
+        return root.TryGetProperty("cpu_seconds", out var cpu) && cpu.TryGetDouble(out var seconds)
+            ? new RunUsage
+            {
+                CpuSeconds = seconds, PeakRssBytes = Number(root, "peak_rss_bytes"), LakePuts = Number(root, "lake_puts"), LakeGets = Number(root, "lake_gets"),
+                StateWrites = Number(root, "state_writes"), StateReads = Number(root, "state_reads"), TableBytes = Number(root, "table_bytes"),
+            }
+            : null;
     }
 
     /// <summary>The data-quality outcome and failing rule names a <c>dq</c> line reports, or null for any other line.</summary>

@@ -18,6 +18,9 @@ internal sealed record RunChange
     public string? FailureReason { get; init; }
 
     public bool AddAttempt { get; init; }
+
+    /// <summary>The run's cost, written with the state change that ends it.</summary>
+    public Shared.Costs.RunCost? Cost { get; init; }
 }
 
 /// <summary>The job's process as the runner started it: the id and its start time, so a reused id is not mistaken for it.</summary>

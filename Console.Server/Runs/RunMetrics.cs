@@ -20,6 +20,8 @@ public sealed class RunMetrics
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _logLines;
+    private readonly Counter<double> _cost;
+    private readonly Histogram<double> _runCost;
     private readonly Counter<long> _qualityRuns;
     private readonly Counter<long> _qualityFailures;
     private readonly ConcurrentDictionary<string, (string Source, string Stream)> _active = new(StringComparer.Ordinal);
@@ -37,6 +39,9 @@ public sealed class RunMetrics
         _rateLimited = meter.CreateCounter<long>("opsconsole.ingest.rate_limited", "{response}", "429 responses runs received, by source and stream.");
         _retries = meter.CreateCounter<long>("opsconsole.ingest.retries", "{request}", "Requests runs retried, by source and stream.");
         _logLines = meter.CreateCounter<long>("opsconsole.logs.lines", "{line}", "Job log lines the console received, by source and stream.");
+        _cost = meter.CreateCounter<double>("opsconsole.cost", "USD", "Estimated cost of ended runs, by source, stream and component (compute, memory, control_plane, storage, requests).");
+        _runCost = meter.CreateHistogram<double>("opsconsole.run.cost", "USD", "Estimated cost per ended run, by source and stream.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50] });
         _qualityRuns = meter.CreateCounter<long>("opsconsole.dq.runs", "{run}", "Runs whose data-quality rules were judged, by source, stream and outcome (passed, warned, failed, blocked).");
         _qualityFailures = meter.CreateCounter<long>("opsconsole.dq.rule_failures", "{run}", "Data-quality rule failures, by source, stream and rule.");
         meter.CreateObservableGauge("opsconsole.runs.active", ObserveActive, "{run}", "Runs pending, starting, running or cancelling, by source and stream.");
@@ -101,6 +106,17 @@ public sealed class RunMetrics
     }
 
     public void LogLines(RunInfo run, int count) => Add(_logLines, count, run);
+
+    /// <summary>An ended run's cost, by component, and as one observation of the cost per run.</summary>
+    public void Cost(RunInfo run, Shared.Costs.RunCost cost)
+    {
+        foreach (var (component, value) in new[]
+                 { ("compute", cost.Compute), ("memory", cost.Memory), ("control_plane", cost.ControlPlane), ("storage", cost.Storage), ("requests", cost.Requests) })
+        {
+            _cost.Add(value, Tags(run, new KeyValuePair<string, object?>("component", component)));
+        }
+        _runCost.Record(cost.Total, Tags(run));
+    }
 
     /// <summary>A run's data-quality outcome and the rules that failed in it.</summary>
     public void Quality(RunInfo run, string outcome, IEnumerable<string> failedRules)

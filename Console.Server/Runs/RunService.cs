@@ -9,6 +9,7 @@ using OpsConsole.Server.Runners;
 using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.Costs;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
@@ -30,6 +31,7 @@ internal sealed class RunService(
     IAuditLog audit,
     WebhookNotifier notifier,
     RunMetrics metrics,
+    Costs.CostService costs,
     IOptions<RunnerOptions> runnerOptions,
     TimeProvider time,
     ILogger<RunService> logger) : IRunService, IHostedService, IDisposable
@@ -351,6 +353,7 @@ internal sealed class RunService(
         // Read again: when following is retried, the progress counted so far is the stored one, not the first run's.
         var progress = (await store.GetAsync(run.Id, cancellationToken))?.Progress ?? run.Progress;
         string? lastError = null;
+        RunUsage? usage = null;
         await foreach (var output in runner.FollowAsync(folder, process, log.OutputOffset, cancellationToken))
         {
             var lines = log.Append(output.Lines, output.Offset);
@@ -373,6 +376,10 @@ internal sealed class RunService(
                 if (line.Level == "error")
                 {
                     lastError = line.Msg;
+                }
+                if (JobLineParser.Usage(line) is { } used)
+                {
+                    usage = used;
                 }
                 if (JobLineParser.Quality(line) is var (quality, failedRules))
                 {
@@ -401,6 +408,11 @@ internal sealed class RunService(
                     metrics.Progress(run, previous, progress);
                     reported = true;
                 }
+            }
+            if (usage is not null)
+            {
+                await store.UpdateUsageAsync(run.Id, usage, cancellationToken);
+                usage = null;
             }
             if (reported)
             {
@@ -437,12 +449,26 @@ internal sealed class RunService(
 
     private async Task<RunInfo?> FinishAsync(string id, RunState outcome, int? exitCode, string? reason, bool forced, bool notify = true)
     {
-        var change = new RunChange { EndedAt = time.GetUtcNow(), ExitCode = exitCode, FailureReason = reason, Forced = forced ? true : null };
+        // To the millisecond, as the store keeps it: the cost is priced over exactly the times the run shows.
+        var ended = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        RunCost? cost = null;
+        try
+        {
+            // Priced before the change, so the run is never seen ended without its cost.
+            cost = await store.GetAsync(id) is { } current ? await costs.PriceAsync(current with { EndedAt = ended }, CancellationToken.None) : null;
+        }
+        catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or System.Text.Json.JsonException)
+        {
+            // The run ends either way; its cost is the only thing missing.
+            logger.LogWarning(exception, "Run {RunId} could not be priced", id);
+        }
+        var change = new RunChange { EndedAt = ended, ExitCode = exitCode, FailureReason = reason, Forced = forced ? true : null, Cost = cost };
         var run = await store.TransitionAsync(id, outcome, change, outcome.ToString().ToLowerInvariant());
         // From now on the throughput is read from the archive, so memory holds only active runs' points.
         _throughput.TryRemove(id, out _);
         if (run is not null)
         {
+            await costs.RecordAsync(run, CancellationToken.None);
             logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
             metrics.Finished(run, time.GetUtcNow());
             Raise(run);

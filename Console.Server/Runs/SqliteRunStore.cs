@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using OpsConsole.Server.Data;
+using System.Text.Json;
+using OpsConsole.Shared.Costs;
 using OpsConsole.Shared.Runs;
 
 namespace OpsConsole.Server.Runs;
@@ -13,7 +15,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, pid, pid_started,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -97,7 +99,8 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
                     forced = COALESCE($forced, forced),
                     exit_code = COALESCE($exit, exit_code),
                     failure_reason = COALESCE($reason, failure_reason),
-                    attempts = attempts + $attempt
+                    attempts = attempts + $attempt,
+                    cost = COALESCE($cost, cost)
                 WHERE id = $id AND state IN ({string.Join(", ", from.Select(state => $"'{state}'"))})
                 """;
             command.Parameters.AddWithValue("$id", id);
@@ -110,6 +113,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
             command.Parameters.AddWithValue("$exit", (object?)change.ExitCode ?? DBNull.Value);
             command.Parameters.AddWithValue("$reason", (object?)change.FailureReason ?? DBNull.Value);
             command.Parameters.AddWithValue("$attempt", change.AddAttempt ? 1 : 0);
+            command.Parameters.AddWithValue("$cost", change.Cost is { } cost ? JsonSerializer.Serialize(cost, JsonOptions) : DBNull.Value);
             if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 var current = await GetAsync(id, cancellationToken);
@@ -169,6 +173,52 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Stores what the run used so far (the job's latest report).</summary>
+    public Task UpdateUsageAsync(string id, RunUsage usage, CancellationToken cancellationToken = default) =>
+        UpdateJsonAsync(id, "usage", JsonSerializer.Serialize(usage, JsonOptions), cancellationToken);
+
+    /// <summary>Records a budget notification for the month and level; false when one was recorded before.</summary>
+    public async Task<bool> RecordBudgetAlertAsync(string month, string level, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO budget_alerts (month, level, at) VALUES ($month, $level, $at)";
+        command.Parameters.AddWithValue("$month", month);
+        command.Parameters.AddWithValue("$level", level);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Runs that started before <paramref name="to"/> and ended after <paramref name="from"/> (or have not ended).</summary>
+    public Task<IReadOnlyList<RunInfo>> ListOverlappingAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {Columns} FROM runs WHERE started_at IS NOT NULL AND started_at < $to AND (ended_at IS NULL OR ended_at > $from) ORDER BY started_at",
+            command =>
+            {
+                command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+            }, cancellationToken);
+
+    /// <summary>The stream's run that ended last before <paramref name="before"/>, other than <paramref name="except"/>.</summary>
+    public async Task<RunInfo?> PreviousEndedAsync(string source, string stream, DateTimeOffset before, string except, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"SELECT {Columns} FROM runs WHERE source = $source AND stream = $stream AND id <> $id AND ended_at IS NOT NULL AND ended_at <= $before ORDER BY ended_at DESC LIMIT 1",
+            command =>
+            {
+                command.Parameters.AddWithValue("$source", source);
+                command.Parameters.AddWithValue("$stream", stream);
+                command.Parameters.AddWithValue("$id", except);
+                command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            }, cancellationToken)) is [var run] ? run : null;
+
+    private async Task UpdateJsonAsync(string id, string column, string json, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE runs SET {column} = $json WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$json", json);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
     public async Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default)
     {
@@ -218,7 +268,11 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         Progress = new RunProgress(reader.GetInt64(20), reader.GetInt64(21), reader.GetInt64(22), reader.GetInt64(23), reader.GetInt64(24),
             reader.GetDouble(25), reader.GetInt32(27), reader.GetInt32(28), Time(reader, 26)),
         Quality = reader.IsDBNull(29) ? null : reader.GetString(29),
+        Usage = reader.IsDBNull(30) ? null : JsonSerializer.Deserialize<RunUsage>(reader.GetString(30), JsonOptions),
+        Cost = reader.IsDBNull(31) ? null : JsonSerializer.Deserialize<RunCost>(reader.GetString(31), JsonOptions),
     };
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));

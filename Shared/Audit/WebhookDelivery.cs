@@ -24,4 +24,7 @@ public static class NotificationEvents
 
     /// <summary>A run's data-quality rules failed with an error rule (the run committed) or a blocking one (it did not).</summary>
     public const string QualityFailed = "quality.failed";
+
+    /// <summary>The month's cost reached a budget level: near (the alert share), forecast_over, over.</summary>
+    public const string CostBudget = "cost.budget";
 }

@@ -49,6 +49,12 @@ public sealed record RunInfo
     /// <summary>The data-quality outcome the job reported (passed, warned, failed, blocked), or null before its rules ran.</summary>
     public string? Quality { get; init; }
 
+    /// <summary>What the run used, from the job's last report (null before its first).</summary>
+    public Costs.RunUsage? Usage { get; init; }
+
+    /// <summary>What the run cost, priced when it ended (null while it runs).</summary>
+    public Costs.RunCost? Cost { get; init; }
+
     /// <summary>Wall time from start to end (or to now while active).</summary>
     public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } started ? (EndedAt ?? now) - started : null;
 

@@ -11,6 +11,7 @@ using OpsConsole.SparkJobs.Planning;
 using OpsConsole.SparkJobs.Quality;
 using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
+using OpsConsole.SparkJobs.Usage;
 
 namespace OpsConsole.SparkJobs.Ingest;
 
@@ -24,6 +25,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(2);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ResourceUsage _usage = new();
 
     // The lease holder names the run and this process, so two processes with one run id cannot both hold the stream.
     private readonly string _holder = LeaseHolder.ForThisProcess(options.RunId);
@@ -31,12 +33,12 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var stream = options.Stream.Name;
-        SqliteStateStore state;
-        LocalLakeStorage storage;
+        IStateStore state;
+        ILakeStorage storage;
         try
         {
-            state = new SqliteStateStore(options.State, _time);
-            storage = new LocalLakeStorage(options.Lake);
+            state = new CountingStateStore(new SqliteStateStore(options.State, _time), _usage);
+            storage = new CountingLakeStorage(new LocalLakeStorage(options.Lake), _usage);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
@@ -69,28 +71,28 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            log.Warn("Cancelled: nothing was committed by this attempt after the last finished step; the checkpoint did not move.");
+            log.Warn("Cancelled: nothing was committed by this attempt after the last finished step; the checkpoint did not move.", _usage.AddTo([]));
             return JobExitCodes.Cancelled;
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
-            log.Error("Stopped: the stream's lease was lost to another holder; this run committed nothing after that.");
+            log.Error("Stopped: the stream's lease was lost to another holder; this run committed nothing after that.", _usage.AddTo([]));
             return JobExitCodes.StoreFailed;
         }
         catch (SourceFailedException failed)
         {
-            log.Error($"The source failed: {failed.Message}");
+            log.Error($"The source failed: {failed.Message}", _usage.AddTo([]));
             return JobExitCodes.SourceFailed;
         }
         catch (SourceRejectedException rejected)
         {
-            log.Error($"The source refused the job: {rejected.Message}");
+            log.Error($"The source refused the job: {rejected.Message}", _usage.AddTo([]));
             return JobExitCodes.SourceFailed;
         }
         catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException
             or Microsoft.Data.Sqlite.SqliteException or CheckpointConflictException)
         {
-            log.Error($"The lake or state store failed: {exception.Message}");
+            log.Error($"The lake or state store failed: {exception.Message}", _usage.AddTo([]));
             return JobExitCodes.StoreFailed;
         }
         finally
@@ -304,7 +306,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             // Nothing was committed and the checkpoint stays; the raw pages stay in staging as the quarantine.
             await PublishQualityAsync(state, storage, blocked.Report, cancellationToken);
             log.Error($"{blocked.Message}. Nothing was committed and the checkpoint did not move; the run's raw pages are kept in {blocked.Report.Quarantine} for inspection.",
-                new Dictionary<string, object?> { ["quarantine"] = blocked.Report.Quarantine, ["report"] = options.ReportPath });
+                _usage.AddTo(new Dictionary<string, object?> { ["quarantine"] = blocked.Report.Quarantine, ["report"] = options.ReportPath }));
             return JobExitCodes.BlockedByQualityRule;
         }
         var mergeSeconds = watch.Elapsed.TotalSeconds - fetchSeconds;
@@ -341,14 +343,17 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         await DeleteStagingAsync(staging);
 
         var stats = client.Stats;
+        // The table's size after the commit: what its storage costs until the next run.
+        var tableBytes = (await table.Log.ReadSnapshotAsync(cancellationToken)).Files.Values.Sum(f => f.Size);
         log.Event("summary", $"Run {options.RunId} succeeded: {transformer.Count} records, checkpoint {written.Cursor} (version {written.Version})",
-            new Dictionary<string, object?>
+            _usage.AddTo(new Dictionary<string, object?>
             {
+                ["table_bytes"] = tableBytes,
                 ["records"] = transformer.Count, ["pages"] = stats.Pages, ["requests"] = stats.Requests, ["bytes"] = stats.Bytes,
                 ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries, ["rejected"] = transformer.RejectedCount,
                 ["table_version"] = merge.Version, ["cursor"] = written.Cursor, ["checkpoint_version"] = written.Version, ["quality"] = report?.Outcome,
                 ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
-            });
+            }));
         return JobExitCodes.Ok;
     }
 
@@ -552,13 +557,13 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
                 var elapsed = watch.Elapsed;
                 var records = stats.Records;
-                log.Event("progress", $"{records} records", new Dictionary<string, object?>
+                log.Event("progress", $"{records} records", _usage.AddTo(new Dictionary<string, object?>
                 {
                     ["records"] = records, ["pages"] = stats.Pages, ["bytes"] = stats.Bytes, ["requests"] = stats.Requests,
                     ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries,
                     ["slices_done"] = slices().Done, ["slices"] = slices().Total,
                     ["records_per_second"] = Math.Round((records - lastRecords) / Math.Max(0.001, (elapsed - lastTime).TotalSeconds), 1),
-                });
+                }));
                 lastRecords = records;
                 lastTime = elapsed;
             }

@@ -1,13 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OpsConsole.Server.Data;
 using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Checkpoints;
@@ -21,31 +17,15 @@ namespace OpsConsole.Server.Tests;
 public sealed class CheckpointsApiTests : IAsyncLifetime
 {
     private const long Cursor = 1_790_000_000;
-    private readonly ConcurrentQueue<JsonElement> _received = new();
-    private WebApplication _receiver = default!;
-    private int _requests;
+    private WebhookReceiver _receiver = default!;
     private ConsoleAppFactory _console = default!;
 
     public async Task InitializeAsync()
     {
-        // A webhook receiver on loopback that fails its first request, so every test also sees a retry.
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        _receiver = builder.Build();
-        _receiver.MapPost("/hook", async (HttpContext context) =>
-        {
-            if (Interlocked.Increment(ref _requests) == 1)
-            {
-                return Results.StatusCode(503);
-            }
-            _received.Enqueue((await JsonDocument.ParseAsync(context.Request.Body)).RootElement.Clone());
-            return Results.Ok();
-        });
-        await _receiver.StartAsync();
+        _receiver = await WebhookReceiver.StartAsync();
         _console = FakeJobConsole(new Dictionary<string, string?>
         {
-            ["Notifications:WebhookUrl"] = $"{_receiver.Urls.First()}/hook",
+            ["Notifications:WebhookUrl"] = _receiver.Url,
             ["Notifications:BackoffSeconds"] = "0.05",
         });
         var state = _console.Services.GetRequiredService<IStateStore>();
@@ -297,14 +277,5 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<Checkpoint>(Json))!;
     }
 
-    private async Task<List<JsonElement>> ReceivedAsync(int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (_received.Count < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the webhook received {_received.Count} of {count} notifications");
-            await Task.Delay(50);
-        }
-        return [.. _received];
-    }
+    private Task<List<JsonElement>> ReceivedAsync(int count) => _receiver.ReceivedAsync(count);
 }

@@ -40,7 +40,7 @@ case "$stream" in
     echo "plain text from the runtime"
     line warn log "key in use: $STRIPE_SECRET_KEY"
     line warn dq "Data quality warned: 1 of 3 rules failed" ',"outcome":"warned","rules":3,"failed":1,"failed_rules":["not_null_currency"]'
-    line info summary "Run $run succeeded" ',"records":150,"pages":2,"bytes":7500,"rate_limited":2,"retries":1'
+    line info summary "Run $run succeeded" ',"records":150,"pages":2,"bytes":7500,"rate_limited":2,"retries":1,"cpu_seconds":1.5,"peak_rss_bytes":104857600,"lake_puts":12,"lake_gets":30,"state_writes":9,"state_reads":4,"table_bytes":1073741824'
     exit 0
     ;;
   customers)

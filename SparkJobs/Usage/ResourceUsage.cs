@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.Quality;
+using OpsConsole.Shared.State;
+
+namespace OpsConsole.SparkJobs.Usage;
+
+/// <summary>
+/// What a run used, for its cost: the process's CPU seconds and peak memory, and its requests to the lake (S3 in
+/// production) and to the state store (DynamoDB in production), counted as they are made. Reported in every
+/// <c>progress</c> line and in the <c>summary</c>, so a run that fails still has its usage up to its last report.
+/// </summary>
+public sealed class ResourceUsage
+{
+    private long _lakePuts;
+    private long _lakeGets;
+    private long _lakeLists;
+    private long _stateWrites;
+    private long _stateReads;
+
+    public void LakePut() => Interlocked.Increment(ref _lakePuts);
+
+    public void LakeGet() => Interlocked.Increment(ref _lakeGets);
+
+    public void LakeList() => Interlocked.Increment(ref _lakeLists);
+
+    public void StateWrite() => Interlocked.Increment(ref _stateWrites);
+
+    public void StateRead() => Interlocked.Increment(ref _stateReads);
+
+    /// <summary>Adds the usage so far to a log line's fields.</summary>
+    public Dictionary<string, object?> AddTo(Dictionary<string, object?> fields)
+    {
+        using var process = Process.GetCurrentProcess();
+        fields["cpu_seconds"] = Math.Round(process.TotalProcessorTime.TotalSeconds, 3);
+        fields["peak_rss_bytes"] = process.PeakWorkingSet64;
+        // LIST is billed as a PUT-class request by S3.
+        fields["lake_puts"] = Interlocked.Read(ref _lakePuts) + Interlocked.Read(ref _lakeLists);
+        fields["lake_gets"] = Interlocked.Read(ref _lakeGets);
+        fields["state_writes"] = Interlocked.Read(ref _stateWrites);
+        fields["state_reads"] = Interlocked.Read(ref _stateReads);
+        return fields;
+    }
+}
+
+/// <summary>The lake, counting each request the way S3 bills it.</summary>
+public sealed class CountingLakeStorage(ILakeStorage inner, ResourceUsage usage) : ILakeStorage
+{
+    public string Location => inner.Location;
+
+    public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        usage.LakeGet();
+        return inner.ReadAsync(path, cancellationToken);
+    }
+
+    public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        usage.LakePut();
+        return inner.WriteAsync(path, content, cancellationToken);
+    }
+
+    public Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        usage.LakePut();
+        return inner.PutIfAbsentAsync(path, content, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        usage.LakeList();
+        return inner.ListAsync(prefix, cancellationToken);
+    }
+
+    // DELETE requests are free on S3.
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
+
+    public Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        usage.LakeList();
+        return inner.DeleteFolderAsync(prefix, cancellationToken);
+    }
+}
+
+/// <summary>The state store, counting reads and writes (DynamoDB request units, one per call).</summary>
+public sealed class CountingStateStore(IStateStore inner, ResourceUsage usage) : IStateStore
+{
+    public Task<Checkpoint?> GetCheckpointAsync(string source, string stream, CancellationToken cancellationToken = default) =>
+        Read(inner.GetCheckpointAsync(source, stream, cancellationToken));
+
+    public Task<IReadOnlyList<Checkpoint>> ListCheckpointsAsync(CancellationToken cancellationToken = default) => Read(inner.ListCheckpointsAsync(cancellationToken));
+
+    public Task<IReadOnlyList<CheckpointVersion>> HistoryAsync(string source, string stream, CancellationToken cancellationToken = default) =>
+        Read(inner.HistoryAsync(source, stream, cancellationToken));
+
+    public Task<Checkpoint> WriteCheckpointAsync(string source, string stream, long? cursor, long expectedVersion, string updatedBy, string reason,
+        CancellationToken cancellationToken = default) =>
+        Write(inner.WriteCheckpointAsync(source, stream, cursor, expectedVersion, updatedBy, reason, cancellationToken));
+
+    public Task<StreamLease> AcquireLeaseAsync(string source, string stream, string holder, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        Write(inner.AcquireLeaseAsync(source, stream, holder, duration, cancellationToken));
+
+    public Task<bool> RenewLeaseAsync(string source, string stream, string holder, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        Write(inner.RenewLeaseAsync(source, stream, holder, duration, cancellationToken));
+
+    public Task ReleaseLeaseAsync(string source, string stream, string holder, CancellationToken cancellationToken = default) =>
+        Write(inner.ReleaseLeaseAsync(source, stream, holder, cancellationToken));
+
+    public Task<StreamLease?> GetLeaseAsync(string source, string stream, CancellationToken cancellationToken = default) =>
+        Read(inner.GetLeaseAsync(source, stream, cancellationToken));
+
+    public Task RecordSliceAsync(string source, string stream, string run, CompletedSlice slice, CancellationToken cancellationToken = default) =>
+        Write(inner.RecordSliceAsync(source, stream, run, slice, cancellationToken));
+
+    public Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default) =>
+        Read(inner.CompletedSlicesAsync(source, stream, run, cancellationToken));
+
+    public Task SaveQualityReportAsync(QualityReport report, CancellationToken cancellationToken = default) =>
+        Write(inner.SaveQualityReportAsync(report, cancellationToken));
+
+    public Task<QualityReport?> GetQualityReportAsync(string runId, CancellationToken cancellationToken = default) =>
+        Read(inner.GetQualityReportAsync(runId, cancellationToken));
+
+    public Task<IReadOnlyList<QualityReport>> QualityReportsAsync(string source, string stream, int limit, bool committedOnly = false,
+        CancellationToken cancellationToken = default) =>
+        Read(inner.QualityReportsAsync(source, stream, limit, committedOnly, cancellationToken));
+
+    private Task<T> Read<T>(Task<T> call)
+    {
+        usage.StateRead();
+        return call;
+    }
+
+    private Task<T> Write<T>(Task<T> call)
+    {
+        usage.StateWrite();
+        return call;
+    }
+
+    private Task Write(Task call)
+    {
+        usage.StateWrite();
+        return call;
+    }
+}
