@@ -4,6 +4,7 @@ using OpsConsole.Server.Checkpoints;
 using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Costs;
 using OpsConsole.Server.Data;
+using OpsConsole.Server.Grafana;
 using OpsConsole.Server.Health;
 using OpsConsole.Server.Metrics;
 using OpsConsole.Server.Quality;
@@ -27,6 +28,7 @@ try
     builder.AddCheckpoints();
     builder.AddQuality();
     builder.AddCosts();
+    builder.AddGrafanaPanels();
 
     var app = builder.Build();
 

@@ -54,6 +54,7 @@ public static class CostModel
             CoreHours = coreHours, GiBHours = gibHours, Compute = compute, Memory = memory, ControlPlane = controlPlane, Storage = storage,
             Requests = requests, Total = compute + memory + controlPlane + storage + requests, Capacity = prices.Capacity,
             OnDemandComputeAndMemory = onDemandCompute + onDemandMemory, SpotComputeAndMemory = spotCompute + spotMemory, Glue = glue, Estimate = estimate,
+            PodCpu = prices.PodCpu, PodMemoryGiB = prices.PodMemoryGiB,
         };
     }
 

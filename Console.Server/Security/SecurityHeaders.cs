@@ -4,17 +4,20 @@ public static class SecurityHeaders
 {
     /// <summary>
     /// Scripts from this origin only (Blazor and Radzen need no inline script or eval); inline style attributes are
-    /// allowed because Radzen components set them; no framing of the console; SignalR's WebSocket to this origin.
+    /// allowed because Radzen components set them; no framing of the console; SignalR's WebSocket to this origin;
+    /// frames only from the configured Grafana's origin (none without Grafana).
     /// </summary>
-    public const string ContentSecurityPolicy =
+    public static string ContentSecurityPolicy(string? frameOrigin) =>
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-        "connect-src 'self'; frame-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
+        $"connect-src 'self'; frame-src {frameOrigin ?? "'none'"}; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
-        app.Use((context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
+    {
+        var policy = ContentSecurityPolicy(app.ApplicationServices.GetRequiredService<Shared.Grafana.GrafanaPanels>().Origin);
+        return app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";
@@ -22,4 +25,5 @@ public static class SecurityHeaders
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
             return next(context);
         });
+    }
 }

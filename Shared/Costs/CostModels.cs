@@ -60,6 +60,11 @@ public sealed record RunCost
     /// <summary>The same run as an AWS Glue job: DPUs × billed hours × the DPU-hour price (at least the minimum DPUs and seconds).</summary>
     public double Glue { get; init; }
 
+    /// <summary>The pod shape the run was priced as (requested vCPUs and GiB).</summary>
+    public double PodCpu { get; init; }
+
+    public double PodMemoryGiB { get; init; }
+
     /// <summary>True for the local runner: the process is priced as the EKS pod it stands for.</summary>
     public bool Estimate { get; init; }
 }

@@ -21,15 +21,40 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     /// <summary>Calls the console's API as <paramref name="user"/> (HTTP Basic), asserts success, returns the JSON body.</summary>
-    public async Task<JsonElement> ApiAsync(HttpMethod method, string path, object? body = null, string user = "viewer")
+    public async Task<JsonElement> ApiAsync(HttpMethod method, string path, object? body = null, string user = "viewer", ConsoleServer? server = null)
     {
-        using var client = new HttpClient { BaseAddress = new Uri(Server.BaseUrl) };
+        using var client = new HttpClient { BaseAddress = new Uri((server ?? Server).BaseUrl) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{ConsoleServer.Passwords[user]}")));
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         var response = await client.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>
+    /// Launches a full run of <paramref name="stream"/> once no other run of it is active (other tests launch some), waits
+    /// for it to end, and returns its id.
+    /// </summary>
+    public async Task<string> RunToTheEndAsync(string stream, ConsoleServer? server = null)
+    {
+        JsonElement launched = default;
+        for (var attempt = 0; attempt < 300 && launched.ValueKind == JsonValueKind.Undefined; attempt++)
+        {
+            var checkpoint = (await ApiAsync(HttpMethod.Get, "/api/checkpoints", server: server)).EnumerateArray().Single(c => c.GetProperty("stream").GetString() == stream);
+            if (checkpoint.TryGetProperty("activeRunId", out var active) && active.ValueKind == JsonValueKind.String)
+            {
+                await Task.Delay(200);
+                continue;
+            }
+            launched = await ApiAsync(HttpMethod.Post, "/api/runs", new { stream, mode = "full", workers = 2 }, "operator", server);
+        }
+        var id = launched.GetProperty("id").GetString()!;
+        for (var i = 0; i < 600 && (await ApiAsync(HttpMethod.Get, $"/api/runs/{id}", server: server)).GetProperty("state").GetString() is "Pending" or "Starting" or "Running" or "Cancelling"; i++)
+        {
+            await Task.Delay(100);
+        }
+        return id;
     }
 
     public async Task InitializeAsync()
@@ -66,10 +91,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh browser context (no cookies) with the console as base URL; console errors are collected.</summary>
-    public async Task<(IPage Page, List<string> Errors)> NewPageAsync()
+    /// <summary>A fresh browser context (no cookies) with the console (or another one) as base URL; console errors are collected.</summary>
+    public async Task<(IPage Page, List<string> Errors)> NewPageAsync(ConsoleServer? server = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseUrl });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = (server ?? Server).BaseUrl });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var errors = new List<string>();

@@ -41,13 +41,14 @@ public sealed class ConsoleServer : IAsyncDisposable
         }
     }
 
-    public static async Task<ConsoleServer> StartAsync()
+    /// <summary>Starts the built console on a free port with its own data folder; <paramref name="settings"/> are more command-line settings.</summary>
+    public static async Task<ConsoleServer> StartAsync(params string[] settings)
     {
         var port = LoopbackPorts.Free();
         var baseUrl = $"http://127.0.0.1:{port}";
         var dataPath = Path.Combine(Path.GetTempPath(), "opsconsole-browser", Guid.NewGuid().ToString("N"));
         // A little bad data (nulls, negative amounts, repeated ids, unknown fields) gives the data-quality rules something to find.
-        var start = new ProcessStartInfo("dotnet", [RepoPaths.ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0", "--Sandbox:BadDataRate", "0.02"])
+        var start = new ProcessStartInfo("dotnet", [RepoPaths.ServerAssembly(), "--urls", baseUrl, "--Sandbox:Url", "http://127.0.0.1:0", "--Sandbox:BadDataRate", "0.02", .. settings])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

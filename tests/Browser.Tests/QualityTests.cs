@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Playwright;
 using OpsConsole.Browser.Tests.Pages;
 
@@ -11,8 +10,9 @@ public sealed class QualityTests(BrowserFixture fixture)
     [Fact]
     public async Task QualityPage_ShowsTheFailingRuleAndItsTrend_AndTheRunShowsItsQuality()
     {
-        var first = await RunToTheEndAsync();
-        var second = await RunToTheEndAsync();
+        var first = await fixture.RunToTheEndAsync("customers");
+        var second = await fixture.RunToTheEndAsync("customers");
+        Assert.Equal("Succeeded", (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{first}")).GetProperty("state").GetString());
         Assert.Equal("failed", (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{second}")).GetProperty("quality").GetString());
 
         var (page, errors) = await fixture.NewPageAsync();
@@ -40,29 +40,5 @@ public sealed class QualityTests(BrowserFixture fixture)
         await Assertions.Expect(page.Locator(".dq-rule[data-rule=unique_id]")).ToHaveAttributeAsync("data-outcome", "failed");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "run-quality.png"), FullPage = true });
         Assert.Empty(errors);
-    }
-
-    /// <summary>A full run of customers (after any other test's run of the stream has ended); its id once it has ended.</summary>
-    private async Task<string> RunToTheEndAsync()
-    {
-        JsonElement launched = default;
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            var active = (await fixture.ApiAsync(HttpMethod.Get, "/api/checkpoints")).EnumerateArray()
-                .Single(c => c.GetProperty("stream").GetString() == "customers");
-            if (!active.TryGetProperty("activeRunId", out var running) || running.ValueKind != JsonValueKind.String)
-            {
-                launched = await fixture.ApiAsync(HttpMethod.Post, "/api/runs", new { stream = "customers", mode = "full" }, "operator");
-                break;
-            }
-            await Task.Delay(200);
-        }
-        var id = launched.GetProperty("id").GetString()!;
-        for (var i = 0; i < 600 && (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString() is "Pending" or "Starting" or "Running" or "Cancelling"; i++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.Equal("Succeeded", (await fixture.ApiAsync(HttpMethod.Get, $"/api/runs/{id}")).GetProperty("state").GetString());
-        return id;
     }
 }

@@ -1,5 +1,7 @@
 using OpsConsole.Server.Auth;
+using OpsConsole.Server.Costs;
 using OpsConsole.Server.Data;
+using OpsConsole.Server.Grafana;
 using OpsConsole.Server.Metrics;
 
 namespace OpsConsole.Server.Tests;
@@ -76,5 +78,57 @@ public sealed class OptionsValidationTests
         Assert.Contains("opsconsole_auth_sign_ins_total", text, StringComparison.Ordinal);
         Assert.DoesNotContain("dotnet_", text, StringComparison.Ordinal);
         Assert.DoesNotContain("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GrafanaValidator_EveryWrongValue_IsReportedWithItsKey()
+    {
+        var result = new GrafanaOptionsValidator().Validate(null, new GrafanaOptions
+        {
+            BaseUrl = "ftp://grafana.example.com",
+            Panels = new() { ["RunThroughput"] = "opsconsole-runs", ["Nowhere"] = "opsconsole-runs:2" },
+        });
+
+        Assert.Equal(
+            [
+                "Grafana:BaseUrl must be an http(s) URL without a query (got 'ftp://grafana.example.com').",
+                "Grafana:Panels:RunThroughput must be dashboard-uid:panel-id, such as opsconsole-runs:2 (got 'opsconsole-runs').",
+                "Grafana:Panels:Nowhere is not a place: use RunThroughput, CostsPerDay, QualityFailures.",
+            ],
+            result.Failures);
+        Assert.Equal(["Grafana:BaseUrl is required when panels are configured."],
+            new GrafanaOptionsValidator().Validate(null, new GrafanaOptions { Panels = new() { ["RunThroughput"] = "a:1" } }).Failures);
+        Assert.True(new GrafanaOptionsValidator().Validate(null, new GrafanaOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void GrafanaPanels_UrlIsTheSoloPanelForTheTimeRangeAndVariables_OrNoneWhenNotConfigured()
+    {
+        var panels = new GrafanaOptions { BaseUrl = "https://grafana.example.com/g", Panels = new() { ["RunThroughput"] = "opsconsole-throughput:3" } }.ToPanels();
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
+
+        var url = panels.Url("RunThroughput", from, from.AddHours(1), new Dictionary<string, string> { ["stream"] = "charges", ["run_id"] = "run a&b" });
+
+        Assert.Equal("https://grafana.example.com/g/d-solo/opsconsole-throughput/opsconsole?orgId=1&panelId=3&from=1790000000000&to=1790003600000&theme=light&var-run_id=run%20a%26b&var-stream=charges",
+            url!.AbsoluteUri);
+        Assert.Equal("https://grafana.example.com", panels.Origin);
+        Assert.Null(panels.Url("CostsPerDay", from, from));
+        Assert.Null(new GrafanaOptions().ToPanels().Url("RunThroughput", from, from));
+    }
+
+    [Fact]
+    public void CostValidator_EveryWrongValue_IsReportedWithItsKey()
+    {
+        var result = new CostOptionsValidator().Validate(null, new CostOptions { Capacity = "reserved", PodCpu = 0, CpuPerCoreHour = -1, BudgetAlertFraction = 2 });
+
+        Assert.Equal(
+            [
+                "Costs:Capacity must be on-demand or spot (got 'reserved').",
+                "Costs:PodCpu must be between 0.1 and 512 (got 0).",
+                "Costs:CpuPerCoreHour must be between 0 and 1000000 (got -1).",
+                "Costs:BudgetAlertFraction must be between 0.01 and 1 (got 2).",
+            ],
+            result.Failures);
+        Assert.True(new CostOptionsValidator().Validate(null, new CostOptions()).Succeeded);
     }
 }

@@ -38,6 +38,8 @@ public sealed partial class RunDetailPage
     [Inject]
     private IQualityService Quality { get; set; } = default!;
 
+    private static string Usd(double value) => OpsConsole.Web.Components.Pages.Costs.CostsPage.Usd(value);
+
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
