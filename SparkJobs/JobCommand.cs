@@ -69,13 +69,14 @@ public static partial class JobCommand
                 await output.WriteAsync(parse.GetValue(markdown) ? RuleCatalog.Markdown() : RuleCatalog.Text());
                 return JobExitCodes.Ok;
             }
-            if (parse.GetValue(ruleStream) is not { } name || StripeStream.Find(name) is null)
+            if (parse.GetValue(ruleStream) is not { } requested || StripeStream.Find(requested) is not { } found)
             {
                 await error.WriteLineAsync("error: --check needs --stream: charges, customers or refunds.");
                 return JobExitCodes.InvalidArguments;
             }
             try
             {
+                var name = found.Name;
                 var config = QualityConfig.Load(file, StreamSchema.For(name));
                 await output.WriteLineAsync($"{config.Origin}: {config.Rules.Count} rules for {name}, all valid.");
                 foreach (var rule in config.Rules)

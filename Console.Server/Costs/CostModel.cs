@@ -103,18 +103,26 @@ public static class CostModel
     /// </summary>
     public static double Forecast(double toDate, DateTimeOffset now)
     {
-        var start = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var end = start.AddMonths(1);
-        var elapsed = Math.Max((now - start).TotalDays, 1.0 / 24);
-        return toDate / elapsed * (end - start).TotalDays;
+        var start = MonthStart(now);
+        var elapsed = Math.Max((now - start).TotalDays, 1);
+        return toDate / elapsed * (start.AddMonths(1) - start).TotalDays;
     }
 
-    /// <summary>The budget's state: over (the month so far passed it), forecast_over, near (past the alert share), ok.</summary>
-    public static string BudgetState(double toDate, double forecast, double? budget, double alertFraction) => budget switch
+    /// <summary>The forecast says little in a month's first days (one run can be most of it): it alerts from day 3 on.</summary>
+    public static bool ForecastSettled(DateTimeOffset now) => (now - MonthStart(now)).TotalDays >= 3;
+
+    /// <summary>Midnight UTC on the first day of <paramref name="now"/>'s month.</summary>
+    public static DateTimeOffset MonthStart(DateTimeOffset now) => new(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// The budget's state: over (the month so far passed it), forecast_over (the settled forecast passes it), near
+    /// (the month so far passed the alert share), ok; none without a budget.
+    /// </summary>
+    public static string BudgetState(double toDate, double forecast, bool forecastSettled, double? budget, double alertFraction) => budget switch
     {
         null => "none",
         { } b when toDate >= b => "over",
-        { } b when forecast >= b => "forecast_over",
+        { } b when forecastSettled && forecast >= b => "forecast_over",
         { } b when toDate >= b * alertFraction => "near",
         _ => "ok",
     };

@@ -51,8 +51,11 @@ internal sealed class CostService(SqliteRunStore store, IOptions<CostOptions> op
             .Where(d => d.Day >= DateOnly.FromDateTime(from.UtcDateTime) && d.Day < DateOnly.FromDateTime(to.UtcDateTime.AddTicks(-1)).AddDays(1))
             .GroupBy(d => d.Day).OrderBy(g => g.Key)
             .Select(g => new DayCost(g.Key, g.Sum(d => d.Total), g.Sum(d => d.Compute), g.Sum(d => d.Shared))).ToList();
+        // A stream's cost in the range is its runs' cost in the range (a run reaching past an edge counts its share), as the days count it.
+        double InRange(RunInfo r) => CostModel.ByDay(new CostModel.Span(r.StartedAt!.Value, r.EndedAt!.Value), r.Cost!)
+            .Where(d => d.Day >= DateOnly.FromDateTime(from.UtcDateTime) && d.Day < DateOnly.FromDateTime(to.UtcDateTime.AddTicks(-1)).AddDays(1)).Sum(d => d.Total);
         var streams = runs.GroupBy(r => (r.Source, r.Stream)).OrderBy(g => g.Key)
-            .Select(g => new StreamCost(g.Key.Source, g.Key.Stream, g.Count(), g.Sum(r => r.Cost!.Total),
+            .Select(g => new StreamCost(g.Key.Source, g.Key.Stream, g.Count(), g.Sum(InRange),
                 g.Sum(r => r.Progress.Records) > 0 ? g.Sum(r => r.Cost!.Total) / g.Sum(r => r.Progress.Records) * 1000 : 0, g.Sum(r => r.Cost!.Glue))).ToList();
         return new CostSummary
         {
@@ -63,7 +66,7 @@ internal sealed class CostService(SqliteRunStore store, IOptions<CostOptions> op
     private async Task<MonthCost> MonthAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var start = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var start = CostModel.MonthStart(now);
         var runs = (await store.ListOverlappingAsync(start, now, cancellationToken)).Where(r => r.Cost is not null && r.EndedAt is not null).ToList();
         var toDate = runs.SelectMany(r => CostModel.ByDay(new CostModel.Span(r.StartedAt!.Value, r.EndedAt!.Value), r.Cost!))
             .Where(d => d.Day >= DateOnly.FromDateTime(start.UtcDateTime)).Sum(d => d.Total);
@@ -73,7 +76,8 @@ internal sealed class CostService(SqliteRunStore store, IOptions<CostOptions> op
         {
             Month = start.ToString("yyyy-MM", CultureInfo.InvariantCulture), ToDate = toDate, Forecast = forecast,
             SpotSavings = runs.Sum(r => r.Cost!.OnDemandComputeAndMemory - r.Cost.SpotComputeAndMemory),
-            Budget = prices.MonthlyBudget, BudgetState = CostModel.BudgetState(toDate, forecast, prices.MonthlyBudget, prices.BudgetAlertFraction),
+            Budget = prices.MonthlyBudget,
+            BudgetState = CostModel.BudgetState(toDate, forecast, CostModel.ForecastSettled(now), prices.MonthlyBudget, prices.BudgetAlertFraction),
         };
     }
 
@@ -126,7 +130,7 @@ internal static class CostsApi
             {
                 var now = time.GetUtcNow();
                 var errors = new Dictionary<string, string[]>();
-                var start = Parse(from, "from", new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero), errors);
+                var start = Parse(from, "from", CostModel.MonthStart(now), errors);
                 var end = Parse(to, "to", now, errors);
                 if (errors.Count == 0 && start >= end)
                 {

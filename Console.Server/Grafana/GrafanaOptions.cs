@@ -36,8 +36,12 @@ internal sealed class GrafanaOptionsValidator : IValidateOptions<GrafanaOptions>
         var errors = new OptionsErrors(GrafanaOptions.Section);
         if (options.BaseUrl is { Length: > 0 } url)
         {
-            errors.Require(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0,
-                nameof(GrafanaOptions.BaseUrl), $"must be an http(s) URL without a query (got '{url}').");
+            // Credentials in the URL would reach every page's CSP header and every viewer's frame: refused, and never echoed.
+            var valid = Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+            errors.Require(valid && uri!.UserInfo.Length == 0, nameof(GrafanaOptions.BaseUrl),
+                valid ? "must not hold a user name or password; Grafana's own sign-in (or anonymous access) applies to the frames."
+                    : "must be an http(s) URL such as https://grafana.example.com.");
+            errors.Require(!valid || (uri!.Query.Length == 0 && uri.Fragment.Length == 0), nameof(GrafanaOptions.BaseUrl), "must have no query or fragment.");
         }
         foreach (var (place, value) in options.Panels)
         {

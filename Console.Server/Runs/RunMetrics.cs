@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OpsConsole.Server.Metrics;
+using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 
 namespace OpsConsole.Server.Runs;
@@ -65,7 +66,7 @@ public sealed class RunMetrics
             {
                 counter.Add(0, tags);
             }
-            foreach (var outcome in new[] { "passed", "warned", "failed", "blocked" })
+            foreach (var outcome in new[] { QualityOutcomes.Passed, QualityOutcomes.Warned, QualityOutcomes.Failed, QualityOutcomes.Blocked })
             {
                 _qualityRuns.Add(0, new TagList { { "source", source }, { "stream", stream }, { "outcome", outcome } });
             }

@@ -468,7 +468,15 @@ internal sealed class RunService(
         _throughput.TryRemove(id, out _);
         if (run is not null)
         {
-            await costs.RecordAsync(run, CancellationToken.None);
+            try
+            {
+                await costs.RecordAsync(run, CancellationToken.None);
+            }
+            catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or HttpRequestException or System.Text.Json.JsonException)
+            {
+                // The run has ended and is stored; only its budget check is missing (the next run's repeats it).
+                logger.LogWarning(exception, "The budget could not be checked after run {RunId}", id);
+            }
             logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
             metrics.Finished(run, time.GetUtcNow());
             Raise(run);

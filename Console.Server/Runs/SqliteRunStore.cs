@@ -175,7 +175,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
 
     /// <summary>Stores what the run used so far (the job's latest report).</summary>
     public Task UpdateUsageAsync(string id, RunUsage usage, CancellationToken cancellationToken = default) =>
-        UpdateJsonAsync(id, "usage", JsonSerializer.Serialize(usage, JsonOptions), cancellationToken);
+        UpdateColumnAsync(id, "usage", JsonSerializer.Serialize(usage, JsonOptions), cancellationToken);
 
     /// <summary>Records a budget notification for the month and level; false when one was recorded before.</summary>
     public async Task<bool> RecordBudgetAlertAsync(string month, string level, DateTimeOffset at, CancellationToken cancellationToken = default)
@@ -209,26 +209,20 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
                 command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             }, cancellationToken)) is [var run] ? run : null;
 
-    private async Task UpdateJsonAsync(string id, string column, string json, CancellationToken cancellationToken)
+    /// <summary>Sets one of this store's own text columns (never a caller's string) on a run.</summary>
+    private async Task UpdateColumnAsync(string id, string column, string value, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE runs SET {column} = $json WHERE id = $id";
+        command.CommandText = $"UPDATE runs SET {column} = $value WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$json", json);
+        command.Parameters.AddWithValue("$value", value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
-    public async Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE runs SET quality = $quality WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$quality", outcome);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default) =>
+        UpdateColumnAsync(id, "quality", outcome, cancellationToken);
 
     private async Task<IReadOnlyList<RunInfo>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {

@@ -101,15 +101,15 @@ public sealed record MonthCost
 
     public double ToDate { get; init; }
 
-    /// <summary>Month to date plus the daily average of the last 7 days (or of the days so far) for each day left.</summary>
+    /// <summary>The month so far divided by the days elapsed (at least one), times the month's days.</summary>
     public double Forecast { get; init; }
 
-    /// <summary>What the month's runs saved by running on spot rather than on-demand capacity (0 on on-demand).</summary>
+    /// <summary>On-demand minus spot price of the month's runs' compute and memory: saved on spot, or what spot would save on on-demand.</summary>
     public double SpotSavings { get; init; }
 
     public double? Budget { get; init; }
 
-    /// <summary>ok, forecast_over (the forecast passes the alert threshold), over (month to date passes it).</summary>
+    /// <summary>none (no budget), ok, near (the month so far passed the alert share), forecast_over (the forecast passes the budget, from day 3), over (the month so far passed it).</summary>
     public required string BudgetState { get; init; }
 }
 

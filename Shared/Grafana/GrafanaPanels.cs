@@ -26,7 +26,7 @@ public sealed class GrafanaPanels(Uri? baseUrl, IReadOnlyDictionary<string, (str
     public static GrafanaPanels None { get; } = new(null, new Dictionary<string, (string, int)>());
 
     /// <summary>Grafana's origin (scheme, host, port): what the console's CSP lets frames load from; null when not configured.</summary>
-    public string? Origin => baseUrl?.GetLeftPart(UriPartial.Authority);
+    public string? Origin => baseUrl is null ? null : $"{baseUrl.Scheme}://{baseUrl.Authority}";
 
     /// <summary>The panel's URL for a place, or null when that place has no panel configured (the console draws its own chart).</summary>
     public Uri? Url(string place, DateTimeOffset from, DateTimeOffset to, IReadOnlyDictionary<string, string>? variables = null)

@@ -266,13 +266,13 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         log.Info($"Fetched and staged {completed.Sum(s => s.Records)} records of {finished.Count} slices in {fetchSeconds:0.0} s; merging into the table partition by partition",
             new Dictionary<string, object?> { ["records"] = completed.Sum(s => s.Records), ["slices"] = finished.Count, ["seconds"] = Math.Round(fetchSeconds, 3) });
         // Earlier committed runs are the anomaly strategies' baseline (a rerun of this run id does not judge itself).
-        var history = (await state.QualityReportsAsync(options.Source, stream.Name, 100, committedOnly: true, cancellationToken))
+        var history = (await state.QualityReportsAsync(options.Source, stream.Name, AnomalyRule.MaxHistory, committedOnly: true, cancellationToken))
             .Where(r => r.RunId != options.RunId).ToList();
         var schema = StreamSchema.For(stream.Name);
         QualityReport? report = null;
         var batch = new StagedBatch(staging,
             () => new RecordTransformer(schema, options.RunId, DateTimeOffset.FromUnixTimeMilliseconds(window.StartedAtUnixMilliseconds)), finished,
-            () => new QualityEvaluator(options.Rules?.Build(history) ?? [], schema.Columns.Select(c => c.Name).ToList().IndexOf("id")),
+            () => new QualityEvaluator(options.Rules?.Build(history) ?? [], schema.IndexOf("id")),
             async (transformer, quality, token) =>
             {
                 report = await quality.FinishAsync(options.RunId, options.Source, stream.Name, new QualityContext
@@ -327,11 +327,6 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             : $"Committed table version {merge.Version}: {merge.Inserted} new and {merge.Replaced} updated records in {merge.Partitions} partitions in {mergeSeconds:0.0} s",
             new Dictionary<string, object?> { ["version"] = merge.Version, ["inserted"] = merge.Inserted, ["replaced"] = merge.Replaced, ["seconds"] = Math.Round(mergeSeconds, 3) });
 
-        if (report is not null)
-        {
-            await PublishQualityAsync(state, storage, report, cancellationToken);
-        }
-
         CrashPoints.Reach(CrashPoints.Committed);
         // The cursor only moves forward: a backfill of an older window leaves it where it is.
         var cursor = Math.Max(to, checkpoint?.Cursor ?? long.MinValue);
@@ -339,6 +334,18 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             $"run {options.RunId} committed table version {merge.Version}", cancellationToken);
 
         CrashPoints.Reach(CrashPoints.Checkpointed);
+        if (report is not null)
+        {
+            // The run is committed and its checkpoint written: a report that cannot be stored is worth a warning, not a failure.
+            try
+            {
+                await PublishQualityAsync(state, storage, report, CancellationToken.None);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                log.Warn($"The data-quality report could not be stored ({exception.Message}); the run's data is committed.");
+            }
+        }
         // The records are in the table and the checkpoint has moved: the raw pages have served their purpose.
         await DeleteStagingAsync(staging);
 

@@ -51,8 +51,8 @@ public sealed class StagedBatch
     {
         var transformer = Transformer = _transformers();
         var quality = _evaluators?.Invoke();
-        var idColumn = IndexOf(transformer.Schema, "id");
-        var createdColumn = IndexOf(transformer.Schema, "created");
+        var idColumn = transformer.Schema.IndexOf("id");
+        var createdColumn = transformer.Schema.IndexOf("created");
         var pending = new SortedDictionary<long, List<object?[]>>();
         long? lastDay = null;
         Slice? source = null;
@@ -115,6 +115,4 @@ public sealed class StagedBatch
     }
 
     private static long DayOf(long created) => (created / Day) - (created % Day < 0 ? 1 : 0);
-
-    private static int IndexOf(StreamSchema schema, string column) => schema.Columns.Select((c, i) => (c, i)).First(x => x.c.Name == column).i;
 }

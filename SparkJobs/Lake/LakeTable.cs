@@ -208,9 +208,7 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
         return rows;
     }
 
-    public int IndexOf(string column) =>
-        schema.Columns.Select((c, i) => (c, i)).FirstOrDefault(x => x.c.Name == column) is { c: not null } found ? found.i
-            : throw new ArgumentException($"The {schema.Stream} table has no column {column}.", nameof(column));
+    public int IndexOf(string column) => schema.IndexOf(column);
 
     /// <summary>The partition of a record created at <paramref name="created"/> (unix seconds): its UTC date.</summary>
     public static string PartitionOf(long created) =>

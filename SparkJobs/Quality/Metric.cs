@@ -111,7 +111,10 @@ public sealed class Metric
                 (_distinct ??= new KeySet()).Add(KeySet.Hash(ValueAccessor.AsText(value)!));
                 return;
             case "quantile":
-                (_reservoir ??= new Reservoir()).Add(ValueAccessor.AsNumber(value) ?? double.NaN);
+                if (ValueAccessor.AsNumber(value) is { } sampled)
+                {
+                    (_reservoir ??= new Reservoir()).Add(sampled);
+                }
                 return;
             case "null_fraction":
                 return;

@@ -156,13 +156,8 @@ public sealed class QualityConfig
                 "error" => Severity.Error,
                 _ => throw new QualityConfigException($"{label}, key 'severity' (line {severityValue!.Line}): '{severityText}' is not info, warn or error."),
             };
-            var blockingText = values.TryGetValue("blocking", out var blockingValue) ? blockingValue.Scalar : "false";
-            var blocking = blockingText switch
-            {
-                "true" or "yes" => true,
-                "false" or "no" => false,
-                _ => throw new QualityConfigException($"{label}, key 'blocking' (line {blockingValue!.Line}): '{blockingText}' is not true or false."),
-            };
+            var blocking = RuleArguments.ParseBoolean(values.GetValueOrDefault("blocking")?.Scalar ?? "false")
+                ?? throw new QualityConfigException($"{label}, key 'blocking' (line {values["blocking"].Line}): '{values["blocking"].Scalar}' is not true or false.");
             var header = new RuleHeader(name, type.Name, values.ContainsKey("column") ? column : null, severity, blocking);
             var parameters = values.Where(v => v.Key is not ("type" or "name" or "severity" or "blocking" or "description"))
                 .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);

@@ -49,7 +49,9 @@ public sealed class QualityEvaluator(IReadOnlyList<Rule> rules, int idColumn)
         {
             RunId = runId, Source = source, Stream = stream, At = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Rows = context.Rows,
             WindowFrom = context.WindowFrom, WindowTo = context.WindowTo, Outcome = QualityOutcomes.Of(results), Rules = results,
-            Metrics = context.Metrics, Distributions = context.Distributions,
+            // A metric that is not a finite number (no values) is no baseline and cannot be written as JSON.
+            Metrics = context.Metrics.Where(m => double.IsFinite(m.Value)).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal),
+            Distributions = context.Distributions,
         };
     }
 }

@@ -47,7 +47,7 @@ public sealed class RowExpression
     internal static string Describe(object? value) => value switch
     {
         null => "null",
-        string s => $"the string '{s}'",
+        string s => $"a string ({s.Length} characters)",
         bool b => b ? "true" : "false",
         _ => $"the number {Convert.ToString(value, CultureInfo.InvariantCulture)}",
     };

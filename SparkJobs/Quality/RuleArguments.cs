@@ -116,13 +116,16 @@ public sealed class RuleArguments
         {
             return fallback;
         }
-        return value.Scalar switch
-        {
-            "true" or "yes" => true,
-            "false" or "no" => false,
-            _ => throw Error(key, $"'{Show(value)}' is not true or false"),
-        };
+        return ParseBoolean(value.Scalar) ?? throw Error(key, $"'{Show(value)}' is not true or false");
     }
+
+    /// <summary>YAML's words for true and false that a rules file may use; null for anything else.</summary>
+    public static bool? ParseBoolean(string? text) => text switch
+    {
+        "true" or "yes" => true,
+        "false" or "no" => false,
+        _ => null,
+    };
 
     /// <summary>The pair <c>min</c>/<c>max</c>; at least one of them is required and min may not exceed max.</summary>
     public (double? Min, double? Max) Bounds()

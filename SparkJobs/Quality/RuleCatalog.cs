@@ -116,17 +116,7 @@ public static class RuleCatalog
                 var path = a.RequiredScalar("column").Split('.');
                 a.NeedRecord();
                 return ($"{string.Join('.', path)} is a JSON {string.Join(" or ", kinds.Order(StringComparer.Ordinal))}", (_, record) =>
-                {
-                    var node = record;
-                    foreach (var step in path)
-                    {
-                        if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(step, out node))
-                        {
-                            return null;
-                        }
-                    }
-                    return node.ValueKind == JsonValueKind.Null ? null : kinds.Contains(TypeDriftRule.Kind(node.ValueKind));
-                });
+                    ValueAccessor.Find(record, path) is { ValueKind: not JsonValueKind.Null } node ? kinds.Contains(TypeDriftRule.Kind(node.ValueKind)) : null);
             }),
         Row("email", "validity", "The text value looks like an email address (one @, a dot in the domain, no spaces).", [ColumnParameter],
             a => Check(a, a.Column(), "{0} is an email address", v => EmailPattern.IsMatch(ValueAccessor.AsText(v)!))),
@@ -183,7 +173,7 @@ public static class RuleCatalog
             [new("max_change", "number", true, "the largest relative change, e.g. 0.5 for ±50%"), new("runs", "integer", false, "how many previous runs", "5"),
              new("per_hour", "boolean", false, "compare rows per hour of the run's window rather than rows", "true")],
             a => new AnomalyRule(a.Header, MetricOf(a, a.Boolean("per_hour", true) ? "records_per_hour" : "row_count"), "rate_of_mean",
-                a.RequiredNumber("max_change"), 1, a.Integer("runs", 5, 1, 100))),
+                a.RequiredNumber("max_change"), 1, a.Integer("runs", 5, 1, AnomalyRule.MaxHistory))),
         new("rejected_records", "volume", "Records that could not become rows (missing id or created, not an object) stay at or below max.",
             [new("max", "number", false, "the largest allowed count", "0")],
             a => new MetricRule(a.Header, MetricOf(a, "rejected"), null, a.Number("max", 0))),
@@ -234,7 +224,20 @@ public static class RuleCatalog
         // Referential
         new("foreign_key", "referential", "Every value exists in a column of another stream's table (e.g. charges.customer in customers.id).",
             [ColumnParameter, new("stream", "stream", true, "the other stream"), new("to_column", "column", false, "the other table's column", "id"), MaxFraction],
-            a => new ForeignKeyRule(a.Header, a.Column(), a.RequiredScalar("stream"), a.Text("to_column") ?? "id", a.Fraction("max_fraction", 0))),
+            a =>
+            {
+                var stream = a.RequiredScalar("stream");
+                if (!Transform.StreamSchema.Streams.Contains(stream))
+                {
+                    throw a.Error("stream", $"'{stream}' is not a stream: use {string.Join(", ", Transform.StreamSchema.Streams)}");
+                }
+                var toColumn = a.Text("to_column") ?? "id";
+                if (Transform.StreamSchema.For(stream).Typed.All(c => c.Name != toColumn))
+                {
+                    throw a.Error("to_column", $"'{toColumn}' is not a column of {stream} (columns: {string.Join(", ", Transform.StreamSchema.For(stream).Typed.Select(c => c.Name))})");
+                }
+                return new ForeignKeyRule(a.Header, a.Column(), stream, toColumn, a.Fraction("max_fraction", 0));
+            }),
 
         // Distribution
         Metric("distinct_count_between", "distribution", "The number of distinct values lies within bounds.", "distinct_count"),
@@ -297,13 +300,13 @@ public static class RuleCatalog
         // Anomaly detection
         new("anomaly_zscore", "anomaly", "A metric lies within threshold standard deviations of its mean over the previous runs.",
             AnomalyParameters(new("threshold", "number", false, "standard deviations", "3")),
-            a => new AnomalyRule(a.Header, a.Metric(), "zscore", a.Number("threshold", 3), a.Integer("min_history", 5, 2, 1000), a.Integer("history", 30, 2, 1000))),
+            a => new AnomalyRule(a.Header, a.Metric(), "zscore", a.Number("threshold", 3), a.Integer("min_history", 5, 2, AnomalyRule.MaxHistory), a.Integer("history", 30, 2, AnomalyRule.MaxHistory))),
         new("anomaly_rate_of_change", "anomaly", "A metric changes by at most max_change (relative) against the previous run.",
             AnomalyParameters(new("max_change", "number", false, "the largest relative change", "0.5")),
-            a => new AnomalyRule(a.Header, a.Metric(), "rate_of_change", a.Number("max_change", 0.5), a.Integer("min_history", 1, 1, 1000), 1)),
+            a => new AnomalyRule(a.Header, a.Metric(), "rate_of_change", a.Number("max_change", 0.5), a.Integer("min_history", 1, 1, AnomalyRule.MaxHistory), 1)),
         new("anomaly_mad", "anomaly", "A metric lies within threshold robust deviations (1.4826 × median absolute deviation) of its median over the previous runs; one past outlier does not widen the band.",
             AnomalyParameters(new("threshold", "number", false, "robust deviations", "3.5")),
-            a => new AnomalyRule(a.Header, a.Metric(), "mad", a.Number("threshold", 3.5), a.Integer("min_history", 5, 2, 1000), a.Integer("history", 30, 2, 1000))),
+            a => new AnomalyRule(a.Header, a.Metric(), "mad", a.Number("threshold", 3.5), a.Integer("min_history", 5, 2, AnomalyRule.MaxHistory), a.Integer("history", 30, 2, AnomalyRule.MaxHistory))),
     ];
 
     public static RuleType? Find(string name) => Types.FirstOrDefault(t => t.Name == name);

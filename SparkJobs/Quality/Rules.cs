@@ -73,13 +73,9 @@ public sealed record ValueAccessor(string Name, int Index, string[]? Path)
         {
             return row[Index];
         }
-        var node = record;
-        foreach (var step in Path)
+        if (Find(record, Path) is not { } node)
         {
-            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(step, out node))
-            {
-                return null;
-            }
+            return null;
         }
         return node.ValueKind switch
         {
@@ -90,6 +86,20 @@ public sealed record ValueAccessor(string Name, int Index, string[]? Path)
             JsonValueKind.Null or JsonValueKind.Undefined => null,
             _ => node.GetRawText(),
         };
+    }
+
+    /// <summary>The node at a dotted path in a source object, or null when a step is missing.</summary>
+    public static JsonElement? Find(JsonElement record, IEnumerable<string> path)
+    {
+        var node = record;
+        foreach (var step in path)
+        {
+            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(step, out node))
+            {
+                return null;
+            }
+        }
+        return node;
     }
 
     public static double? AsNumber(object? value) => value switch
@@ -130,7 +140,7 @@ public sealed class RowRule(RuleHeader header, string describe, Func<object?[], 
         {
             passed = check(row, record);
         }
-        catch (InvalidOperationException exception)
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or ArithmeticException)
         {
             _error = $"could not be judged on {id}: {exception.Message}";
             return;
@@ -196,6 +206,9 @@ public sealed class MetricRule(RuleHeader header, Metric metric, double? min, do
 /// <summary>A metric judged against its own history by an anomaly strategy.</summary>
 public sealed class AnomalyRule(RuleHeader header, Metric metric, string strategy, double parameter, int minHistory, int historyRuns) : Rule(header)
 {
+    /// <summary>The most earlier runs a baseline may hold (the job loads this many committed reports).</summary>
+    public const int MaxHistory = 100;
+
     public override bool ReadsRecord => metric.ReadsRecord;
 
     public override void Observe(object?[] row, JsonElement record, string id) => metric.Observe(row, record);
@@ -272,7 +285,8 @@ public sealed class UniquenessRule(RuleHeader header, IReadOnlyList<ValueAccesso
     public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
     {
         var names = string.Join(", ", keys.Select(k => k.Name));
-        var duplicates = _seen.Estimated ? Math.Max(0, _keyed - _seen.Count) : _duplicates;
+        // Estimated: the sketch's count is within about 2.4% (3 standard errors) of the truth, so only repeats beyond that count.
+        var duplicates = _seen.Estimated ? Math.Max(0, _keyed - (long)Math.Ceiling(_seen.Count * (1 + KeySet.EstimateError))) : _duplicates;
         var fraction = context.Rows > 0 ? (double)duplicates / context.Rows : 0;
         var threshold = $"at most {Percent(maxFraction)} of rows repeat a value of ({names})";
         if (context.Rows == 0)

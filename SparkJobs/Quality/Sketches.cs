@@ -11,6 +11,9 @@ namespace OpsConsole.SparkJobs.Quality;
 public sealed class KeySet(int exactLimit = KeySet.DefaultExactLimit)
 {
     public const int DefaultExactLimit = 2_000_000;
+
+    /// <summary>Three standard errors of the HyperLogLog estimate (1.04 / sqrt(2^14) each).</summary>
+    public const double EstimateError = 3 * 1.04 / 128;
     private const int Precision = 14;
     private HashSet<ulong>? _exact = [];
     private byte[]? _registers;

@@ -90,6 +90,21 @@ public sealed record StreamSchema(string Stream, IReadOnlyList<ParquetColumn> Ty
         "object", "destination_details", "livemode", "receipt_number", "source_transfer_reversal", "transfer_reversal",
     });
 
+    public static IReadOnlyList<string> Streams { get; } = ["charges", "customers", "refunds"];
+
+    /// <summary>A column's place in <see cref="Columns"/> (and so in a row).</summary>
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (Columns[i].Name == column)
+            {
+                return i;
+            }
+        }
+        throw new ArgumentException($"The {Stream} table has no column {column}.", nameof(column));
+    }
+
     public static StreamSchema For(string stream) => stream switch
     {
         "charges" => Charges,

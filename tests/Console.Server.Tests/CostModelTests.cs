@@ -97,10 +97,15 @@ public sealed class CostModelTests
     {
         // 10 of November's 30 days have passed.
         Assert.Equal(30, Forecast(10, new DateTimeOffset(2026, 11, 11, 0, 0, 0, TimeSpan.Zero)), 9);
-        Assert.Equal("ok", BudgetState(10, 30, 100, 0.8));
-        Assert.Equal("near", BudgetState(81, 99, 100, 0.8));
-        Assert.Equal("forecast_over", BudgetState(50, 150, 100, 0.8));
-        Assert.Equal("over", BudgetState(100, 300, 100, 0.8));
-        Assert.Equal("none", BudgetState(100, 300, null, 0.8));
+        // Half an hour into the month, one run is not a month's trend: the forecast counts at least a day.
+        Assert.Equal(0.05 * 30, Forecast(0.05, new DateTimeOffset(2026, 11, 1, 0, 30, 0, TimeSpan.Zero)), 9);
+        Assert.False(ForecastSettled(new DateTimeOffset(2026, 11, 3, 23, 0, 0, TimeSpan.Zero)));
+        Assert.True(ForecastSettled(new DateTimeOffset(2026, 11, 4, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal("ok", BudgetState(10, 30, true, 100, 0.8));
+        Assert.Equal("near", BudgetState(81, 99, true, 100, 0.8));
+        Assert.Equal("forecast_over", BudgetState(50, 150, true, 100, 0.8));
+        Assert.Equal("ok", BudgetState(50, 150, false, 100, 0.8));
+        Assert.Equal("over", BudgetState(100, 300, false, 100, 0.8));
+        Assert.Equal("none", BudgetState(100, 300, true, null, 0.8));
     }
 }

@@ -91,7 +91,7 @@ public sealed class OptionsValidationTests
 
         Assert.Equal(
             [
-                "Grafana:BaseUrl must be an http(s) URL without a query (got 'ftp://grafana.example.com').",
+                "Grafana:BaseUrl must be an http(s) URL such as https://grafana.example.com.",
                 "Grafana:Panels:RunThroughput must be dashboard-uid:panel-id, such as opsconsole-runs:2 (got 'opsconsole-runs').",
                 "Grafana:Panels:Nowhere is not a place: use RunThroughput, CostsPerDay, QualityFailures.",
             ],
@@ -99,6 +99,15 @@ public sealed class OptionsValidationTests
         Assert.Equal(["Grafana:BaseUrl is required when panels are configured."],
             new GrafanaOptionsValidator().Validate(null, new GrafanaOptions { Panels = new() { ["RunThroughput"] = "a:1" } }).Failures);
         Assert.True(new GrafanaOptionsValidator().Validate(null, new GrafanaOptions()).Succeeded);
+        // Credentials in the URL are refused without being repeated.
+        var secret = new GrafanaOptionsValidator().Validate(null, new GrafanaOptions { BaseUrl = "https://admin:s3cret@grafana.example.com/?x=1" });
+        Assert.Equal(
+            [
+                "Grafana:BaseUrl must not hold a user name or password; Grafana's own sign-in (or anonymous access) applies to the frames.",
+                "Grafana:BaseUrl must have no query or fragment.",
+            ],
+            secret.Failures);
+        Assert.DoesNotContain(secret.Failures!, f => f.Contains("s3cret", StringComparison.Ordinal));
     }
 
     [Fact]

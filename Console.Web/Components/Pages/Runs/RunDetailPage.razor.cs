@@ -38,7 +38,7 @@ public sealed partial class RunDetailPage
     [Inject]
     private IQualityService Quality { get; set; } = default!;
 
-    private static string Usd(double value) => OpsConsole.Web.Components.Pages.Costs.CostsPage.Usd(value);
+    private static string Usd(double value) => RunText.Usd(value);
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;

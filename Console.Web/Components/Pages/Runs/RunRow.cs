@@ -93,6 +93,10 @@ public static class RunText
         _ => $"{(bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture)} GiB",
     };
 
+    /// <summary>Dollars with enough digits for the small sums of short runs.</summary>
+    public static string Usd(double value) =>
+        "$" + value.ToString(Math.Abs(value) >= 1 ? "N2" : Math.Abs(value) >= 0.01 ? "0.0000" : "0.000000", CultureInfo.InvariantCulture);
+
     /// <summary>The CSS class of a data-quality badge (passed, warned, failed, blocked).</summary>
     public static string QualityClass(string outcome) => $"dq-badge dq-{outcome.ToLowerInvariant()}";
 
