@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using OpsConsole.Sandbox.Hosting;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.State;
@@ -18,41 +17,21 @@ namespace OpsConsole.SparkJobs.Tests;
 /// again: the table must end up equal to the Sandbox's truth, every id once, field by field.
 /// The seed is printed; set <c>CRASH_TEST_SEED</c> to replay a sequence.
 /// </summary>
-public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifetime, IDisposable
+public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifetime
 {
     private const int Killed = 137; // 128 + SIGKILL
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"opsconsole-crash-{Guid.NewGuid():N}");
     private readonly List<string> _history = [];
-    private RunningSandbox _sandbox = default!;
-    private HttpClient _admin = default!;
+    private JobSandbox _job = default!;
 
-    private string Lake => Path.Combine(_folder, "lake");
+    private string Lake => _job.Lake;
 
-    private string State => Path.Combine(_folder, "state.db");
+    private string State => _job.State;
 
-    public async Task InitializeAsync()
-    {
-        // 40,000 charges over 40 days: 400 pages, 40 ms a request; enough work left for every planned kill.
-        _sandbox = await SandboxApp.StartAsync(new SandboxOptions
-        {
-            Charges = 40_000, Days = 40, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 40, JitterMs = 0,
-            LiveRatePerSecond = 0, TestRatePerSecond = 0, Admin = true,
-        });
-        _admin = new HttpClient { BaseAddress = _sandbox.BaseAddress };
-    }
+    // 40,000 charges over 40 days: 400 pages, 40 ms a request; enough work left for every planned kill.
+    public async Task InitializeAsync() => _job = await JobSandbox.StartAsync("crash", o => (o.Charges, o.Days, o.LatencyMs) = (40_000, 40, 40));
 
-    public void Dispose() => _admin?.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await _sandbox.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _job.DisposeAsync();
 
     [Fact]
     public async Task KilledAtRandomPoints_RerunsEndWithTheSourcesTruthExactlyOnce()
@@ -92,13 +71,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
         foreach (var id in truth.Where(t => t.GetProperty("status").GetString() == "succeeded" && t.GetProperty("amount_refunded").GetInt64() == 0)
                      .Select(t => t.GetProperty("id").GetString()))
         {
-            using var response = await _admin.PostAsync(new Uri($"/_sandbox/charges/{id}/refund", UriKind.Relative), null);
+            using var response = await _job.Admin.PostAsync(new Uri($"/_sandbox/charges/{id}/refund", UriKind.Relative), null);
             if (response.IsSuccessStatusCode && ++refunds == 5)
             {
                 break; // uncaptured charges cannot be refunded (400): the next one is taken
             }
         }
-        (await _admin.PostAsync(new Uri("/_sandbox/charges?count=30", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        (await _job.Admin.PostAsync(new Uri("/_sandbox/charges?count=30", UriKind.Relative), null)).EnsureSuccessStatusCode();
         await Task.Delay(1100);
 
         // Run 2, incremental: killed while staging, before the commit, and between the checkpoint and the clean-up.
@@ -154,7 +133,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
                      .OrderByDescending(t => t.GetProperty("created").GetInt64()).Select(t => t.GetProperty("id").GetString()!))
         {
             // Uncaptured charges cannot be refunded (400): take the next.
-            using var response = await _admin.PostAsync(new Uri($"/_sandbox/charges/{id}/refund", UriKind.Relative), null);
+            using var response = await _job.Admin.PostAsync(new Uri($"/_sandbox/charges/{id}/refund", UriKind.Relative), null);
             if (response.IsSuccessStatusCode && refunded.Count < 5)
             {
                 refunded.Add(id);
@@ -267,7 +246,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
             UseShellExecute = false,
         };
         foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll"), "ingest", "--stream", "charges", "--run-id", runId,
-                     "--api-base", _sandbox.BaseAddress.ToString(), "--lake", Lake, "--state", State, .. args])
+                     "--api-base", _job.Sandbox.BaseAddress.ToString(), "--lake", Lake, "--state", State, .. args])
         {
             start.ArgumentList.Add(arg);
         }
@@ -282,7 +261,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper console) : IAsyncLifeti
 
     private string Explain(string message) => $"{message}\nattempts:\n{string.Join('\n', _history)}";
 
-    private Task AssertTableEqualsTruthAsync(long cursor) => ChargesTruth.AssertTableEqualsAsync(_admin, Lake, cursor, Explain);
+    private Task AssertTableEqualsTruthAsync(long cursor) => ChargesTruth.AssertTableEqualsAsync(_job.Admin, Lake, cursor, Explain);
 
-    private Task<List<JsonElement>> TruthAsync(long cursor) => ChargesTruth.ReadAsync(_admin, cursor);
+    private Task<List<JsonElement>> TruthAsync(long cursor) => ChargesTruth.ReadAsync(_job.Admin, cursor);
 }

@@ -1,42 +1,21 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using OpsConsole.Sandbox.Hosting;
 using OpsConsole.Shared.State;
 
 namespace OpsConsole.SparkJobs.Tests;
 
 /// <summary><c>SparkJobs ingest</c> end to end against a Sandbox on loopback: the table must equal the source.</summary>
-public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
+public sealed class IngestCommandTests : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"opsconsole-job-{Guid.NewGuid():N}");
-    private RunningSandbox _sandbox = default!;
-    private HttpClient _admin = default!;
+    private JobSandbox _job = default!;
 
-    private string Lake => Path.Combine(_folder, "lake");
+    private string Lake => _job.Lake;
 
-    private string State => Path.Combine(_folder, "state.db");
+    private string State => _job.State;
 
-    public async Task InitializeAsync()
-    {
-        _sandbox = await SandboxApp.StartAsync(new SandboxOptions
-        {
-            Charges = 3000, Days = 20, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 0, JitterMs = 0,
-            LiveRatePerSecond = 0, TestRatePerSecond = 0, Admin = true,
-        });
-        _admin = new HttpClient { BaseAddress = _sandbox.BaseAddress };
-    }
+    public async Task InitializeAsync() => _job = await JobSandbox.StartAsync("job", o => (o.Charges, o.Days) = (3000, 20));
 
-    public void Dispose() => _admin?.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await _sandbox.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _job.DisposeAsync();
 
     [Fact]
     public async Task Ingest_ThenIncremental_TableEqualsTheSourceIncludingLaterRefunds()
@@ -56,8 +35,8 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
         // An old charge is refunded and new ones arrive; the next incremental run picks both up.
         var truth = await TruthAsync(checkpoint.Cursor.Value);
         var old = truth.First(t => t.GetProperty("status").GetString() == "succeeded" && t.GetProperty("amount_refunded").GetInt64() == 0).GetProperty("id").GetString();
-        (await _admin.PostAsync(new Uri($"/_sandbox/charges/{old}/refund", UriKind.Relative), null)).EnsureSuccessStatusCode();
-        (await _admin.PostAsync(new Uri("/_sandbox/charges?count=7", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        (await _job.Admin.PostAsync(new Uri($"/_sandbox/charges/{old}/refund", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        (await _job.Admin.PostAsync(new Uri("/_sandbox/charges?count=7", UriKind.Relative), null)).EnsureSuccessStatusCode();
         await Task.Delay(1100);
 
         (code, output, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-2", "--safety-lag-seconds", "0");
@@ -93,7 +72,7 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     public async Task Ingest_UnderTheSandboxFaultMix_FinishesWithTheExactTable()
     {
         // Every kind of fault at once, OAuth tokens that expire early, hangs longer than the request timeout.
-        using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        using var put = await _job.Admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
         {
             serverErrorRate = 0.04, hangRate = 0.02, hangSeconds = 3, truncateRate = 0.03, malformedRate = 0.03, resetRate = 0.03,
             tokenExpiryRate = 0.05, burst429Rate = 0.01, burst429Length = 3,
@@ -163,14 +142,14 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Ingest_ResumedRun_ReusesTheWindowOfItsFirstAttempt()
     {
-        using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        using var put = await _job.Admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
         {
             serverErrorRate = 1.0, hangRate = 0.0, truncateRate = 0.0, malformedRate = 0.0, resetRate = 0.0,
             tokenExpiryRate = 0.0, burst429Rate = 0.0, burst429Length = 1, hangSeconds = 1,
         });
         var to = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
         Assert.Equal(4, (await RunAsync("ingest", "--stream", "customers", "--run-id", "run-r", "--from", $"{to - 864_000}", "--to", $"{to}", "--workers", "1")).Code);
-        using var clear = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        using var clear = await _job.Admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
         {
             serverErrorRate = 0.0, hangRate = 0.0, truncateRate = 0.0, malformedRate = 0.0, resetRate = 0.0,
             tokenExpiryRate = 0.0, burst429Rate = 0.0, burst429Length = 1, hangSeconds = 1,
@@ -199,7 +178,7 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Ingest_SourceAlwaysFailing_Exits4AndLeavesTheCheckpoint()
     {
-        using var put = await _admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
+        using var put = await _job.Admin.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), new
         {
             serverErrorRate = 1.0, hangRate = 0.0, truncateRate = 0.0, malformedRate = 0.0, resetRate = 0.0,
             tokenExpiryRate = 0.0, burst429Rate = 0.0, burst429Length = 1, hangSeconds = 1,
@@ -245,7 +224,7 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Ingest_UnwritableLake_Exits2NamingItAndWritesNothing()
     {
-        Directory.CreateDirectory(_folder);
+        Directory.CreateDirectory(_job.Folder);
         await File.WriteAllTextAsync(Lake, "a file where the lake should be");
 
         var (code, output, error) = await RunAsync("ingest", "--stream", "charges", "--run-id", "run-1");
@@ -272,15 +251,15 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
         var error = new StringWriter();
 
         var code = await JobCommand.RunAsync(["ingest", "--stream", "charges", "--run-id", "r", "--lake", Lake, "--state", State,
-            "--api-base", _sandbox.BaseAddress.ToString()], output, error, _ => null);
+            "--api-base", _job.Sandbox.BaseAddress.ToString()], output, error, _ => null);
 
         Assert.Equal(2, code);
         Assert.Contains("STRIPE_SECRET_KEY", error.ToString(), StringComparison.Ordinal);
     }
 
-    private Task<Dictionary<string, JsonElement>> AssertTableEqualsTruthAsync(long cursor) => ChargesTruth.AssertTableEqualsAsync(_admin, Lake, cursor);
+    private Task<Dictionary<string, JsonElement>> AssertTableEqualsTruthAsync(long cursor) => ChargesTruth.AssertTableEqualsAsync(_job.Admin, Lake, cursor);
 
-    private Task<List<JsonElement>> TruthAsync(long cursor) => ChargesTruth.ReadAsync(_admin, cursor);
+    private Task<List<JsonElement>> TruthAsync(long cursor) => ChargesTruth.ReadAsync(_job.Admin, cursor);
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args.AsEnumerable());
 
@@ -289,7 +268,7 @@ public sealed class IngestCommandTests : IAsyncLifetime, IDisposable
         var list = args.ToList();
         if (list[0] != "verify")
         {
-            list.AddRange(["--state", State, "--api-base", _sandbox.BaseAddress.ToString()]);
+            list.AddRange(["--state", State, "--api-base", _job.Sandbox.BaseAddress.ToString()]);
         }
         list.AddRange(["--lake", Lake]);
         var output = new StringWriter();

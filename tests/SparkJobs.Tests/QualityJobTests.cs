@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OpsConsole.Sandbox.Hosting;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
@@ -13,31 +12,15 @@ namespace OpsConsole.SparkJobs.Tests;
 /// <summary>Data quality in real runs against a Sandbox that corrupts some objects on purpose (nulls, negative amounts, repeated ids, unknown fields).</summary>
 public sealed class QualityJobTests : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"opsconsole-dq-{Guid.NewGuid():N}");
-    private RunningSandbox _sandbox = default!;
+    private JobSandbox _job = default!;
 
-    private string Lake => Path.Combine(_folder, "lake");
+    private string Lake => _job.Lake;
 
-    private string State => Path.Combine(_folder, "state.db");
+    private string State => _job.State;
 
-    public async Task InitializeAsync()
-    {
-        _sandbox = await SandboxApp.StartAsync(new SandboxOptions
-        {
-            Charges = 3000, Days = 20, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 0, JitterMs = 0,
-            LiveRatePerSecond = 0, TestRatePerSecond = 0, Admin = true, BadDataRate = 0.04,
-        });
-    }
+    public async Task InitializeAsync() => _job = await JobSandbox.StartAsync("dq", o => (o.Charges, o.Days, o.BadDataRate) = (3000, 20, 0.04));
 
-    public async Task DisposeAsync()
-    {
-        await _sandbox.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _job.DisposeAsync();
 
     [Fact]
     public async Task DefaultRules_OnTheSandboxsBadData_FailExactlyTheRulesItBreaksWithExactCounts()
@@ -94,7 +77,7 @@ public sealed class QualityJobTests : IAsyncLifetime
         var table = new LakeTable(new LocalLakeStorage(Lake), "raw/stripe/charges", StreamSchema.Charges, new ParquetFormat());
         var before = await table.Log.ReadSnapshotAsync();
         var checkpoint = await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges");
-        var rules = Path.Combine(_folder, "blocking.yaml");
+        var rules = Path.Combine(_job.Folder, "blocking.yaml");
         await File.WriteAllTextAsync(rules, "rules:\n  - type: non_negative\n    column: amount\n    severity: error\n    blocking: true\n");
 
         var (code, output, error) = await RunAsync("ingest", "--run-id", "blocked", "--rules", rules);
@@ -129,7 +112,7 @@ public sealed class QualityJobTests : IAsyncLifetime
     {
         using var client = new StripeClient(new StripeClientOptions
         {
-            BaseAddress = _sandbox.BaseAddress, Credentials = StripeCredentials.Key("sk_live_sandbox"), RequestsPerSecond = 10_000,
+            BaseAddress = _job.Sandbox.BaseAddress, Credentials = StripeCredentials.Key("sk_live_sandbox"), RequestsPerSecond = 10_000,
         });
         var sent = new List<JsonElement>();
         await foreach (var page in client.ListAsync(StripeStream.Charges, from, to, CancellationToken.None))
@@ -150,7 +133,7 @@ public sealed class QualityJobTests : IAsyncLifetime
         var output = new StringWriter();
         var error = new StringWriter();
         var code = await JobCommand.RunAsync([.. args, "--stream", "charges", "--safety-lag-seconds", "0", "--state", State, "--lake", Lake,
-            "--api-base", _sandbox.BaseAddress.ToString()], output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
+            "--api-base", _job.Sandbox.BaseAddress.ToString()], output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
         return (code, output.ToString(), error.ToString());
     }
 }
