@@ -32,13 +32,16 @@ internal sealed class CostService(SqliteRunStore store, IOptions<CostOptions> op
         return CostModel.ForRun(new CostModel.Span(started, ended), run.Usage ?? new RunUsage(), options.Value, others, previous?.EndedAt, Estimate);
     }
 
-    /// <summary>An ended run's cost goes into the metrics, and the month's total is checked against the budget.</summary>
+    /// <summary>
+    /// The month's total is checked against the budget, then the ended run's cost goes into the metrics (so a run
+    /// counted there has had its budget check).
+    /// </summary>
     public async Task RecordAsync(RunInfo run, CancellationToken cancellationToken)
     {
         if (run.Cost is { } cost)
         {
-            metrics.Cost(run, cost);
             await CheckBudgetAsync(cancellationToken);
+            metrics.Cost(run, cost);
         }
     }
 

@@ -409,14 +409,10 @@ internal sealed class RunService(
                     reported = true;
                 }
             }
-            if (usage is not null)
+            if (reported || usage is not null)
             {
-                await store.UpdateUsageAsync(run.Id, usage, cancellationToken);
+                await store.UpdateProgressAsync(run.Id, progress, usage, cancellationToken);
                 usage = null;
-            }
-            if (reported)
-            {
-                await store.UpdateProgressAsync(run.Id, progress, cancellationToken);
                 if (await store.GetAsync(run.Id, cancellationToken) is { } updated)
                 {
                     Raise(updated);

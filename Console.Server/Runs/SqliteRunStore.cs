@@ -150,16 +150,18 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Stores the job's latest progress report (ignored once the run has ended).</summary>
-    public async Task UpdateProgressAsync(string id, RunProgress progress, CancellationToken cancellationToken = default)
+    /// <summary>Stores the job's latest progress report and, when the lines reported it, what the run has used so far.</summary>
+    public async Task UpdateProgressAsync(string id, RunProgress progress, RunUsage? usage = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE runs SET records = $records, pages = $pages, bytes = $bytes, rate_limited = $limited, retries = $retries,
-                records_per_second = $rate, progress_at = $at, slices_done = $slicesDone, slices_total = $slicesTotal
+                records_per_second = $rate, progress_at = $at, slices_done = $slicesDone, slices_total = $slicesTotal,
+                usage = COALESCE($usage, usage)
             WHERE id = $id
             """;
+        command.Parameters.AddWithValue("$usage", usage is null ? DBNull.Value : JsonSerializer.Serialize(usage, JsonOptions));
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$records", progress.Records);
         command.Parameters.AddWithValue("$pages", progress.Pages);
@@ -172,10 +174,6 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         command.Parameters.AddWithValue("$slicesTotal", progress.SlicesTotal);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    /// <summary>Stores what the run used so far (the job's latest report).</summary>
-    public Task UpdateUsageAsync(string id, RunUsage usage, CancellationToken cancellationToken = default) =>
-        UpdateColumnAsync(id, "usage", JsonSerializer.Serialize(usage, JsonOptions), cancellationToken);
 
     /// <summary>Records a budget notification for the month and level; false when one was recorded before.</summary>
     public async Task<bool> RecordBudgetAlertAsync(string month, string level, DateTimeOffset at, CancellationToken cancellationToken = default)
@@ -209,20 +207,16 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
                 command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             }, cancellationToken)) is [var run] ? run : null;
 
-    /// <summary>Sets one of this store's own text columns (never a caller's string) on a run.</summary>
-    private async Task UpdateColumnAsync(string id, string column, string value, CancellationToken cancellationToken)
+    /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
+    public async Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE runs SET {column} = $value WHERE id = $id";
+        command.CommandText = "UPDATE runs SET quality = $quality WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$value", value);
+        command.Parameters.AddWithValue("$quality", outcome);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
-    public Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default) =>
-        UpdateColumnAsync(id, "quality", outcome, cancellationToken);
 
     private async Task<IReadOnlyList<RunInfo>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {

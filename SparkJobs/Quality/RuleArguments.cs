@@ -167,9 +167,12 @@ public sealed class RuleArguments
         }
     }
 
-    public Metric Metric(string key = "metric")
+    /// <summary>The metric a key names (an anomaly rule's <c>metric</c>).</summary>
+    public Metric Metric(string key = "metric") => MetricOf(key, RequiredScalar(key));
+
+    /// <summary>The metric <paramref name="text"/> names; a mistake in it is reported under <paramref name="key"/>.</summary>
+    public Metric MetricOf(string key, string text)
     {
-        var text = RequiredScalar(key);
         try
         {
             return Quality.Metric.Parse(text, name => Accessor(key, name), name => IsNumeric(Accessor(key, name)), CreatedColumn);

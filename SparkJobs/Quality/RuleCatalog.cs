@@ -387,18 +387,7 @@ public static class RuleCatalog
             return new MetricRule(a.Header, MetricOf(a, $"{kind}:{a.Column().Name}"), min, max);
         });
 
-    private static Metric MetricOf(RuleArguments a, string key)
-    {
-        try
-        {
-            return Quality.Metric.Parse(key, name => a.Columns.TryGetValue(name, out var i) ? new ValueAccessor(name, i, null) : a.Column(),
-                name => !a.Columns.TryGetValue(name, out var i) || a.IsNumeric(new ValueAccessor(name, i, null)), a.CreatedColumn);
-        }
-        catch (FormatException exception)
-        {
-            throw a.Error("column", exception.Message);
-        }
-    }
+    private static Metric MetricOf(RuleArguments a, string key) => a.MetricOf("column", key);
 
     /// <summary>A row check on one value; a null value is not judged unless <paramref name="judgeNulls"/>.</summary>
     private static (string, Func<object?[], JsonElement, bool?>) Check(RuleArguments a, ValueAccessor column, string describe, Func<object?, bool> test,

@@ -393,13 +393,37 @@ public sealed class StabilityRule(RuleHeader header, ValueAccessor column, int t
 /// Fields whose JSON type differs from what the previous run saw (a number turning into a string): every record
 /// carrying such a value fails. The kinds seen are kept for the next run.
 /// </summary>
-public sealed class TypeDriftRule(RuleHeader header, IReadOnlyDictionary<string, double>? previous) : Rule(header)
+public sealed class TypeDriftRule : Rule
 {
-    private readonly Dictionary<string, long> _kinds = new(StringComparer.Ordinal);
+    private static readonly string[] Kinds = ["string", "number", "boolean", "object", "array"];
+    private readonly Dictionary<string, long[]> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>? _before;
     private readonly SortedSet<string> _drifted = new(StringComparer.Ordinal);
     private readonly List<string> _samples = [];
     private long _records;
     private long _failing;
+
+    /// <param name="header">The rule.</param>
+    /// <param name="previous">The previous run's <c>field:kind</c> shares (null: no earlier run).</param>
+    public TypeDriftRule(RuleHeader header, IReadOnlyDictionary<string, double>? previous)
+        : base(header)
+    {
+        if (previous is null)
+        {
+            return;
+        }
+        // Per field, the kinds the previous run saw, as bits: one lookup per property instead of building "field:kind" keys.
+        _before = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var key in previous.Keys)
+        {
+            var colon = key.LastIndexOf(':');
+            var kind = Array.IndexOf(Kinds, key[(colon + 1)..]);
+            if (colon > 0 && kind >= 0)
+            {
+                _before[key[..colon]] = _before.GetValueOrDefault(key[..colon]) | (1 << kind);
+            }
+        }
+    }
 
     public override bool ReadsRecord => true;
 
@@ -409,19 +433,24 @@ public sealed class TypeDriftRule(RuleHeader header, IReadOnlyDictionary<string,
         var failed = false;
         foreach (var property in record.EnumerateObject())
         {
-            if (property.Value.ValueKind == JsonValueKind.Null)
+            var kind = KindIndex(property.Value.ValueKind);
+            if (kind < 0)
             {
                 continue;
             }
-            var key = $"{property.Name}:{Kind(property.Value.ValueKind)}";
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_kinds, key, out var seen);
-            count++;
+            var name = property.Name;
+            ref var counts = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, name, out _);
+            counts ??= new long[Kinds.Length];
+            counts[kind]++;
             // A field the previous run never saw is new, not drifted (no_unknown_fields reports that).
-            if (!seen && previous is not null && !previous.ContainsKey(key) && previous.Keys.Any(k => k.StartsWith(property.Name + ":", StringComparison.Ordinal)))
+            if (_before is not null && _before.TryGetValue(name, out var seenBefore) && (seenBefore & (1 << kind)) == 0)
             {
-                _drifted.Add(key);
+                failed = true;
+                if (counts[kind] == 1)
+                {
+                    _drifted.Add($"{name}:{Kinds[kind]}");
+                }
             }
-            failed |= _drifted.Contains(key);
         }
         if (failed)
         {
@@ -436,8 +465,9 @@ public sealed class TypeDriftRule(RuleHeader header, IReadOnlyDictionary<string,
     public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
     {
         const string threshold = "no field changes its JSON type from the previous run";
-        context.Distributions["kinds"] = _kinds.ToDictionary(pair => pair.Key, pair => (double)pair.Value / Math.Max(1, _records), StringComparer.Ordinal);
-        if (previous is null)
+        context.Distributions["kinds"] = _counts.SelectMany(field => field.Value.Select((count, kind) => (Key: $"{field.Key}:{Kinds[kind]}", Count: count)))
+            .Where(x => x.Count > 0).ToDictionary(x => x.Key, x => (double)x.Count / Math.Max(1, _records), StringComparer.Ordinal);
+        if (_before is null)
         {
             return ValueTask.FromResult(Result(RuleOutcome.Skipped, threshold, "No earlier run to compare with; this run's field types are kept for the next."));
         }
@@ -447,13 +477,15 @@ public sealed class TypeDriftRule(RuleHeader header, IReadOnlyDictionary<string,
             observed: _drifted.Count, upper: 0, failing: _failing, rows: context.Rows, samples: _samples));
     }
 
-    public static string Kind(JsonValueKind kind) => kind switch
+    public static string Kind(JsonValueKind kind) => KindIndex(kind) is >= 0 and var index ? Kinds[index] : "null";
+
+    private static int KindIndex(JsonValueKind kind) => kind switch
     {
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        _ => "null",
+        JsonValueKind.String => 0,
+        JsonValueKind.Number => 1,
+        JsonValueKind.True or JsonValueKind.False => 2,
+        JsonValueKind.Object => 3,
+        JsonValueKind.Array => 4,
+        _ => -1,
     };
 }

@@ -36,19 +36,7 @@ if (args.Length > 0 && args[0] == "baseline")
 var charges = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 const long SliceSeconds = 86_400;
-var options = new SandboxOptions
-{
-    Charges = charges,
-    Days = 365,
-    StartTime = 1_790_000_000,
-    ManualClock = true,
-    ArrivalsPerSecond = 0,
-    UpdatesPerSecond = 0,
-    LiveRatePerSecond = 0,
-    TestRatePerSecond = 0,
-    LatencyMs = 0,
-    JitterMs = 0,
-};
+var options = FullSpeed(charges);
 await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
 var folder = Directory.CreateTempSubdirectory("opsconsole-ingest-bench-").FullName;
 var from = options.StartTime - (366 * 86_400);
@@ -89,14 +77,17 @@ finally
     Directory.Delete(folder, recursive: true);
 }
 
+// A year of charges on a manual clock, with the source's limits, latency and live traffic off.
+static SandboxOptions FullSpeed(int charges) => new()
+{
+    Charges = charges, Days = 365, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
+    LiveRatePerSecond = 0, TestRatePerSecond = 0, LatencyMs = 0, JitterMs = 0,
+};
+
 // The job at full speed with and without its data-quality rules.
 static async Task<int> Rules(int charges, int workers, int rounds)
 {
-    var options = new SandboxOptions
-    {
-        Charges = charges, Days = 365, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
-        LiveRatePerSecond = 0, TestRatePerSecond = 0, LatencyMs = 0, JitterMs = 0,
-    };
+    var options = FullSpeed(charges);
     await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
     var from = options.StartTime - (366 * 86_400);
     var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");

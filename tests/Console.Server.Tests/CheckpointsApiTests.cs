@@ -23,11 +23,7 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _receiver = await WebhookReceiver.StartAsync();
-        _console = FakeJobConsole(new Dictionary<string, string?>
-        {
-            ["Notifications:WebhookUrl"] = _receiver.Url,
-            ["Notifications:BackoffSeconds"] = "0.05",
-        });
+        _console = FakeJobConsole(_receiver);
         var state = _console.Services.GetRequiredService<IStateStore>();
         await state.WriteCheckpointAsync("stripe", "charges", Cursor - 86_400, 0, "run-a", "run run-a committed table version 0");
         await state.WriteCheckpointAsync("stripe", "charges", Cursor, 1, "run-b", "run run-b committed table version 1");

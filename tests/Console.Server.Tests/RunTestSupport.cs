@@ -26,6 +26,17 @@ internal static class RunTestSupport
         return ConsoleAppFactory.With(settings);
     }
 
+    /// <summary>A fake-job console that sends its notifications to <paramref name="receiver"/>, retrying quickly.</summary>
+    public static ConsoleAppFactory FakeJobConsole(WebhookReceiver receiver, IDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Notifications:WebhookUrl"] = receiver.Url, ["Notifications:BackoffSeconds"] = "0.05" };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        return FakeJobConsole(settings);
+    }
+
     public static async Task<RunInfo> LaunchAsync(HttpClient client, object request)
     {
         var response = await client.PostAsJsonAsync("/api/runs", request);
