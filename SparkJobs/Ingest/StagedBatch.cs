@@ -59,7 +59,7 @@ public sealed class StagedBatch
 
         void Take(System.Text.Json.JsonElement record)
         {
-            if (!transformer.TryTransform(record, out var row))
+            if (!transformer.TryTransform(record, out var row, out var unknownFields))
             {
                 return;
             }
@@ -78,7 +78,7 @@ public sealed class StagedBatch
                 pending[day] = rows = [];
             }
             rows.Add(row);
-            quality?.Observe(row, record);
+            quality?.Observe(row, record, unknownFields);
         }
 
         await _staging.ReadUpdatesAsync(Take, cancellationToken);

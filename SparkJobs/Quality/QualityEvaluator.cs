@@ -16,7 +16,10 @@ public sealed class QualityEvaluator(IReadOnlyList<Rule> rules, int idColumn)
 
     public long Rows => _rows;
 
-    public void Observe(object?[] row, JsonElement record)
+    /// <param name="row">The typed row.</param>
+    /// <param name="record">The source object it came from.</param>
+    /// <param name="unknownFields">The record's fields the schema does not know, as the transform found them (null: none).</param>
+    public void Observe(object?[] row, JsonElement record, IReadOnlyList<string>? unknownFields = null)
     {
         _rows++;
         if (_rules.Length == 0)
@@ -27,7 +30,7 @@ public sealed class QualityEvaluator(IReadOnlyList<Rule> rules, int idColumn)
         var source = _readsRecord ? record : default;
         foreach (var rule in _rules)
         {
-            rule.Observe(row, source, id);
+            rule.Observe(row, source, id, unknownFields);
         }
     }
 

@@ -115,7 +115,7 @@ public static class RuleCatalog
                 }
                 var path = a.RequiredScalar("column").Split('.');
                 a.NeedRecord();
-                return ($"{string.Join('.', path)} is a JSON {string.Join(" or ", kinds.Order(StringComparer.Ordinal))}", (_, record) =>
+                return ($"{string.Join('.', path)} is a JSON {string.Join(" or ", kinds.Order(StringComparer.Ordinal))}", (_, record, _) =>
                     ValueAccessor.Find(record, path) is { ValueKind: not JsonValueKind.Null } node ? kinds.Contains(TypeDriftRule.Kind(node.ValueKind)) : null);
             }),
         Row("email", "validity", "The text value looks like an email address (one @, a dot in the domain, no spaces).", [ColumnParameter],
@@ -202,7 +202,7 @@ public static class RuleCatalog
                     throw a.Error("op", $"'{op}' is not a comparison: use ==, !=, <, <=, > or >=");
                 }
                 var expression = ParseExpression(a, "left", $"{a.RequiredScalar("left")} {op} {a.RequiredScalar("right")}");
-                return (expression.Text, (row, _) => expression.Test(row));
+                return (expression.Text, (row, _, _) => expression.Test(row));
             }),
         Row("implies", "consistency", "When one condition holds, another holds too, e.g. when: \"status == 'failed'\" then: \"paid == false\".",
             [new("when", "expression", true, "the condition"), new("then", "expression", true, "what must follow")],
@@ -210,7 +210,7 @@ public static class RuleCatalog
             {
                 var when = a.Expression("when");
                 var then = a.Expression("then");
-                return ($"if {when.Text} then {then.Text}", (row, _) => when.Test(row) == true ? then.Test(row) : null);
+                return ($"if {when.Text} then {then.Text}", (row, _, _) => when.Test(row) == true ? then.Test(row) : null);
             }),
         Row("equivalent", "consistency", "Two conditions are both true or both false, e.g. refunded iff amount_refunded == amount_captured.",
             [new("left", "expression", true, "a condition"), new("right", "expression", true, "a condition")],
@@ -218,7 +218,7 @@ public static class RuleCatalog
             {
                 var left = a.Expression("left");
                 var right = a.Expression("right");
-                return ($"{left.Text} if and only if {right.Text}", (row, _) => left.Test(row) is { } l && right.Test(row) is { } r ? l == r : null);
+                return ($"{left.Text} if and only if {right.Text}", (row, _, _) => left.Test(row) is { } l && right.Test(row) is { } r ? l == r : null);
             }),
 
         // Referential
@@ -259,31 +259,31 @@ public static class RuleCatalog
             {
                 var fields = a.List("fields");
                 a.NeedRecord();
-                return ($"records carry {string.Join(", ", fields)}", (row, record) => fields.All(f => record.TryGetProperty(f, out JsonElement _)));
+                return ($"records carry {string.Join(", ", fields)}", (row, record, _) => fields.All(f => record.TryGetProperty(f, out JsonElement _)));
             }),
-        RowOf("no_unknown_fields", "schema", "Source objects carry no field the stream's schema does not know (unknown fields are kept in _extra).",
+        RowWithDetail("no_unknown_fields", "schema", "Source objects carry no field the stream's schema does not know (unknown fields are kept in _extra).",
             [new("allow", "strings", false, "more field names to accept")],
             a =>
             {
-                var known = a.Schema.Typed.Select(c => c.Name).Concat(a.Schema.KnownUntyped).Concat(a.Has("allow") ? a.List("allow") : []).ToHashSet(StringComparer.Ordinal);
+                // The transform already finds each record's unknown fields; the rule judges what it found.
+                var allowed = (a.Has("allow") ? a.List("allow") : []).ToHashSet(StringComparer.Ordinal);
                 var seen = new SortedSet<string>(StringComparer.Ordinal);
-                a.NeedRecord();
-                return new RowRule(a.Header, "no fields outside the schema", (_, record) =>
+                return ("no fields outside the schema", (_, _, unknown) =>
                 {
                     var ok = true;
-                    foreach (var property in record.EnumerateObject())
+                    foreach (var name in unknown ?? [])
                     {
-                        if (!known.Contains(property.Name))
+                        if (!allowed.Contains(name))
                         {
                             ok = false;
                             if (seen.Count < 50)
                             {
-                                seen.Add(property.Name);
+                                seen.Add(name);
                             }
                         }
                     }
                     return ok;
-                }, a.Fraction("max_fraction", 0), readsRecord: true, detail: () => seen.Count > 0 ? $"unknown fields: {string.Join(", ", seen)}" : null);
+                }, () => seen.Count > 0 ? $"unknown fields: {string.Join(", ", seen)}" : null);
             }),
         new("type_drift", "schema", "No field of the source objects changes its JSON type against the previous run (a number turning into a string).", [],
             a => new TypeDriftRule(a.Header, a.History.Select(r => r.Distributions.GetValueOrDefault("kinds")).FirstOrDefault(d => d is not null))),
@@ -294,7 +294,7 @@ public static class RuleCatalog
             a =>
             {
                 var expression = a.Expression("expression");
-                return (expression.Text, (row, _) => expression.Test(row));
+                return (expression.Text, (row, _, _) => expression.Test(row));
             }),
 
         // Anomaly detection
@@ -370,15 +370,21 @@ public static class RuleCatalog
     ];
 
     private static RuleType Row(string name, string category, string description, RuleParameter[] parameters,
-        Func<RuleArguments, (string Describe, Func<object?[], JsonElement, bool?> Check)> build) =>
+        Func<RuleArguments, (string Describe, RowCheck Check)> build) =>
         new(name, category, description, [.. parameters, MaxFraction], a =>
         {
             var (describe, check) = build(a);
             return new RowRule(a.Header, describe, check, a.Fraction("max_fraction", 0), a.ReadsRecord);
         });
 
-    private static RuleType RowOf(string name, string category, string description, RuleParameter[] parameters, Func<RuleArguments, RowRule> build) =>
-        new(name, category, description, [.. parameters, MaxFraction], build);
+    /// <summary>A row rule whose failure message adds <c>Detail</c> (what it saw) to its description.</summary>
+    private static RuleType RowWithDetail(string name, string category, string description, RuleParameter[] parameters,
+        Func<RuleArguments, (string Describe, RowCheck Check, Func<string?> Detail)> build) =>
+        new(name, category, description, [.. parameters, MaxFraction], a =>
+        {
+            var (describe, check, detail) = build(a);
+            return new RowRule(a.Header, describe, check, a.Fraction("max_fraction", 0), a.ReadsRecord, detail);
+        });
 
     private static RuleType Metric(string name, string category, string description, string kind) =>
         new(name, category, description, [ColumnParameter, Min, Max], a =>
@@ -390,9 +396,9 @@ public static class RuleCatalog
     private static Metric MetricOf(RuleArguments a, string key) => a.MetricOf("column", key);
 
     /// <summary>A row check on one value; a null value is not judged unless <paramref name="judgeNulls"/>.</summary>
-    private static (string, Func<object?[], JsonElement, bool?>) Check(RuleArguments a, ValueAccessor column, string describe, Func<object?, bool> test,
+    private static (string, RowCheck) Check(RuleArguments a, ValueAccessor column, string describe, Func<object?, bool> test,
         bool judgeNulls = false) =>
-        (describe.Replace("{0}", column.Name, StringComparison.Ordinal), (row, record) =>
+        (describe.Replace("{0}", column.Name, StringComparison.Ordinal), (row, record, _) =>
         {
             var value = column.Read(row, record);
             return value is null && !judgeNulls ? null : test(value);

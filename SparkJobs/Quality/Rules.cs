@@ -45,7 +45,8 @@ public abstract class Rule(RuleHeader header)
     /// <param name="row">The typed row.</param>
     /// <param name="record">The source object (only when <see cref="ReadsRecord"/>; otherwise default).</param>
     /// <param name="id">The row's id, for samples.</param>
-    public abstract void Observe(object?[] row, JsonElement record, string id);
+    /// <param name="unknownFields">The record's fields the schema does not know, as the transform found them (null: none).</param>
+    public abstract void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields);
 
     public abstract ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken);
 
@@ -119,8 +120,11 @@ public sealed record ValueAccessor(string Name, int Index, string[]? Path)
     };
 }
 
+/// <summary>One row's verdict: true holds, false fails, null does not judge the row.</summary>
+public delegate bool? RowCheck(object?[] row, JsonElement record, IReadOnlyList<string>? unknownFields);
+
 /// <summary>A rule judged row by row: at most <c>max_fraction</c> of the rows may fail. A check giving null does not judge the row.</summary>
-public sealed class RowRule(RuleHeader header, string describe, Func<object?[], JsonElement, bool?> check, double maxFraction, bool readsRecord,
+public sealed class RowRule(RuleHeader header, string describe, RowCheck check, double maxFraction, bool readsRecord,
     Func<string?>? detail = null) : Rule(header)
 {
     private readonly List<string> _samples = [];
@@ -129,7 +133,7 @@ public sealed class RowRule(RuleHeader header, string describe, Func<object?[], 
 
     public override bool ReadsRecord => readsRecord;
 
-    public override void Observe(object?[] row, JsonElement record, string id)
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields)
     {
         if (_error is not null)
         {
@@ -138,7 +142,7 @@ public sealed class RowRule(RuleHeader header, string describe, Func<object?[], 
         bool? passed;
         try
         {
-            passed = check(row, record);
+            passed = check(row, record, unknownFields);
         }
         catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or ArithmeticException)
         {
@@ -180,7 +184,7 @@ public sealed class MetricRule(RuleHeader header, Metric metric, double? min, do
 {
     public override bool ReadsRecord => metric.ReadsRecord;
 
-    public override void Observe(object?[] row, JsonElement record, string id) => metric.Observe(row, record);
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields) => metric.Observe(row, record);
 
     public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
     {
@@ -211,7 +215,7 @@ public sealed class AnomalyRule(RuleHeader header, Metric metric, string strateg
 
     public override bool ReadsRecord => metric.ReadsRecord;
 
-    public override void Observe(object?[] row, JsonElement record, string id) => metric.Observe(row, record);
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields) => metric.Observe(row, record);
 
     public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
     {
@@ -259,7 +263,7 @@ public sealed class UniquenessRule(RuleHeader header, IReadOnlyList<ValueAccesso
 
     public override bool ReadsRecord => keys.Any(k => k.Path is not null);
 
-    public override void Observe(object?[] row, JsonElement record, string id)
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields)
     {
         for (var i = 0; i < keys.Count; i++)
         {
@@ -311,7 +315,7 @@ public sealed class ForeignKeyRule(RuleHeader header, ValueAccessor column, stri
 
     public override bool ReadsRecord => column.Path is not null;
 
-    public override void Observe(object?[] row, JsonElement record, string id)
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields)
     {
         if (_overflow || ValueAccessor.AsText(column.Read(row, record)) is not { } value)
         {
@@ -364,7 +368,7 @@ public sealed class StabilityRule(RuleHeader header, ValueAccessor column, int t
 
     public override bool ReadsRecord => column.Path is not null;
 
-    public override void Observe(object?[] row, JsonElement record, string id) => _counts.Add(ValueAccessor.AsText(column.Read(row, record)) ?? "(null)");
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields) => _counts.Add(ValueAccessor.AsText(column.Read(row, record)) ?? "(null)");
 
     public override ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
     {
@@ -427,7 +431,7 @@ public sealed class TypeDriftRule : Rule
 
     public override bool ReadsRecord => true;
 
-    public override void Observe(object?[] row, JsonElement record, string id)
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields)
     {
         _records++;
         var failed = false;

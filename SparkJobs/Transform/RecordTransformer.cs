@@ -61,9 +61,13 @@ public sealed class RecordTransformer(StreamSchema schema, string runId, DateTim
     /// One source object as a row, counted (unknown fields, rejections) but not kept; false (and a reason in
     /// <see cref="Rejected"/>) when it cannot become a row.
     /// </summary>
-    public bool TryTransform(JsonElement record, out object?[] row)
+    public bool TryTransform(JsonElement record, out object?[] row) => TryTransform(record, out row, out _);
+
+    /// <summary>As <see cref="TryTransform(JsonElement, out object?[])"/>, also giving the record's unknown field names (null: none).</summary>
+    public bool TryTransform(JsonElement record, out object?[] row, out IReadOnlyList<string>? unknownFields)
     {
         row = [];
+        unknownFields = null;
         if (record.ValueKind != JsonValueKind.Object)
         {
             return Reject($"a {record.ValueKind} instead of an object");
@@ -125,6 +129,7 @@ public sealed class RecordTransformer(StreamSchema schema, string runId, DateTim
             }
         }
         row = values;
+        unknownFields = unknown;
         Interlocked.Increment(ref _count);
         return true;
     }

@@ -44,10 +44,10 @@ public static class QualityHarness
         foreach (var text in records)
         {
             using var document = JsonDocument.Parse(text);
-            if (transformer.TryTransform(document.RootElement, out var row))
+            if (transformer.TryTransform(document.RootElement, out var row, out var unknown))
             {
                 newest = Math.Max(newest, (long)row[1]!);
-                evaluator.Observe(row, document.RootElement);
+                evaluator.Observe(row, document.RootElement, unknown);
             }
         }
         var context = new QualityContext

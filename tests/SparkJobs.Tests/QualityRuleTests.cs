@@ -149,11 +149,11 @@ public sealed class QualityRuleTests
         const int Distinct = 200_000;
         for (var i = 0; i < Distinct; i++)
         {
-            rule.Observe([$"ch_{i}"], default, $"ch_{i}");
+            rule.Observe([$"ch_{i}"], default, $"ch_{i}", null);
         }
         for (var i = 0; i < 50_000; i++)
         {
-            rule.Observe([$"ch_{i}"], default, $"ch_{i}");
+            rule.Observe([$"ch_{i}"], default, $"ch_{i}", null);
         }
         var result = await rule.FinishAsync(Context(250_000), CancellationToken.None);
 
@@ -170,7 +170,7 @@ public sealed class QualityRuleTests
         var rule = new UniquenessRule(new RuleHeader("u", "unique", "id", Severity.Error, false), [new ValueAccessor("id", 0, null)], 0, exactLimit: 1000);
         for (var i = 0; i < 300_000; i++)
         {
-            rule.Observe([$"ch_{i}"], default, $"ch_{i}");
+            rule.Observe([$"ch_{i}"], default, $"ch_{i}", null);
         }
 
         var result = await rule.FinishAsync(Context(300_000), CancellationToken.None);
