@@ -316,6 +316,12 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             log.Warn($"{transformer.RejectedCount} records could not become rows and were left out of the table",
                 new Dictionary<string, object?> { ["rejected"] = transformer.RejectedCount, ["examples"] = transformer.Rejected.Take(5).ToList() });
         }
+        if (merge.Moved.Count > 0)
+        {
+            log.Warn($"{merge.Moved.Count} ids came from the source under more than one day; each is kept once, at its latest version: "
+                     + string.Join(", ", merge.Moved.Take(5).Select(m => $"{m.Id} in {m.Kept} (not {string.Join(", ", m.Dropped)})")),
+                new Dictionary<string, object?> { ["moved"] = merge.Moved.Count, ["examples"] = merge.Moved.Take(5).Select(m => m.Id).ToList() });
+        }
         if (transformer.UnknownFields.Count > 0)
         {
             log.Warn($"Unknown fields kept in _extra: {string.Join(", ", transformer.UnknownFields.Keys.Order(StringComparer.Ordinal))}",

@@ -47,10 +47,6 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
     public async Task<MergeResult> MergeAsync(Func<CancellationToken, IAsyncEnumerable<PartitionRows>> batch, string runId, long windowEnd,
         Action<MergeResult>? onPartition, CancellationToken cancellationToken = default)
     {
-        var idColumn = IndexOf("id");
-        var createdColumn = IndexOf("created");
-        var ingestedColumn = IndexOf(StreamSchema.IngestedAt);
-
         for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
         {
             var snapshot = await Log.ReadSnapshotAsync(cancellationToken);
@@ -59,93 +55,42 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                 return new MergeResult(snapshot.Version, 0, 0, 0, AlreadyCommitted: true);
             }
 
-            var actions = new List<DeltaAction>();
-            if (snapshot.Version < 0)
-            {
-                actions.Add(new DeltaAction { Protocol = new DeltaProtocol(1, 2) });
-                actions.Add(new DeltaAction
-                {
-                    MetaData = new DeltaMetadata(Guid.NewGuid().ToString(), new DeltaFormat("parquet", []),
-                        DeltaSchema.SchemaString(schema.Columns, [PartitionColumn]), [PartitionColumn], [],
-                        DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-                });
-            }
-
-            var filesByPartition = snapshot.Files.Values.ToLookup(f => f.PartitionValues.GetValueOrDefault(PartitionColumn), StringComparer.Ordinal);
-            long inserted = 0, replaced = 0;
-            var partitions = 0;
-            var written = new List<string>();
+            var merge = new TableMerge(storage, Log, schema, format, runId, snapshot);
+            List<DeltaAction> actions;
+            IReadOnlyList<MovedId> moved;
             try
             {
-                await foreach (var (partition, rows) in batch(cancellationToken))
+                await foreach (var partition in batch(cancellationToken))
                 {
-                    var existing = filesByPartition[partition].ToList();
-                    var merged = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-                    foreach (var file in existing)
-                    {
-                        var bytes = await storage.ReadAsync($"{Log.TablePath}/{file.Path}", cancellationToken)
-                            ?? throw new InvalidDataException($"{Log.TablePath}/{file.Path} is in the commit log but not in the lake.");
-                        foreach (var row in Tables.ToRows(format.Read(bytes).Table))
-                        {
-                            merged[(string)row[idColumn]!] = row;
-                        }
-                    }
-                    // The latest row of each id within the batch wins (later rows are newer).
-                    var latest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-                    foreach (var row in rows)
-                    {
-                        latest[(string)row[idColumn]!] = row;
-                    }
-                    foreach (var (id, row) in latest)
-                    {
-                        if (merged.TryGetValue(id, out var current))
-                        {
-                            // A run resumed from older staged pages never replaces a version another run fetched later.
-                            if ((long)current[ingestedColumn]! > (long)row[ingestedColumn]!)
-                            {
-                                continue;
-                            }
-                            replaced++;
-                        }
-                        else
-                        {
-                            inserted++;
-                        }
-                        merged[id] = row;
-                    }
-                    var table = Tables.FromRows(schema.Columns, [.. merged.Values.OrderBy(r => (long)r[createdColumn]!).ThenBy(r => (string)r[idColumn]!, StringComparer.Ordinal)]);
-                    using var buffer = new MemoryStream();
-                    format.Write(buffer, table);
-                    // A new name per attempt: a file a commit refers to is never overwritten.
-                    var path = $"{PartitionColumn}={partition}/part-{runId}-{Guid.NewGuid().ToString("N")[..12]}{format.Extension}";
-                    written.Add($"{Log.TablePath}/{path}");
-                    await storage.WriteAsync($"{Log.TablePath}/{path}", buffer.ToArray(), cancellationToken);
-                    Ingest.CrashPoints.Reach(Ingest.CrashPoints.FileWritten);
-                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    foreach (var file in existing.Where(f => f.Path != path))
-                    {
-                        actions.Add(new DeltaAction { Remove = new DeltaRemove(file.Path, now, true, true, file.PartitionValues, file.Size) });
-                    }
-                    actions.Add(new DeltaAction
-                    {
-                        Add = new DeltaAdd(path, new Dictionary<string, string?> { [PartitionColumn] = partition }, buffer.Length, now, true, DeltaSchema.Stats(table)),
-                    });
-                    partitions++;
-                    onPartition?.Invoke(new MergeResult(snapshot.Version + 1, inserted, replaced, partitions, AlreadyCommitted: false));
+                    await merge.WritePartitionAsync(partition, cancellationToken);
+                    onPartition?.Invoke(new MergeResult(snapshot.Version + 1, merge.Inserted, merge.Replaced, merge.Partitions, AlreadyCommitted: false));
                 }
+                (actions, moved) = await merge.FinishAsync(cancellationToken);
             }
-            catch (Exception) when (written.Count > 0)
+            catch (Exception)
             {
                 // The batch failed before its commit (a blocking data-quality rule, a bad record): the files it wrote are
                 // in no commit, so no reader sees them; remove them rather than leave them for a vacuum.
-                await DeleteQuietlyAsync(written);
+                await DeleteQuietlyAsync(merge.Files);
                 throw;
+            }
+            if (snapshot.Version < 0)
+            {
+                actions.InsertRange(0, [
+                    new DeltaAction { Protocol = new DeltaProtocol(1, 2) },
+                    new DeltaAction
+                    {
+                        MetaData = new DeltaMetadata(Guid.NewGuid().ToString(), new DeltaFormat("parquet", []),
+                            DeltaSchema.SchemaString(schema.Columns, [PartitionColumn]), [PartitionColumn], [],
+                            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+                    },
+                ]);
             }
             actions.Add(new DeltaAction { Txn = new DeltaTransaction(TransactionId(runId), windowEnd, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) });
 
             if (await Log.TryCommitAsync(snapshot.Version + 1, actions, "MERGE", cancellationToken))
             {
-                return new MergeResult(snapshot.Version + 1, inserted, replaced, partitions, AlreadyCommitted: false);
+                return new MergeResult(snapshot.Version + 1, merge.Inserted, merge.Replaced, merge.Partitions, AlreadyCommitted: false) { Moved = moved };
             }
             // Someone committed first: read their version and merge again on top of it.
         }
@@ -219,4 +164,8 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
 public sealed record PartitionRows(string Partition, IReadOnlyList<object?[]> Rows);
 
 /// <summary>What a merge did (so far, when reported per partition).</summary>
-public sealed record MergeResult(long Version, long Inserted, long Replaced, int Partitions, bool AlreadyCommitted);
+public sealed record MergeResult(long Version, long Inserted, long Replaced, int Partitions, bool AlreadyCommitted)
+{
+    /// <summary>Ids the source sent under more than one day: each is kept once (see <see cref="TableMerge"/>).</summary>
+    public IReadOnlyList<MovedId> Moved { get; init; } = [];
+}

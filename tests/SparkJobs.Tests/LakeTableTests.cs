@@ -79,6 +79,54 @@ public sealed class LakeTableTests : IDisposable
         Assert.Equal(2, (await _table.Log.ReadSnapshotAsync()).Transactions.Count);
     }
 
+    [Fact]
+    public async Task Merge_OneIdOnTwoDaysOfOneBatch_CommitsItOnceAtItsLaterOccurrence()
+    {
+        // The source served ch_a twice in one run with two created values on different UTC days.
+        var merge = await _table.MergeAsync(Batch("run-1", ("ch_a", Start, 100), ("ch_b", Start, 0), ("ch_a", Start + (2 * Day), 300)), "run-1");
+
+        var rows = await _table.ReadAllAsync();
+        Assert.Equal(["ch_a", "ch_b"], rows.Select(r => (string)r[_table.IndexOf("id")]!).Order(StringComparer.Ordinal));
+        var a = rows.Single(r => (string)r[_table.IndexOf("id")]! == "ch_a");
+        Assert.Equal(Start + (2 * Day), a[_table.IndexOf("created")]);
+        Assert.Equal(300L, a[_table.IndexOf("amount_refunded")]);
+        Assert.Equal(2, merge.Inserted);
+        Assert.Equal(["ch_a"], merge.Moved.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Merge_IdAlreadyInAnotherPartition_MovesItAndLeavesNoCopyBehind()
+    {
+        await _table.MergeAsync(Batch("run-1", ("ch_a", Start, 0), ("ch_b", Start, 0), ("ch_c", Start + (5 * Day), 0)), "run-1");
+
+        // A later run sees ch_a with another created (another day), and ch_c moved to a day before its old one.
+        var merge = await _table.MergeAsync(Batch("run-2", DateTimeOffset.FromUnixTimeSeconds(Start + 60), ("ch_a", Start + (3 * Day), 50), ("ch_c", Start + Day, 70)), "run-2");
+
+        var rows = await _table.ReadAllAsync();
+        Assert.Equal(["ch_a", "ch_b", "ch_c"], rows.Select(r => (string)r[_table.IndexOf("id")]!).Order(StringComparer.Ordinal));
+        Assert.Equal(Start + (3 * Day), rows.Single(r => (string)r[_table.IndexOf("id")]! == "ch_a")[_table.IndexOf("created")]);
+        Assert.Equal(70L, rows.Single(r => (string)r[_table.IndexOf("id")]! == "ch_c")[_table.IndexOf("amount_refunded")]);
+        Assert.Equal(0, merge.Inserted);
+        Assert.Equal(2, merge.Replaced);
+        // ch_c's old day held nothing else: its file is removed, not rewritten empty.
+        var snapshot = await _table.Log.ReadSnapshotAsync();
+        Assert.DoesNotContain(snapshot.Files.Values, f => f.PartitionValues["dt"] == LakeTable.PartitionOf(Start + (5 * Day)));
+    }
+
+    [Fact]
+    public async Task Merge_NewerVersionInAnotherPartition_KeepsTheNewerOne()
+    {
+        await _table.MergeAsync(Batch("run-new", ("ch_a", Start + (4 * Day), 900)), "run-new");
+
+        // A run resumed from pages fetched before run-new brings ch_a under another day: the table's newer version stays.
+        var stale = await _table.MergeAsync(Batch("run-old", DateTimeOffset.FromUnixTimeSeconds(Start - 3600), ("ch_a", Start, 0)), "run-old");
+
+        var rows = await _table.ReadAllAsync();
+        var a = Assert.Single(rows);
+        Assert.Equal(900L, a[_table.IndexOf("amount_refunded")]);
+        Assert.Equal(0, stale.Inserted);
+    }
+
     private static IReadOnlyList<object?[]> Batch(string run, params (string Id, long Created, long Refunded)[] charges) =>
         Batch(run, DateTimeOffset.FromUnixTimeSeconds(Start), charges);
 

@@ -8,8 +8,11 @@ public interface ITableFormat
 
     void Write(Stream output, ParquetTable table);
 
-    /// <summary>The rows and the footer's description of a file; InvalidDataException when the file is not one this format reads.</summary>
-    (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file);
+    /// <summary>
+    /// The rows and the footer's description of a file, or only the <paramref name="only"/> columns (the others all
+    /// null); InvalidDataException when the file is not one this format reads.
+    /// </summary>
+    (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file, IReadOnlyCollection<string>? only = null);
 }
 
 /// <summary>Parquet with Snappy pages (Console.Server and SparkJobs use this one).</summary>
@@ -21,5 +24,6 @@ public sealed class ParquetFormat(ParquetWriteOptions? options = null) : ITableF
 
     public void Write(Stream output, ParquetTable table) => ParquetWriter.Write(output, table, _options);
 
-    public (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file) => ParquetReader.Read(file);
+    public (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file, IReadOnlyCollection<string>? only = null) =>
+        ParquetReader.Read(file, only);
 }

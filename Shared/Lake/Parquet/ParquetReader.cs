@@ -10,7 +10,8 @@ namespace OpsConsole.Shared.Lake.Parquet;
 /// </summary>
 internal static class ParquetReader
 {
-    public static (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file)
+    /// <summary>Reads a whole file, or only the named <paramref name="only"/> columns (the others come back all null).</summary>
+    public static (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file, IReadOnlyCollection<string>? only = null)
     {
         if (file.Length < 12 || !file[..4].SequenceEqual("PAR1"u8) || !file[^4..].SequenceEqual("PAR1"u8))
         {
@@ -46,7 +47,10 @@ internal static class ParquetReader
             for (var c = 0; c < columns.Count; c++)
             {
                 var meta = chunkList[c].Struct(3) ?? throw new InvalidDataException("A column chunk has no metadata.");
-                ReadChunk(file, columns[c], meta, values[c], offset, groupRows);
+                if (only is null || only.Contains(columns[c].Name))
+                {
+                    ReadChunk(file, columns[c], meta, values[c], offset, groupRows);
+                }
                 var stats = meta.Struct(12);
                 chunks.Add(new ParquetChunkInfo(columns[c].Name, (int)meta.Long(4), [.. meta.List(2).Select(e => (int)(long)e)],
                     stats?.OptionalLong(3) ?? 0, stats?.Bytes(6) ?? stats?.Bytes(2), stats?.Bytes(5) ?? stats?.Bytes(1)));
