@@ -6,6 +6,7 @@ using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.Storage;
 using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Logging;
@@ -29,8 +30,8 @@ public static partial class JobCommand
         var stream = new Option<string>("--stream") { Description = "charges, customers or refunds", Required = true };
         var source = new Option<string>("--source") { Description = "the source system", DefaultValueFactory = _ => "stripe" };
         var apiBase = new Option<string>("--api-base") { Description = "the source API's base URL", DefaultValueFactory = _ => "https://api.stripe.com" };
-        var lake = new Option<string>("--lake") { Description = "the lake's folder", Required = true };
-        var state = new Option<string>("--state") { Description = "the state store (SQLite file)", Required = true };
+        var lake = new Option<string>("--lake") { Description = "the lake: file:PATH or a folder", Required = true };
+        var state = new Option<string>("--state") { Description = "the state store: sqlite:PATH or a SQLite file", Required = true };
         var runId = new Option<string>("--run-id") { Description = "this run's id: letters, digits, '.', '_', '-'", Required = true };
         var from = new Option<string?>("--from") { Description = "window start: unix seconds or an ISO 8601 UTC time (default: the checkpoint minus the lookback)" };
         var to = new Option<string?>("--to") { Description = "window end, exclusive (default: now minus the safety lag)" };
@@ -104,9 +105,8 @@ public static partial class JobCommand
                 !Check(parse.GetValue(lookback) >= 0 && parse.GetValue(safetyLag) >= 0, "--lookback-seconds and --safety-lag-seconds must not be negative.", error) ||
                 !Check(Uri.TryCreate(parse.GetValue(apiBase), UriKind.Absolute, out var baseUri) && baseUri.Scheme is "http" or "https",
                     $"--api-base '{parse.GetValue(apiBase)}' is not an http(s) URL.", error) ||
-                !Check(Writable(parse.GetValue(lake)!, out var lakeProblem), $"--lake '{parse.GetValue(lake)}' is not a writable folder: {lakeProblem}", error) ||
-                !Check(Writable(Path.GetDirectoryName(Path.GetFullPath(parse.GetValue(state)!))!, out var stateProblem),
-                    $"--state '{parse.GetValue(state)}' is not in a writable folder: {stateProblem}", error))
+                !TryStore(LakeStorages.Factory(), "--lake", parse.GetValue(lake), local => local, "a writable folder", error) ||
+                !TryStore(StateStores.Factory(), "--state", parse.GetValue(state), local => Path.GetDirectoryName(Path.GetFullPath(local))!, "in a writable folder", error))
             {
                 return JobExitCodes.InvalidArguments;
             }
@@ -167,7 +167,11 @@ public static partial class JobCommand
             {
                 return JobExitCodes.InvalidArguments;
             }
-            var store = new SqliteStateStore(parse.GetValue(state)!);
+            if (!TryStore(StateStores.Factory(), "--state", parse.GetValue(state), local => Path.GetDirectoryName(Path.GetFullPath(local))!, "in a writable folder", error))
+            {
+                return JobExitCodes.InvalidArguments;
+            }
+            var store = StateStores.Open(parse.GetValue(state)!);
             var checkpoint = await store.GetCheckpointAsync(parse.GetValue(source)!, streamValue!.Name, token);
             var end = toValue ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds() - parse.GetValue(safetyLag);
             long? start = fromValue ?? (modeValue == IngestMode.Full || checkpoint?.Cursor is null ? null : checkpoint.Cursor.Value - parse.GetValue(lookback));
@@ -205,9 +209,13 @@ public static partial class JobCommand
                 await error.WriteLineAsync($"error: --stream '{name}' is not one of charges, customers, refunds.");
                 return JobExitCodes.InvalidArguments;
             }
+            if (!TryStore(LakeStorages.Factory(), "--lake", parse.GetValue(lake), local => local, "a writable folder", error))
+            {
+                return JobExitCodes.InvalidArguments;
+            }
             try
             {
-                var table = new LakeTable(new LocalLakeStorage(parse.GetValue(lake)!), $"raw/{parse.GetValue(source)}/{found.Name}",
+                var table = new LakeTable(LakeStorages.Open(parse.GetValue(lake)!), $"raw/{parse.GetValue(source)}/{found.Name}",
                     StreamSchema.For(found.Name), new ParquetFormat());
                 var snapshot = await table.Log.ReadSnapshotAsync(token);
                 var ids = (await table.ReadAllAsync(token)).Select(r => (string)r[table.IndexOf("id")]!).ToList();
@@ -278,6 +286,28 @@ public static partial class JobCommand
             return true;
         }
         return Check(false, $"{name} '{text}' is neither unix seconds nor an ISO 8601 time (e.g. 2026-11-01T00:00:00Z).", error);
+    }
+
+    /// <summary>
+    /// Checks a store option at the edge: a URI the factory takes, and for a store on this machine a folder that
+    /// can be written (<paramref name="folderOf"/> says which folder the store's path needs).
+    /// </summary>
+    private static bool TryStore<T>(StoreFactory<T> factory, string option, string? value, Func<string, string> folderOf, string writable, TextWriter error)
+    {
+        try
+        {
+            var uri = factory.Parse(value);
+            if (uri.Scheme == factory.DefaultScheme)
+            {
+                var local = uri.LocalPath();
+                return Check(Writable(folderOf(local), out var problem), $"{option} '{value}' is not {writable}: {problem}", error);
+            }
+            return true;
+        }
+        catch (StoreUriException exception)
+        {
+            return Check(false, $"{option} {exception.Message}", error);
+        }
     }
 
     private static bool Writable(string folder, out string problem)

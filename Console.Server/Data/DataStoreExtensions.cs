@@ -5,7 +5,10 @@ namespace OpsConsole.Server.Data;
 
 public static class DataStoreExtensions
 {
-    /// <summary>The data folder and the embedded SQLite database, migrated before anything else starts.</summary>
+    /// <summary>
+    /// The data folder, the embedded SQLite database (migrated before anything else starts) and the URIs of the
+    /// stores shared with the jobs.
+    /// </summary>
     public static WebApplicationBuilder AddDataStore(this WebApplicationBuilder builder)
     {
         if (Environment.GetEnvironmentVariable(DataOptions.EnvironmentVariable) is { Length: > 0 } folder)
@@ -14,6 +17,14 @@ public static class DataStoreExtensions
         }
 
         builder.Services.AddValidatedOptions<DataOptions, DataOptionsValidator>(DataOptions.Section);
+        builder.Services.AddOptions<StoreOptions>()
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                options.StateUri = configuration[$"{StoreOptions.StateSection}:Uri"] ?? "";
+                options.LakeUri = configuration[$"{StoreOptions.LakeSection}:Uri"] ?? "";
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<StoreOptions>, StoreOptionsValidator>();
         builder.Services.TryAddSingleton<SqliteDatabase>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks().AddCheck<SqliteHealthCheck>("sqlite", tags: ["ready"]);

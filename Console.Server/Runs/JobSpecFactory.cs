@@ -9,13 +9,16 @@ namespace OpsConsole.Server.Runs;
 
 /// <summary>
 /// Turns a run into the job's command line (everything but secrets) and environment (the source's key). The job writes
-/// the lake under <c>{data}/lake</c> and shares the state store <c>{data}/state.db</c> with the console.
+/// the lake at <c>Lake:Uri</c> and shares the state store at <c>State:Uri</c> with the console.
 /// </summary>
-internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<DataOptions> data, EmbeddedSandbox sandbox, IConfiguration configuration)
+internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<DataOptions> data, IOptions<StoreOptions> stores, EmbeddedSandbox sandbox,
+    IConfiguration configuration)
 {
-    public string LakePath => Path.Combine(data.Value.FullPath, "lake");
+    /// <summary>The lake's URI (<c>Lake:Uri</c>, else the data folder's <c>lake</c>).</summary>
+    public string LakeUri => stores.Value.ResolvedLakeUri(data.Value);
 
-    public string StatePath => Path.Combine(data.Value.FullPath, "state.db");
+    /// <summary>The state store's URI (<c>State:Uri</c>, else the data folder's <c>state.db</c>).</summary>
+    public string StateUri => stores.Value.ResolvedStateUri(data.Value);
 
     /// <summary>The source API's base URL (the embedded Sandbox unless configured).</summary>
     public Uri ApiBase => source.Value.ApiBase is { Length: > 0 } configured ? new Uri(configured)
@@ -44,7 +47,7 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
         List<string> arguments =
         [
             "ingest", "--source", run.Source, "--stream", run.Stream, "--run-id", run.Id, "--mode", run.Mode,
-            "--api-base", ApiBase.ToString(), "--lake", LakePath, "--state", StatePath,
+            "--api-base", ApiBase.ToString(), "--lake", LakeUri, "--state", StateUri,
             "--workers", run.Workers.ToString(CultureInfo.InvariantCulture),
         ];
         if (run.From is { } from)

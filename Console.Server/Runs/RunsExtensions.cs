@@ -17,7 +17,7 @@ public static class RunsExtensions
         services.AddValidatedOptions<LogOptions, LogOptionsValidator>(LogOptions.Section);
         services.AddValidatedOptions<SourceOptions, SourceOptionsValidator>(SourceOptions.Section);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IStateStore>(sp => new SqliteStateStore(sp.GetRequiredService<JobSpecFactory>().StatePath));
+        services.AddSingleton(sp => StateStores.Open(sp.GetRequiredService<JobSpecFactory>().StateUri));
         services.AddSingleton<SqliteRunStore>();
         services.AddSingleton<JobSpecFactory>();
         services.AddSingleton(sp =>

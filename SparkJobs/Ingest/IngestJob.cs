@@ -5,6 +5,7 @@ using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.Storage;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Logging;
 using OpsConsole.SparkJobs.Planning;
@@ -37,10 +38,10 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         ILakeStorage storage;
         try
         {
-            state = new CountingStateStore(new SqliteStateStore(options.State, _time), _usage);
-            storage = new CountingLakeStorage(new LocalLakeStorage(options.Lake), _usage);
+            state = new CountingStateStore(StateStores.Open(options.State, _time), _usage);
+            storage = new CountingLakeStorage(LakeStorages.Open(options.Lake), _usage);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (StoreUnavailableException exception)
         {
             log.Error($"The lake or state store cannot be opened: {exception.Message}");
             return JobExitCodes.StoreFailed;
@@ -55,7 +56,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             log.Error($"Not started: {held.Message} One run per stream at a time.", new Dictionary<string, object?> { ["holder"] = held.Holder?.Holder });
             return JobExitCodes.InvalidArguments;
         }
-        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        catch (StoreUnavailableException exception)
         {
             log.Error($"The state store failed: {exception.Message}");
             return JobExitCodes.StoreFailed;
@@ -89,8 +90,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             log.Error($"The source refused the job: {rejected.Message}", _usage.AddTo([]));
             return JobExitCodes.SourceFailed;
         }
-        catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException
-            or Microsoft.Data.Sqlite.SqliteException or CheckpointConflictException)
+        catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException or CheckpointConflictException)
         {
             log.Error($"The lake or state store failed: {exception.Message}", _usage.AddTo([]));
             return JobExitCodes.StoreFailed;
@@ -103,7 +103,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             {
                 await state.ReleaseLeaseAsync(options.Source, stream, _holder, CancellationToken.None);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException exception)
+            catch (StoreUnavailableException exception)
             {
                 log.Warn($"Could not release the stream's lease (it expires by itself within {LeaseDuration.TotalMinutes:0} minutes): {exception.Message}");
             }
@@ -347,7 +347,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             {
                 await PublishQualityAsync(state, storage, report, CancellationToken.None);
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            catch (IOException exception)
             {
                 log.Warn($"The data-quality report could not be stored ({exception.Message}); the run's data is committed.");
             }
@@ -454,7 +454,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         {
             await staging.DeleteAllAsync(CancellationToken.None);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (IOException exception)
         {
             log.Warn($"The run's staging ({staging.Folder}) could not be deleted; delete it by hand: {exception.Message}");
         }
@@ -598,7 +598,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 {
                     renewed = await state.RenewLeaseAsync(options.Source, options.Stream.Name, _holder, LeaseDuration, cancellationToken);
                 }
-                catch (Microsoft.Data.Sqlite.SqliteException exception)
+                catch (StoreUnavailableException exception)
                 {
                     // The lease still has most of its time left: try again at the next beat.
                     log.Warn($"Could not renew the stream's lease: {exception.Message}");

@@ -1,5 +1,5 @@
 using System.Globalization;
-using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.State.Leases;
 
 namespace OpsConsole.SparkJobs.Ingest;
 

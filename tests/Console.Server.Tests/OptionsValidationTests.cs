@@ -30,6 +30,23 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void StoreValidator_Defaults_AreValid() =>
+        Assert.True(new StoreOptionsValidator().Validate(null, new StoreOptions()).Succeeded);
+
+    [Fact]
+    public void StoreValidator_UnusableUris_NameTheirKeys()
+    {
+        var result = new StoreOptionsValidator().Validate(null, new StoreOptions { StateUri = "dynamo://x", LakeUri = "file:" });
+
+        Assert.Equal(
+            [
+                "State:Uri has the scheme 'dynamo:', which is not a state store (known: sqlite:).",
+                "Lake:Uri has no path after 'file:'.",
+            ],
+            result.Failures);
+    }
+
+    [Fact]
     public void DataValidator_EmptyPath_NamesKeyAndVariable()
     {
         var result = new DataOptionsValidator().Validate(null, new DataOptions { Path = " " });

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Delta;
-using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.Lake.Storage.Local;
 
 namespace OpsConsole.Shared.Tests;
 

@@ -1,4 +1,4 @@
-using OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.Lake.Storage.Local;
 
 namespace OpsConsole.Shared.Tests;
 

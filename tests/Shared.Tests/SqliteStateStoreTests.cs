@@ -1,4 +1,5 @@
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.State.Sqlite;
 
 namespace OpsConsole.Shared.Tests;
 

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
-using OpsConsole.Shared.Lake.Storage;
-using OpsConsole.Shared.State;
 using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Transform;
 using Xunit.Abstractions;
+using OpsConsole.Shared.State.Sqlite;
+using OpsConsole.Shared.Lake.Storage.Local;
 
 namespace OpsConsole.SparkJobs.Tests;
 

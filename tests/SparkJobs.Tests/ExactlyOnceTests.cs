@@ -1,9 +1,9 @@
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
-using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
+using OpsConsole.Shared.Lake.Storage.Local;
 
 namespace OpsConsole.SparkJobs.Tests;
 

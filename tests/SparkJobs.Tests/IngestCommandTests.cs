@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using OpsConsole.Shared.State;
+using OpsConsole.Shared.Lake.Storage.Local;
+using OpsConsole.Shared.State.Sqlite;
 
 namespace OpsConsole.SparkJobs.Tests;
 
@@ -107,7 +108,7 @@ public sealed class IngestCommandTests : IAsyncLifetime
     public async Task Ingest_RerunAfterCrashBetweenCommitAndCheckpoint_CompletesTheCheckpoint()
     {
         // The table holds run-z's commit (window end 1790000000) but the checkpoint never moved: a crash in between.
-        var table = new Lake.LakeTable(new Shared.Lake.Storage.LocalLakeStorage(Lake), "raw/stripe/refunds",
+        var table = new Lake.LakeTable(new LocalLakeStorage(Lake), "raw/stripe/refunds",
             Transform.StreamSchema.Refunds, new Shared.Lake.Parquet.ParquetFormat());
         var transformer = new Transform.RecordTransformer(Transform.StreamSchema.Refunds, "run-z", DateTimeOffset.UtcNow);
         transformer.Add(JsonDocument.Parse("""{"id":"re_1","created":1789990000,"amount":5}""").RootElement);
@@ -233,6 +234,40 @@ public sealed class IngestCommandTests : IAsyncLifetime
         Assert.Contains($"--lake '{Lake}' is not a writable folder", error, StringComparison.Ordinal);
         Assert.Equal("", output);
         Assert.False(File.Exists(State));
+    }
+
+    [Theory]
+    [InlineData("--lake", "s3://bucket/lake", "--lake has the scheme 's3:', which is not a lake (known: file:).")]
+    [InlineData("--state", "dynamodb://opsconsole", "--state has the scheme 'dynamodb:', which is not a state store (known: sqlite:).")]
+    [InlineData("--state", "sqlite:", "--state has no path after 'sqlite:'.")]
+    [InlineData("--lake", "file://host/lake", "--lake names the host 'host'")]
+    public async Task Ingest_UnusableStoreUri_Exits2NamingTheOptionAndWritesNothing(string option, string value, string message)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string[] stores = option == "--lake" ? ["--lake", value, "--state", State] : ["--lake", Lake, "--state", value];
+
+        var code = await JobCommand.RunAsync(["ingest", "--stream", "charges", "--run-id", "r", .. stores, "--api-base", _job.Sandbox.BaseAddress.ToString()],
+            output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {message}", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(State));
+    }
+
+    [Fact]
+    public async Task Ingest_StoreUris_RunLikePlainPaths()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await JobCommand.RunAsync(["ingest", "--stream", "charges", "--run-id", "uris", "--mode", "full", "--lake", $"file://{Lake}", "--state", $"sqlite:{State}",
+            "--safety-lag-seconds", "0", "--rules", "none", "--api-base", _job.Sandbox.BaseAddress.ToString()],
+            output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
+
+        Assert.True(code == 0, $"{error}{output}");
+        Assert.NotNull(await new SqliteStateStore(State).GetCheckpointAsync("stripe", "charges"));
+        Assert.True(Directory.Exists(Path.Combine(Lake, "raw", "stripe", "charges", "_delta_log")));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
-using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Transform;
+using OpsConsole.Shared.Lake.Storage.Local;
 
 namespace OpsConsole.SparkJobs.Tests;
 

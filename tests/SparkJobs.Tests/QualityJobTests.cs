@@ -1,11 +1,11 @@
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
-using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
-using OpsConsole.Shared.State;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
+using OpsConsole.Shared.State.Sqlite;
+using OpsConsole.Shared.Lake.Storage.Local;
 
 namespace OpsConsole.SparkJobs.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.State.Leases;
 using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Planning;
 

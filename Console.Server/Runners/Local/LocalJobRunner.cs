@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Options;
-using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.State.Leases;
 using OpsConsole.Server.Runs;
 
 namespace OpsConsole.Server.Runners.Local;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OpsConsole.Shared.Jobs;
+namespace OpsConsole.Shared.State.Leases;
 
 /// <summary>
 /// A process as Linux knows it: its id plus its start time in clock ticks since boot, so a recycled pid is never

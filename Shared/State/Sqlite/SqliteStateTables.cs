@@ -1,13 +1,14 @@
 using Microsoft.Data.Sqlite;
 using OpsConsole.Shared.Quality;
 
-namespace OpsConsole.Shared.State;
+namespace OpsConsole.Shared.State.Sqlite;
 
 /// <summary>
-/// The state store in a SQLite file (WAL, shared by the console and the job processes). Conditional writes are
-/// single statements guarded by the expected version inside a transaction, so two writers cannot both win.
+/// The state store's tables in a SQLite file (WAL, shared by the console and the job processes). Conditional writes
+/// are single statements guarded by the expected version inside a transaction, so two writers cannot both win.
+/// <see cref="SqliteStateStore"/> puts these behind <see cref="IStateStore"/> and translates SQLite's errors.
 /// </summary>
-public sealed class SqliteStateStore : IStateStore
+internal sealed class SqliteStateTables : IStateStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS checkpoints (
@@ -33,7 +34,7 @@ public sealed class SqliteStateStore : IStateStore
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
-    public SqliteStateStore(string file, TimeProvider? time = null)
+    public SqliteStateTables(string file, TimeProvider? time = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();

@@ -1,8 +1,11 @@
-namespace OpsConsole.Shared.Lake.Storage;
+using OpsConsole.Shared.Storage;
+
+namespace OpsConsole.Shared.Lake.Storage.Local;
 
 /// <summary>
 /// The lake in a local folder. Writes go to a temporary file in the same folder and are renamed into place;
-/// put-if-absent uses a hard link, which fails atomically when the target exists.
+/// put-if-absent uses a rename that refuses an existing target. The file system's errors (permissions, disk full)
+/// leave as <see cref="StoreUnavailableException"/> naming the lake folder.
 /// </summary>
 public sealed class LocalLakeStorage : ILakeStorage
 {
@@ -11,24 +14,78 @@ public sealed class LocalLakeStorage : ILakeStorage
     public LocalLakeStorage(string root)
     {
         _root = Path.GetFullPath(root);
-        Directory.CreateDirectory(_root);
+        Translate(() => Directory.CreateDirectory(_root));
     }
 
     public string Location => _root;
 
-    public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default)
+    public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => ReadCoreAsync(path, cancellationToken));
+
+    public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await WriteCoreAsync(path, content, cancellationToken);
+            return true;
+        });
+
+    public Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => PutIfAbsentCoreAsync(path, content, cancellationToken));
+
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => ListCoreAsync(prefix, cancellationToken));
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await DeleteCoreAsync(path, cancellationToken);
+            return true;
+        });
+
+    public Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await DeleteFolderCoreAsync(prefix, cancellationToken);
+            return true;
+        });
+
+    private async Task<T> TranslateAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception exception) when (exception is (IOException and not StoreUnavailableException) or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"The lake folder {_root} failed: {exception.Message}", exception);
+        }
+    }
+
+    private void Translate(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"The lake folder {_root} cannot be used: {exception.Message}", exception);
+        }
+    }
+
+    private async Task<byte[]?> ReadCoreAsync(string path, CancellationToken cancellationToken = default)
     {
         var full = FullPath(path);
         return File.Exists(full) ? await File.ReadAllBytesAsync(full, cancellationToken) : null;
     }
 
-    public async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    private async Task WriteCoreAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         var temp = await WriteTempAsync(path, content, cancellationToken);
         File.Move(temp, FullPath(path), overwrite: true);
     }
 
-    public async Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    private async Task<bool> PutIfAbsentCoreAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         var target = FullPath(path);
         var temp = await WriteTempAsync(path, content, cancellationToken);
@@ -44,7 +101,7 @@ public sealed class LocalLakeStorage : ILakeStorage
         }
     }
 
-    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    private Task<IReadOnlyList<string>> ListCoreAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var folder = FullPath(prefix);
         IReadOnlyList<string> files = Directory.Exists(folder)
@@ -57,7 +114,7 @@ public sealed class LocalLakeStorage : ILakeStorage
     }
 
     /// <summary>Deletes a file and then the folders it leaves empty (the lake has no folders of its own, as in S3).</summary>
-    public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
+    private Task DeleteCoreAsync(string path, CancellationToken cancellationToken = default)
     {
         var full = FullPath(path);
         File.Delete(full);
@@ -80,7 +137,7 @@ public sealed class LocalLakeStorage : ILakeStorage
         }
     }
 
-    public Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default)
+    private Task DeleteFolderCoreAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var folder = FullPath(prefix).TrimEnd(Path.DirectorySeparatorChar);
         if (Directory.Exists(folder))
