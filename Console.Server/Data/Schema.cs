@@ -116,5 +116,14 @@ internal static class Schema
             PRIMARY KEY (month, level)
         )
         """,
+        """
+        -- A run's job is known by its runner's opaque handle (kind and id), not by a local process id. A local job
+        -- recorded before this is {run id}:{pid}:{start ticks} to the local runner.
+        ALTER TABLE runs ADD COLUMN job_kind TEXT NULL;
+        ALTER TABLE runs ADD COLUMN job_id TEXT NULL;
+        UPDATE runs SET job_kind = 'local', job_id = id || ':' || pid || ':' || COALESCE(pid_started, 0) WHERE pid IS NOT NULL;
+        ALTER TABLE runs DROP COLUMN pid;
+        ALTER TABLE runs DROP COLUMN pid_started
+        """,
     ];
 }

@@ -43,8 +43,8 @@ public sealed class LogArchive
     /// <summary>The last archived sequence number (0 when empty).</summary>
     public long LastSeq { get { lock (_lock) { return _members.Count == 0 ? 0 : _members[^1].LastSeq; } } }
 
-    /// <summary>How far into the job's raw output the archive reaches (bytes).</summary>
-    public long OutputOffset { get { lock (_lock) { return _members.Count == 0 ? 0 : _members[^1].OutputOffset; } } }
+    /// <summary>How far into the job's raw output the archive reaches: the runner's position token ("" at the start).</summary>
+    public string OutputPosition { get { lock (_lock) { return _members.Count == 0 ? "" : _members[^1].OutputPosition; } } }
 
     /// <summary>The archive's valid length in bytes.</summary>
     public long Length { get { lock (_lock) { return _members.Count == 0 ? 0 : _members[^1].Offset + _members[^1].Length; } } }
@@ -57,9 +57,9 @@ public sealed class LogArchive
     /// <summary>
     /// Appends <paramref name="lines"/> as gzip members of at most <see cref="MaxMemberLines"/> lines, flushed to disk,
     /// then indexes them with one write whose last line marks the end of the group: a group counts whole or not at all,
-    /// because <paramref name="outputOffset"/> (where the job's output stands after the last line) belongs to all of it.
+    /// because <paramref name="outputPosition"/> (where the job's output stands after the last line) belongs to all of it.
     /// </summary>
-    public void Append(IReadOnlyList<LogLine> lines, long outputOffset)
+    public void Append(IReadOnlyList<LogLine> lines, string outputPosition)
     {
         if (!_writable)
         {
@@ -82,7 +82,7 @@ public sealed class LogArchive
                     var count = Math.Min(MaxMemberLines, lines.Count - start);
                     var bytes = Compress(lines, start, count);
                     data.Write(bytes);
-                    group.Add(new Member(lines[start].Seq, lines[start + count - 1].Seq, offset, bytes.Length, outputOffset, start + count == lines.Count));
+                    group.Add(new Member(lines[start].Seq, lines[start + count - 1].Seq, offset, bytes.Length, outputPosition, start + count == lines.Count));
                     offset += bytes.Length;
                 }
                 data.Flush(flushToDisk: true);
@@ -219,10 +219,14 @@ public sealed class LogArchive
         return buffer.ToArray();
     }
 
-    private sealed record Member(long FirstSeq, long LastSeq, long Offset, long Length, long OutputOffset, bool GroupEnd)
+    /// <summary>
+    /// One index line. The output position is the runner's token, written as <c>-</c> when empty; an archive
+    /// written when positions were byte offsets reads the same way (a number is a local runner's token).
+    /// </summary>
+    private sealed record Member(long FirstSeq, long LastSeq, long Offset, long Length, string OutputPosition, bool GroupEnd)
     {
         public string ToIndexLine() =>
-            string.Create(CultureInfo.InvariantCulture, $"{FirstSeq} {LastSeq} {Offset} {Length} {OutputOffset} {(GroupEnd ? 1 : 0)}\n");
+            string.Create(CultureInfo.InvariantCulture, $"{FirstSeq} {LastSeq} {Offset} {Length} {(OutputPosition.Length == 0 ? "-" : OutputPosition)} {(GroupEnd ? 1 : 0)}\n");
 
         public static bool TryParse(string text, out Member member)
         {
@@ -235,12 +239,16 @@ public sealed class LogArchive
             }
             for (var i = 0; i < 6; i++)
             {
-                if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
+                if (i != 4 && !long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
                 {
                     return false;
                 }
             }
-            member = new Member(values[0], values[1], values[2], values[3], values[4], values[5] == 1);
+            if (parts[4].Length == 0)
+            {
+                return false;
+            }
+            member = new Member(values[0], values[1], values[2], values[3], parts[4] == "-" ? "" : parts[4], values[5] == 1);
             return member.FirstSeq >= 1 && member.LastSeq >= member.FirstSeq && member.Length > 0 && values[5] is 0 or 1;
         }
     }

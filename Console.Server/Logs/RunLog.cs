@@ -15,7 +15,7 @@ public sealed class RunLog
     private TaskCompletionSource _changed = NewSignal();
     private readonly long _firstInRing;
     private long _next;
-    private long _outputOffset;
+    private string _outputPosition;
     private bool _completed;
 
     public RunLog(string runId, LogArchive archive, int capacity, Redactor redactor)
@@ -27,7 +27,7 @@ public sealed class RunLog
         _next = archive.LastSeq + 1;
         // Lines archived by an earlier console process are read from the archive, never from the ring.
         _firstInRing = _next;
-        _outputOffset = archive.OutputOffset;
+        _outputPosition = archive.OutputPosition;
     }
 
     public string RunId { get; }
@@ -38,15 +38,15 @@ public sealed class RunLog
     public long LastSeq { get { lock (_lock) { return _next - 1; } } }
 
     /// <summary>How far into the job's raw output this log has read (resume point after a restart).</summary>
-    public long OutputOffset { get { lock (_lock) { return _outputOffset; } } }
+    public string OutputPosition { get { lock (_lock) { return _outputPosition; } } }
 
     public bool Completed { get { lock (_lock) { return _completed; } } }
 
     /// <summary>Lines waiting for the next <see cref="Flush"/>.</summary>
     public int Unarchived { get { lock (_lock) { return _unarchived.Count; } } }
 
-    /// <summary>Redacts, parses and numbers raw output lines; <paramref name="outputOffset"/> is where the job's output stands after them.</summary>
-    public IReadOnlyList<LogLine> Append(IReadOnlyList<string> rawLines, long outputOffset)
+    /// <summary>Redacts, parses and numbers raw output lines; <paramref name="outputPosition"/> is where the job's output stands after them.</summary>
+    public IReadOnlyList<LogLine> Append(IReadOnlyList<string> rawLines, string outputPosition)
     {
         var lines = new LogLine[rawLines.Count];
         long first;
@@ -69,7 +69,7 @@ public sealed class RunLog
             }
             _next = first + lines.Length;
             _unarchived.AddRange(lines);
-            _outputOffset = outputOffset;
+            _outputPosition = outputPosition;
             changed = _changed;
             _changed = NewSignal();
         }
@@ -83,7 +83,7 @@ public sealed class RunLog
         lock (_flushLock)
         {
             List<LogLine> lines;
-            long offset;
+            string position;
             lock (_lock)
             {
                 if (_unarchived.Count == 0)
@@ -91,9 +91,9 @@ public sealed class RunLog
                     return;
                 }
                 lines = [.. _unarchived];
-                offset = _outputOffset;
+                position = _outputPosition;
             }
-            Archive.Append(lines, offset);
+            Archive.Append(lines, position);
             lock (_lock)
             {
                 _unarchived.RemoveRange(0, lines.Count);

@@ -5,6 +5,9 @@ public sealed class RunnerOptions
 {
     public const string Section = "Runner";
 
+    /// <summary>Which runner starts jobs: <c>local</c> (a child process of the console).</summary>
+    public string Kind { get; set; } = "local";
+
     /// <summary>
     /// The job to run: the SparkJobs assembly (<c>.dll</c>, started with <c>dotnet</c>) or an executable. Empty: the
     /// SparkJobs build next to the console.

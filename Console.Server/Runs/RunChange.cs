@@ -23,5 +23,3 @@ internal sealed record RunChange
     public Shared.Costs.RunCost? Cost { get; init; }
 }
 
-/// <summary>The job's process as the runner started it: the id and its start time, so a reused id is not mistaken for it.</summary>
-internal sealed record JobProcess(int Pid, long StartTicks);

@@ -183,14 +183,14 @@ internal sealed class RunService(
         {
             return run;
         }
-        if (await store.ProcessAsync(id, cancellationToken) is { } process)
+        if (await store.HandleAsync(id, cancellationToken) is { } handle)
         {
             if (force)
             {
                 await store.MarkForcedAsync(id, caller.Name, cancellationToken);
                 logger.LogWarning("Run {RunId}: force cancel by {User}", id, caller.Name);
             }
-            runner.Signal(process, kill: force);
+            await runner.StopAsync(handle, force ? TimeSpan.Zero : CancelGracePeriod, cancellationToken);
             if (force)
             {
                 await RecordCancelAsync(run, caller, force: true);
@@ -223,29 +223,29 @@ internal sealed class RunService(
         metrics.SeedStreams();
         foreach (var run in await store.ListActiveAsync(cancellationToken))
         {
-            var process = await store.ProcessAsync(run.Id, cancellationToken);
-            if (process is null)
+            var handle = await store.HandleAsync(run.Id, cancellationToken);
+            if (handle is null)
             {
                 await (run.State == RunState.Cancelling
                     ? FinishAsync(run.Id, RunState.Cancelled, null, null, forced: false)
                     : FinishAsync(run.Id, RunState.Failed, null, "The console stopped before the job was started.", forced: false));
                 continue;
             }
-            var alive = runner.IsAlive(process);
+            var alive = (await runner.StatusAsync(handle, cancellationToken)).Running;
             if (alive)
             {
-                logger.LogInformation("Run {RunId}: re-attached to job process {Pid}", run.Id, process.Pid);
+                logger.LogInformation("Run {RunId}: re-attached to job {Kind} {Job}", run.Id, handle.Kind, handle.Id);
             }
             else
             {
-                logger.LogInformation("Run {RunId}: job process {Pid} ended while the console was down", run.Id, process.Pid);
+                logger.LogInformation("Run {RunId}: job {Kind} {Job} ended while the console was down", run.Id, handle.Kind, handle.Id);
             }
             if (run.State == RunState.Cancelling && alive)
             {
                 ScheduleKill(run);
             }
             metrics.Track(run);
-            Follow(run, process);
+            Follow(run, handle);
         }
     }
 
@@ -285,26 +285,26 @@ internal sealed class RunService(
             return await FinishAsync(run.Id, RunState.Cancelled, null, null, forced: false);
         }
         Raise(starting!);
-        JobProcess process;
+        JobHandle handle;
         try
         {
-            process = await runner.StartAsync(specs.Create(starting!, logs.RunFolder(run.Id)), _stopping.Token);
+            handle = await runner.StartAsync(specs.Create(starting!, logs.RunFolder(run.Id)), _stopping.Token);
         }
         catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             logger.LogError(exception, "Run {RunId}: the job could not be started", run.Id);
             return await FinishAsync(run.Id, RunState.Failed, null, $"The job could not be started: {exception.Message}", forced: false);
         }
-        if (await store.RecordProcessAsync(run.Id, process) == RunState.Cancelling)
+        if (await store.RecordHandleAsync(run.Id, handle) == RunState.Cancelling)
         {
-            // Cancelled while the process was being started: the stop signal could not be sent before now.
-            runner.Signal(process, kill: false);
+            // Cancelled while the job was being started: the stop could not be asked for before now.
+            await runner.StopAsync(handle, CancelGracePeriod, CancellationToken.None);
         }
-        Follow(starting!, process);
+        Follow(starting!, handle);
         return await store.GetAsync(run.Id);
     }
 
-    private void Follow(RunInfo run, JobProcess process)
+    private void Follow(RunInfo run, JobHandle handle)
     {
         var stopping = _stopping.Token;
         _followers[run.Id] = Task.Run(async () =>
@@ -315,7 +315,7 @@ internal sealed class RunService(
             {
                 try
                 {
-                    await FollowAsync(run, process, stopping);
+                    await FollowAsync(run, handle, stopping);
                     break;
                 }
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -327,7 +327,7 @@ internal sealed class RunService(
                     logger.LogError(exception, "Run {RunId}: following the job failed (attempt {Attempt})", run.Id, failures + 1);
                     if (failures == MaxFollowFailures)
                     {
-                        runner.Signal(process, kill: false);
+                        await runner.StopAsync(handle, CancelGracePeriod, CancellationToken.None);
                         await FinishAsync(run.Id, RunState.Failed, null, $"The console could not follow the job: {exception.Message}", forced: false);
                         break;
                     }
@@ -345,18 +345,17 @@ internal sealed class RunService(
         });
     }
 
-    private async Task FollowAsync(RunInfo run, JobProcess process, CancellationToken cancellationToken)
+    private async Task FollowAsync(RunInfo run, JobHandle handle, CancellationToken cancellationToken)
     {
-        var folder = logs.RunFolder(run.Id);
         var log = logs.Open(run.Id);
         var running = run.State is RunState.Running or RunState.Cancelling;
         // Read again: when following is retried, the progress counted so far is the stored one, not the first run's.
         var progress = (await store.GetAsync(run.Id, cancellationToken))?.Progress ?? run.Progress;
         string? lastError = null;
         RunUsage? usage = null;
-        await foreach (var output in runner.FollowAsync(folder, process, log.OutputOffset, cancellationToken))
+        await foreach (var output in runner.FollowAsync(handle, log.OutputPosition, cancellationToken))
         {
-            var lines = log.Append(output.Lines, output.Offset);
+            var lines = log.Append(output.Lines, output.Position);
             metrics.LogLines(run, lines.Count);
             if (!running)
             {
@@ -420,7 +419,7 @@ internal sealed class RunService(
             }
         }
         logs.Complete(run.Id);
-        var exitCode = runner.ExitCode(folder);
+        var exitCode = (await runner.StatusAsync(handle, CancellationToken.None)).ExitCode;
         var current = await store.GetAsync(run.Id, cancellationToken);
         var cancelling = current?.State == RunState.Cancelling;
         var (outcome, reason) = exitCode switch
@@ -440,7 +439,7 @@ internal sealed class RunService(
         {
             await state.ReleaseLeaseAsync(run.Source, run.Stream, lease.Holder, CancellationToken.None);
         }
-        TryDelete(Path.Combine(folder, Runners.Local.LocalJobRunner.OutputFile));
+        await runner.ReleaseAsync(handle, CancellationToken.None);
     }
 
     private async Task<RunInfo?> FinishAsync(string id, RunState outcome, int? exitCode, string? reason, bool forced, bool notify = true)
@@ -498,13 +497,14 @@ internal sealed class RunService(
             {
                 await Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, time, stopping);
                 var current = await store.GetAsync(run.Id);
-                if (current?.State != RunState.Cancelling || await store.ProcessAsync(run.Id) is not { } process || !runner.IsAlive(process))
+                if (current?.State != RunState.Cancelling || await store.HandleAsync(run.Id) is not { } handle
+                    || !(await runner.StatusAsync(handle, stopping)).Running)
                 {
                     return;
                 }
                 logger.LogWarning("Run {RunId}: the job did not stop within {Grace}; killing it", run.Id, CancelGracePeriod);
                 await store.MarkForcedAsync(run.Id, null);
-                runner.Signal(process, kill: true);
+                await runner.StopAsync(handle, TimeSpan.Zero, CancellationToken.None);
                 Raise((await store.GetAsync(run.Id))!);
             }
             catch (OperationCanceledException)
@@ -544,16 +544,4 @@ internal sealed class RunService(
 
     private static string NewId(DateTimeOffset now) =>
         $"run-{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
-
-    private void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException exception)
-        {
-            logger.LogWarning(exception, "Could not delete {Path}", path);
-        }
-    }
 }

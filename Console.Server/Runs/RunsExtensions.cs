@@ -1,7 +1,6 @@
 using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Logs;
 using OpsConsole.Server.Runners;
-using OpsConsole.Server.Runners.Local;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
 
@@ -25,7 +24,7 @@ public static class RunsExtensions
             var specs = sp.GetRequiredService<JobSpecFactory>();
             return new Redactor([specs.SecretKey, builder.Configuration["Sandbox:OAuthClientSecret"]]);
         });
-        services.AddSingleton<IJobRunner, LocalJobRunner>();
+        services.AddJobRunners();
         services.AddSingleton<LogService>();
         services.AddHostedService(sp => sp.GetRequiredService<LogService>());
         services.AddSingleton<RunMetrics>();

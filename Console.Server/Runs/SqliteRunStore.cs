@@ -3,6 +3,7 @@ using OpsConsole.Server.Data;
 using System.Text.Json;
 using OpsConsole.Shared.Costs;
 using OpsConsole.Shared.Runs;
+using OpsConsole.Server.Runners;
 
 namespace OpsConsole.Server.Runs;
 
@@ -14,7 +15,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
 {
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
-        cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, pid, pid_started,
+        cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, job_kind, job_id,
         records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost
         """;
 
@@ -68,15 +69,15 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
                 command.Parameters.AddWithValue("$stream", stream);
             }, cancellationToken)) is [var run, ..] ? run : null;
 
-    /// <summary>The job's process of an active run (to re-attach after a restart).</summary>
-    public async Task<JobProcess?> ProcessAsync(string id, CancellationToken cancellationToken = default)
+    /// <summary>The handle of a run's job (to re-attach after a restart), once the runner has started it.</summary>
+    public async Task<JobHandle?> HandleAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT pid, pid_started FROM runs WHERE id = $id AND pid IS NOT NULL";
+        command.CommandText = "SELECT job_kind, job_id FROM runs WHERE id = $id AND job_id IS NOT NULL";
         command.Parameters.AddWithValue("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new JobProcess(reader.GetInt32(0), reader.GetInt64(1)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new JobHandle(reader.GetString(0), reader.GetString(1)) : null;
     }
 
     /// <summary>
@@ -123,19 +124,19 @@ internal sealed class SqliteRunStore(SqliteDatabase database)
         return await GetAsync(id, cancellationToken);
     }
 
-    /// <summary>Records the started job's process on an active run; returns the run's state (null when it is no longer active).</summary>
-    public async Task<RunState?> RecordProcessAsync(string id, JobProcess process, CancellationToken cancellationToken = default)
+    /// <summary>Records the started job's handle on an active run; returns the run's state (null when it is no longer active).</summary>
+    public async Task<RunState?> RecordHandleAsync(string id, JobHandle handle, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE runs SET pid = $pid, pid_started = $started
+            UPDATE runs SET job_kind = $kind, job_id = $job
             WHERE id = $id AND state IN ('Pending', 'Starting', 'Running', 'Cancelling')
             RETURNING state
             """;
         command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$pid", process.Pid);
-        command.Parameters.AddWithValue("$started", process.StartTicks);
+        command.Parameters.AddWithValue("$kind", handle.Kind);
+        command.Parameters.AddWithValue("$job", handle.Id);
         return await command.ExecuteScalarAsync(cancellationToken) is string state ? Enum.Parse<RunState>(state) : null;
     }
 

@@ -21,7 +21,7 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
     {
     }
 
-    private ConsoleAppFactory(IDictionary<string, string?>? settings)
+    protected ConsoleAppFactory(IDictionary<string, string?>? settings)
     {
         // A data folder passed in belongs to the caller (several consoles in turn over one folder); otherwise it is this console's.
         _ownsData = settings?.ContainsKey("Data:Path") != true;

@@ -27,14 +27,14 @@ public sealed class RunReconcileTests : IDisposable
     public async Task Restart_JobStillRunning_ReattachesAndKeepsEveryLineOnce()
     {
         string id;
-        JobProcess process;
+        LocalJob process;
         long recordsBefore;
         using (var first = Console())
         {
             using var client = first.BasicClient("operator");
             id = (await LaunchAsync(client, new { stream = "customers" })).Id;
             recordsBefore = (await WaitForAsync(client, id, run => run.Progress.Records >= 3)).Progress.Records;
-            process = (await first.Services.GetRequiredService<SqliteRunStore>().ProcessAsync(id))!;
+            process = LocalJob.Of((await first.Services.GetRequiredService<SqliteRunStore>().HandleAsync(id))!);
         }
         // The job outlives the console.
         Assert.True(ProcessExists(process.Pid));
@@ -60,13 +60,13 @@ public sealed class RunReconcileTests : IDisposable
     public async Task Restart_JobEndedWhileConsoleWasDown_FailedWithTheReason()
     {
         string id;
-        JobProcess process;
+        LocalJob process;
         using (var first = Console())
         {
             using var client = first.BasicClient("operator");
             id = (await LaunchAsync(client, new { stream = "customers" })).Id;
             await WaitForAsync(client, id, run => run.Progress.Records >= 1);
-            process = (await first.Services.GetRequiredService<SqliteRunStore>().ProcessAsync(id))!;
+            process = LocalJob.Of((await first.Services.GetRequiredService<SqliteRunStore>().HandleAsync(id))!);
         }
         // Someone stops the job while no console watches it. The signal is sent again each second it is still alive: on a
         // loaded machine one CI run saw the stand-in job outlive a single SIGTERM to its process group.
@@ -118,8 +118,8 @@ public sealed class RunReconcileTests : IDisposable
     {
         var folder = Path.Combine(_data, "archive");
         var archive = new LogArchive(folder);
-        archive.Append([Line(1), Line(2)], outputOffset: 20);
-        archive.Append([Line(3)], outputOffset: 30);
+        archive.Append([Line(1), Line(2)], outputPosition: "20");
+        archive.Append([Line(3)], outputPosition: "30");
         // A crash after the member's bytes but in the middle of its index line, and another member without an index line.
         File.AppendAllText(Path.Combine(folder, "log.index"), "4 4 9");
         // (a torn line: "4 4 9" has neither length, offset nor group mark)
@@ -131,10 +131,10 @@ public sealed class RunReconcileTests : IDisposable
         var reopened = new LogArchive(folder);
 
         Assert.Equal(3, reopened.LastSeq);
-        Assert.Equal(30, reopened.OutputOffset);
+        Assert.Equal("30", reopened.OutputPosition);
         Assert.Equal([1L, 2L, 3L], reopened.Read(0, 100).Select(line => line.Seq));
         Assert.Equal(reopened.Length, new FileInfo(Path.Combine(folder, "log.jsonl.gz")).Length);
-        reopened.Append([Line(4)], outputOffset: 40);
+        reopened.Append([Line(4)], outputPosition: "40");
         Assert.Equal([3L, 4L], new LogArchive(folder).Read(2, 100).Select(line => line.Seq));
     }
 
@@ -143,8 +143,8 @@ public sealed class RunReconcileTests : IDisposable
     {
         var folder = Path.Combine(_data, "group");
         var archive = new LogArchive(folder);
-        archive.Append([.. Enumerable.Range(1, 10).Select(seq => Line(seq))], outputOffset: 100);
-        archive.Append([.. Enumerable.Range(11, 4500).Select(seq => Line(seq))], outputOffset: 5000);
+        archive.Append([.. Enumerable.Range(1, 10).Select(seq => Line(seq))], outputPosition: "100");
+        archive.Append([.. Enumerable.Range(11, 4500).Select(seq => Line(seq))], outputPosition: "5000");
         var index = File.ReadAllLines(Path.Combine(folder, "log.index"));
         Assert.Equal(4, index.Length);
         Assert.Equal(8, new LogArchive(folder).Read(4502, 100).Count);
@@ -154,12 +154,12 @@ public sealed class RunReconcileTests : IDisposable
         var reader = new LogArchive(folder, writable: false);
         Assert.Equal(10, reader.LastSeq);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "log.index")).Length);
-        Assert.Throws<InvalidOperationException>(() => reader.Append([Line(11)], 1));
+        Assert.Throws<InvalidOperationException>(() => reader.Append([Line(11)], "1"));
 
         var reopened = new LogArchive(folder);
 
         Assert.Equal(10, reopened.LastSeq);
-        Assert.Equal(100, reopened.OutputOffset);
+        Assert.Equal("100", reopened.OutputPosition);
         Assert.Empty(reopened.Read(10, 100));
     }
 
@@ -169,7 +169,7 @@ public sealed class RunReconcileTests : IDisposable
         var log = new RunLog("r", new LogArchive(Path.Combine(_data, "ring")), capacity: 100, new Redactor([]));
         for (var batch = 0; batch < 10; batch++)
         {
-            log.Append([.. Enumerable.Range(0, 50).Select(i => $"line {(batch * 50) + i + 1}")], outputOffset: batch);
+            log.Append([.. Enumerable.Range(0, 50).Select(i => $"line {(batch * 50) + i + 1}")], outputPosition: $"{batch}");
             if (batch % 3 == 0)
             {
                 log.Flush();

@@ -12,6 +12,7 @@ public sealed class ServerProcessTests
     [InlineData(new[] { "--Auth:LockoutMinutes=0", "--Metrics:MaxSeriesPerMetric=0" },
         new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Metrics:MaxSeriesPerMetric must be between 1 and 1000000 (got 0)." })]
     [InlineData(new[] { "--Auth:MaxFailedSignIns=five" }, new[] { "'Auth:MaxFailedSignIns'" })]
+    [InlineData(new[] { "--Runner:Kind=kubernetes" }, new[] { "Runner:Kind 'kubernetes' is not a runner (known: local)." })]
     [InlineData(new[] { "--Lake:Uri=s3://bucket/lake", "--State:Uri=sqlite:" },
         new[] { "Lake:Uri has the scheme 's3:', which is not a lake (known: file:).", "State:Uri has no path after 'sqlite:'." })]
     [InlineData(new[] { "--Sandbox:Charges=-1", "--Sandbox:Url=ftp://x" },

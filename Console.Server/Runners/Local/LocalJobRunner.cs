@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Options;
 using OpsConsole.Shared.State.Leases;
-using OpsConsole.Server.Runs;
+using OpsConsole.Server.Data;
 
 namespace OpsConsole.Server.Runners.Local;
 
@@ -13,10 +13,13 @@ namespace OpsConsole.Server.Runners.Local;
 /// Runs the job as a child process in its own session and process group (<c>setsid</c>), so a cancel reaches everything
 /// it started and a console restart does not take it down. A small shell wrapper sends the job's stdout and stderr to
 /// <c>output.log</c> in the run's folder and writes the exit code to <c>exit-code</c> when the job ends; the console
-/// tails the file, so it can re-attach to a job started by an earlier console process.
+/// tails the file, so it can re-attach to a job started by an earlier console process. The handle's id is
+/// <c>{runId}:{pid}:{start ticks}</c> (the start time tells a reused pid from the job); the output position is the
+/// byte offset in <c>output.log</c>.
 /// </summary>
-internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, ILogger<LocalJobRunner> logger) : IJobRunner
+internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IOptions<DataOptions> data, ILogger<LocalJobRunner> logger) : IJobRunner
 {
+    public const string LocalKind = "local";
     public const string OutputFile = "output.log";
     public const string ExitCodeFile = "exit-code";
 
@@ -33,7 +36,9 @@ internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IL
     private const int SigKill = 9;
     private const int SigTerm = 15;
 
-    public Task<JobProcess> StartAsync(JobSpec spec, CancellationToken cancellationToken)
+    public string Kind => LocalKind;
+
+    public Task<JobHandle> StartAsync(JobSpec spec, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(spec.Folder);
         var (program, prefix) = options.Value.JobCommand();
@@ -59,28 +64,59 @@ internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IL
         process.StandardInput.Close();
         var started = LinuxProcess.StartTicks(process.Id) ?? 0;
         logger.LogInformation("Run {RunId}: job started as process {Pid}", spec.RunId, process.Id);
-        return Task.FromResult(new JobProcess(process.Id, started));
+        return Task.FromResult(new JobHandle(LocalKind, string.Create(CultureInfo.InvariantCulture, $"{spec.RunId}:{process.Id}:{started}")));
     }
 
-    public bool IsAlive(JobProcess process) => LinuxProcess.IsAlive(process.Pid, process.StartTicks);
-
-    public void Signal(JobProcess process, bool kill)
+    public Task<JobStatus> StatusAsync(JobHandle handle, CancellationToken cancellationToken)
     {
-        if (!IsAlive(process))
+        var job = Parse(handle);
+        if (IsAlive(job))
         {
-            return;
+            return Task.FromResult(JobStatus.Alive);
+        }
+        var path = Path.Combine(Folder(job), ExitCodeFile);
+        int? code = File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var exit)
+            ? exit : null;
+        return Task.FromResult(new JobStatus(false, code, code is null ? "The job's process ended without an exit status: it was killed." : null));
+    }
+
+    /// <summary>
+    /// A graceful stop sends SIGTERM to the job's process group and leaves the escalation to the caller's kill timer
+    /// (which outlives a console restart); <see cref="TimeSpan.Zero"/> sends SIGKILL.
+    /// </summary>
+    public Task StopAsync(JobHandle handle, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var job = Parse(handle);
+        if (!IsAlive(job))
+        {
+            return Task.CompletedTask;
         }
         // The negative id addresses the whole process group: the wrapper, the job and anything the job started.
-        if (Kill(-process.Pid, kill ? SigKill : SigTerm) != 0)
+        if (Kill(-job.Pid, grace > TimeSpan.Zero ? SigTerm : SigKill) != 0)
         {
-            logger.LogWarning("Could not signal process group {Pid}: errno {Errno}", process.Pid, Marshal.GetLastPInvokeError());
+            logger.LogWarning("Could not signal process group {Pid}: errno {Errno}", job.Pid, Marshal.GetLastPInvokeError());
         }
+        return Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<JobOutput> FollowAsync(string folder, JobProcess process, long offset,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public Task ReleaseAsync(JobHandle handle, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(folder, OutputFile);
+        try
+        {
+            File.Delete(Path.Combine(Folder(Parse(handle)), OutputFile));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("The job output of {RunId} could not be deleted: {Reason}", Parse(handle).RunId, exception.Message);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<JobOutput> FollowAsync(JobHandle handle, string position, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var process = Parse(handle);
+        var offset = position.Length == 0 ? 0 : long.Parse(position, NumberStyles.None, CultureInfo.InvariantCulture);
+        var path = Path.Combine(Folder(process), OutputFile);
         var poll = TimeSpan.FromMilliseconds(options.Value.PollMs);
         while (!File.Exists(path))
         {
@@ -124,12 +160,24 @@ internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IL
         }
     }
 
-    public int? ExitCode(string folder)
+    private static bool IsAlive(LocalJob job) => LinuxProcess.IsAlive(job.Pid, job.StartTicks);
+
+    private string Folder(LocalJob job) => Path.Combine(data.Value.FullPath, "runs", job.RunId);
+
+    private static LocalJob Parse(JobHandle handle)
     {
-        var path = Path.Combine(folder, ExitCodeFile);
-        return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code)
-            ? code : null;
+        var parts = handle.Id.Split(':');
+        if (handle.Kind != LocalKind || parts.Length != 3 || parts[0].Length == 0
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+        {
+            throw new ArgumentException($"'{handle.Kind}:{handle.Id}' is not a handle of the local runner.", nameof(handle));
+        }
+        return new LocalJob(parts[0], pid, ticks);
     }
+
+    /// <summary>The job's process: its run, id and start time (so a reused id is not mistaken for it).</summary>
+    private sealed record LocalJob(string RunId, int Pid, long StartTicks);
 
     private static bool IsConsoleSetting(string name) =>
         name.StartsWith("OPSCONSOLE_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Source__", StringComparison.OrdinalIgnoreCase)
@@ -165,10 +213,12 @@ internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IL
                 lines.Add(Take(_partial.Count + 1));
                 bytes = bytes[(newline + 1)..];
             }
-            return lines.Count == 0 ? null : new JobOutput(lines, _offset);
+            return lines.Count == 0 ? null : new JobOutput(lines, Position);
         }
 
-        public JobOutput? Rest() => _partial.Count == 0 ? null : new JobOutput([Take(_partial.Count)], _offset);
+        public JobOutput? Rest() => _partial.Count == 0 ? null : new JobOutput([Take(_partial.Count)], Position);
+
+        private string Position => _offset.ToString(CultureInfo.InvariantCulture);
 
         private string Take(int consumed)
         {
