@@ -1,4 +1,5 @@
 using OpsConsole.Server.Api;
+using OpsConsole.Server.Audit;
 using OpsConsole.Server.Auth;
 using OpsConsole.Server.Checkpoints;
 using OpsConsole.Server.Configuration;
@@ -6,7 +7,9 @@ using OpsConsole.Server.Costs;
 using OpsConsole.Server.Data;
 using OpsConsole.Server.Grafana;
 using OpsConsole.Server.Health;
+using OpsConsole.Server.Logs;
 using OpsConsole.Server.Metrics;
+using OpsConsole.Server.Notifications;
 using OpsConsole.Server.Quality;
 using OpsConsole.Server.Runs;
 using OpsConsole.Server.Security;
@@ -18,12 +21,15 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddDataStore();
+    builder.AddAudit();
+    builder.AddNotifications();
     builder.AddConsoleAuth();
     builder.AddConsoleMetrics();
     builder.AddConsoleApi();
     builder.AddConsoleUi();
     builder.AddProxySupport();
     builder.AddEmbeddedSandbox();
+    builder.AddLogs();
     builder.AddRuns();
     builder.AddCheckpoints();
     builder.AddQuality();
@@ -44,7 +50,10 @@ try
     app.MapConsoleApi();
     app.MapAuthApi();
     app.MapRuns();
+    app.MapLogs();
     app.MapCheckpointsApi();
+    app.MapAuditApi();
+    app.MapNotificationsApi();
     app.MapQualityApi();
     app.MapCostsApi();
     app.MapConsoleUi();

@@ -14,6 +14,7 @@ using OpsConsole.SparkJobs.Planning;
 using OpsConsole.SparkJobs.Quality;
 using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
+using OpsConsole.Shared.Streams;
 
 namespace OpsConsole.SparkJobs;
 
@@ -28,7 +29,7 @@ public static partial class JobCommand
     {
         environment ??= Environment.GetEnvironmentVariable;
         var stream = new Option<string>("--stream") { Description = "charges, customers or refunds", Required = true };
-        var source = new Option<string>("--source") { Description = "the source system", DefaultValueFactory = _ => "stripe" };
+        var source = new Option<string>("--source") { Description = "the source system", DefaultValueFactory = _ => StreamCatalog.Stripe };
         var apiBase = new Option<string>("--api-base") { Description = "the source API's base URL", DefaultValueFactory = _ => "https://api.stripe.com" };
         var lake = new Option<string>("--lake") { Description = "the lake: file:PATH or a folder", Required = true };
         var state = new Option<string>("--state") { Description = "the state store: sqlite:PATH or a SQLite file", Required = true };
@@ -37,8 +38,8 @@ public static partial class JobCommand
         var to = new Option<string?>("--to") { Description = "window end, exclusive (default: now minus the safety lag)" };
         var mode = new Option<string>("--mode") { Description = "incremental or full", DefaultValueFactory = _ => "incremental" };
         var workers = new Option<int>("--workers") { Description = "slices fetched in parallel (1..64)", DefaultValueFactory = _ => 8 };
-        var lookback = new Option<long>("--lookback-seconds") { Description = "re-read this much before the checkpoint", DefaultValueFactory = _ => 600 };
-        var safetyLag = new Option<long>("--safety-lag-seconds") { Description = "stop this far behind now", DefaultValueFactory = _ => 60 };
+        var lookback = new Option<long>("--lookback-seconds") { Description = "re-read this much before the checkpoint", DefaultValueFactory = _ => StreamCatalog.LookbackSeconds };
+        var safetyLag = new Option<long>("--safety-lag-seconds") { Description = "stop this far behind now", DefaultValueFactory = _ => StreamCatalog.SafetyLagSeconds };
         var sliceSeconds = new Option<long>("--slice-seconds") { Description = "slice length (at least 60)", DefaultValueFactory = _ => 86_400 };
         var maxSlicePages = new Option<int>("--max-slice-pages") { Description = "a slice estimated to need more pages than this is cut into smaller ones (2..10000)", DefaultValueFactory = _ => 40 };
         var requestTimeout = new Option<int>("--request-timeout-seconds") { Description = "abandon and retry a request after this long (1..600)", DefaultValueFactory = _ => 30 };
@@ -206,7 +207,7 @@ public static partial class JobCommand
             var name = parse.GetValue(stream)!;
             if (StripeStream.Find(name) is not { } found)
             {
-                await error.WriteLineAsync($"error: --stream '{name}' is not one of charges, customers, refunds.");
+                await error.WriteLineAsync($"error: --stream '{name}' is not one of {StreamCatalog.NameList()}.");
                 return JobExitCodes.InvalidArguments;
             }
             if (!TryStore(LakeStorages.Factory(), "--lake", parse.GetValue(lake), local => local, "a writable folder", error))
@@ -252,7 +253,7 @@ public static partial class JobCommand
     {
         streamValue = StripeStream.Find(parse.GetValue(stream)!);
         modeValue = IngestMode.Incremental;
-        return Check(streamValue is not null, $"--stream '{parse.GetValue(stream)}' is not one of charges, customers, refunds.", error)
+        return Check(streamValue is not null, $"--stream '{parse.GetValue(stream)}' is not one of {StreamCatalog.NameList()}.", error)
             && Check(RunIdPattern().IsMatch(parse.GetValue(runId)!), $"--run-id '{parse.GetValue(runId)}' must be 1 to 64 letters, digits, '.', '_' or '-'.", error)
             && Check(Enum.TryParse(parse.GetValue(mode), ignoreCase: true, out modeValue) && parse.GetValue(mode) is "incremental" or "full",
                 $"--mode '{parse.GetValue(mode)}' is not incremental or full.", error);

@@ -15,6 +15,30 @@ internal sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time,
 
     public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await AppendCoreAsync(entry, cancellationToken);
+        }
+        catch (SqliteException exception)
+        {
+            throw database.Unavailable(exception);
+        }
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await QueryCoreAsync(query, cancellationToken);
+        }
+        catch (SqliteException exception)
+        {
+            throw database.Unavailable(exception);
+        }
+    }
+
+    private async Task<AuditEntry> AppendCoreAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
         var at = entry.At == default ? time.GetUtcNow() : entry.At;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -37,7 +61,7 @@ internal sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time,
         return entry with { Id = id, At = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()) };
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<AuditEntry>> QueryCoreAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();

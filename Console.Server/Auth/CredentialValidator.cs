@@ -163,7 +163,7 @@ public sealed class CredentialValidator(
                 Outcome = result.LockedUntil is { } until ? $"locked out until {until:u}" : "refused",
             }, CancellationToken.None);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        catch (OpsConsole.Shared.Storage.StoreUnavailableException exception)
         {
             logger.LogError(exception, "The failed sign-in could not be written to the audit log");
         }

@@ -6,7 +6,9 @@ using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Checkpoints;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.Storage;
 using OpsConsole.Shared.Validation;
+using OpsConsole.Shared.Streams;
 
 namespace OpsConsole.Server.Checkpoints;
 
@@ -14,26 +16,26 @@ namespace OpsConsole.Server.Checkpoints;
 /// Browse checkpoints and change them safely. A change needs the Admin role, the stream's name typed, a reason and
 /// the version the administrator saw; it is refused while the stream has an active run or a job holds it. While
 /// the new version is written the console holds the stream's lease in the state store, and a launch that starts
-/// in that moment backs out (see <see cref="RunService"/>), so no job reads the old cursor and commits after the
+/// in that moment backs out (see <see cref="RunLauncher"/>), so no job reads the old cursor and commits after the
 /// change. Every change is audited and notified.
 /// </summary>
 internal sealed class CheckpointService(
     IStateStore state,
-    SqliteRunStore runs,
+    IRunStore runs,
     IAuditLog audit,
     WebhookNotifier notifier,
     TimeProvider time,
     ILogger<CheckpointService> logger) : ICheckpointService
 {
     /// <summary>The lease holder while a checkpoint change is written (the run id part, as the job's holders have).</summary>
-    public const string LeaseHolderRun = "checkpoint-change";
+    public const string LeaseHolderRun = RunLeases.CheckpointChange;
 
-    public const string Source = "stripe";
+    public const string Source = StreamCatalog.Stripe;
 
     /// <summary>What the console launches the job with: the window of the next incremental run follows from these.</summary>
-    public const long LookbackSeconds = 600;
+    public const long LookbackSeconds = StreamCatalog.LookbackSeconds;
 
-    public const long SafetyLagSeconds = 60;
+    public const long SafetyLagSeconds = StreamCatalog.SafetyLagSeconds;
 
     private const int MaxReasonLength = 500;
 
@@ -42,7 +44,7 @@ internal sealed class CheckpointService(
         var now = time.GetUtcNow();
         var stored = (await state.ListCheckpointsAsync(cancellationToken)).ToDictionary(c => (c.Source, c.Stream));
         var recent = await runs.ListAsync(500, cancellationToken);
-        var streams = LaunchValidator.Streams.Select(s => (Source, s)).Union(stored.Keys).Order();
+        var streams = StreamCatalog.Names().Select(s => (Source, s)).Union(stored.Keys).Order();
         var list = new List<CheckpointStatus>();
         foreach (var (source, stream) in streams)
         {
@@ -177,7 +179,7 @@ internal sealed class CheckpointService(
             {
                 await audit.AppendAsync(entry, CancellationToken.None);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException exception)
+            catch (StoreUnavailableException exception)
             {
                 // The warning above and this error hold what the entry would have said.
                 logger.LogError(exception, "The audit entry for {Action} of {Target} (version {Version}) could not be written", auditAction, target, written.Version);
@@ -191,7 +193,7 @@ internal sealed class CheckpointService(
                     after = new { cursor = written.Cursor, version = written.Version },
                 }, CancellationToken.None);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException exception)
+            catch (StoreUnavailableException exception)
             {
                 logger.LogError(exception, "The notification of {Action} of {Target} could not be queued", auditAction, target);
             }
@@ -296,9 +298,9 @@ internal sealed class CheckpointService(
 
     private static void Known(string source, string stream)
     {
-        if (source != Source || !LaunchValidator.Streams.Contains(stream))
+        if (StreamCatalog.Find(source, stream) is null)
         {
-            throw new KeyNotFoundException($"There is no stream {source}/{stream}; the streams are {string.Join(", ", LaunchValidator.Streams.Select(s => $"{Source}/{s}"))}.");
+            throw new KeyNotFoundException($"There is no stream {source}/{stream}; the streams are {string.Join(", ", StreamCatalog.All)}.");
         }
     }
 }

@@ -1,8 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using OpsConsole.Server.Auth;
-using OpsConsole.Server.Configuration;
-using OpsConsole.Server.Notifications;
-using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Checkpoints;
 using OpsConsole.Shared.State;
@@ -10,7 +7,7 @@ using OpsConsole.Shared.Validation;
 
 namespace OpsConsole.Server.Checkpoints;
 
-/// <summary><c>/api/checkpoints</c> (browse, history, preview, change), <c>/api/audit</c> and the webhook's delivery log.</summary>
+/// <summary><c>/api/checkpoints</c>: browse, history, preview, change.</summary>
 internal static class CheckpointsApi
 {
     public static void MapCheckpointsApi(this WebApplication app)
@@ -37,16 +34,6 @@ internal static class CheckpointsApi
             await Handle(async () => TypedResults.Ok(await checkpoints.ChangeAsync(source, stream,
                 (change ?? new CheckpointChange()) with { Action = CheckpointAction.Restore, Version = version }, ConsoleClaims.Caller(context.User)!, cancellationToken))))
             .WithSummary("Brings back the cursor of an earlier version (as a new version). Needs `expectedVersion`, `confirm` and `reason`.");
-
-        app.MapGet("/api/audit", async (IAuditLog audit, CancellationToken cancellationToken, string? actor = null, string? action = null, string? stream = null,
-                DateTimeOffset? from = null, DateTimeOffset? to = null, long? before = null, int limit = 200) =>
-            TypedResults.Ok(await audit.QueryAsync(new AuditQuery { Actor = actor, Action = action, Stream = stream, From = from, To = to, Before = before, Limit = limit }, cancellationToken)))
-            .RequireAuthorization(ConsolePolicies.Viewer).WithTags("Audit")
-            .WithSummary("Audit entries, newest first, filtered by `actor`, `action`, `stream` (source/stream), `from`/`to` (ISO 8601), paged with `before` (an entry id); `limit` 1 to 1000.");
-        app.MapGet("/api/notifications/deliveries", async (WebhookNotifier notifier, CancellationToken cancellationToken, int limit = 200) =>
-                TypedResults.Ok(await notifier.DeliveriesAsync(limit, cancellationToken)))
-            .RequireAuthorization(ConsolePolicies.Admin).WithTags("Notifications")
-            .WithSummary("The webhook's delivery log, newest first: event, subject, attempts, status, the last HTTP status or error.");
     }
 
     private static async Task<IResult> Handle(Func<Task<IResult>> action)
@@ -84,15 +71,8 @@ internal static class CheckpointsExtensions
 {
     public static WebApplicationBuilder AddCheckpoints(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddValidatedOptions<NotificationOptions, NotificationOptionsValidator>(NotificationOptions.Section);
-        services.AddHttpClient(WebhookNotifier.ClientName);
-        services.AddSingleton<Audit.SqliteAuditLog>();
-        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<Audit.SqliteAuditLog>());
-        services.AddSingleton<WebhookNotifier>();
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
-        services.AddSingleton<CheckpointService>();
-        services.AddSingleton<ICheckpointService>(sp => sp.GetRequiredService<CheckpointService>());
+        builder.Services.AddSingleton<CheckpointService>();
+        builder.Services.AddSingleton<ICheckpointService>(sp => sp.GetRequiredService<CheckpointService>());
         return builder;
     }
 }

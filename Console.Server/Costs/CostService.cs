@@ -13,8 +13,8 @@ namespace OpsConsole.Server.Costs;
 /// Prices each run when it ends (<see cref="CostModel"/>) and answers the Costs page: per run, per day, per stream,
 /// the month so far, its forecast and the budget, which notifies through the webhook once per month and level.
 /// </summary>
-internal sealed class CostService(SqliteRunStore store, IOptions<CostOptions> options, WebhookNotifier notifier, RunMetrics metrics, TimeProvider time,
-    ILogger<CostService> logger) : ICostService
+internal sealed class CostService(IRunStore store, IOptions<CostOptions> options, WebhookNotifier notifier, RunMetrics metrics, TimeProvider time,
+    ILogger<CostService> logger) : ICostService, IRunPricer, IRunObserver
 {
     /// <summary>The local runner's runs are processes priced as the EKS pod they stand for.</summary>
     private const bool Estimate = true;
@@ -36,7 +36,9 @@ internal sealed class CostService(SqliteRunStore store, IOptions<CostOptions> op
     /// The month's total is checked against the budget, then the ended run's cost goes into the metrics (so a run
     /// counted there has had its budget check).
     /// </summary>
-    public async Task RecordAsync(RunInfo run, CancellationToken cancellationToken)
+    public Task RunFinishedAsync(RunInfo run, bool announced, CancellationToken cancellationToken) => RecordAsync(run, cancellationToken);
+
+    private async Task RecordAsync(RunInfo run, CancellationToken cancellationToken)
     {
         if (run.Cost is { } cost)
         {
@@ -123,6 +125,8 @@ internal static class CostsApi
         builder.Services.AddValidatedOptions<CostOptions, CostOptionsValidator>(CostOptions.Section);
         builder.Services.AddSingleton<CostService>();
         builder.Services.AddSingleton<ICostService>(sp => sp.GetRequiredService<CostService>());
+        builder.Services.AddSingleton<IRunPricer>(sp => sp.GetRequiredService<CostService>());
+        builder.Services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<CostService>());
         return builder;
     }
 

@@ -31,6 +31,10 @@ public sealed class SqliteDatabase(IOptions<DataOptions> options, ILogger<Sqlite
         return connection;
     }
 
+    /// <summary>The store-neutral error for a SQLite failure of this database, naming the file.</summary>
+    public OpsConsole.Shared.Storage.StoreUnavailableException Unavailable(SqliteException exception) =>
+        new($"The console's database {FilePath} failed: {exception.Message}", exception);
+
     /// <summary>Creates the file if needed and applies every migration it has not seen, each in its own transaction.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {

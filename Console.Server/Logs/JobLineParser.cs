@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
+using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Costs;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
@@ -10,79 +9,46 @@ namespace OpsConsole.Server.Logs;
 public static class JobLineParser
 {
     /// <summary>Parses one redacted line into a <see cref="LogLine"/> with sequence number <paramref name="seq"/>.</summary>
-    public static LogLine Parse(long seq, string text)
-    {
-        if (text.Length < 2 || text[0] != '{')
-        {
-            return Plain(seq, text);
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return Plain(seq, text);
-            }
-            return new LogLine(seq, String(root, "ts"), Shared(String(root, "level")), Shared(String(root, "source")), Shared(String(root, "event")),
-                String(root, "msg"), text);
-        }
-        catch (JsonException)
-        {
-            return Plain(seq, text);
-        }
-    }
+    public static LogLine Parse(long seq, string text) =>
+        JobLines.ReadHeader(text) is { } header
+            ? new LogLine(seq, header.Ts, Shared(header.Level), Shared(header.Source), Shared(header.Event), header.Msg, text)
+            : Plain(seq, text);
 
-    /// <summary>The progress a <c>progress</c> or <c>summary</c> line reports, or null for any other line.</summary>
-    public static RunProgress? Progress(LogLine line, DateTimeOffset now)
+    /// <summary>The progress a <c>progress</c> or <c>summary</c> line reports, or null for any other line (or one that does not read).</summary>
+    public static RunProgress? Progress(LogLine line, DateTimeOffset now) => line.Event switch
     {
-        if (line.Event is not ("progress" or "summary"))
-        {
-            return null;
-        }
-        using var document = JsonDocument.Parse(line.Text);
-        var root = document.RootElement;
-        return new RunProgress(Number(root, "records"), Number(root, "pages"), Number(root, "bytes"), Number(root, "rate_limited"),
-            Number(root, "retries"), root.TryGetProperty("records_per_second", out var rate) && rate.TryGetDouble(out var value) ? value : 0,
-            (int)Number(root, "slices_done"), (int)Number(root, "slices"), now);
-    }
+        JobEvents.Progress when JobLines.Read(line.Text, JobJsonContext.Default.ProgressEvent) is { } progress =>
+            new RunProgress(progress.Records, progress.Pages, progress.Bytes, progress.RateLimited, progress.Retries, progress.RecordsPerSecond,
+                progress.SlicesDone, progress.Slices, now),
+        JobEvents.Summary when JobLines.Read(line.Text, JobJsonContext.Default.SummaryEvent) is { } summary =>
+            new RunProgress(summary.Records, summary.Pages ?? 0, summary.Bytes ?? 0, summary.RateLimited ?? 0, summary.Retries ?? 0, 0, 0, 0, now),
+        _ => null,
+    };
 
     /// <summary>The resources a line reports the job has used so far (any line with <c>cpu_seconds</c>), or null.</summary>
     public static RunUsage? Usage(LogLine line)
     {
-        if (line.Event.Length == 0 || !line.Text.Contains("\"cpu_seconds\"", StringComparison.Ordinal))
+        if (line.Event.Length == 0 || JobLines.ReadUsage(line.Text) is not { } usage)
         {
             return null;
         }
-        using var document = JsonDocument.Parse(line.Text);
-        var root = document.RootElement;
-        return root.TryGetProperty("cpu_seconds", out var cpu) && cpu.TryGetDouble(out var seconds)
-            ? new RunUsage
-            {
-                CpuSeconds = seconds, PeakRssBytes = Number(root, "peak_rss_bytes"), LakePuts = Number(root, "lake_puts"), LakeGets = Number(root, "lake_gets"),
-                StateWrites = Number(root, "state_writes"), StateReads = Number(root, "state_reads"), TableBytes = Number(root, "table_bytes"),
-            }
-            : null;
+        return new RunUsage
+        {
+            CpuSeconds = usage.CpuSeconds, PeakRssBytes = usage.PeakRssBytes, LakePuts = usage.LakePuts, LakeGets = usage.LakeGets,
+            StateWrites = usage.StateWrites, StateReads = usage.StateReads,
+            TableBytes = line.Event == JobEvents.Summary ? JobLines.Read(line.Text, JobJsonContext.Default.SummaryEvent)?.TableBytes ?? 0 : 0,
+        };
     }
 
     /// <summary>The data-quality outcome and failing rule names a <c>dq</c> line reports, or null for any other line.</summary>
     public static (string Outcome, IReadOnlyList<string> FailedRules)? Quality(LogLine line)
     {
-        if (line.Event != "dq")
+        if (line.Event != JobEvents.Quality || JobLines.Read(line.Text, JobJsonContext.Default.QualityEvent) is not { } quality
+            || quality.Outcome is not (QualityOutcomes.Passed or QualityOutcomes.Warned or QualityOutcomes.Failed or QualityOutcomes.Blocked))
         {
             return null;
         }
-        using var document = JsonDocument.Parse(line.Text);
-        var root = document.RootElement;
-        var outcome = String(root, "outcome");
-        if (outcome is not (QualityOutcomes.Passed or QualityOutcomes.Warned or QualityOutcomes.Failed or QualityOutcomes.Blocked))
-        {
-            return null;
-        }
-        var failed = root.TryGetProperty("failed_rules", out var rules) && rules.ValueKind == JsonValueKind.Array
-            ? rules.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!).Take(100).ToList()
-            : [];
-        return (outcome, failed);
+        return (quality.Outcome, [.. (quality.FailedRules ?? []).Where(r => r is not null).Take(100)]);
     }
 
     /// <summary>
@@ -105,16 +71,4 @@ public static class JobLineParser
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SharedValues = new(StringComparer.Ordinal);
 
     private static LogLine Plain(long seq, string text) => new(seq, "", "", "", "", text, text);
-
-    private static string String(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.Undefined or JsonValueKind.Null => "",
-        _ => value.GetRawText(),
-    } : "";
-
-    private static long Number(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
-        : root.TryGetProperty(name, out value) && value.ValueKind == JsonValueKind.String
-          && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number) ? number : 0;
 }

@@ -9,7 +9,7 @@ namespace OpsConsole.Server.Logs;
 /// pace, so a slow viewer holds up nobody; one that falls behind the buffer gets a gap to fetch over REST. A viewer that
 /// reconnects passes its last sequence number and gets exactly the lines after it.
 /// </summary>
-public sealed class LogsHub(LogService logs, IRunService runs, Runs.RunMetrics metrics) : Hub
+public sealed class LogsHub(LogService logs, IRunService runs, LogMetrics metrics) : Hub
 {
     /// <summary>Lines per batch: small enough to keep a batch quick to render, large enough to keep up.</summary>
     public const int BatchLines = 1000;

@@ -35,17 +35,24 @@ internal sealed class WebhookNotifier(
             return;
         }
         var now = time.GetUtcNow();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO webhook_deliveries (event, subject, payload, created_at, status, next_attempt_at)
-            VALUES ($event, $subject, $payload, $now, 'Pending', $now)
-            """;
-        command.Parameters.AddWithValue("$event", @event);
-        command.Parameters.AddWithValue("$subject", subject);
-        command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(data, JsonSerializerOptions.Web));
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO webhook_deliveries (event, subject, payload, created_at, status, next_attempt_at)
+                VALUES ($event, $subject, $payload, $now, 'Pending', $now)
+                """;
+            command.Parameters.AddWithValue("$event", @event);
+            command.Parameters.AddWithValue("$subject", subject);
+            command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(data, JsonSerializerOptions.Web));
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        {
+            throw database.Unavailable(exception);
+        }
         _wake.Release();
     }
 

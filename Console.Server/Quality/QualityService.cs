@@ -1,18 +1,18 @@
-using OpsConsole.Server.Runs;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.Streams;
 
 namespace OpsConsole.Server.Quality;
 
 /// <summary>The data-quality reports the jobs write into the state store the console shares with them.</summary>
 internal sealed class QualityService(IStateStore state) : IQualityService
 {
-    private const string Source = "stripe";
+    private const string Source = StreamCatalog.Stripe;
 
     public async Task<IReadOnlyList<StreamQuality>> StreamsAsync(CancellationToken cancellationToken = default)
     {
         var streams = new List<StreamQuality>();
-        foreach (var stream in LaunchValidator.Streams)
+        foreach (var stream in StreamCatalog.Names(Source))
         {
             var latest = await state.QualityReportsAsync(Source, stream, 1, cancellationToken: cancellationToken);
             streams.Add(new StreamQuality(Source, stream, latest.Count > 0 ? latest[0] : null));
@@ -41,9 +41,9 @@ internal static class QualityApi
         read.MapGet("/quality", async (IQualityService quality, CancellationToken cancellationToken) => TypedResults.Ok(await quality.StreamsAsync(cancellationToken)))
             .WithSummary("Every stream with its latest data-quality report (null before its first judged run).");
         read.MapGet("/quality/{source}/{stream}", async Task<IResult> (string source, string stream, int? limit, IQualityService quality, CancellationToken cancellationToken) =>
-                LaunchValidator.Streams.Contains(stream)
+                StreamCatalog.Names().Contains(stream)
                     ? TypedResults.Ok(await quality.HistoryAsync(source, stream, limit ?? 30, cancellationToken))
-                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"'{stream}' is not a stream: use {string.Join(", ", LaunchValidator.Streams)}."] }))
+                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"'{stream}' is not a stream: use {StreamCatalog.NameList()}."] }))
             .WithSummary("A stream's data-quality reports, newest first (`limit`, default 30, at most 500).");
         read.MapGet("/quality/{source}/{stream}/rules/{rule}", async Task<IResult> (string source, string stream, string rule, int? limit, IQualityService quality,
                 CancellationToken cancellationToken) =>

@@ -1,30 +1,29 @@
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.Validation;
+using OpsConsole.Shared.Streams;
 
 namespace OpsConsole.Server.Runs;
 
 /// <summary>Checks a launch request at the edge; every error names its field.</summary>
 internal static class LaunchValidator
 {
-    public static readonly IReadOnlyList<string> Streams = ["charges", "customers", "refunds"];
-
     public static readonly IReadOnlyList<string> Modes = ["incremental", "full"];
 
     public static ValidLaunch Validate(LaunchRequest request)
     {
-        var source = (request.Source ?? "stripe").Trim().ToLowerInvariant();
-        if (source != "stripe")
+        var source = (request.Source ?? StreamCatalog.Stripe).Trim().ToLowerInvariant();
+        if (!StreamCatalog.IsSource(source))
         {
-            throw new InvalidFieldException("source", $"'{request.Source}' is not a configured source; the only one is 'stripe'.");
+            throw new InvalidFieldException("source", $"'{request.Source}' is not a configured source; the only one is '{StreamCatalog.Stripe}'.");
         }
         var stream = request.Stream?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(stream))
         {
-            throw new InvalidFieldException("stream", "is required: one of charges, customers, refunds.");
+            throw new InvalidFieldException("stream", $"is required: one of {StreamCatalog.NameList(source)}.");
         }
-        if (!Streams.Contains(stream))
+        if (StreamCatalog.Find(source, stream) is null)
         {
-            throw new InvalidFieldException("stream", $"'{request.Stream}' is not one of charges, customers, refunds.");
+            throw new InvalidFieldException("stream", $"'{request.Stream}' is not one of {StreamCatalog.NameList(source)}.");
         }
         var mode = (request.Mode ?? "incremental").Trim().ToLowerInvariant();
         if (!Modes.Contains(mode))

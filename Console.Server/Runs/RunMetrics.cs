@@ -4,14 +4,15 @@ using System.Diagnostics.Metrics;
 using OpsConsole.Server.Metrics;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.Streams;
 
 namespace OpsConsole.Server.Runs;
 
 /// <summary>
 /// Runs as metrics on the <c>OpsConsole</c> meter: a batch job is not scraped, so the console turns what it follows
-/// (launches, the job's progress lines, outcomes, log lines, log viewers) into counters, gauges and a histogram.
+/// (launches, the job's progress lines, outcomes, log lines) into counters, gauges and a histogram.
 /// </summary>
-public sealed class RunMetrics
+internal sealed class RunMetrics : IRunObserver
 {
     private readonly Counter<long> _started;
     private readonly Counter<long> _finished;
@@ -26,10 +27,11 @@ public sealed class RunMetrics
     private readonly Counter<long> _qualityRuns;
     private readonly Counter<long> _qualityFailures;
     private readonly ConcurrentDictionary<string, (string Source, string Stream)> _active = new(StringComparer.Ordinal);
-    private int _hubConnections;
+    private readonly TimeProvider _time;
 
-    public RunMetrics(IMeterFactory meterFactory)
+    public RunMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
+        _time = time;
         var meter = meterFactory.Create(ConsoleMetrics.MeterName);
         _started = meter.CreateCounter<long>("opsconsole.runs.started", "{run}", "Runs launched, by source and stream.");
         _finished = meter.CreateCounter<long>("opsconsole.runs.finished", "{run}", "Runs ended, by source, stream and outcome (succeeded, failed, cancelled).");
@@ -46,12 +48,10 @@ public sealed class RunMetrics
         _qualityRuns = meter.CreateCounter<long>("opsconsole.dq.runs", "{run}", "Runs whose data-quality rules were judged, by source, stream and outcome (passed, warned, failed, blocked).");
         _qualityFailures = meter.CreateCounter<long>("opsconsole.dq.rule_failures", "{run}", "Data-quality rule failures, by source, stream and rule.");
         meter.CreateObservableGauge("opsconsole.runs.active", ObserveActive, "{run}", "Runs pending, starting, running or cancelling, by source and stream.");
-        meter.CreateObservableGauge("opsconsole.logs.hub_connections", () => Volatile.Read(ref _hubConnections), "{connection}",
-            "Open connections to the live log hub.");
     }
 
     /// <summary>Every stream's series exists from the start (0), so rates and alerts see it before its first run.</summary>
-    public static IReadOnlyList<(string Source, string Stream)> Streams { get; } = [.. LaunchValidator.Streams.Select(s => ("stripe", s))];
+    public static IReadOnlyList<(string Source, string Stream)> Streams { get; } = [.. StreamCatalog.All.Select(s => (s.Source, s.Name))];
 
     /// <summary>
     /// Gives every stream's counters a 0 series before its first run, so <c>rate()</c> and alerts see the stream from
@@ -129,9 +129,23 @@ public sealed class RunMetrics
         }
     }
 
-    public void HubConnected() => Interlocked.Increment(ref _hubConnections);
+    Task IRunObserver.RunLaunchedAsync(RunInfo run, CancellationToken cancellationToken)
+    {
+        Started(run);
+        return Task.CompletedTask;
+    }
 
-    public void HubDisconnected() => Interlocked.Decrement(ref _hubConnections);
+    Task IRunObserver.QualityReportedAsync(RunInfo run, string outcome, IReadOnlyList<string> failedRules, CancellationToken cancellationToken)
+    {
+        Quality(run, outcome, failedRules);
+        return Task.CompletedTask;
+    }
+
+    Task IRunObserver.RunFinishedAsync(RunInfo run, bool announced, CancellationToken cancellationToken)
+    {
+        Finished(run, _time.GetUtcNow());
+        return Task.CompletedTask;
+    }
 
     private IEnumerable<Measurement<long>> ObserveActive()
     {

@@ -5,6 +5,7 @@ using OpsConsole.Server.Logs;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.Validation;
+using OpsConsole.Shared.Streams;
 
 namespace OpsConsole.Server.Runs;
 
@@ -38,7 +39,7 @@ internal static class RunsApi
     {
         if (request is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = ["is required: one of charges, customers, refunds."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"is required: one of {StreamCatalog.NameList()}."] });
         }
         try
         {

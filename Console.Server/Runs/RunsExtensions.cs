@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsConsole.Server.Configuration;
 using OpsConsole.Server.Logs;
 using OpsConsole.Server.Runners;
@@ -8,16 +9,18 @@ namespace OpsConsole.Server.Runs;
 
 public static class RunsExtensions
 {
-    /// <summary>Runs (store, launcher, lifecycle), the local job runner, the log service and the log hub.</summary>
+    /// <summary>
+    /// Runs: the store, launching and cancelling, following jobs, reconciling at start, the run metrics, the job
+    /// runners, the state store the jobs share and the redaction of their secrets.
+    /// </summary>
     public static WebApplicationBuilder AddRuns(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddValidatedOptions<RunnerOptions, RunnerOptionsValidator>(RunnerOptions.Section);
-        services.AddValidatedOptions<LogOptions, LogOptionsValidator>(LogOptions.Section);
         services.AddValidatedOptions<SourceOptions, SourceOptionsValidator>(SourceOptions.Section);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => StateStores.Open(sp.GetRequiredService<JobSpecFactory>().StateUri));
-        services.AddSingleton<SqliteRunStore>();
+        services.TryAddSingleton<IRunStore, SqliteRunStore>();
         services.AddSingleton<JobSpecFactory>();
         services.AddSingleton(sp =>
         {
@@ -25,20 +28,21 @@ public static class RunsExtensions
             return new Redactor([specs.SecretKey, builder.Configuration["Sandbox:OAuthClientSecret"]]);
         });
         services.AddJobRunners();
-        services.AddSingleton<LogService>();
-        services.AddHostedService(sp => sp.GetRequiredService<LogService>());
         services.AddSingleton<RunMetrics>();
-        services.AddSingleton<RunService>();
-        services.AddSingleton<IRunService>(sp => sp.GetRequiredService<RunService>());
-        services.AddHostedService(sp => sp.GetRequiredService<RunService>());
-        services.AddSignalR();
+        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunMetrics>());
+        services.TryAddSingleton<IRunPricer, UnpricedRuns>();
+        services.AddSingleton<RunEvents>();
+        services.AddSingleton<RunFinisher>();
+        services.AddSingleton<RunFollower>();
+        services.AddSingleton<RunLauncher>();
+        services.AddSingleton<IRunService>(sp => sp.GetRequiredService<RunLauncher>());
+        services.AddHostedService<RunReconciler>();
         return builder;
     }
 
     public static WebApplication MapRuns(this WebApplication app)
     {
         app.MapRunsApi();
-        app.MapHub<LogsHub>("/hubs/logs").RequireAuthorization(Shared.Auth.ConsolePolicies.Viewer);
         return app;
     }
 }

@@ -1,271 +1,88 @@
 using Microsoft.Data.Sqlite;
 using OpsConsole.Server.Data;
-using System.Text.Json;
+using OpsConsole.Server.Runners;
 using OpsConsole.Shared.Costs;
 using OpsConsole.Shared.Runs;
-using OpsConsole.Server.Runners;
+using OpsConsole.Shared.Storage;
 
 namespace OpsConsole.Server.Runs;
 
 /// <summary>
 /// Runs in the embedded SQLite database. A partial unique index holds at most one active run per stream, so two
-/// launches racing for a stream cannot both insert; state changes are conditional on the current state.
+/// launches racing for a stream cannot both insert; state changes are conditional on the current state. SQLite's
+/// errors leave as <see cref="StoreUnavailableException"/>.
 /// </summary>
-internal sealed class SqliteRunStore(SqliteDatabase database)
+internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
 {
-    private const string Columns = """
-        id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
-        cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, job_kind, job_id,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost
-        """;
+    private readonly SqliteRunTables _tables = new(database);
 
-    /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
-    public async Task InsertAsync(RunInfo run, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO runs (id, source, stream, mode, window_from, window_to, workers, state, created_at, launched_by)
-            VALUES ($id, $source, $stream, $mode, $from, $to, $workers, $state, $created, $by)
-            """;
-        command.Parameters.AddWithValue("$id", run.Id);
-        command.Parameters.AddWithValue("$source", run.Source);
-        command.Parameters.AddWithValue("$stream", run.Stream);
-        command.Parameters.AddWithValue("$mode", run.Mode);
-        command.Parameters.AddWithValue("$from", (object?)run.From ?? DBNull.Value);
-        command.Parameters.AddWithValue("$to", (object?)run.To ?? DBNull.Value);
-        command.Parameters.AddWithValue("$workers", run.Workers);
-        command.Parameters.AddWithValue("$state", run.State.ToString());
-        command.Parameters.AddWithValue("$created", run.CreatedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$by", run.LaunchedBy);
-        try
+    public Task InsertAsync(RunInfo run, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == 2067)
-        {
-            var active = await ActiveRunAsync(run.Source, run.Stream, cancellationToken);
-            throw new StreamBusyException(run.Source, run.Stream, active?.Id ?? "(just finished: try again)");
-        }
-    }
+            await _tables.InsertAsync(run, cancellationToken);
+            return true;
+        });
 
-    public async Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        (await QueryAsync($"SELECT {Columns} FROM runs WHERE id = $id", command => command.Parameters.AddWithValue("$id", id), cancellationToken)) is [var run, ..] ? run : null;
+    public Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.GetAsync(id, cancellationToken));
 
     public Task<IReadOnlyList<RunInfo>> ListAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync($"SELECT {Columns} FROM runs ORDER BY created_at DESC, id DESC LIMIT $limit",
-            command => command.Parameters.AddWithValue("$limit", limit), cancellationToken);
+        TranslateAsync(() => _tables.ListAsync(limit, cancellationToken));
 
-    /// <summary>Runs in an active state (what a restarted console must reconcile).</summary>
     public Task<IReadOnlyList<RunInfo>> ListActiveAsync(CancellationToken cancellationToken = default) =>
-        QueryAsync($"SELECT {Columns} FROM runs WHERE state IN ('Pending', 'Starting', 'Running', 'Cancelling') ORDER BY created_at",
-            _ => { }, cancellationToken);
+        TranslateAsync(() => _tables.ListActiveAsync(cancellationToken));
 
-    public async Task<RunInfo?> ActiveRunAsync(string source, string stream, CancellationToken cancellationToken = default) =>
-        (await QueryAsync($"SELECT {Columns} FROM runs WHERE source = $source AND stream = $stream AND state IN ('Pending', 'Starting', 'Running', 'Cancelling')",
-            command =>
-            {
-                command.Parameters.AddWithValue("$source", source);
-                command.Parameters.AddWithValue("$stream", stream);
-            }, cancellationToken)) is [var run, ..] ? run : null;
+    public Task<RunInfo?> ActiveRunAsync(string source, string stream, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.ActiveRunAsync(source, stream, cancellationToken));
 
-    /// <summary>The handle of a run's job (to re-attach after a restart), once the runner has started it.</summary>
-    public async Task<JobHandle?> HandleAsync(string id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT job_kind, job_id FROM runs WHERE id = $id AND job_id IS NOT NULL";
-        command.Parameters.AddWithValue("$id", id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new JobHandle(reader.GetString(0), reader.GetString(1)) : null;
-    }
+    public Task<JobHandle?> HandleAsync(string id, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.HandleAsync(id, cancellationToken));
 
-    /// <summary>
-    /// Moves the run to <paramref name="to"/> when its current state allows it, writing <paramref name="change"/> in the
-    /// same statement. Returns the updated run, null when there is no such run, or throws
-    /// <see cref="RunStateConflictException"/> when the move is illegal from its current state.
-    /// </summary>
-    public async Task<RunInfo?> TransitionAsync(string id, RunState to, RunChange change, string action, CancellationToken cancellationToken = default)
-    {
-        var from = RunStates.Sources(to);
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var command = connection.CreateCommand())
+    public Task<RunInfo?> TransitionAsync(string id, RunState to, RunChange change, string action, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.TransitionAsync(id, to, change, action, cancellationToken));
+
+    public Task<RunState?> RecordHandleAsync(string id, JobHandle handle, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.RecordHandleAsync(id, handle, cancellationToken));
+
+    public Task MarkForcedAsync(string id, string? by, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
         {
-            command.CommandText = $"""
-                UPDATE runs SET state = $to,
-                    started_at = COALESCE($started, started_at),
-                    ended_at = COALESCE($ended, ended_at),
-                    cancelled_by = COALESCE($cancelledBy, cancelled_by),
-                    cancel_requested_at = COALESCE($cancelAt, cancel_requested_at),
-                    forced = COALESCE($forced, forced),
-                    exit_code = COALESCE($exit, exit_code),
-                    failure_reason = COALESCE($reason, failure_reason),
-                    attempts = attempts + $attempt,
-                    cost = COALESCE($cost, cost)
-                WHERE id = $id AND state IN ({string.Join(", ", from.Select(state => $"'{state}'"))})
-                """;
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$to", to.ToString());
-            command.Parameters.AddWithValue("$started", Millis(change.StartedAt));
-            command.Parameters.AddWithValue("$ended", Millis(change.EndedAt));
-            command.Parameters.AddWithValue("$cancelledBy", (object?)change.CancelledBy ?? DBNull.Value);
-            command.Parameters.AddWithValue("$cancelAt", Millis(change.CancelRequestedAt));
-            command.Parameters.AddWithValue("$forced", change.Forced is { } forced ? forced ? 1 : 0 : DBNull.Value);
-            command.Parameters.AddWithValue("$exit", (object?)change.ExitCode ?? DBNull.Value);
-            command.Parameters.AddWithValue("$reason", (object?)change.FailureReason ?? DBNull.Value);
-            command.Parameters.AddWithValue("$attempt", change.AddAttempt ? 1 : 0);
-            command.Parameters.AddWithValue("$cost", change.Cost is { } cost ? JsonSerializer.Serialize(cost, JsonOptions) : DBNull.Value);
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                var current = await GetAsync(id, cancellationToken);
-                return current is null ? null : throw new RunStateConflictException(id, current.State, action);
-            }
-        }
-        return await GetAsync(id, cancellationToken);
-    }
+            await _tables.MarkForcedAsync(id, by, cancellationToken);
+            return true;
+        });
 
-    /// <summary>Records the started job's handle on an active run; returns the run's state (null when it is no longer active).</summary>
-    public async Task<RunState?> RecordHandleAsync(string id, JobHandle handle, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE runs SET job_kind = $kind, job_id = $job
-            WHERE id = $id AND state IN ('Pending', 'Starting', 'Running', 'Cancelling')
-            RETURNING state
-            """;
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$kind", handle.Kind);
-        command.Parameters.AddWithValue("$job", handle.Id);
-        return await command.ExecuteScalarAsync(cancellationToken) is string state ? Enum.Parse<RunState>(state) : null;
-    }
+    public Task UpdateProgressAsync(string id, RunProgress progress, RunUsage? usage = null, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await _tables.UpdateProgressAsync(id, progress, usage, cancellationToken);
+            return true;
+        });
 
-    /// <summary>Marks a Cancelling run as forced (the kill was sent) without changing its state.</summary>
-    public async Task MarkForcedAsync(string id, string? by, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE runs SET forced = 1, cancelled_by = COALESCE(cancelled_by, $by) WHERE id = $id AND state = 'Cancelling'";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$by", (object?)by ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task<bool> RecordBudgetAlertAsync(string month, string level, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.RecordBudgetAlertAsync(month, level, at, cancellationToken));
 
-    /// <summary>Stores the job's latest progress report and, when the lines reported it, what the run has used so far.</summary>
-    public async Task UpdateProgressAsync(string id, RunProgress progress, RunUsage? usage = null, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE runs SET records = $records, pages = $pages, bytes = $bytes, rate_limited = $limited, retries = $retries,
-                records_per_second = $rate, progress_at = $at, slices_done = $slicesDone, slices_total = $slicesTotal,
-                usage = COALESCE($usage, usage)
-            WHERE id = $id
-            """;
-        command.Parameters.AddWithValue("$usage", usage is null ? DBNull.Value : JsonSerializer.Serialize(usage, JsonOptions));
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$records", progress.Records);
-        command.Parameters.AddWithValue("$pages", progress.Pages);
-        command.Parameters.AddWithValue("$bytes", progress.Bytes);
-        command.Parameters.AddWithValue("$limited", progress.RateLimited);
-        command.Parameters.AddWithValue("$retries", progress.Retries);
-        command.Parameters.AddWithValue("$rate", progress.RecordsPerSecond);
-        command.Parameters.AddWithValue("$at", Millis(progress.UpdatedAt));
-        command.Parameters.AddWithValue("$slicesDone", progress.SlicesDone);
-        command.Parameters.AddWithValue("$slicesTotal", progress.SlicesTotal);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>Records a budget notification for the month and level; false when one was recorded before.</summary>
-    public async Task<bool> RecordBudgetAlertAsync(string month, string level, DateTimeOffset at, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR IGNORE INTO budget_alerts (month, level, at) VALUES ($month, $level, $at)";
-        command.Parameters.AddWithValue("$month", month);
-        command.Parameters.AddWithValue("$level", level);
-        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
-
-    /// <summary>Runs that started before <paramref name="to"/> and ended after <paramref name="from"/> (or have not ended).</summary>
     public Task<IReadOnlyList<RunInfo>> ListOverlappingAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
-        QueryAsync($"SELECT {Columns} FROM runs WHERE started_at IS NOT NULL AND started_at < $to AND (ended_at IS NULL OR ended_at > $from) ORDER BY started_at",
-            command =>
-            {
-                command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-                command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-            }, cancellationToken);
+        TranslateAsync(() => _tables.ListOverlappingAsync(from, to, cancellationToken));
 
-    /// <summary>The stream's run that ended last before <paramref name="before"/>, other than <paramref name="except"/>.</summary>
-    public async Task<RunInfo?> PreviousEndedAsync(string source, string stream, DateTimeOffset before, string except, CancellationToken cancellationToken = default) =>
-        (await QueryAsync($"SELECT {Columns} FROM runs WHERE source = $source AND stream = $stream AND id <> $id AND ended_at IS NOT NULL AND ended_at <= $before ORDER BY ended_at DESC LIMIT 1",
-            command =>
-            {
-                command.Parameters.AddWithValue("$source", source);
-                command.Parameters.AddWithValue("$stream", stream);
-                command.Parameters.AddWithValue("$id", except);
-                command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
-            }, cancellationToken)) is [var run] ? run : null;
+    public Task<RunInfo?> PreviousEndedAsync(string source, string stream, DateTimeOffset before, string except, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.PreviousEndedAsync(source, stream, before, except, cancellationToken));
 
-    /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
-    public async Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE runs SET quality = $quality WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$quality", outcome);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private async Task<IReadOnlyList<RunInfo>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        bind(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var runs = new List<RunInfo>();
-        while (await reader.ReadAsync(cancellationToken))
+    public Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
         {
-            runs.Add(Read(reader));
-        }
-        return runs;
-    }
+            await _tables.UpdateQualityAsync(id, outcome, cancellationToken);
+            return true;
+        });
 
-    private static RunInfo Read(SqliteDataReader reader) => new()
+    private async Task<T> TranslateAsync<T>(Func<Task<T>> action)
     {
-        Id = reader.GetString(0),
-        Source = reader.GetString(1),
-        Stream = reader.GetString(2),
-        Mode = reader.GetString(3),
-        From = reader.IsDBNull(4) ? null : reader.GetInt64(4),
-        To = reader.IsDBNull(5) ? null : reader.GetInt64(5),
-        Workers = reader.GetInt32(6),
-        State = Enum.Parse<RunState>(reader.GetString(7)),
-        CreatedAt = Time(reader, 8)!.Value,
-        StartedAt = Time(reader, 9),
-        EndedAt = Time(reader, 10),
-        LaunchedBy = reader.GetString(11),
-        CancelledBy = reader.IsDBNull(12) ? null : reader.GetString(12),
-        CancelRequestedAt = Time(reader, 13),
-        Forced = reader.GetInt32(14) != 0,
-        ExitCode = reader.IsDBNull(15) ? null : reader.GetInt32(15),
-        FailureReason = reader.IsDBNull(16) ? null : reader.GetString(16),
-        Attempts = reader.GetInt32(17),
-        Progress = new RunProgress(reader.GetInt64(20), reader.GetInt64(21), reader.GetInt64(22), reader.GetInt64(23), reader.GetInt64(24),
-            reader.GetDouble(25), reader.GetInt32(27), reader.GetInt32(28), Time(reader, 26)),
-        Quality = reader.IsDBNull(29) ? null : reader.GetString(29),
-        Usage = reader.IsDBNull(30) ? null : JsonSerializer.Deserialize<RunUsage>(reader.GetString(30), JsonOptions),
-        Cost = reader.IsDBNull(31) ? null : JsonSerializer.Deserialize<RunCost>(reader.GetString(31), JsonOptions),
-    };
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-
-    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
-
-    private static object Millis(DateTimeOffset? time) =>
-        time is { } value ? value.ToUnixTimeMilliseconds() : DBNull.Value;
+        try
+        {
+            return await action();
+        }
+        catch (SqliteException exception)
+        {
+            throw database.Unavailable(exception);
+        }
+    }
 }

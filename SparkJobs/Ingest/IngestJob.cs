@@ -72,27 +72,27 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            log.Warn("Cancelled: nothing was committed by this attempt after the last finished step; the checkpoint did not move.", _usage.AddTo([]));
+            log.Warn("Cancelled: nothing was committed by this attempt after the last finished step; the checkpoint did not move.", usage: _usage.Snapshot());
             return JobExitCodes.Cancelled;
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
-            log.Error("Stopped: the stream's lease was lost to another holder; this run committed nothing after that.", _usage.AddTo([]));
+            log.Error("Stopped: the stream's lease was lost to another holder; this run committed nothing after that.", usage: _usage.Snapshot());
             return JobExitCodes.StoreFailed;
         }
         catch (SourceFailedException failed)
         {
-            log.Error($"The source failed: {failed.Message}", _usage.AddTo([]));
+            log.Error($"The source failed: {failed.Message}", usage: _usage.Snapshot());
             return JobExitCodes.SourceFailed;
         }
         catch (SourceRejectedException rejected)
         {
-            log.Error($"The source refused the job: {rejected.Message}", _usage.AddTo([]));
+            log.Error($"The source refused the job: {rejected.Message}", usage: _usage.Snapshot());
             return JobExitCodes.SourceFailed;
         }
         catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException or CheckpointConflictException)
         {
-            log.Error($"The lake or state store failed: {exception.Message}", _usage.AddTo([]));
+            log.Error($"The lake or state store failed: {exception.Message}", usage: _usage.Snapshot());
             return JobExitCodes.StoreFailed;
         }
         finally
@@ -153,8 +153,8 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 : await state.WriteCheckpointAsync(options.Source, stream.Name, Math.Max(committedTo, checkpoint?.Cursor ?? long.MinValue),
                     checkpoint?.Version ?? 0, options.RunId, $"run {options.RunId} committed earlier; checkpoint completed on rerun", cancellationToken);
             await DeleteStagingAsync(new Staging(storage, options.TablePath, options.RunId));
-            log.Event("summary", $"Run {options.RunId} was already committed; checkpoint {advanced.Cursor} (version {advanced.Version})",
-                new Dictionary<string, object?> { ["records"] = 0, ["cursor"] = advanced.Cursor, ["checkpoint_version"] = advanced.Version, ["already_committed"] = true });
+            log.Summary($"Run {options.RunId} was already committed; checkpoint {advanced.Cursor} (version {advanced.Version})",
+                new SummaryEvent(0, advanced.Cursor, advanced.Version) { AlreadyCommitted = true });
             return JobExitCodes.Ok;
         }
 
@@ -306,7 +306,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             // Nothing was committed and the checkpoint stays; the raw pages stay in staging as the quarantine.
             await PublishQualityAsync(state, storage, blocked.Report, cancellationToken);
             log.Error($"{blocked.Message}. Nothing was committed and the checkpoint did not move; the run's raw pages are kept in {blocked.Report.Quarantine} for inspection.",
-                _usage.AddTo(new Dictionary<string, object?> { ["quarantine"] = blocked.Report.Quarantine, ["report"] = options.ReportPath }));
+                new Dictionary<string, object?> { ["quarantine"] = blocked.Report.Quarantine, ["report"] = options.ReportPath }, usage: _usage.Snapshot());
             return JobExitCodes.BlockedByQualityRule;
         }
         var mergeSeconds = watch.Elapsed.TotalSeconds - fetchSeconds;
@@ -358,15 +358,13 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         var stats = client.Stats;
         // The table's size after the commit: what its storage costs until the next run.
         var tableBytes = (await table.Log.ReadSnapshotAsync(cancellationToken)).Files.Values.Sum(f => f.Size);
-        log.Event("summary", $"Run {options.RunId} succeeded: {transformer.Count} records, checkpoint {written.Cursor} (version {written.Version})",
-            _usage.AddTo(new Dictionary<string, object?>
+        log.Summary($"Run {options.RunId} succeeded: {transformer.Count} records, checkpoint {written.Cursor} (version {written.Version})",
+            new SummaryEvent(transformer.Count, written.Cursor, written.Version)
             {
-                ["table_bytes"] = tableBytes,
-                ["records"] = transformer.Count, ["pages"] = stats.Pages, ["requests"] = stats.Requests, ["bytes"] = stats.Bytes,
-                ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries, ["rejected"] = transformer.RejectedCount,
-                ["table_version"] = merge.Version, ["cursor"] = written.Cursor, ["checkpoint_version"] = written.Version, ["quality"] = report?.Outcome,
-                ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
-            }));
+                TableBytes = tableBytes, Pages = stats.Pages, Requests = stats.Requests, Bytes = stats.Bytes, RateLimited = stats.RateLimited,
+                Retries = stats.Retries, Rejected = transformer.RejectedCount, TableVersion = merge.Version, Quality = report?.Outcome,
+                Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
+            }, _usage.Snapshot());
         return JobExitCodes.Ok;
     }
 
@@ -399,9 +397,9 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                         await state.RecordSliceAsync(options.Source, options.Stream.Name, options.RunId, new CompletedSlice(head.From, head.To, newer.Count), cancellationToken);
                         finished = true;
                     }
-                    log.Event("slice", $"Slice {slice} is too big for one worker (about {slice.Seconds / Math.Max(1, slice.To - oldest)} pages): "
-                                       + (split.Head is { } h ? $"{h} done with its first page, " : "") + $"the rest cut into {split.Pieces.Count}",
-                        new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["split_into"] = split.Pieces.Count }, source);
+                    log.Slice($"Slice {slice} is too big for one worker (about {slice.Seconds / Math.Max(1, slice.To - oldest)} pages): "
+                              + (split.Head is { } h ? $"{h} done with its first page, " : "") + $"the rest cut into {split.Pieces.Count}",
+                        new SliceEvent(slice.From, slice.To, SplitInto: split.Pieces.Count), source);
                     return new SliceOutcome(split.Pieces, finished);
                 }
                 await staging.WriteAsync(staging.PagePath(slice, page++), result.Data.EnumerateArray(), cancellationToken);
@@ -411,8 +409,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         }
         await state.RecordSliceAsync(options.Source, options.Stream.Name, options.RunId, new CompletedSlice(slice.From, slice.To, records), cancellationToken);
         CrashPoints.Reach(CrashPoints.SliceRecorded);
-        log.Event("slice", $"Slice {slice} done: {records} records in {page} pages",
-            new Dictionary<string, object?> { ["from"] = slice.From, ["to"] = slice.To, ["records"] = records, ["pages"] = page }, source);
+        log.Slice($"Slice {slice} done: {records} records in {page} pages", new SliceEvent(slice.From, slice.To, records, page), source);
         return new SliceOutcome([], Finished: true);
     }
 
@@ -425,14 +422,10 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         await storage.WriteAsync(options.ReportPath, System.Text.Encoding.UTF8.GetBytes(report.ToJson()), cancellationToken);
         await state.SaveQualityReportAsync(report, cancellationToken);
         var failing = report.Rules.Where(r => r.Outcome == RuleOutcome.Failed).ToList();
-        log.Event("dq", failing.Count == 0
+        log.Quality(failing.Count == 0
                 ? $"Data quality {report.Outcome}: {report.Rules.Count(r => r.Outcome == RuleOutcome.Passed)} rules passed, {report.Rules.Count(r => r.Outcome == RuleOutcome.Skipped)} skipped"
                 : $"Data quality {report.Outcome}: {failing.Count} of {report.Rules.Count} rules failed: {string.Join("; ", failing.Take(5).Select(r => $"{r.Rule} ({r.Severity.ToString().ToLowerInvariant()}{(r.Blocking ? ", blocking" : "")}): {r.Message}"))}",
-            new Dictionary<string, object?>
-            {
-                ["outcome"] = report.Outcome, ["rules"] = report.Rules.Count, ["failed"] = failing.Count,
-                ["failed_rules"] = failing.Select(r => r.Rule).ToList(), ["report"] = options.ReportPath,
-            });
+            new QualityEvent(report.Outcome, report.Rules.Count, failing.Count, [.. failing.Select(r => r.Rule)], options.ReportPath));
         foreach (var rule in failing)
         {
             var fields = new Dictionary<string, object?> { ["rule"] = rule.Rule, ["failing"] = rule.Failing, ["samples"] = rule.Samples.Take(5).ToList() };
@@ -570,13 +563,8 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
                 var elapsed = watch.Elapsed;
                 var records = stats.Records;
-                log.Event("progress", $"{records} records", _usage.AddTo(new Dictionary<string, object?>
-                {
-                    ["records"] = records, ["pages"] = stats.Pages, ["bytes"] = stats.Bytes, ["requests"] = stats.Requests,
-                    ["rate_limited"] = stats.RateLimited, ["retries"] = stats.Retries,
-                    ["slices_done"] = slices().Done, ["slices"] = slices().Total,
-                    ["records_per_second"] = Math.Round((records - lastRecords) / Math.Max(0.001, (elapsed - lastTime).TotalSeconds), 1),
-                }));
+                log.Progress($"{records} records", new ProgressEvent(records, stats.Pages, stats.Bytes, stats.Requests, stats.RateLimited, stats.Retries,
+                    slices().Done, slices().Total, Math.Round((records - lastRecords) / Math.Max(0.001, (elapsed - lastTime).TotalSeconds), 1)), _usage.Snapshot());
                 lastRecords = records;
                 lastTime = elapsed;
             }

@@ -12,7 +12,7 @@ public enum IngestMode
 /// <summary>One ingestion run's settings (validated by the command line before a run starts).</summary>
 public sealed record IngestOptions
 {
-    public string Source { get; init; } = "stripe";
+    public string Source { get; init; } = Shared.Streams.StreamCatalog.Stripe;
 
     public required StripeStream Stream { get; init; }
 
@@ -39,10 +39,10 @@ public sealed record IngestOptions
     public int Workers { get; init; } = 8;
 
     /// <summary>How far before the checkpoint an incremental run starts again (records appear late at window edges).</summary>
-    public long LookbackSeconds { get; init; } = 600;
+    public long LookbackSeconds { get; init; } = Shared.Streams.StreamCatalog.LookbackSeconds;
 
     /// <summary>How far behind now a run stops, so records still becoming visible are left for the next run.</summary>
-    public long SafetyLagSeconds { get; init; } = 60;
+    public long SafetyLagSeconds { get; init; } = Shared.Streams.StreamCatalog.SafetyLagSeconds;
 
     public long SliceSeconds { get; init; } = 86_400;
 

@@ -1,49 +1,52 @@
-using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using OpsConsole.Shared.Jobs;
 
 namespace OpsConsole.SparkJobs.Logging;
 
 /// <summary>
-/// The job's output: one JSON object per line on stdout (DESIGN.md 4.4): <c>ts</c>, <c>level</c>, <c>source</c>
-/// (<c>driver</c> or <c>executor-N</c>), <c>event</c> (<c>log</c>, <c>progress</c>, <c>slice</c>, <c>summary</c>),
-/// <c>msg</c>, then the event's fields. Thread-safe; a line is written whole.
+/// The job's output: one JSON object per line on stdout, in the contract the console reads
+/// (<see cref="JobEvents"/>, <see cref="JobLines"/>). <c>log</c> lines carry free-form context fields; progress,
+/// slice, dq and summary lines carry their typed events. Thread-safe; a line is written whole.
 /// </summary>
 public sealed class JobLog(TextWriter output, TimeProvider? time = null)
 {
-    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
+    private const string Driver = "driver";
     private readonly Lock _lock = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public void Info(string message, IReadOnlyDictionary<string, object?>? fields = null, string source = "driver") =>
-        Write("info", "log", message, fields, source);
+    public void Info(string message, IReadOnlyDictionary<string, object?>? fields = null, string source = Driver) =>
+        Write(JobLines.Format(Header("info", JobEvents.Log, message, source), null, fields));
 
-    public void Warn(string message, IReadOnlyDictionary<string, object?>? fields = null, string source = "driver") =>
-        Write("warn", "log", message, fields, source);
+    public void Warn(string message, IReadOnlyDictionary<string, object?>? fields = null, string source = Driver, JobUsage? usage = null) =>
+        Write(JobLines.Format(Header("warn", JobEvents.Log, message, source), usage, fields));
 
-    public void Error(string message, IReadOnlyDictionary<string, object?>? fields = null, string source = "driver") =>
-        Write("error", "log", message, fields, source);
+    public void Error(string message, IReadOnlyDictionary<string, object?>? fields = null, string source = Driver, JobUsage? usage = null) =>
+        Write(JobLines.Format(Header("error", JobEvents.Log, message, source), usage, fields));
 
-    public void Event(string eventName, string message, IReadOnlyDictionary<string, object?> fields, string source = "driver") =>
-        Write("info", eventName, message, fields, source);
+    public void Progress(string message, ProgressEvent progress, JobUsage usage) =>
+        Event(JobEvents.Progress, message, progress, JobJsonContext.Default.ProgressEvent, Driver, usage);
 
-    private void Write(string level, string eventName, string message, IReadOnlyDictionary<string, object?>? fields, string source)
+    public void Slice(string message, SliceEvent slice, string source) =>
+        Event(JobEvents.Slice, message, slice, JobJsonContext.Default.SliceEvent, source, null);
+
+    public void Quality(string message, QualityEvent quality) =>
+        Event(JobEvents.Quality, message, quality, JobJsonContext.Default.QualityEvent, Driver, null);
+
+    public void Summary(string message, SummaryEvent summary, JobUsage? usage = null) =>
+        Event(JobEvents.Summary, message, summary, JobJsonContext.Default.SummaryEvent, Driver, usage);
+
+    private void Event<T>(string name, string message, T payload, JsonTypeInfo<T> type, string source, JobUsage? usage)
+        where T : class =>
+        Write(JobLines.Format(Header("info", name, message, source), payload, type, usage));
+
+    private JobLineHeader Header(string level, string name, string message, string source) =>
+        new(_time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), level, source, name, message);
+
+    private void Write(string line)
     {
-        var line = new Dictionary<string, object?>
-        {
-            ["ts"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            ["level"] = level,
-            ["source"] = source,
-            ["event"] = eventName,
-            ["msg"] = message,
-        };
-        foreach (var (key, value) in fields ?? new Dictionary<string, object?>())
-        {
-            line[key] = value;
-        }
-        var json = JsonSerializer.Serialize(line, Json);
         lock (_lock)
         {
-            output.WriteLine(json);
+            output.WriteLine(line);
             output.Flush();
         }
     }

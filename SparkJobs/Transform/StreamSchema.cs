@@ -90,7 +90,7 @@ public sealed record StreamSchema(string Stream, IReadOnlyList<ParquetColumn> Ty
         "object", "destination_details", "livemode", "receipt_number", "source_transfer_reversal", "transfer_reversal",
     });
 
-    public static IReadOnlyList<string> Streams { get; } = ["charges", "customers", "refunds"];
+    public static IReadOnlyList<string> Streams { get; } = Shared.Streams.StreamCatalog.Names();
 
     /// <summary>A column's place in <see cref="Columns"/> (and so in a row).</summary>
     public int IndexOf(string column)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.State;
@@ -28,18 +29,14 @@ public sealed class ResourceUsage
 
     public void StateRead() => Interlocked.Increment(ref _stateReads);
 
-    /// <summary>Adds the usage so far to a log line's fields.</summary>
-    public Dictionary<string, object?> AddTo(Dictionary<string, object?> fields)
+    /// <summary>The usage so far, for a log line.</summary>
+    public JobUsage Snapshot()
     {
         using var process = Process.GetCurrentProcess();
-        fields["cpu_seconds"] = Math.Round(process.TotalProcessorTime.TotalSeconds, 3);
-        fields["peak_rss_bytes"] = process.PeakWorkingSet64;
         // LIST is billed as a PUT-class request by S3.
-        fields["lake_puts"] = Interlocked.Read(ref _lakePuts) + Interlocked.Read(ref _lakeLists);
-        fields["lake_gets"] = Interlocked.Read(ref _lakeGets);
-        fields["state_writes"] = Interlocked.Read(ref _stateWrites);
-        fields["state_reads"] = Interlocked.Read(ref _stateReads);
-        return fields;
+        return new JobUsage(Math.Round(process.TotalProcessorTime.TotalSeconds, 3), process.PeakWorkingSet64,
+            Interlocked.Read(ref _lakePuts) + Interlocked.Read(ref _lakeLists), Interlocked.Read(ref _lakeGets),
+            Interlocked.Read(ref _stateWrites), Interlocked.Read(ref _stateReads));
     }
 }
 

@@ -111,8 +111,24 @@ public sealed class OperationalEndpointTests(ConsoleAppFactory factory) : IClass
         await client.GetAsync(new Uri("/healthz", UriKind.Relative));
         await client.GetAsync(new Uri("/api/me", UriKind.Relative));
 
-        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
-        var text = await response.Content.ReadAsStringAsync();
+        // The server records a request's duration as the request ends, which can be just after the client has the
+        // response: scrape until both requests are in (or give up after 10 s and let the asserts say what is missing).
+        HttpResponseMessage response;
+        string text;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+            text = await response.Content.ReadAsStringAsync();
+            if (text.Contains("http_route=\"/api/me\"", StringComparison.Ordinal) && text.Contains("http_route=\"/healthz\"", StringComparison.Ordinal)
+                || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+            response.Dispose();
+            await Task.Delay(50);
+        }
+        using var scraped = response;
 
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);

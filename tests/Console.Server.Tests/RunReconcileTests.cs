@@ -34,7 +34,7 @@ public sealed class RunReconcileTests : IDisposable
             using var client = first.BasicClient("operator");
             id = (await LaunchAsync(client, new { stream = "customers" })).Id;
             recordsBefore = (await WaitForAsync(client, id, run => run.Progress.Records >= 3)).Progress.Records;
-            process = LocalJob.Of((await first.Services.GetRequiredService<SqliteRunStore>().HandleAsync(id))!);
+            process = LocalJob.Of((await first.Services.GetRequiredService<IRunStore>().HandleAsync(id))!);
         }
         // The job outlives the console.
         Assert.True(ProcessExists(process.Pid));
@@ -66,7 +66,7 @@ public sealed class RunReconcileTests : IDisposable
             using var client = first.BasicClient("operator");
             id = (await LaunchAsync(client, new { stream = "customers" })).Id;
             await WaitForAsync(client, id, run => run.Progress.Records >= 1);
-            process = LocalJob.Of((await first.Services.GetRequiredService<SqliteRunStore>().HandleAsync(id))!);
+            process = LocalJob.Of((await first.Services.GetRequiredService<IRunStore>().HandleAsync(id))!);
         }
         // Someone stops the job while no console watches it. The signal is sent again each second it is still alive: on a
         // loaded machine one CI run saw the stand-in job outlive a single SIGTERM to its process group.
@@ -97,7 +97,7 @@ public sealed class RunReconcileTests : IDisposable
         var id = "run-never-started";
         using (var first = Console())
         {
-            await first.Services.GetRequiredService<SqliteRunStore>().InsertAsync(new RunInfo
+            await first.Services.GetRequiredService<IRunStore>().InsertAsync(new RunInfo
             {
                 Id = id, Source = "stripe", Stream = "charges", Mode = "incremental", Workers = 1, State = RunState.Pending,
                 CreatedAt = DateTimeOffset.UtcNow, LaunchedBy = "operator",

@@ -68,7 +68,7 @@ public sealed class RunsApiTests : IDisposable
         using var client = _console.BasicClient("operator");
         var run = await LaunchAsync(client, new { stream = "customers" });
         run = await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0);
-        var handle = await _console.Services.GetRequiredService<SqliteRunStore>().HandleAsync(run.Id);
+        var handle = await _console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id);
         Assert.NotNull(handle);
         var process = LocalJob.Of(handle);
         Assert.True(ProcessExists(process.Pid));
@@ -95,7 +95,7 @@ public sealed class RunsApiTests : IDisposable
         using var client = _console.BasicClient("operator");
         var run = await LaunchAsync(client, new { stream = "customers", workers = 13 });
         await WaitForAsync(client, run.Id, current => current.Progress.Records > 0);
-        var process = LocalJob.Of((await _console.Services.GetRequiredService<SqliteRunStore>().HandleAsync(run.Id))!);
+        var process = LocalJob.Of((await _console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id))!);
 
         await client.PostAsync($"/api/runs/{run.Id}/cancel", null);
         await Task.Delay(1000);

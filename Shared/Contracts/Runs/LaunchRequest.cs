@@ -4,7 +4,7 @@ namespace OpsConsole.Shared.Runs;
 public sealed record LaunchRequest
 {
     /// <summary>The source system; only <c>stripe</c> (served by the Sandbox by default) today.</summary>
-    public string? Source { get; init; } = "stripe";
+    public string? Source { get; init; } = Streams.StreamCatalog.Stripe;
 
     /// <summary><c>charges</c>, <c>customers</c> or <c>refunds</c>.</summary>
     public string? Stream { get; init; }

@@ -1,13 +1,14 @@
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.Validation;
+using OpsConsole.Shared.Streams;
 
 namespace OpsConsole.Web.Components.Pages.Runs;
 
 /// <summary>The launch form: its fields, the error of the field the service refused, and the launched run.</summary>
 public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
 {
-    public static IReadOnlyList<string> Streams { get; } = ["charges", "customers", "refunds"];
+    public static IReadOnlyList<string> Streams { get; } = StreamCatalog.Names();
 
     public string Stream { get; set; } = "charges";
 

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using OpsConsole.Shared.Costs;
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Server.Runs;
+
+/// <summary>Ends a run: prices it, stores the outcome with the cost in one change, then tells whoever listens.</summary>
+internal sealed class RunFinisher(IRunStore store, IRunPricer pricer, RunEvents events, TimeProvider time, ILogger<RunFinisher> logger)
+{
+    /// <summary>
+    /// Moves the run to <paramref name="outcome"/>; null when the run is gone. <paramref name="announced"/> is false for
+    /// a launch that backed out before anyone was told of it (no notification goes out).
+    /// </summary>
+    public async Task<RunInfo?> FinishAsync(string id, RunState outcome, int? exitCode, string? reason, bool forced, bool announced = true)
+    {
+        // To the millisecond, as the store keeps it: the cost is priced over exactly the times the run shows.
+        var ended = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        RunCost? cost = null;
+        try
+        {
+            // Priced before the change, so the run is never seen ended without its cost.
+            cost = await store.GetAsync(id) is { } current ? await pricer.PriceAsync(current with { EndedAt = ended }, CancellationToken.None) : null;
+        }
+        catch (Exception exception) when (exception is IOException or JsonException)
+        {
+            // The run ends either way; its cost is the only thing missing.
+            logger.LogWarning(exception, "Run {RunId} could not be priced", id);
+        }
+        var change = new RunChange { EndedAt = ended, ExitCode = exitCode, FailureReason = reason, Forced = forced ? true : null, Cost = cost };
+        var run = await store.TransitionAsync(id, outcome, change, outcome.ToString().ToLowerInvariant());
+        if (run is not null)
+        {
+            logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
+            await events.FinishedAsync(run, announced);
+            events.Raise(run);
+        }
+        return run;
+    }
+}

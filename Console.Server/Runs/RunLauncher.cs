@@ -1,0 +1,222 @@
+using System.Text.Json;
+using OpsConsole.Server.Runners;
+using OpsConsole.Shared.Audit;
+using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.State;
+using OpsConsole.Shared.Validation;
+
+namespace OpsConsole.Server.Runs;
+
+/// <summary>
+/// Launching and cancelling runs (the API and the UI go through this): authorize, validate, take the stream, record,
+/// start the job and hand it to the <see cref="RunFollower"/>; cancel gracefully, then by force.
+/// </summary>
+internal sealed class RunLauncher(
+    IRunStore store,
+    IJobRunner runner,
+    IStateStore state,
+    JobSpecFactory specs,
+    IAuditLog audit,
+    RunFollower follower,
+    RunFinisher finisher,
+    RunEvents events,
+    Logs.LogService logs,
+    TimeProvider time,
+    ILogger<RunLauncher> logger) : IRunService
+{
+    public event Action<RunInfo>? Changed
+    {
+        add => events.Changed += value;
+        remove => events.Changed -= value;
+    }
+
+    public TimeSpan CancelGracePeriod => follower.CancelGracePeriod;
+
+    public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
+        store.ListAsync(Math.Clamp(limit, 1, 5000), cancellationToken);
+
+    public Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) => store.GetAsync(id, cancellationToken);
+
+    public Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default) =>
+        follower.ThroughputAsync(id, cancellationToken);
+
+    public async Task<RunInfo> LaunchAsync(LaunchRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        if (caller.Role < ConsoleRole.Operator)
+        {
+            throw new UnauthorizedAccessException("Launching a run needs the Operator role.");
+        }
+        var launch = LaunchValidator.Validate(request);
+        if (specs.Problem is { } problem)
+        {
+            throw new InvalidFieldException("source", problem);
+        }
+        await CheckStreamIsFreeAsync(launch, cancellationToken);
+        var now = time.GetUtcNow();
+        var run = new RunInfo
+        {
+            Id = NewId(now),
+            Source = launch.Source,
+            Stream = launch.Stream,
+            Mode = launch.Mode,
+            From = launch.From,
+            To = launch.To,
+            Workers = launch.Workers,
+            State = RunState.Pending,
+            CreatedAt = now,
+            LaunchedBy = caller.Name,
+        };
+        await store.InsertAsync(run, cancellationToken);
+        await RecordLaunchAsync(run, launch, caller);
+        logger.LogInformation("Run {RunId} ({Source}/{Stream}, {Mode}) launched by {User}", run.Id, run.Source, run.Stream, run.Mode, caller.Name);
+        await events.LaunchedAsync(run);
+        events.Raise(run);
+        return await StartAsync(run) ?? run;
+    }
+
+    public async Task<RunInfo?> CancelAsync(string id, bool force, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        if (caller.Role < (force ? ConsoleRole.Admin : ConsoleRole.Operator))
+        {
+            throw new UnauthorizedAccessException(force ? "Force cancel needs the Admin role." : "Cancelling a run needs the Operator role.");
+        }
+        var run = await store.GetAsync(id, cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+        if (!run.State.IsActive())
+        {
+            throw new RunStateConflictException(id, run.State, "cancelled");
+        }
+        if (run.State != RunState.Cancelling)
+        {
+            run = await store.TransitionAsync(id, RunState.Cancelling,
+                new RunChange { CancelledBy = caller.Name, CancelRequestedAt = time.GetUtcNow() }, "cancelled", cancellationToken);
+            if (run is null)
+            {
+                return null;
+            }
+            logger.LogInformation("Run {RunId}: cancel requested by {User}", id, caller.Name);
+            events.Raise(run);
+            follower.ScheduleKill(run);
+            await RecordCancelAsync(run, caller, force: false);
+        }
+        else if (!force)
+        {
+            return run;
+        }
+        if (await store.HandleAsync(id, cancellationToken) is { } handle)
+        {
+            if (force)
+            {
+                await store.MarkForcedAsync(id, caller.Name, cancellationToken);
+                logger.LogWarning("Run {RunId}: force cancel by {User}", id, caller.Name);
+            }
+            await runner.StopAsync(handle, force ? TimeSpan.Zero : CancelGracePeriod, cancellationToken);
+            if (force)
+            {
+                await RecordCancelAsync(run, caller, force: true);
+            }
+        }
+        run = await store.GetAsync(id, cancellationToken);
+        events.Raise(run!);
+        return run;
+    }
+
+    /// <summary>A job started outside the console (the CLI) holds the stream in the state store, not in the run store.</summary>
+    private async Task CheckStreamIsFreeAsync(ValidLaunch launch, CancellationToken cancellationToken)
+    {
+        if (await state.GetLeaseAsync(launch.Source, launch.Stream, cancellationToken) is { } lease
+            && await store.ActiveRunAsync(launch.Source, launch.Stream, cancellationToken) is null)
+        {
+            var holder = lease.Holder.Split('@')[0];
+            throw new StreamBusyException(launch.Source, launch.Stream, holder, holder == RunLeases.CheckpointChange
+                ? $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment."
+                : $"{launch.Source}/{launch.Stream} is held by job run {holder} (lease until {lease.ExpiresAt:u}), started outside the console.");
+        }
+    }
+
+    /// <summary>
+    /// The run holds the stream in the run store now; an administrator changing the checkpoint took the state store's
+    /// lease first and then looks for active runs. Whoever comes second backs out. Then the launch is audited.
+    /// </summary>
+    private async Task RecordLaunchAsync(RunInfo run, ValidLaunch launch, CallerInfo caller)
+    {
+        try
+        {
+            if (await state.GetLeaseAsync(launch.Source, launch.Stream, CancellationToken.None) is { } changing
+                && changing.Holder.StartsWith(RunLeases.CheckpointChange + "@", StringComparison.Ordinal))
+            {
+                await finisher.FinishAsync(run.Id, RunState.Failed, null, "Not started: an administrator was changing the stream's checkpoint at that moment.",
+                    forced: false, announced: false);
+                throw new StreamBusyException(launch.Source, launch.Stream, RunLeases.CheckpointChange,
+                    $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment.");
+            }
+            await audit.AppendAsync(new AuditEntry
+            {
+                Actor = caller.Name,
+                Action = AuditActions.RunLaunch,
+                Target = run.Id,
+                Stream = $"{run.Source}/{run.Stream}",
+                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers }),
+            }, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is not StreamBusyException)
+        {
+            // Nothing was started: the run must not keep the stream's slot.
+            await finisher.FinishAsync(run.Id, RunState.Failed, null, $"Not started: the console could not record the launch ({exception.Message}).", forced: false);
+            throw;
+        }
+    }
+
+    private async Task<RunInfo?> StartAsync(RunInfo run)
+    {
+        RunInfo? starting;
+        try
+        {
+            starting = await store.TransitionAsync(run.Id, RunState.Starting, new RunChange { StartedAt = time.GetUtcNow(), AddAttempt = true }, "started");
+        }
+        catch (RunStateConflictException)
+        {
+            // Cancelled before it started: nothing to stop.
+            return await finisher.FinishAsync(run.Id, RunState.Cancelled, null, null, forced: false);
+        }
+        events.Raise(starting!);
+        JobHandle handle;
+        try
+        {
+            handle = await runner.StartAsync(specs.Create(starting!, logs.RunFolder(run.Id)), CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            logger.LogError(exception, "Run {RunId}: the job could not be started", run.Id);
+            return await finisher.FinishAsync(run.Id, RunState.Failed, null, $"The job could not be started: {exception.Message}", forced: false);
+        }
+        if (await store.RecordHandleAsync(run.Id, handle) == RunState.Cancelling)
+        {
+            // Cancelled while the job was being started: the stop could not be asked for before now.
+            await runner.StopAsync(handle, CancelGracePeriod, CancellationToken.None);
+        }
+        follower.Follow(starting!, handle);
+        return await store.GetAsync(run.Id);
+    }
+
+    private async Task RecordCancelAsync(RunInfo run, CallerInfo caller, bool force)
+    {
+        await audit.AppendAsync(new AuditEntry
+        {
+            Actor = caller.Name,
+            Action = force ? AuditActions.RunForceCancel : AuditActions.RunCancel,
+            Target = run.Id,
+            Stream = $"{run.Source}/{run.Stream}",
+            Before = JsonSerializer.Serialize(new { state = run.State.ToString() }),
+            After = JsonSerializer.Serialize(new { state = RunState.Cancelling.ToString(), forced = force }),
+        }, CancellationToken.None);
+        await events.CancelRequestedAsync(run, caller.Name, force);
+    }
+
+    private static string NewId(DateTimeOffset now) =>
+        $"run-{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
+}
