@@ -1,7 +1,7 @@
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Planning;
 using OpsConsole.SparkJobs.Quality;
-using OpsConsole.SparkJobs.Sources.Stripe;
+using OpsConsole.SparkJobs.Sources;
 using OpsConsole.SparkJobs.Transform;
 
 namespace OpsConsole.SparkJobs.Ingest;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Planning;
-using OpsConsole.SparkJobs.Sources.Stripe;
+using OpsConsole.SparkJobs.Sources;
 using OpsConsole.SparkJobs.Transform;
 using OpsConsole.Shared.Lake.Storage.Local;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpsConsole.SparkJobs.Sources;
 using OpsConsole.SparkJobs.Sources.Stripe;
 
 namespace OpsConsole.SparkJobs.Tests;

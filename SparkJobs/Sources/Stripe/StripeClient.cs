@@ -54,7 +54,7 @@ public sealed class StripeClient : IDisposable
     /// Every page of <paramref name="stream"/> created in [<paramref name="createdFrom"/>, <paramref name="createdTo"/>),
     /// newest first, following <c>starting_after</c> until <c>has_more</c> is false. The caller disposes each page.
     /// </summary>
-    public async IAsyncEnumerable<StripePage> ListAsync(
+    public async IAsyncEnumerable<SourcePage> ListAsync(
         StripeStream stream,
         long? createdFrom,
         long? createdTo,
@@ -114,10 +114,10 @@ public sealed class StripeClient : IDisposable
         _http.Dispose();
     }
 
-    private async Task<StripePage> GetPageAsync(string path, CancellationToken cancellationToken)
+    private async Task<SourcePage> GetPageAsync(string path, CancellationToken cancellationToken)
     {
         var (body, document) = await SendAsync(path, cancellationToken, IsList);
-        return new StripePage(body, document);
+        return new SourcePage(body, document);
     }
 
     /// <summary>A 200 that is not a list (no data array or has_more) is malformed, and retried like one.</summary>

@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace OpsConsole.SparkJobs.Sources.Stripe;
+namespace OpsConsole.SparkJobs.Sources;
 
 /// <summary>One list page as the source sent it (the raw bytes, for staging) and parsed. Dispose it when done.</summary>
-public sealed class StripePage(byte[] json, JsonDocument document) : IDisposable
+public sealed class SourcePage(byte[] json, JsonDocument document) : IDisposable
 {
     /// <summary>The response body exactly as received.</summary>
     public byte[] Json { get; } = json;

@@ -1,4 +1,4 @@
-namespace OpsConsole.SparkJobs.Sources.Stripe;
+namespace OpsConsole.SparkJobs.Sources;
 
 /// <summary>What the source client did, for progress events and the run summary. Thread-safe.</summary>
 public sealed class SourceStats

@@ -1,4 +1,4 @@
-namespace OpsConsole.SparkJobs.Sources.Stripe;
+namespace OpsConsole.SparkJobs.Sources;
 
 /// <summary>The source kept failing (5xx, timeouts, resets, 429s) past the retry limits: the run fails with exit code 4.</summary>
 public sealed class SourceFailedException : Exception

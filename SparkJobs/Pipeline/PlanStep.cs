@@ -1,0 +1,100 @@
+using OpsConsole.SparkJobs.Ingest;
+using OpsConsole.SparkJobs.Planning;
+
+namespace OpsConsole.SparkJobs.Pipeline;
+
+/// <summary>
+/// Plan: the window (an explicit one; the checkpoint minus the lookback; or, for a full sync or a first run, from the
+/// oldest object the source has) up to now minus the safety lag, cut into slices, without those an earlier attempt of
+/// this run finished. The window is kept in staging, so a restarted run fetches exactly the window it planned.
+/// </summary>
+public sealed class PlanStep(RunContext run)
+{
+    /// <summary>The source keeps 30 days of change events: an incremental run from an older cursor would miss changes.</summary>
+    private const long EventsKeptSeconds = 30L * 86_400;
+
+    public async Task<RunPlan> RunAsync(CancellationToken cancellationToken)
+    {
+        var options = run.Options;
+        var window = await run.Staging.ReadWindowAsync(cancellationToken);
+        if (window is null)
+        {
+            window = await NewWindowAsync(cancellationToken);
+            await run.Staging.WriteWindowAsync(window, cancellationToken);
+        }
+        else
+        {
+            run.Log.Info($"Resuming run {options.RunId} with the window its first attempt planned");
+        }
+        var done = (await run.State.CompletedSlicesAsync(options.Source, run.Stream, options.RunId, cancellationToken))
+            .Select(s => new Slice(s.From, s.To)).ToHashSet();
+        // Pages of a slice an earlier attempt did not finish are dropped; finished slices are kept and skipped.
+        await run.Staging.ClearUnfinishedAsync(done, cancellationToken);
+        var remaining = SlicePlanner.Remaining(SlicePlanner.Plan(window.From, window.To, window.SliceSeconds), done);
+        run.Log.Info($"Run {options.RunId}: {run.Stream} created in [{window.From}, {window.To}), {remaining.Count} slices to fetch ({done.Count} already done), {options.Workers} workers",
+            new Dictionary<string, object?>
+            {
+                ["run_id"] = options.RunId, ["stream"] = run.Stream, ["from"] = window.From, ["to"] = window.To,
+                ["checkpoint_version"] = run.Checkpoint?.Version ?? 0, ["cursor"] = run.Checkpoint?.Cursor, ["mode"] = options.Mode.ToString().ToLowerInvariant(),
+            });
+        return new RunPlan(window, remaining, done.Count);
+    }
+
+    private async Task<RunWindow> NewWindowAsync(CancellationToken cancellationToken)
+    {
+        var options = run.Options;
+        var to = options.To ?? run.Now - options.SafetyLagSeconds;
+        var fromOldest = options.From is null && (options.Mode == IngestMode.Full || run.Checkpoint?.Cursor is null);
+        if (fromOldest)
+        {
+            run.Log.Info($"No checkpoint or a full sync: finding the oldest {run.Stream} object to start from");
+        }
+        if (options.From is null && options.Mode == IngestMode.Incremental && run.Checkpoint?.Cursor is { } last
+            && run.Now - (last - options.LookbackSeconds) > EventsKeptSeconds)
+        {
+            throw new RunRefusedException(
+                "The checkpoint is older than the 30 days of events the source keeps: changes before then cannot be seen. Run a full refresh (--mode full).");
+        }
+        var start = options.From ?? (fromOldest ? await EarliestCreatedAsync(to, cancellationToken) : run.Checkpoint!.Cursor!.Value - options.LookbackSeconds);
+        return new RunWindow(start, to, options.SliceSeconds, run.Time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>
+    /// The oldest <c>created</c> before <paramref name="to"/>, found by bisection with one-object list requests
+    /// (about 31), so a full sync plans slices from the first object instead of from 1970. <paramref name="to"/> when
+    /// there is nothing.
+    /// </summary>
+    private async Task<long> EarliestCreatedAsync(long to, CancellationToken cancellationToken)
+    {
+        async Task<bool> AnyBefore(long time)
+        {
+            await foreach (var page in run.Source.ListAsync(null, time, cancellationToken, limit: 1))
+            {
+                using (page)
+                {
+                    return page.Count > 0;
+                }
+            }
+            return false;
+        }
+
+        if (!await AnyBefore(to))
+        {
+            return to;
+        }
+        long low = 1, high = to; // AnyBefore(high) is true; find the smallest such time.
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (await AnyBefore(mid))
+            {
+                high = mid;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+        return low - 1;
+    }
+}
