@@ -49,40 +49,9 @@ public sealed class StagedBatch
 
     public async IAsyncEnumerable<PartitionRows> PartitionsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var transformer = Transformer = _transformers();
-        var quality = _evaluators?.Invoke();
-        var idColumn = transformer.Schema.IndexOf("id");
-        var createdColumn = transformer.Schema.IndexOf("created");
-        var pending = new SortedDictionary<long, List<object?[]>>();
-        long? lastDay = null;
-        Slice? source = null;
-
-        void Take(System.Text.Json.JsonElement record)
-        {
-            if (!transformer.TryTransform(record, out var row, out var unknownFields))
-            {
-                return;
-            }
-            var created = (long)row[createdColumn]!;
-            if (source is { } slice && (created < slice.From || created >= slice.To))
-            {
-                throw new SourceFailedException($"The source returned {row[idColumn]} created at {created}, outside the requested window {slice}.");
-            }
-            var day = DayOf(created);
-            if (day <= lastDay)
-            {
-                throw new InvalidOperationException($"{row[idColumn]} (day {day}) arrived after its partition was merged.");
-            }
-            if (!pending.TryGetValue(day, out var rows))
-            {
-                pending[day] = rows = [];
-            }
-            rows.Add(row);
-            quality?.Observe(row, record, unknownFields);
-        }
-
-        await _staging.ReadUpdatesAsync(Take, cancellationToken);
-        var days = new SortedSet<long>(pending.Keys);
+        var pass = new Pass(Transformer = _transformers(), _evaluators?.Invoke());
+        await _staging.ReadUpdatesAsync(pass.Take, cancellationToken);
+        var days = new SortedSet<long>(pass.PendingDays);
         foreach (var slice in _slices)
         {
             for (var day = DayOf(slice.From); day <= DayOf(slice.To - 1); day++)
@@ -97,22 +66,71 @@ public sealed class StagedBatch
             // Every slice that can hold records of this day is read before the day is merged.
             while (next < _slices.Count && _slices[next].From < (day + 1) * Day)
             {
-                source = _slices[next++];
-                await _staging.ReadSliceAsync(source.Value, Take, cancellationToken);
-                source = null;
+                pass.Source = _slices[next++];
+                await _staging.ReadSliceAsync(pass.Source.Value, pass.Take, cancellationToken);
+                pass.Source = null;
             }
-            lastDay = day;
-            if (pending.Remove(day, out var rows) && rows.Count > 0)
+            if (pass.Close(day) is { Count: > 0 } rows)
             {
                 yield return new PartitionRows(LakeTable.PartitionOf(day * Day), rows);
             }
         }
         // The merge commits only after the last partition: a verdict that throws here leaves the table as it was.
-        if (quality is not null && _judge is not null)
+        if (pass.Quality is not null && _judge is not null)
         {
-            await _judge(transformer, quality, cancellationToken);
+            await _judge(pass.Transformer, pass.Quality, cancellationToken);
         }
     }
 
     private static long DayOf(long created) => (created / Day) - (created % Day < 0 ? 1 : 0);
+
+    /// <summary>One pass over the staged records: rows waiting for their day, the days already handed over.</summary>
+    private sealed class Pass(RecordTransformer transformer, QualityEvaluator? quality)
+    {
+        private readonly int _idColumn = transformer.Schema.IndexOf("id");
+        private readonly int _createdColumn = transformer.Schema.IndexOf("created");
+        private readonly SortedDictionary<long, List<object?[]>> _pending = [];
+        private long? _lastDay;
+
+        public RecordTransformer Transformer { get; } = transformer;
+
+        public QualityEvaluator? Quality { get; } = quality;
+
+        /// <summary>The slice being read (its records must fall inside it), or null for the updates.</summary>
+        public Slice? Source { get; set; }
+
+        public IEnumerable<long> PendingDays => _pending.Keys;
+
+        /// <summary>Transforms, checks and judges one staged record, and keeps its row for its day.</summary>
+        public void Take(System.Text.Json.JsonElement record)
+        {
+            if (!Transformer.TryTransform(record, out var row, out var unknownFields))
+            {
+                return;
+            }
+            var created = (long)row[_createdColumn]!;
+            if (Source is { } slice && (created < slice.From || created >= slice.To))
+            {
+                throw new SourceFailedException($"The source returned {row[_idColumn]} created at {created}, outside the requested window {slice}.");
+            }
+            var day = DayOf(created);
+            if (day <= _lastDay)
+            {
+                throw new InvalidOperationException($"{row[_idColumn]} (day {day}) arrived after its partition was merged.");
+            }
+            if (!_pending.TryGetValue(day, out var rows))
+            {
+                _pending[day] = rows = [];
+            }
+            rows.Add(row);
+            Quality?.Observe(row, record, unknownFields);
+        }
+
+        /// <summary>Hands over the rows of <paramref name="day"/>; later records of it are an error.</summary>
+        public List<object?[]>? Close(long day)
+        {
+            _lastDay = day;
+            return _pending.Remove(day, out var rows) ? rows : null;
+        }
+    }
 }

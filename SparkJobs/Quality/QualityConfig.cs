@@ -70,6 +70,22 @@ public sealed class QualityConfig
 
     public static QualityConfig Parse(string yaml, string origin, StreamSchema schema)
     {
+        var list = RulesList(yaml, origin, schema);
+        var rules = new List<(string, RuleHeader, RuleType, IReadOnlyDictionary<string, ConfigValue>)>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            rules.Add(ReadRule(list.Children[i], $"{origin}: rules[{i}] (line {list.Children[i].Start.Line})", origin, i, names));
+        }
+        var config = new QualityConfig(origin, schema, rules);
+        // Every rule is built once here, so a wrong column, number or expression is reported before the run starts.
+        config.Build([]);
+        return config;
+    }
+
+    /// <summary>The document's <c>rules</c> list, after checking the YAML, its top-level keys and its <c>stream</c>.</summary>
+    private static YamlSequenceNode RulesList(string yaml, string origin, StreamSchema schema)
+    {
         var document = new YamlStream();
         try
         {
@@ -94,84 +110,90 @@ public sealed class QualityConfig
         {
             throw new QualityConfigException($"{origin}: key 'stream' (line {streamNode.Start.Line}) says '{Scalar(streamNode)}', but the rules are for {schema.Stream}.");
         }
-        if (Child(root, "rules") is not YamlSequenceNode list)
-        {
-            throw new QualityConfigException($"{origin}: key 'rules' is missing or is not a list.");
-        }
+        return Child(root, "rules") as YamlSequenceNode ?? throw new QualityConfigException($"{origin}: key 'rules' is missing or is not a list.");
+    }
 
-        var rules = new List<(string, RuleHeader, RuleType, IReadOnlyDictionary<string, ConfigValue>)>();
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < list.Children.Count; i++)
+    /// <summary>One rule: its type, the keys that type takes, its name (unique), severity, blocking and required keys.</summary>
+    private static (string, RuleHeader, RuleType, IReadOnlyDictionary<string, ConfigValue>) ReadRule(YamlNode ruleNode, string place, string origin, int index,
+        Dictionary<string, string> names)
+    {
+        var values = Values(ruleNode, place);
+        var type = TypeOf(values, place);
+        var column = values.TryGetValue("column", out var columnValue) ? columnValue.Scalar
+            : values.TryGetValue("columns", out var columnsValue) ? string.Join("+", columnsValue.List ?? [columnsValue.Scalar ?? ""])
+            : values.TryGetValue("metric", out var metricValue) ? metricValue.Scalar : null;
+        var name = values.TryGetValue("name", out var nameValue) ? nameValue.Scalar ?? "" : column is null ? type.Name : $"{type.Name}_{column}";
+        if (name.Length == 0)
         {
-            var place = $"{origin}: rules[{i}] (line {list.Children[i].Start.Line})";
-            if (list.Children[i] is not YamlMappingNode node)
-            {
-                throw new QualityConfigException($"{place}: a rule is a mapping with at least a 'type'.");
-            }
-            var values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
-            foreach (var (keyNode, valueNode) in node.Children)
-            {
-                var key = Scalar(keyNode);
-                values[key] = valueNode switch
-                {
-                    YamlScalarNode scalar => new ConfigValue(scalar.Value ?? "", null, (int)keyNode.Start.Line),
-                    YamlSequenceNode sequence when sequence.Children.All(c => c is YamlScalarNode) =>
-                        new ConfigValue(null, [.. sequence.Children.Select(Scalar)], (int)keyNode.Start.Line),
-                    _ => throw new QualityConfigException($"{place}, key '{key}' (line {keyNode.Start.Line}): expected a value or a list of values."),
-                };
-            }
-            var typeName = values.TryGetValue("type", out var typeValue) ? typeValue.Scalar : null;
-            if (string.IsNullOrEmpty(typeName))
-            {
-                throw new QualityConfigException($"{place}, key 'type': is required (see `OpsConsole.SparkJobs rules` for the types).");
-            }
-            var type = RuleCatalog.Find(typeName)
-                ?? throw new QualityConfigException($"{place}, key 'type' (line {typeValue!.Line}): '{typeName}' is not a rule type (see `OpsConsole.SparkJobs rules`{Suggest(typeName)}).");
-            var allowed = RuleCatalog.CommonParameters.Concat(type.Parameters).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var (key, value) in values)
-            {
-                if (!allowed.Contains(key))
-                {
-                    throw new QualityConfigException($"{place}, key '{key}' (line {value.Line}): {type.Name} does not take '{key}'; it takes {string.Join(", ", type.Parameters.Select(p => p.Name).DefaultIfEmpty("no keys of its own"))}.");
-                }
-            }
-            var column = values.TryGetValue("column", out var columnValue) ? columnValue.Scalar
-                : values.TryGetValue("columns", out var columnsValue) ? string.Join("+", columnsValue.List ?? [columnsValue.Scalar ?? ""])
-                : values.TryGetValue("metric", out var metricValue) ? metricValue.Scalar : null;
-            var name = values.TryGetValue("name", out var nameValue) ? nameValue.Scalar ?? "" : column is null ? type.Name : $"{type.Name}_{column}";
-            if (name.Length == 0)
-            {
-                throw new QualityConfigException($"{place}, key 'name': is empty.");
-            }
-            var label = $"{origin}: rule '{name}' (rules[{i}], line {list.Children[i].Start.Line})";
-            if (!names.TryAdd(name, label))
-            {
-                throw new QualityConfigException($"{label}: the name '{name}' is used by {names[name]} too; give one of them a name.");
-            }
-            var severityText = values.TryGetValue("severity", out var severityValue) ? severityValue.Scalar : "warn";
-            var severity = severityText switch
-            {
-                "info" => Severity.Info,
-                "warn" => Severity.Warn,
-                "error" => Severity.Error,
-                _ => throw new QualityConfigException($"{label}, key 'severity' (line {severityValue!.Line}): '{severityText}' is not info, warn or error."),
-            };
-            var blocking = RuleArguments.ParseBoolean(values.GetValueOrDefault("blocking")?.Scalar ?? "false")
-                ?? throw new QualityConfigException($"{label}, key 'blocking' (line {values["blocking"].Line}): '{values["blocking"].Scalar}' is not true or false.");
-            var header = new RuleHeader(name, type.Name, values.ContainsKey("column") ? column : null, severity, blocking);
-            var parameters = values.Where(v => v.Key is not ("type" or "name" or "severity" or "blocking" or "description"))
-                .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
-            var required = type.Parameters.FirstOrDefault(p => p.Required && !parameters.ContainsKey(p.Name));
-            if (required is not null)
-            {
-                throw new QualityConfigException($"{label}, key '{required.Name}': is required ({required.Description}).");
-            }
-            rules.Add((label, header, type, parameters));
+            throw new QualityConfigException($"{place}, key 'name': is empty.");
         }
-        var config = new QualityConfig(origin, schema, rules);
-        // Every rule is built once here, so a wrong column, number or expression is reported before the run starts.
-        config.Build([]);
-        return config;
+        var label = $"{origin}: rule '{name}' (rules[{index}], line {ruleNode.Start.Line})";
+        if (!names.TryAdd(name, label))
+        {
+            throw new QualityConfigException($"{label}: the name '{name}' is used by {names[name]} too; give one of them a name.");
+        }
+        var severityText = values.TryGetValue("severity", out var severityValue) ? severityValue.Scalar : "warn";
+        var severity = severityText switch
+        {
+            "info" => Severity.Info,
+            "warn" => Severity.Warn,
+            "error" => Severity.Error,
+            _ => throw new QualityConfigException($"{label}, key 'severity' (line {severityValue!.Line}): '{severityText}' is not info, warn or error."),
+        };
+        var blocking = RuleArguments.ParseBoolean(values.GetValueOrDefault("blocking")?.Scalar ?? "false")
+            ?? throw new QualityConfigException($"{label}, key 'blocking' (line {values["blocking"].Line}): '{values["blocking"].Scalar}' is not true or false.");
+        var header = new RuleHeader(name, type.Name, values.ContainsKey("column") ? column : null, severity, blocking);
+        var parameters = values.Where(v => v.Key is not ("type" or "name" or "severity" or "blocking" or "description"))
+            .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        var required = type.Parameters.FirstOrDefault(p => p.Required && !parameters.ContainsKey(p.Name));
+        if (required is not null)
+        {
+            throw new QualityConfigException($"{label}, key '{required.Name}': is required ({required.Description}).");
+        }
+        return (label, header, type, parameters);
+    }
+
+    /// <summary>A rule's keys with their values (a scalar or a list of scalars) and lines.</summary>
+    private static Dictionary<string, ConfigValue> Values(YamlNode ruleNode, string place)
+    {
+        if (ruleNode is not YamlMappingNode node)
+        {
+            throw new QualityConfigException($"{place}: a rule is a mapping with at least a 'type'.");
+        }
+        var values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
+        foreach (var (keyNode, valueNode) in node.Children)
+        {
+            var key = Scalar(keyNode);
+            values[key] = valueNode switch
+            {
+                YamlScalarNode scalar => new ConfigValue(scalar.Value ?? "", null, (int)keyNode.Start.Line),
+                YamlSequenceNode sequence when sequence.Children.All(c => c is YamlScalarNode) =>
+                    new ConfigValue(null, [.. sequence.Children.Select(Scalar)], (int)keyNode.Start.Line),
+                _ => throw new QualityConfigException($"{place}, key '{key}' (line {keyNode.Start.Line}): expected a value or a list of values."),
+            };
+        }
+        return values;
+    }
+
+    /// <summary>The rule's type, and every key checked against what that type takes.</summary>
+    private static RuleType TypeOf(Dictionary<string, ConfigValue> values, string place)
+    {
+        var typeName = values.TryGetValue("type", out var typeValue) ? typeValue.Scalar : null;
+        if (string.IsNullOrEmpty(typeName))
+        {
+            throw new QualityConfigException($"{place}, key 'type': is required (see `OpsConsole.SparkJobs rules` for the types).");
+        }
+        var type = RuleCatalog.Find(typeName)
+            ?? throw new QualityConfigException($"{place}, key 'type' (line {typeValue!.Line}): '{typeName}' is not a rule type (see `OpsConsole.SparkJobs rules`{Suggest(typeName)}).");
+        var allowed = RuleCatalog.CommonParameters.Concat(type.Parameters).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            if (!allowed.Contains(key))
+            {
+                throw new QualityConfigException($"{place}, key '{key}' (line {value.Line}): {type.Name} does not take '{key}'; it takes {string.Join(", ", type.Parameters.Select(p => p.Name).DefaultIfEmpty("no keys of its own"))}.");
+            }
+        }
+        return type;
     }
 
     private static YamlNode? Child(YamlMappingNode node, string key) =>

@@ -378,29 +378,8 @@ public sealed class RowExpression
                 }
                 else if (c is '\'' or '"')
                 {
-                    var start = i++;
-                    var value = new StringBuilder();
-                    while (true)
-                    {
-                        if (i >= text.Length)
-                        {
-                            throw new FormatException($"the string starting at character {start + 1} is not closed");
-                        }
-                        if (text[i] == c)
-                        {
-                            // A doubled quote stands for itself.
-                            if (i + 1 < text.Length && text[i + 1] == c)
-                            {
-                                value.Append(c);
-                                i += 2;
-                                continue;
-                            }
-                            i++;
-                            break;
-                        }
-                        value.Append(text[i++]);
-                    }
-                    tokens.Add((value.ToString(), start, true));
+                    var start = i;
+                    tokens.Add((QuotedString(text, ref i), start, true));
                 }
                 else if (char.IsLetterOrDigit(c) || c == '_')
                 {
@@ -431,6 +410,33 @@ public sealed class RowExpression
                 }
             }
             return tokens;
+        }
+
+        /// <summary>The string quoted at <paramref name="i"/> (a doubled quote stands for itself); <paramref name="i"/> ends after it.</summary>
+        private static string QuotedString(string text, ref int i)
+        {
+            var quote = text[i];
+            var start = i++;
+            var value = new StringBuilder();
+            while (true)
+            {
+                if (i >= text.Length)
+                {
+                    throw new FormatException($"the string starting at character {start + 1} is not closed");
+                }
+                if (text[i] == quote)
+                {
+                    if (i + 1 < text.Length && text[i + 1] == quote)
+                    {
+                        value.Append(quote);
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    return value.ToString();
+                }
+                value.Append(text[i++]);
+            }
         }
     }
 

@@ -108,30 +108,45 @@ public sealed class RecordTransformer(StreamSchema schema, string runId, DateTim
             }
             writer.WriteEndObject();
         }
-        for (var c = 0; c < schema.Typed.Count; c++)
+        if (MissingRequired(values) is { } missing)
         {
-            if (values[c] is null && !schema.Typed[c].Nullable)
-            {
-                return Reject($"{Describe(record)}: required field {schema.Typed[c].Name} is missing");
-            }
+            return Reject($"{Describe(record)}: required field {missing} is missing");
         }
         values[schema.Typed.Count] = Encoding.UTF8.GetString(extra.WrittenSpan);
         values[schema.Typed.Count + 1] = runId;
         values[schema.Typed.Count + 2] = _ingestedAt;
         if (unknown is not null)
         {
-            lock (_lock)
-            {
-                foreach (var name in unknown)
-                {
-                    _unknownFields[name] = _unknownFields.GetValueOrDefault(name) + 1;
-                }
-            }
+            CountUnknown(unknown);
         }
         row = values;
         unknownFields = unknown;
         Interlocked.Increment(ref _count);
         return true;
+    }
+
+    /// <summary>The first required column <paramref name="values"/> has no value for, or null.</summary>
+    private string? MissingRequired(object?[] values)
+    {
+        for (var c = 0; c < schema.Typed.Count; c++)
+        {
+            if (values[c] is null && !schema.Typed[c].Nullable)
+            {
+                return schema.Typed[c].Name;
+            }
+        }
+        return null;
+    }
+
+    private void CountUnknown(List<string> unknown)
+    {
+        lock (_lock)
+        {
+            foreach (var name in unknown)
+            {
+                _unknownFields[name] = _unknownFields.GetValueOrDefault(name) + 1;
+            }
+        }
     }
 
     /// <summary>The rows so far, by column, as a Parquet table.</summary>

@@ -290,6 +290,9 @@ public sealed class IngestCommandTests : IAsyncLifetime
 
         Assert.Equal(2, code);
         Assert.Contains("STRIPE_SECRET_KEY", error.ToString(), StringComparison.Ordinal);
+        // Nothing is written on bad input: not the lake's folder, not the state store.
+        Assert.False(Directory.Exists(Lake), "the lake folder was created");
+        Assert.False(File.Exists(State), "the state store was created");
     }
 
     private Task<Dictionary<string, JsonElement>> AssertTableEqualsTruthAsync(long cursor) => ChargesTruth.AssertTableEqualsAsync(_job.Admin, Lake, cursor);

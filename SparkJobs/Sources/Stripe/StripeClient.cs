@@ -128,92 +128,94 @@ public sealed class StripeClient : IDisposable
 
     private async Task<(byte[] Body, JsonDocument Document)> SendAsync(string path, CancellationToken cancellationToken, Func<JsonDocument, bool>? valid = null)
     {
-        string? lastProblem = null;
         for (var attempt = 1; ; attempt++)
         {
             await Gate.WaitAsync(cancellationToken);
-            string? token = null;
-            var retryAt = TimeSpan.Zero;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.RequestTimeout);
-            try
+            var outcome = await AttemptAsync(path, valid, cancellationToken);
+            if (outcome.Response is { } response)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                if (_tokens is not null)
-                {
-                    token = await _tokens.GetAsync(timeout.Token);
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                }
-                else
-                {
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Credentials.SecretKey);
-                }
-
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-                Stats.Request(body.Length);
-                var status = (int)response.StatusCode;
-                if (status == 200)
-                {
-                    var document = JsonDocument.Parse(body);
-                    if (valid is null || valid(document))
-                    {
-                        return (body, document);
-                    }
-                    document.Dispose();
-                    throw new JsonException("The response is not a list.");
-                }
-
-                var (message, code, param) = ErrorOf(body);
-                switch (status)
-                {
-                    case 429:
-                        Stats.Limited();
-                        Gate.OnRateLimited();
-                        lastProblem = $"429 {code ?? "rate_limit"}";
-                        break;
-                    case 401 when token is not null:
-                        // An expired token: fetch a new one and try again at once.
-                        _tokens!.Invalidate(token);
-                        lastProblem = $"401 {code ?? "unauthorized"} (token refreshed)";
-                        retryAt = TimeSpan.FromTicks(1);
-                        break;
-                    case >= 500:
-                        lastProblem = $"{status} {message}";
-                        break;
-                    default:
-                        throw new SourceRejectedException(status, $"{path}: the source refused the request ({status}{(param is null ? "" : $", parameter {param}")}): {message}", param);
-                }
+                return response;
             }
-            catch (HttpRequestException exception)
-            {
-                lastProblem = $"connection: {exception.Message}";
-            }
-            catch (IOException exception)
-            {
-                lastProblem = $"connection: {exception.Message}";
-            }
-            catch (JsonException)
-            {
-                lastProblem = "malformed JSON in the response";
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                lastProblem = $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s";
-            }
-
             if (attempt >= _options.MaxAttempts)
             {
-                throw new SourceFailedException($"{path}: {attempt} attempts failed; the last: {lastProblem}.");
+                throw new SourceFailedException($"{path}: {attempt} attempts failed; the last: {outcome.Problem}.");
             }
             if (Interlocked.Decrement(ref _retriesLeft) < 0)
             {
-                throw new SourceFailedException($"{path}: the run's retry budget ({_options.RetryBudget}) is spent; the last failure: {lastProblem}.");
+                throw new SourceFailedException($"{path}: the run's retry budget ({_options.RetryBudget}) is spent; the last failure: {outcome.Problem}.");
             }
             Stats.Retry();
-            await Task.Delay(retryAt > TimeSpan.Zero ? TimeSpan.Zero : Backoff(attempt), _time, cancellationToken);
+            await Task.Delay(outcome.RetryAtOnce ? TimeSpan.Zero : Backoff(attempt), _time, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// One request: the parsed response, or what went wrong in a way worth retrying (429, 5xx, a refreshed token, a
+    /// dropped connection, a timeout, a body that does not parse). A refusal (other 4xx) throws: retrying cannot help.
+    /// </summary>
+    private async Task<Attempt> AttemptAsync(string path, Func<JsonDocument, bool>? valid, CancellationToken cancellationToken)
+    {
+        string? token = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            token = _tokens is null ? null : await _tokens.GetAsync(timeout.Token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? _options.Credentials.SecretKey);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            Stats.Request(body.Length);
+            var status = (int)response.StatusCode;
+            if (status != 200)
+            {
+                return Failed(path, status, body, token);
+            }
+            var document = JsonDocument.Parse(body);
+            if (valid is null || valid(document))
+            {
+                return new Attempt((body, document), null, RetryAtOnce: false);
+            }
+            document.Dispose();
+            throw new JsonException("The response is not a list.");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
+        {
+            return new Attempt(null, $"connection: {exception.Message}", RetryAtOnce: false);
+        }
+        catch (JsonException)
+        {
+            return new Attempt(null, "malformed JSON in the response", RetryAtOnce: false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Attempt(null, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", RetryAtOnce: false);
+        }
+    }
+
+    /// <summary>A response other than 200: a problem to retry, or a refusal that ends the run.</summary>
+    private Attempt Failed(string path, int status, byte[] body, string? token)
+    {
+        var (message, code, param) = ErrorOf(body);
+        switch (status)
+        {
+            case 429:
+                Stats.Limited();
+                Gate.OnRateLimited();
+                return new Attempt(null, $"429 {code ?? "rate_limit"}", RetryAtOnce: false);
+            case 401 when token is not null:
+                // An expired token: fetch a new one and try again at once.
+                _tokens!.Invalidate(token);
+                return new Attempt(null, $"401 {code ?? "unauthorized"} (token refreshed)", RetryAtOnce: true);
+            case >= 500:
+                return new Attempt(null, $"{status} {message}", RetryAtOnce: false);
+            default:
+                throw new SourceRejectedException(status, $"{path}: the source refused the request ({status}{(param is null ? "" : $", parameter {param}")}): {message}", param);
+        }
+    }
+
+    /// <summary>One request's outcome: the response, or the problem and whether to retry without a backoff.</summary>
+    private sealed record Attempt((byte[] Body, JsonDocument Document)? Response, string? Problem, bool RetryAtOnce);
 
     /// <summary>Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))].</summary>
     private TimeSpan Backoff(int attempt)

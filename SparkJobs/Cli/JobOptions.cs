@@ -1,0 +1,48 @@
+using System.CommandLine;
+using OpsConsole.Shared.Streams;
+
+namespace OpsConsole.SparkJobs.Cli;
+
+/// <summary>Every option of the job's commands, made once; each command takes the ones it needs.</summary>
+internal sealed class JobOptions
+{
+    public Option<string> Stream { get; } = new("--stream") { Description = "charges, customers or refunds", Required = true };
+
+    public Option<string> Source { get; } = new("--source") { Description = "the source system", DefaultValueFactory = _ => StreamCatalog.Stripe };
+
+    public Option<string> ApiBase { get; } = new("--api-base") { Description = "the source API's base URL", DefaultValueFactory = _ => "https://api.stripe.com" };
+
+    public Option<string> Lake { get; } = new("--lake") { Description = "the lake: file:PATH or a folder", Required = true };
+
+    public Option<string> State { get; } = new("--state") { Description = "the state store: sqlite:PATH or a SQLite file", Required = true };
+
+    public Option<string> RunId { get; } = new("--run-id") { Description = "this run's id: letters, digits, '.', '_', '-'", Required = true };
+
+    public Option<string?> From { get; } = new("--from") { Description = "window start: unix seconds or an ISO 8601 UTC time (default: the checkpoint minus the lookback)" };
+
+    public Option<string?> To { get; } = new("--to") { Description = "window end, exclusive (default: now minus the safety lag)" };
+
+    public Option<string> Mode { get; } = new("--mode") { Description = "incremental or full", DefaultValueFactory = _ => "incremental" };
+
+    public Option<int> Workers { get; } = new("--workers") { Description = "slices fetched in parallel (1..64)", DefaultValueFactory = _ => 8 };
+
+    public Option<long> Lookback { get; } = new("--lookback-seconds") { Description = "re-read this much before the checkpoint", DefaultValueFactory = _ => StreamCatalog.LookbackSeconds };
+
+    public Option<long> SafetyLag { get; } = new("--safety-lag-seconds") { Description = "stop this far behind now", DefaultValueFactory = _ => StreamCatalog.SafetyLagSeconds };
+
+    public Option<long> SliceSeconds { get; } = new("--slice-seconds") { Description = "slice length (at least 60)", DefaultValueFactory = _ => 86_400 };
+
+    public Option<int> MaxSlicePages { get; } = new("--max-slice-pages") { Description = "a slice estimated to need more pages than this is cut into smaller ones (2..10000)", DefaultValueFactory = _ => 40 };
+
+    public Option<int> RequestTimeout { get; } = new("--request-timeout-seconds") { Description = "abandon and retry a request after this long (1..600)", DefaultValueFactory = _ => 30 };
+
+    public Option<double> Rate { get; } = new("--requests-per-second") { Description = "request rate for all workers (0: the source's limit for the key)" };
+
+    public Option<string?> Rules { get; } = new("--rules") { Description = "data-quality rules: a YAML file, a folder holding {stream}.yaml, or 'none' (default: the built-in rules of the stream)" };
+
+    public Option<bool> Markdown { get; } = new("--markdown") { Description = "print the catalog as the README's Markdown reference" };
+
+    public Option<string?> Check { get; } = new("--check") { Description = "check a rules file (or folder) for --stream and print its rules, instead of the catalog" };
+
+    public Option<string?> RuleStream { get; } = new("--stream") { Description = "the stream a checked rules file is for" };
+}
