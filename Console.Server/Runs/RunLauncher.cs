@@ -1,7 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using OpsConsole.Server.Runners;
 using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Live;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
 using OpsConsole.Shared.Validation;
@@ -25,10 +28,26 @@ internal sealed class RunLauncher(
     TimeProvider time,
     ILogger<RunLauncher> logger) : IRunService
 {
-    public event Action<RunInfo>? Changed
+    /// <summary>How often a watcher gets a batch at most, and the longest it waits for one.</summary>
+    private static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(100), Heartbeat = TimeSpan.FromSeconds(1);
+
+    public async IAsyncEnumerable<IReadOnlyList<RunInfo>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        add => events.Changed += value;
-        remove => events.Changed -= value;
+        // Bounded, so a watcher that stops reading cannot hold memory without limit; the newest changes win.
+        var changes = Channel.CreateBounded<RunInfo>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        void OnChanged(RunInfo run) => changes.Writer.TryWrite(run);
+        events.Changed += OnChanged;
+        try
+        {
+            await foreach (var batch in changes.Reader.GetBatchesAsync(BatchInterval, Heartbeat, time, cancellationToken))
+            {
+                yield return batch;
+            }
+        }
+        finally
+        {
+            events.Changed -= OnChanged;
+        }
     }
 
     public TimeSpan CancelGracePeriod => follower.CancelGracePeriod;

@@ -93,5 +93,5 @@ public sealed class CostsAndPanelsTests(BrowserFixture fixture)
         grafana.Stop();
     }
 
-    private static string Usd(double value) => OpsConsole.Web.Components.Pages.Runs.RunText.Usd(value);
+    private static string Usd(double value) => OpsConsole.Web.Format.Usd(value);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.Validation;
@@ -10,35 +12,50 @@ public sealed class RunsViewModelTests
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task Changes_MarkDirtyAndRefreshRebuildsRowsNewestFirst()
+    public async Task Batches_RebuildRowsNewestFirst_OneRenderPerBatch()
     {
         var service = new FakeRunService { Runs = [Run("run-a", RunState.Succeeded, Now.AddMinutes(-10))] };
-        using var model = new RunsViewModel(service, new FixedTime(Now));
-        await model.LoadAsync();
+        await using var model = new RunsViewModel(service, new FixedTime(Now));
+        var renders = Channel.CreateUnbounded<int>();
+        var count = 0;
+        await model.StartAsync(() => { renders.Writer.TryWrite(++count); return Task.CompletedTask; });
         Assert.Single(model.Rows);
-        Assert.False(model.Refresh());
 
-        service.Raise(Run("run-b", RunState.Running, Now.AddMinutes(-1)) with { Progress = RunProgress.None with { Records = 500, RecordsPerSecond = 99 } });
-        service.Raise(Run("run-a", RunState.Failed, Now.AddMinutes(-10)));
+        service.Batches.Writer.TryWrite([
+            Run("run-b", RunState.Running, Now.AddMinutes(-1)) with { Progress = RunProgress.None with { Records = 500, RecordsPerSecond = 99 } },
+            Run("run-a", RunState.Failed, Now.AddMinutes(-10)),
+        ]);
 
-        Assert.True(model.Refresh());
+        Assert.Equal(1, await renders.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(["run-b", "run-a"], model.Rows.Select(row => row.Id));
         Assert.Equal("Failed", model.Rows[1].State);
         Assert.Equal(99, model.Rows[0].RecordsPerSecond);
         Assert.True(model.AnyActive);
-        Assert.False(model.Refresh());
     }
 
     [Fact]
-    public async Task Dispose_Unsubscribes()
+    public void EmptyBatch_RendersOnlyWhileARunIsActive()
+    {
+        var model = new RunsViewModel(new FakeRunService(), new FixedTime(Now));
+
+        Assert.False(model.Apply([]));
+        Assert.True(model.Apply([Run("run-a", RunState.Running, Now)]));
+        Assert.True(model.Apply([]));
+        Assert.True(model.Apply([Run("run-a", RunState.Succeeded, Now)]));
+        Assert.False(model.Apply([]));
+    }
+
+    [Fact]
+    public async Task Dispose_StopsWatching()
     {
         var service = new FakeRunService();
         var model = new RunsViewModel(service, new FixedTime(Now));
-        await model.LoadAsync();
+        await model.StartAsync(() => Task.CompletedTask);
+        Assert.True(service.Watching);
 
-        model.Dispose();
+        await model.DisposeAsync();
 
-        Assert.False(service.HasSubscribers);
+        Assert.False(service.Watching);
     }
 
     [Fact]
@@ -122,13 +139,37 @@ public sealed class RunsViewModelTests
 
         public LaunchRequest? LastRequest { get; private set; }
 
-        public bool HasSubscribers => Changed is not null;
+        /// <summary>What <see cref="WatchAsync"/> yields: the test writes batches here.</summary>
+        public Channel<IReadOnlyList<RunInfo>> Batches { get; } = Channel.CreateUnbounded<IReadOnlyList<RunInfo>>();
+
+        public bool Watching { get; private set; }
 
         public TimeSpan CancelGracePeriod => TimeSpan.FromSeconds(30);
 
-        public event Action<RunInfo>? Changed;
-
-        public void Raise(RunInfo run) => Changed?.Invoke(run);
+        public async IAsyncEnumerable<IReadOnlyList<RunInfo>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            Watching = true;
+            try
+            {
+                while (true)
+                {
+                    IReadOnlyList<RunInfo> batch;
+                    try
+                    {
+                        batch = await Batches.Reader.ReadAsync(cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        yield break;
+                    }
+                    yield return batch;
+                }
+            }
+            finally
+            {
+                Watching = false;
+            }
+        }
 
         public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<RunInfo>>([.. Runs]);

@@ -28,8 +28,12 @@ public interface IRunService
     /// <summary>The grace period between the graceful stop and the kill.</summary>
     TimeSpan CancelGracePeriod { get; }
 
-    /// <summary>Raised (on any thread) whenever a run changes: state or progress.</summary>
-    event Action<RunInfo>? Changed;
+    /// <summary>
+    /// Runs as they change (state or progress), in batches: at most ten a second, and an empty batch every second
+    /// when nothing changed, so a view can move the clocks of active runs without a timer of its own. A run that
+    /// changed several times within a batch may appear more than once; the last one is its latest state.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<RunInfo>> WatchAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>One progress report: when, records so far, and the records per second since the previous report.</summary>

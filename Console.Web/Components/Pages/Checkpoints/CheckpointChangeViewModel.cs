@@ -101,7 +101,7 @@ public sealed class CheckpointChangeViewModel(ICheckpointService checkpoints, Ch
     }
 
     public static string Describe(long? cursor) => cursor is { } c
-        ? $"{DateTimeOffset.FromUnixTimeSeconds(c).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC ({c.ToString(CultureInfo.InvariantCulture)})"
+        ? $"{Format.Time(DateTimeOffset.FromUnixTimeSeconds(c))} UTC ({c.ToString(CultureInfo.InvariantCulture)})"
         : "empty (the next run is a full sync)";
 
     private CheckpointChange Change() => new()

@@ -11,19 +11,10 @@ namespace OpsConsole.Web.Components.Pages.Runs;
 /// One run, live: state, progress, throughput, the log, and cancel (two steps: SIGTERM, then the kill after the grace
 /// period, with the Cancelling state and the kill time on screen; an admin may force it once the grace period is over).
 /// </summary>
-public sealed partial class RunDetailPage
+public sealed partial class RunDetailPage : IAsyncDisposable
 {
-    private const int MaxChartPoints = 600;
-
-    private readonly CancellationTokenSource _disposed = new();
-    private readonly Lock _lock = new();
-    private List<ThroughputPoint> _points = [];
-    private RunInfo? _run;
-    private RunInfo? _latest;
-    private bool _loaded;
     private bool _busy;
     private string? _message;
-    private QualityReport? _quality;
     private int _tab;
 
     [Parameter]
@@ -36,9 +27,7 @@ public sealed partial class RunDetailPage
     private TimeProvider Time { get; set; } = default!;
 
     [Inject]
-    private IQualityService Quality { get; set; } = default!;
-
-    private static string Usd(double value) => RunText.Usd(value);
+    private IQualityService QualityService { get; set; } = default!;
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
@@ -49,80 +38,29 @@ public sealed partial class RunDetailPage
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
+    private RunDetailViewModel Model { get; set; } = default!;
+
     private DateTimeOffset Now => Time.GetUtcNow();
+
+    private static string Usd(double value) => Format.Usd(value);
 
     protected override async Task OnInitializedAsync()
     {
-        Runs.Changed += OnChanged;
-        _run = await Runs.GetAsync(Id, _disposed.Token);
-        _points = [.. (await Runs.ThroughputAsync(Id, _disposed.Token)).TakeLast(MaxChartPoints)];
-        _quality = _run?.Quality is null ? null : await Quality.ReportAsync(Id, _disposed.Token);
+        Model = new RunDetailViewModel(Id, Runs, QualityService);
         // The runs list links a quality badge to #quality: open that tab.
         _tab = Navigation.Uri.EndsWith("#quality", StringComparison.Ordinal) ? 1 : 0;
-        _loaded = true;
-        if (_run is not null)
-        {
-            _ = LiveRender.LoopAsync(Time, RenderAsync, _disposed.Token);
-        }
+        await Model.StartAsync(() => InvokeAsync(StateHasChanged));
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        Runs.Changed -= OnChanged;
-        _disposed.Cancel();
-        _disposed.Dispose();
+        if (Model is not null)
+        {
+            await Model.DisposeAsync();
+        }
     }
 
     private DateTimeOffset KillAt(RunInfo run) => (run.CancelRequestedAt ?? Now) + Runs.CancelGracePeriod;
-
-    private void OnChanged(RunInfo run)
-    {
-        if (run.Id != Id)
-        {
-            return;
-        }
-        lock (_lock)
-        {
-            _latest = run;
-        }
-    }
-
-    /// <summary>Applies the newest change (at most ten times a second), and moves an active run's clock every second.</summary>
-    private async Task RenderAsync(bool secondPassed)
-    {
-        RunInfo? latest;
-        lock (_lock)
-        {
-            latest = _latest;
-            _latest = null;
-        }
-        if (latest is not null)
-        {
-            AddPoint(latest);
-            if (latest.Quality is not null && latest.Quality != _run?.Quality)
-            {
-                _quality = await Quality.ReportAsync(Id, _disposed.Token);
-            }
-            _run = latest;
-            await InvokeAsync(StateHasChanged);
-        }
-        else if (secondPassed && _run?.State.IsActive() == true)
-        {
-            await InvokeAsync(StateHasChanged);
-        }
-    }
-
-    private void AddPoint(RunInfo run)
-    {
-        if (run.Progress.UpdatedAt is not { } at || (_points.Count > 0 && _points[^1].At >= at) || !run.State.IsActive())
-        {
-            return;
-        }
-        var points = new List<ThroughputPoint>(_points.Count + 1);
-        points.AddRange(_points.Count >= MaxChartPoints ? _points.Skip(1) : _points);
-        points.Add(new ThroughputPoint(at, run.Progress.Records, run.Progress.RecordsPerSecond));
-        _points = points;
-    }
 
     private async Task CancelAsync()
     {
@@ -154,7 +92,7 @@ public sealed partial class RunDetailPage
         try
         {
             var caller = ConsoleIdentity.Caller((await AuthenticationState).User, "cookie")!;
-            _run = await Runs.CancelAsync(Id, force, caller, _disposed.Token) ?? _run;
+            Model.Replace(await Runs.CancelAsync(Id, force, caller));
             _message = null;
         }
         catch (RunStateConflictException exception)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using OpsConsole.Shared.Runs;
 
 namespace OpsConsole.Web.Components.Pages.Runs;
@@ -54,52 +53,4 @@ public sealed record RunRow
         FailureReason = run.FailureReason,
         Quality = run.Quality ?? "",
     };
-}
-
-/// <summary>How runs read on screen, shared by the list and the run page.</summary>
-public static class RunText
-{
-    public static string Window(RunInfo run) => (run.From, run.To) switch
-    {
-        (null, null) => run.Mode == "full" ? "full sync" : "from the checkpoint",
-        ({ } from, null) => $"{Time(from)} → now",
-        (null, { } to) => $"checkpoint → {Time(to)}",
-        ({ } from, { } to) => $"{Time(from)} → {Time(to)}",
-    };
-
-    public static string Time(long unixSeconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-
-    public static string Time(DateTimeOffset? time) =>
-        time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "—";
-
-    public static string Duration(double? seconds) => seconds switch
-    {
-        null => "—",
-        < 60 => $"{seconds.Value.ToString("0.0", CultureInfo.InvariantCulture)} s",
-        < 3600 => $"{(int)(seconds / 60)} min {(int)(seconds % 60)} s",
-        _ => $"{(int)(seconds / 3600)} h {(int)(seconds % 3600 / 60)} min",
-    };
-
-    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    public static string Rate(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    public static string Bytes(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{(bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)} KiB",
-        < 1024L * 1024 * 1024 => $"{(bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)} MiB",
-        _ => $"{(bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture)} GiB",
-    };
-
-    /// <summary>Dollars with enough digits for the small sums of short runs.</summary>
-    public static string Usd(double value) =>
-        "$" + value.ToString(Math.Abs(value) >= 1 ? "N2" : Math.Abs(value) >= 0.01 ? "0.0000" : "0.000000", CultureInfo.InvariantCulture);
-
-    /// <summary>The CSS class of a data-quality badge (passed, warned, failed, blocked).</summary>
-    public static string QualityClass(string outcome) => $"dq-badge dq-{outcome.ToLowerInvariant()}";
-
-    /// <summary>The CSS class of a state badge.</summary>
-    public static string StateClass(string state) => $"state-badge state-{state.ToLowerInvariant()}";
 }

@@ -5,9 +5,8 @@ using Radzen;
 namespace OpsConsole.Web.Components.Pages.Runs;
 
 /// <summary>Every run, newest first, pushed live: the grid re-renders at most ten times a second.</summary>
-public sealed partial class RunsPage
+public sealed partial class RunsPage : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _disposed = new();
     private RunsViewModel? _model;
 
     [Inject]
@@ -25,22 +24,16 @@ public sealed partial class RunsPage
     protected override async Task OnInitializedAsync()
     {
         var model = new RunsViewModel(Runs, Time);
-        await model.LoadAsync(_disposed.Token);
+        await model.StartAsync(() => InvokeAsync(StateHasChanged));
         _model = model;
-        _ = LiveRender.LoopAsync(Time, async second =>
-        {
-            if (model.Refresh(force: second && model.AnyActive))
-            {
-                await InvokeAsync(StateHasChanged);
-            }
-        }, _disposed.Token);
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _disposed.Cancel();
-        _disposed.Dispose();
-        _model?.Dispose();
+        if (_model is not null)
+        {
+            await _model.DisposeAsync();
+        }
     }
 
     private async Task LaunchAsync()

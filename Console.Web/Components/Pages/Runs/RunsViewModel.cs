@@ -3,67 +3,83 @@ using OpsConsole.Shared.Runs;
 namespace OpsConsole.Web.Components.Pages.Runs;
 
 /// <summary>
-/// The runs list, kept current by the run service's change events. Changes only mark the model dirty; the page renders
-/// at the <see cref="LiveRender"/> pace, so a burst of progress reports costs one render.
+/// The runs list, kept current by the run service's batches of changes (<see cref="IRunService.WatchAsync"/>): one
+/// rebuild and one render per batch, at most ten a second however many changes come, and one a second while runs
+/// are active so their durations move on. Dispose it to stop following.
 /// </summary>
-public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IDisposable
+public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IAsyncDisposable
 {
     private readonly Dictionary<string, RunInfo> _runs = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-    private int _dirty;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _following = Task.CompletedTask;
 
     public IReadOnlyList<RunRow> Rows { get; private set; } = [];
 
     public DateTimeOffset? UpdatedAt { get; private set; }
 
-    public bool Subscribed { get; private set; }
+    public bool AnyActive => Rows.Any(row => row.Active);
 
-    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    /// <summary>Loads the runs, then follows their changes in the background, calling <paramref name="changed"/> after each one that shows.</summary>
+    public async Task StartAsync(Func<Task> changed, CancellationToken cancellationToken = default)
     {
-        runs.Changed += OnChanged;
-        Subscribed = true;
-        var list = await runs.ListAsync(cancellationToken: cancellationToken);
-        lock (_lock)
+        // Watching starts before the list is read, so a change in between is not missed (it is newer than the list).
+        var batches = runs.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        var next = batches.MoveNextAsync();
+        foreach (var run in await runs.ListAsync(cancellationToken: cancellationToken))
         {
-            foreach (var run in list)
-            {
-                // A change that arrived while the list was loading is newer than the list.
-                _runs.TryAdd(run.Id, run);
-            }
+            _runs.TryAdd(run.Id, run);
         }
-        Refresh(force: true);
+        Rebuild();
+        _following = FollowAsync(batches, next, changed);
     }
 
-    /// <summary>Rebuilds the rows when something changed (or an active run's duration moved on); true when it did.</summary>
-    public bool Refresh(bool force = false)
+    /// <summary>Applies one batch; true when the rows changed (an empty batch: when active runs' clocks moved).</summary>
+    public bool Apply(IReadOnlyList<RunInfo> batch)
     {
-        if (Interlocked.Exchange(ref _dirty, 0) == 0 && !force)
+        if (batch.Count == 0 && !AnyActive)
         {
             return false;
         }
-        var now = time.GetUtcNow();
-        lock (_lock)
-        {
-            Rows = [.. _runs.Values.OrderByDescending(run => run.CreatedAt).ThenByDescending(run => run.Id).Select(run => RunRow.From(run, now))];
-        }
-        UpdatedAt = now;
-        return true;
-    }
-
-    public bool AnyActive => Rows.Any(row => row.Active);
-
-    public void Dispose()
-    {
-        runs.Changed -= OnChanged;
-        Subscribed = false;
-    }
-
-    private void OnChanged(RunInfo run)
-    {
-        lock (_lock)
+        foreach (var run in batch)
         {
             _runs[run.Id] = run;
         }
-        Interlocked.Exchange(ref _dirty, 1);
+        Rebuild();
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _following;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private async Task FollowAsync(IAsyncEnumerator<IReadOnlyList<RunInfo>> batches, ValueTask<bool> next, Func<Task> changed)
+    {
+        await using (batches)
+        {
+            while (await next)
+            {
+                if (Apply(batches.Current))
+                {
+                    await changed();
+                }
+                next = batches.MoveNextAsync();
+            }
+        }
+    }
+
+    private void Rebuild()
+    {
+        var now = time.GetUtcNow();
+        Rows = [.. _runs.Values.OrderByDescending(run => run.CreatedAt).ThenByDescending(run => run.Id).Select(run => RunRow.From(run, now))];
+        UpdatedAt = now;
     }
 }

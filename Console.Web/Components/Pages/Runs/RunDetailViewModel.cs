@@ -1,0 +1,96 @@
+using OpsConsole.Shared.Quality;
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Web.Components.Pages.Runs;
+
+/// <summary>
+/// One run, live: the run as it changes (batches from <see cref="IRunService.WatchAsync"/>, at most ten renders a
+/// second, one a second while it is active so its clock moves), its throughput points, its data-quality report.
+/// </summary>
+public sealed class RunDetailViewModel(string id, IRunService runs, IQualityService quality) : IAsyncDisposable
+{
+    public const int MaxChartPoints = 600;
+
+    private readonly CancellationTokenSource _stop = new();
+    private Task _following = Task.CompletedTask;
+
+    public RunInfo? Run { get; private set; }
+
+    public IReadOnlyList<ThroughputPoint> Points { get; private set; } = [];
+
+    public QualityReport? Quality { get; private set; }
+
+    public bool Loaded { get; private set; }
+
+    /// <summary>Loads the run, its throughput and report, then follows it, calling <paramref name="changed"/> after each change that shows.</summary>
+    public async Task StartAsync(Func<Task> changed, CancellationToken cancellationToken = default)
+    {
+        var batches = runs.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        var next = batches.MoveNextAsync();
+        Run = await runs.GetAsync(id, cancellationToken);
+        Points = [.. (await runs.ThroughputAsync(id, cancellationToken)).TakeLast(MaxChartPoints)];
+        Quality = Run?.Quality is null ? null : await quality.ReportAsync(id, cancellationToken);
+        Loaded = true;
+        _following = Run is null ? batches.DisposeAsync().AsTask() : FollowAsync(batches, next, changed);
+    }
+
+    /// <summary>Applies one batch; true when the page should render.</summary>
+    public async Task<bool> ApplyAsync(IReadOnlyList<RunInfo> batch, CancellationToken cancellationToken = default)
+    {
+        var latest = batch.LastOrDefault(run => run.Id == id);
+        if (latest is null)
+        {
+            return batch.Count == 0 && Run?.State.IsActive() == true;
+        }
+        AddPoint(latest);
+        if (latest.Quality is not null && latest.Quality != Run?.Quality)
+        {
+            Quality = await quality.ReportAsync(id, cancellationToken);
+        }
+        Run = latest;
+        return true;
+    }
+
+    /// <summary>The run as a cancel returned it (the next batch brings it too).</summary>
+    public void Replace(RunInfo? run) => Run = run ?? Run;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _following;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private async Task FollowAsync(IAsyncEnumerator<IReadOnlyList<RunInfo>> batches, ValueTask<bool> next, Func<Task> changed)
+    {
+        await using (batches)
+        {
+            while (await next)
+            {
+                if (await ApplyAsync(batches.Current, _stop.Token))
+                {
+                    await changed();
+                }
+                next = batches.MoveNextAsync();
+            }
+        }
+    }
+
+    private void AddPoint(RunInfo run)
+    {
+        if (run.Progress.UpdatedAt is not { } at || (Points.Count > 0 && Points[^1].At >= at) || !run.State.IsActive())
+        {
+            return;
+        }
+        var points = new List<ThroughputPoint>(Points.Count + 1);
+        points.AddRange(Points.Count >= MaxChartPoints ? Points.Skip(1) : Points);
+        points.Add(new ThroughputPoint(at, run.Progress.Records, run.Progress.RecordsPerSecond));
+        Points = points;
+    }
+}

@@ -1,0 +1,21 @@
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Web.Components.Pages.Runs;
+
+/// <summary>How a run's window and badges read on screen, shared by the list and the run page (numbers and times: <see cref="Format"/>).</summary>
+public static class RunText
+{
+    public static string Window(RunInfo run) => (run.From, run.To) switch
+    {
+        (null, null) => run.Mode == "full" ? "full sync" : "from the checkpoint",
+        ({ } from, null) => $"{Format.Time(from)} → now",
+        (null, { } to) => $"checkpoint → {Format.Time(to)}",
+        ({ } from, { } to) => $"{Format.Time(from)} → {Format.Time(to)}",
+    };
+
+    /// <summary>The CSS class of a data-quality badge (passed, warned, failed, blocked).</summary>
+    public static string QualityClass(string outcome) => $"dq-badge dq-{outcome.ToLowerInvariant()}";
+
+    /// <summary>The CSS class of a state badge.</summary>
+    public static string StateClass(string state) => $"state-badge state-{state.ToLowerInvariant()}";
+}

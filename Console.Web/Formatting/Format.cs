@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace OpsConsole.Web;
+
+/// <summary>How numbers, bytes, durations, times and money read on screen: one place, invariant culture, UTC.</summary>
+public static class Format
+{
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A rate or another quantity shown whole (records/s).</summary>
+    public static string Rate(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A number with at most <paramref name="decimals"/> decimals, trailing zeros dropped.</summary>
+    public static string Number(double value, int decimals = 2) =>
+        value.ToString("0." + new string('#', Math.Max(1, decimals)), CultureInfo.InvariantCulture);
+
+    public static string Percent(double fraction, int decimals = 1) =>
+        (fraction * 100).ToString("0." + new string('0', Math.Max(0, decimals)), CultureInfo.InvariantCulture) + " %";
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{(bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)} KiB",
+        < 1024L * 1024 * 1024 => $"{(bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)} MiB",
+        _ => $"{(bytes / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture)} GiB",
+    };
+
+    public static string Duration(double? seconds) => seconds switch
+    {
+        null => "—",
+        < 60 => $"{seconds.Value.ToString("0.0", CultureInfo.InvariantCulture)} s",
+        < 3600 => $"{(int)(seconds / 60)} min {(int)(seconds % 60)} s",
+        _ => $"{(int)(seconds / 3600)} h {(int)(seconds % 3600 / 60)} min",
+    };
+
+    public static string Duration(TimeSpan? span) => Duration(span?.TotalSeconds);
+
+    /// <summary>A unix time in seconds, to the minute, UTC.</summary>
+    public static string Time(long unixSeconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>A time to the second, UTC ("—" when there is none).</summary>
+    public static string Time(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "—";
+
+    /// <summary>A time to the minute, UTC ("—" when there is none).</summary>
+    public static string Minute(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "—";
+
+    /// <summary>A day, UTC.</summary>
+    public static string Date(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Dollars with enough digits for the small sums of short runs.</summary>
+    public static string Usd(double value) =>
+        "$" + value.ToString(Math.Abs(value) >= 1 ? "N2" : Math.Abs(value) >= 0.01 ? "0.0000" : "0.000000", CultureInfo.InvariantCulture);
+}
