@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace OpsConsole.Server.Tests;
@@ -15,6 +16,7 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsData;
+    private Action<IServiceCollection>? _services;
 
     public ConsoleAppFactory()
         : this(null)
@@ -58,8 +60,9 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
         return ServerAddress;
     }
 
-    /// <summary>A console with these settings on top of the test defaults.</summary>
-    public static ConsoleAppFactory With(IDictionary<string, string?> settings) => new(settings);
+    /// <summary>A console with these settings on top of the test defaults (and these services in place of the app's).</summary>
+    public static ConsoleAppFactory With(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null) =>
+        new(settings) { _services = services };
 
     public static string PasswordOf(string user) => user switch
     {
@@ -85,6 +88,10 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (_services is { } services)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 

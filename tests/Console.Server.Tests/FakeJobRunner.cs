@@ -46,7 +46,7 @@ internal sealed class FakeJobRunner : IJobRunner
         {
             job.End(null);
         }
-        else if (ObeysGracefulStop)
+        else if (ObeysGracefulStop && !job.IgnoresGracefulStop)
         {
             job.Write("""{"level":"warn","source":"driver","event":"log","msg":"Cancelled"}""");
             job.End(130);
@@ -97,6 +97,9 @@ internal sealed class FakeJob(JobSpec spec)
     public bool Ended { get { lock (_lock) { return _ended; } } }
 
     public bool Released { get; set; }
+
+    /// <summary>This job carries on through a graceful stop (it must be killed).</summary>
+    public bool IgnoresGracefulStop { get; set; }
 
     /// <summary>The grace period of every stop asked for, in order.</summary>
     public ConcurrentQueue<TimeSpan> Stops { get; } = new();

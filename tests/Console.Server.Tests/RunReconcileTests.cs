@@ -191,7 +191,7 @@ public sealed class RunReconcileTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 500).Select(seq => $"line {seq}"), all.Select(line => line.Text));
     }
 
-    private ConsoleAppFactory Console() => FakeJobConsole(new Dictionary<string, string?> { ["Data:Path"] = _data });
+    private ConsoleAppFactory Console() => ProcessJobConsole(new Dictionary<string, string?> { ["Data:Path"] = _data });
 
     private static LogLine Line(long seq) => new(seq, "", "info", "driver", "log", $"m{seq}", $"m{seq}");
 }

@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using OpsConsole.Server.Logs;
+using OpsConsole.Server.Runners;
 using OpsConsole.Shared.Runs;
 using OpsConsole.TestSupport;
 
@@ -15,15 +17,25 @@ internal static class RunTestSupport
     /// <summary>tests/Console.Server.Tests/Jobs/fake-job.sh: a job whose behaviour follows --stream (see the script).</summary>
     public static string FakeJob { get; } = Path.Combine(RepoPaths.Root, "tests", "Console.Server.Tests", "Jobs", "fake-job.sh");
 
-    /// <summary>A console whose runner starts the fake job, with a short grace period.</summary>
-    public static ConsoleAppFactory FakeJobConsole(IDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// A console whose runner is the in-process <see cref="ScriptedJobRunner"/> (the job's behaviour follows --stream),
+    /// with a short grace period: the run service's tests need no process.
+    /// </summary>
+    public static ConsoleAppFactory FakeJobConsole(IDictionary<string, string?>? extra = null) =>
+        ConsoleAppFactory.With(Settings(extra), services => services.AddSingleton<IJobRunner>(new ScriptedJobRunner()));
+
+    /// <summary>A console whose local runner starts <see cref="FakeJob"/> as a real process: for the local runner's own tests.</summary>
+    public static ConsoleAppFactory ProcessJobConsole(IDictionary<string, string?>? extra = null) =>
+        ConsoleAppFactory.With(new Dictionary<string, string?>(Settings(extra)) { ["Runner:Job"] = FakeJob });
+
+    private static Dictionary<string, string?> Settings(IDictionary<string, string?>? extra)
     {
-        var settings = new Dictionary<string, string?> { ["Runner:Job"] = FakeJob, ["Runner:GracePeriodSeconds"] = "2" };
+        var settings = new Dictionary<string, string?> { ["Runner:GracePeriodSeconds"] = "2" };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
-        return ConsoleAppFactory.With(settings);
+        return settings;
     }
 
     /// <summary>A fake-job console that sends its notifications to <paramref name="receiver"/>, retrying quickly.</summary>

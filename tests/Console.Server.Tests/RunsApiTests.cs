@@ -8,7 +8,7 @@ using static OpsConsole.Server.Tests.RunTestSupport;
 
 namespace OpsConsole.Server.Tests;
 
-/// <summary>Launch, follow and cancel runs through the API, with the fake job as the runner's program.</summary>
+/// <summary>Launch, follow and cancel runs through the API: the in-process scripted job, and the local runner's real process where it matters.</summary>
 public sealed class RunsApiTests : IDisposable
 {
     private readonly ConsoleAppFactory _console = FakeJobConsole();
@@ -65,10 +65,12 @@ public sealed class RunsApiTests : IDisposable
     [Fact]
     public async Task Cancel_RunningJob_CancelledAndProcessGone()
     {
-        using var client = _console.BasicClient("operator");
+        // The local runner with a real process: SIGTERM reaches it and it is gone afterwards.
+        using var console = ProcessJobConsole();
+        using var client = console.BasicClient("operator");
         var run = await LaunchAsync(client, new { stream = "customers" });
         run = await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0);
-        var handle = await _console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id);
+        var handle = await console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id);
         Assert.NotNull(handle);
         var process = LocalJob.Of(handle);
         Assert.True(ProcessExists(process.Pid));
@@ -92,10 +94,12 @@ public sealed class RunsApiTests : IDisposable
     [Fact]
     public async Task Cancel_JobIgnoresSigterm_KilledAfterGracePeriodAndShownForced()
     {
-        using var client = _console.BasicClient("operator");
+        // The local runner with a real process that ignores SIGTERM: SIGKILL after the grace period ends it.
+        using var console = ProcessJobConsole();
+        using var client = console.BasicClient("operator");
         var run = await LaunchAsync(client, new { stream = "customers", workers = 13 });
         await WaitForAsync(client, run.Id, current => current.Progress.Records > 0);
-        var process = LocalJob.Of((await _console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id))!);
+        var process = LocalJob.Of((await console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id))!);
 
         await client.PostAsync($"/api/runs/{run.Id}/cancel", null);
         await Task.Delay(1000);
