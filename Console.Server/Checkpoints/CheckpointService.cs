@@ -107,20 +107,7 @@ internal sealed class CheckpointService(
             throw new UnauthorizedAccessException("Changing a checkpoint needs the Admin role.");
         }
         Known(source, stream);
-        var action = change.Action ?? throw new InvalidFieldException("action", "is required: reset, set or restore.");
-        if (change.ExpectedVersion is not { } expected || expected < 0)
-        {
-            throw new InvalidFieldException("expectedVersion", "is required: the version the change was decided on (0 when there is no checkpoint yet).");
-        }
-        if (!string.Equals(change.Confirm?.Trim(), stream, StringComparison.Ordinal))
-        {
-            throw new InvalidFieldException("confirm", $"type the stream's name, '{stream}', to confirm.");
-        }
-        var reason = change.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason) || reason.Length > MaxReasonLength)
-        {
-            throw new InvalidFieldException("reason", $"is required: why the checkpoint changes (at most {MaxReasonLength} characters).");
-        }
+        var (action, expected, reason) = Validate(stream, change);
         var cursor = await ProposedCursorAsync(source, stream, change, cancellationToken);
         var auditAction = action switch
         {
@@ -162,8 +149,44 @@ internal sealed class CheckpointService(
                 await AuditRefusedAsync(caller, auditAction, target, change, reason, $"conflict: version {conflict.Actual}, not {expected}", cancellationToken);
                 throw;
             }
-            // The change is made: what follows must not turn it into an error for the administrator.
-            var entry = new AuditEntry
+            await AnnounceAsync(caller, auditAction, before, written, reason);
+            return written;
+        }
+        finally
+        {
+            await state.ReleaseLeaseAsync(source, stream, holder, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The change's action, the version it was decided on, the stream's name typed and a reason, each named when wrong.</summary>
+    private static (CheckpointAction Action, long Expected, string Reason) Validate(string stream, CheckpointChange change)
+    {
+        var action = change.Action ?? throw new InvalidFieldException("action", "is required: reset, set or restore.");
+        if (change.ExpectedVersion is not { } expected || expected < 0)
+        {
+            throw new InvalidFieldException("expectedVersion", "is required: the version the change was decided on (0 when there is no checkpoint yet).");
+        }
+        if (!string.Equals(change.Confirm?.Trim(), stream, StringComparison.Ordinal))
+        {
+            throw new InvalidFieldException("confirm", $"type the stream's name, '{stream}', to confirm.");
+        }
+        var reason = change.Reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > MaxReasonLength)
+        {
+            throw new InvalidFieldException("reason", $"is required: why the checkpoint changes (at most {MaxReasonLength} characters).");
+        }
+        return (action, expected, reason);
+    }
+
+    /// <summary>The change is made: the log, the audit entry and the webhook say so, and none of them can turn it into an error.</summary>
+    private async Task AnnounceAsync(CallerInfo caller, string auditAction, Checkpoint? before, Checkpoint written, string reason)
+    {
+        var target = $"{written.Source}/{written.Stream}";
+        logger.LogWarning("Checkpoint {Target}: {Action} by {User} to {Cursor} (version {Version}): {Reason}",
+            target, auditAction, caller.Name, written.Cursor, written.Version, reason);
+        try
+        {
+            await audit.AppendAsync(new AuditEntry
             {
                 Actor = caller.Name,
                 Action = auditAction,
@@ -172,36 +195,25 @@ internal sealed class CheckpointService(
                 Before = Json(before?.Cursor, before?.Version ?? 0),
                 After = Json(written.Cursor, written.Version),
                 Reason = reason,
-            };
-            logger.LogWarning("Checkpoint {Target}: {Action} by {User} to {Cursor} (version {Version}): {Reason}",
-                target, auditAction, caller.Name, written.Cursor, written.Version, reason);
-            try
-            {
-                await audit.AppendAsync(entry, CancellationToken.None);
-            }
-            catch (StoreUnavailableException exception)
-            {
-                // The warning above and this error hold what the entry would have said.
-                logger.LogError(exception, "The audit entry for {Action} of {Target} (version {Version}) could not be written", auditAction, target, written.Version);
-            }
-            try
-            {
-                await notifier.NotifyAsync(auditAction, target, new
-                {
-                    source, stream, action = auditAction, by = caller.Name, reason,
-                    before = new { cursor = before?.Cursor, version = before?.Version ?? 0 },
-                    after = new { cursor = written.Cursor, version = written.Version },
-                }, CancellationToken.None);
-            }
-            catch (StoreUnavailableException exception)
-            {
-                logger.LogError(exception, "The notification of {Action} of {Target} could not be queued", auditAction, target);
-            }
-            return written;
+            }, CancellationToken.None);
         }
-        finally
+        catch (StoreUnavailableException exception)
         {
-            await state.ReleaseLeaseAsync(source, stream, holder, CancellationToken.None);
+            // The warning above and this error hold what the entry would have said.
+            logger.LogError(exception, "The audit entry for {Action} of {Target} (version {Version}) could not be written", auditAction, target, written.Version);
+        }
+        try
+        {
+            await notifier.NotifyAsync(auditAction, target, new
+            {
+                source = written.Source, stream = written.Stream, action = auditAction, by = caller.Name, reason,
+                before = new { cursor = before?.Cursor, version = before?.Version ?? 0 },
+                after = new { cursor = written.Cursor, version = written.Version },
+            }, CancellationToken.None);
+        }
+        catch (StoreUnavailableException exception)
+        {
+            logger.LogError(exception, "The notification of {Action} of {Target} could not be queued", auditAction, target);
         }
     }
 
