@@ -32,6 +32,7 @@ internal static class QualityApi
     public static WebApplicationBuilder AddQuality(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IQualityService, QualityService>();
+        builder.Services.AddSingleton<Runs.IRunObserver, RunQualityRecorder>();
         return builder;
     }
 

@@ -186,7 +186,6 @@ internal sealed class RunFollower(
         }
         if (quality is var (outcome, failedRules))
         {
-            await store.UpdateQualityAsync(run.Id, outcome, cancellationToken);
             await events.QualityReportedAsync(run, outcome, failedRules);
         }
         if (changes.Reported || changes.Usage is not null)
