@@ -11,12 +11,12 @@ internal sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
     public ValidateOptionsResult Validate(string? name, StoreOptions options)
     {
         var errors = new List<string>();
-        Check(errors, $"{StoreOptions.StateSection}:Uri", options.StateUri, uri => StateStores.Factory().Parse(uri).Scheme == "sqlite" ? StateStores.Factory().Parse(uri).LocalPath() : "");
-        Check(errors, $"{StoreOptions.LakeSection}:Uri", options.LakeUri, uri => LakeStorages.Factory().Parse(uri).Scheme == "file" ? LakeStorages.Factory().Parse(uri).LocalPath() : "");
+        Check(errors, $"{StoreOptions.StateSection}:Uri", options.StateUri, uri => StateStores.Factory().Parse(uri));
+        Check(errors, $"{StoreOptions.LakeSection}:Uri", options.LakeUri, uri => LakeStorages.Factory().Parse(uri));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void Check(List<string> errors, string key, string value, Func<string, string> parse)
+    private static void Check(List<string> errors, string key, string value, Func<string, StoreUri> parse)
     {
         if (value.Length == 0)
         {

@@ -40,11 +40,16 @@ public sealed class OptionsValidationTests
 
         Assert.Equal(
             [
-                "State:Uri has the scheme 'dynamo:', which is not a state store (known: sqlite:).",
+                "State:Uri has the scheme 'dynamo:', which is not a state store (known: dynamodb:, sqlite:).",
                 "Lake:Uri has no path after 'file:'.",
             ],
             result.Failures);
     }
+
+    [Fact]
+    public void StoreValidator_DynamoDbUri_IsCheckedWithoutReachingAnything() =>
+        Assert.StartsWith("State:Uri names the table 'x'",
+            Assert.Single(new StoreOptionsValidator().Validate(null, new StoreOptions { StateUri = "dynamodb://x?region=eu-west-1" }).Failures!), StringComparison.Ordinal);
 
     [Fact]
     public void DataValidator_EmptyPath_NamesKeyAndVariable()

@@ -63,8 +63,8 @@ public sealed class StoreUriTests : IDisposable
     }
 
     [Theory]
-    [InlineData("dynamodb://opsconsole", "has the scheme 'dynamodb:', which is not a state store (known: sqlite:).")]
-    [InlineData("postgres://host/db", "has the scheme 'postgres:', which is not a state store (known: sqlite:).")]
+    [InlineData("redis://cache:6379", "has the scheme 'redis:', which is not a state store (known: dynamodb:, sqlite:).")]
+    [InlineData("postgres://host/db", "has the scheme 'postgres:', which is not a state store (known: dynamodb:, sqlite:).")]
     public void StateFactory_UnknownScheme_NamesItAndTheKnownOnes(string value, string message) =>
         Assert.Equal(message, Assert.Throws<StoreUriException>(() => StateStores.Open(value)).Message);
 

@@ -238,7 +238,8 @@ public sealed class IngestCommandTests : IAsyncLifetime
 
     [Theory]
     [InlineData("--lake", "s3://bucket/lake", "--lake has the scheme 's3:', which is not a lake (known: file:).")]
-    [InlineData("--state", "dynamodb://opsconsole", "--state has the scheme 'dynamodb:', which is not a state store (known: sqlite:).")]
+    [InlineData("--state", "postgres://db/opsconsole", "--state has the scheme 'postgres:', which is not a state store (known: dynamodb:, sqlite:).")]
+    [InlineData("--state", "dynamodb://x", "--state names the table 'x'")]
     [InlineData("--state", "sqlite:", "--state has no path after 'sqlite:'.")]
     [InlineData("--lake", "file://host/lake", "--lake names the host 'host'")]
     public async Task Ingest_UnusableStoreUri_Exits2NamingTheOptionAndWritesNothing(string option, string value, string message)

@@ -4,7 +4,7 @@ namespace OpsConsole.Shared.Storage;
 /// Opens the stores of one concern (state, lake) by URI. Each adapter registers its scheme here once; callers never
 /// construct an adapter. A plain path means <see cref="DefaultScheme"/>.
 /// </summary>
-public sealed class StoreFactory<TStore>(string concern, string defaultScheme, IReadOnlyDictionary<string, Func<StoreUri, TStore>> adapters)
+public sealed class StoreFactory<TStore>(string concern, string defaultScheme, IReadOnlyDictionary<string, StoreAdapter<TStore>> adapters)
 {
     public string Concern { get; } = concern;
 
@@ -12,15 +12,16 @@ public sealed class StoreFactory<TStore>(string concern, string defaultScheme, I
 
     public IEnumerable<string> Schemes => adapters.Keys.Order(StringComparer.Ordinal);
 
-    /// <summary>Parses and checks <paramref name="uri"/> without opening anything.</summary>
-    /// <exception cref="StoreUriException">Malformed, or a scheme no adapter handles.</exception>
+    /// <summary>Parses and checks <paramref name="uri"/> as its adapter would, without opening or reaching anything.</summary>
+    /// <exception cref="StoreUriException">Malformed, a scheme no adapter handles, or parts the adapter does not take.</exception>
     public StoreUri Parse(string? uri)
     {
         var parsed = StoreUri.Parse(uri, DefaultScheme);
-        if (!adapters.ContainsKey(parsed.Scheme))
+        if (!adapters.TryGetValue(parsed.Scheme, out var adapter))
         {
             throw new StoreUriException($"has the scheme '{parsed.Scheme}:', which is not a {Concern} (known: {string.Join(", ", Schemes.Select(s => s + ":"))}).");
         }
+        adapter.Check(parsed);
         return parsed;
     }
 
@@ -30,6 +31,9 @@ public sealed class StoreFactory<TStore>(string concern, string defaultScheme, I
     public TStore Open(string? uri)
     {
         var parsed = Parse(uri);
-        return adapters[parsed.Scheme](parsed);
+        return adapters[parsed.Scheme].Open(parsed);
     }
 }
+
+/// <summary>One scheme's adapter: how to check a URI of it (throwing <see cref="StoreUriException"/>) and how to open it.</summary>
+public sealed record StoreAdapter<TStore>(Action<StoreUri> Check, Func<StoreUri, TStore> Open);

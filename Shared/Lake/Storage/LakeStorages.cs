@@ -9,9 +9,9 @@ namespace OpsConsole.Shared.Lake.Storage;
 /// </summary>
 public static class LakeStorages
 {
-    public static StoreFactory<ILakeStorage> Factory() => new("lake", "file", new Dictionary<string, Func<StoreUri, ILakeStorage>>
+    public static StoreFactory<ILakeStorage> Factory() => new("lake", "file", new Dictionary<string, StoreAdapter<ILakeStorage>>
     {
-        ["file"] = uri => new LocalLakeStorage(uri.LocalPath()),
+        ["file"] = new(uri => uri.LocalPath(), uri => new LocalLakeStorage(uri.LocalPath())),
     });
 
     /// <summary>Opens the lake at <paramref name="uri"/>.</summary>

@@ -1,0 +1,426 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using OpsConsole.Shared.Quality;
+using OpsConsole.Shared.Storage;
+
+namespace OpsConsole.Shared.State.DynamoDb;
+
+/// <summary>
+/// The state store in one DynamoDB table (<c>dynamodb://TABLE</c>), production's store. Every item has a partition key
+/// <c>pk</c> and a sort key <c>sk</c>:
+/// <list type="table">
+/// <item><term><c>checkpoints</c> / <c>{source}/{stream}</c></term><description>the current checkpoint (one query lists them all)</description></item>
+/// <item><term><c>history#{source}/{stream}</c> / version, 20 digits</term><description>every version of a checkpoint</description></item>
+/// <item><term><c>lease#{source}/{stream}</c> / <c>lease</c></term><description>who holds the stream, until when</description></item>
+/// <item><term><c>slices#{source}/{stream}#{run}</c> / from-to, 20 digits each</term><description>a run's finished slices</description></item>
+/// <item><term><c>report#{run}</c> / <c>report</c> and <c>reports#{source}/{stream}</c> / time#run</term><description>quality reports, by run and by stream</description></item>
+/// </list>
+/// Conditional single-item writes carry the guarantees SQLite's transactions give (no multi-item transactions, so the
+/// store also runs on DynamoDB-compatible servers without them): a new checkpoint version is written to the current
+/// item only if it is still at the expected version, and the item carries everything its history entry needs, so a
+/// writer that stopped between the two is completed by the next reader or writer; a lease is taken only when it is
+/// free, expired or the caller's. The SDK's errors leave as <see cref="StoreUnavailableException"/>.
+/// </summary>
+public sealed class DynamoDbStateStore : IStateStore, IDisposable
+{
+    private const string Checkpoints = "checkpoints";
+    private readonly IAmazonDynamoDB _client;
+    private readonly string _table;
+    private readonly TimeProvider _time;
+
+    public DynamoDbStateStore(IAmazonDynamoDB client, string table, TimeProvider? time = null)
+    {
+        (_client, _table, _time) = (client, table, time ?? TimeProvider.System);
+    }
+
+    /// <summary>The table and the client's settings a URI names, checked without reaching anything.</summary>
+    public static (string Table, AmazonDynamoDBConfig Config) Configure(StoreUri uri)
+    {
+        var table = uri.Authority ?? "";
+        if (table.Length is < 3 or > 255 || !table.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+        {
+            throw new StoreUriException($"names the table '{table}'; a DynamoDB table name is 3 to 255 letters, digits, '_', '-' or '.' (dynamodb://TABLE).");
+        }
+        if (uri.Path.Trim('/').Length > 0)
+        {
+            throw new StoreUriException($"has the path '{uri.Path}' after the table; write dynamodb://TABLE?region=R.");
+        }
+        string? region = null;
+        Uri? endpoint = null;
+        foreach (var (key, value) in uri.Parameters)
+        {
+            switch (key)
+            {
+                case "region":
+                    region = value;
+                    break;
+                case "endpoint" when Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https":
+                    endpoint = url;
+                    break;
+                case "endpoint":
+                    throw new StoreUriException($"has the parameter endpoint='{value}', which is not an http(s) URL.");
+                default:
+                    throw new StoreUriException($"has the parameter '{key}', which a dynamodb: store does not take (it takes region and endpoint).");
+            }
+        }
+        // The SDK's region and service URL replace each other: an endpoint takes the region only to sign with it.
+        // Adaptive retries (backoff that also slows down under throttling), a bounded wait per request: an unreachable
+        // store fails the caller within about half a minute instead of hanging.
+        var config = new AmazonDynamoDBConfig
+        {
+            RetryMode = Amazon.Runtime.RequestRetryMode.Adaptive, MaxErrorRetry = 4, Timeout = TimeSpan.FromSeconds(10),
+        };
+        if (endpoint is not null)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = region ?? "us-east-1";
+        }
+        else if (region is not null)
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
+        }
+        return (table, config);
+    }
+
+    /// <summary>
+    /// Opens <c>dynamodb://TABLE?region=R&amp;endpoint=URL</c> and creates the table when it is missing. Credentials
+    /// come from the SDK's default chain (the pod's role on EKS); with an explicit <c>endpoint</c> (a local
+    /// DynamoDB-compatible server) and no AWS credentials in the environment, fixed local ones are used.
+    /// </summary>
+    public static DynamoDbStateStore Open(StoreUri uri, TimeProvider? time = null)
+    {
+        var (table, config) = Configure(uri);
+        var local = config.ServiceURL is not null && Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is not { Length: > 0 };
+        var client = local ? new AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("local", "local"), config) : new AmazonDynamoDBClient(config);
+        var store = new DynamoDbStateStore(client, table, time);
+        try
+        {
+            store.EnsureTableAsync().GetAwaiter().GetResult();
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        return store;
+    }
+
+    public async Task<Checkpoint?> GetCheckpointAsync(string source, string stream, CancellationToken cancellationToken = default) =>
+        await TranslateAsync(async () =>
+        {
+            var item = await GetAsync(Checkpoints, Key(source, stream), cancellationToken);
+            return item is null ? null : ToCheckpoint(item);
+        });
+
+    public Task<IReadOnlyList<Checkpoint>> ListCheckpointsAsync(CancellationToken cancellationToken = default) =>
+        TranslateAsync<IReadOnlyList<Checkpoint>>(async () => [.. (await QueryAsync(Checkpoints, forward: true, null, cancellationToken)).Select(ToCheckpoint)]);
+
+    public Task<IReadOnlyList<CheckpointVersion>> HistoryAsync(string source, string stream, CancellationToken cancellationToken = default) =>
+        TranslateAsync<IReadOnlyList<CheckpointVersion>>(async () =>
+        {
+            await CompleteHistoryAsync(source, stream, cancellationToken);
+            return [.. (await QueryAsync($"history#{Key(source, stream)}", forward: false, null, cancellationToken)).Select(ToVersion)];
+        });
+
+    public async Task<Checkpoint> WriteCheckpointAsync(string source, string stream, long? cursor, long expectedVersion, string updatedBy, string reason,
+        CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ArgumentException("A checkpoint change needs a reason.", nameof(reason));
+        }
+        var current = await TranslateAsync(async () => await CompleteHistoryAsync(source, stream, cancellationToken));
+        var actual = current is null ? 0 : Long(current, "version")!.Value;
+        if (actual != expectedVersion)
+        {
+            throw new CheckpointConflictException(source, stream, expectedVersion, actual);
+        }
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+        var version = expectedVersion + 1;
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["pk"] = new(Checkpoints), ["sk"] = new(Key(source, stream)), ["source"] = new(source), ["stream"] = new(stream),
+            ["version"] = Number(version), ["updated_at"] = Number(now.ToUnixTimeMilliseconds()), ["updated_by"] = new(updatedBy), ["reason"] = new(reason),
+        };
+        if (cursor is { } c)
+        {
+            item["cursor"] = Number(c);
+        }
+        if (current is not null && Long(current, "cursor") is { } previous)
+        {
+            item["previous_cursor"] = Number(previous);
+        }
+        try
+        {
+            await TranslateAsync(() => _client.PutItemAsync(new PutItemRequest
+            {
+                TableName = _table,
+                Item = item,
+                ConditionExpression = expectedVersion == 0 ? "attribute_not_exists(pk)" : "version = :expected",
+                ExpressionAttributeValues = expectedVersion == 0 ? null : new Dictionary<string, AttributeValue> { [":expected"] = Number(expectedVersion) },
+            }, cancellationToken));
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+        {
+            var winner = await GetCheckpointAsync(source, stream, cancellationToken);
+            throw new CheckpointConflictException(source, stream, expectedVersion, winner?.Version ?? 0);
+        }
+        await TranslateAsync(() => PutHistoryAsync(item, cancellationToken));
+        return new Checkpoint(source, stream, cursor, version, now, updatedBy, reason);
+    }
+
+    /// <summary>
+    /// The current checkpoint item, after making sure its version is in the history (a writer that stopped after
+    /// writing the current item left it out). Null when the stream has no checkpoint.
+    /// </summary>
+    private async Task<Dictionary<string, AttributeValue>?> CompleteHistoryAsync(string source, string stream, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(Checkpoints, Key(source, stream), cancellationToken);
+        if (current is not null && await GetAsync($"history#{Key(source, stream)}", Padded(Long(current, "version")!.Value), cancellationToken) is null)
+        {
+            await PutHistoryAsync(current, cancellationToken);
+        }
+        return current;
+    }
+
+    /// <summary>The history entry of a current checkpoint item (idempotent: the entry of a version never changes).</summary>
+    private Task PutHistoryAsync(Dictionary<string, AttributeValue> current, CancellationToken cancellationToken)
+    {
+        var entry = new Dictionary<string, AttributeValue>(current)
+        {
+            ["pk"] = new($"history#{current["source"].S}/{current["stream"].S}"), ["sk"] = new(Padded(Long(current, "version")!.Value)),
+        };
+        return _client.PutItemAsync(new PutItemRequest { TableName = _table, Item = entry }, cancellationToken);
+    }
+
+    private static CheckpointVersion ToVersion(Dictionary<string, AttributeValue> item) =>
+        new(Long(item, "version")!.Value, Long(item, "cursor"), Long(item, "previous_cursor"),
+            DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "updated_at")!.Value), item["updated_by"].S, item["reason"].S);
+
+    public async Task<StreamLease> AcquireLeaseAsync(string source, string stream, string holder, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds((now + duration).ToUnixTimeMilliseconds());
+        try
+        {
+            await TranslateAsync(() => _client.PutItemAsync(new PutItemRequest
+            {
+                TableName = _table,
+                Item = new Dictionary<string, AttributeValue>
+                {
+                    ["pk"] = new($"lease#{Key(source, stream)}"), ["sk"] = new("lease"), ["holder"] = new(holder), ["expires_at"] = Number(expires.ToUnixTimeMilliseconds()),
+                },
+                // One conditional write: a free stream, an expired lease, or the caller's own; a live lease of someone else stays.
+                ConditionExpression = "attribute_not_exists(pk) OR expires_at <= :now OR holder = :holder",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":now"] = Number(now.ToUnixTimeMilliseconds()), [":holder"] = new(holder) },
+            }, cancellationToken));
+            return new StreamLease(source, stream, holder, expires);
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+        {
+            throw new StreamLeaseHeldException(await GetLeaseAsync(source, stream, cancellationToken) ?? new StreamLease(source, stream, "another holder", now));
+        }
+    }
+
+    public async Task<bool> RenewLeaseAsync(string source, string stream, string holder, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await TranslateAsync(() => _client.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _table,
+                Key = ItemKey($"lease#{Key(source, stream)}", "lease"),
+                UpdateExpression = "SET expires_at = :expires",
+                ConditionExpression = "holder = :holder",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":expires"] = Number((_time.GetUtcNow() + duration).ToUnixTimeMilliseconds()), [":holder"] = new(holder),
+                },
+            }, cancellationToken));
+            return true;
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    public async Task ReleaseLeaseAsync(string source, string stream, string holder, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await TranslateAsync(() => _client.DeleteItemAsync(new DeleteItemRequest
+            {
+                TableName = _table,
+                Key = ItemKey($"lease#{Key(source, stream)}", "lease"),
+                ConditionExpression = "holder = :holder",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":holder"] = new(holder) },
+            }, cancellationToken));
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+        {
+            // Someone else holds it now (or nobody): nothing of the caller's to release.
+        }
+    }
+
+    public Task<StreamLease?> GetLeaseAsync(string source, string stream, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            var item = await GetAsync($"lease#{Key(source, stream)}", "lease", cancellationToken);
+            var expires = item is null ? null : Long(item, "expires_at");
+            return expires is { } at && at > _time.GetUtcNow().ToUnixTimeMilliseconds()
+                ? new StreamLease(source, stream, item!["holder"].S, DateTimeOffset.FromUnixTimeMilliseconds(at))
+                : null;
+        });
+
+    public Task RecordSliceAsync(string source, string stream, string run, CompletedSlice slice, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _client.PutItemAsync(new PutItemRequest
+        {
+            TableName = _table,
+            Item = new Dictionary<string, AttributeValue>
+            {
+                ["pk"] = new($"slices#{Key(source, stream)}#{run}"), ["sk"] = new($"{Padded(slice.From)}-{Padded(slice.To)}"),
+                ["from"] = Number(slice.From), ["to"] = Number(slice.To), ["records"] = Number(slice.Records),
+            },
+        }, cancellationToken));
+
+    public Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default) =>
+        TranslateAsync<IReadOnlyList<CompletedSlice>>(async () => [.. (await QueryAsync($"slices#{Key(source, stream)}#{run}", forward: true, null, cancellationToken))
+            .Select(item => new CompletedSlice(Long(item, "from")!.Value, Long(item, "to")!.Value, Long(item, "records")!.Value))]);
+
+    public Task SaveQualityReportAsync(QualityReport report, CancellationToken cancellationToken = default)
+    {
+        var fields = new Dictionary<string, AttributeValue>
+        {
+            ["run_id"] = new(report.RunId), ["at"] = Number(report.At), ["outcome"] = new(report.Outcome), ["report"] = new(report.ToJson()),
+        };
+        var byStream = $"reports#{Key(report.Source, report.Stream)}";
+        return TranslateAsync(async () =>
+        {
+            // A rerun judges again: its earlier entry in the stream's list goes, so the list holds each run once.
+            if (await GetAsync($"report#{report.RunId}", "report", cancellationToken) is { } earlier)
+            {
+                await _client.DeleteItemAsync(new DeleteItemRequest { TableName = _table, Key = ItemKey(byStream, earlier["stream_sk"].S) }, cancellationToken);
+            }
+            var streamKey = $"{Padded(report.At)}#{report.RunId}";
+            await _client.PutItemAsync(new PutItemRequest
+            {
+                TableName = _table,
+                Item = new Dictionary<string, AttributeValue>(fields) { ["pk"] = new($"report#{report.RunId}"), ["sk"] = new("report"), ["stream_sk"] = new(streamKey) },
+            }, cancellationToken);
+            await _client.PutItemAsync(new PutItemRequest
+            {
+                TableName = _table, Item = new Dictionary<string, AttributeValue>(fields) { ["pk"] = new(byStream), ["sk"] = new(streamKey) },
+            }, cancellationToken);
+        });
+    }
+
+    public Task<QualityReport?> GetQualityReportAsync(string runId, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () => await GetAsync($"report#{runId}", "report", cancellationToken) is { } item ? QualityReport.FromJson(item["report"].S) : null);
+
+    public Task<IReadOnlyList<QualityReport>> QualityReportsAsync(string source, string stream, int limit, bool committedOnly = false,
+        CancellationToken cancellationToken = default) =>
+        TranslateAsync<IReadOnlyList<QualityReport>>(async () =>
+        {
+            var items = await QueryAsync($"reports#{Key(source, stream)}", forward: false, committedOnly ? "outcome <> :blocked" : null, cancellationToken, limit);
+            return [.. items.Take(limit).Select(item => QualityReport.FromJson(item["report"].S))];
+        });
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>Creates the table when it does not exist (pay per request) and waits until it is ACTIVE.</summary>
+    public async Task EnsureTableAsync(CancellationToken cancellationToken = default)
+    {
+        await TranslateAsync(async () =>
+        {
+            try
+            {
+                await _client.DescribeTableAsync(_table, cancellationToken);
+            }
+            catch (ResourceNotFoundException)
+            {
+                await _client.CreateTableAsync(new CreateTableRequest
+                {
+                    TableName = _table,
+                    BillingMode = BillingMode.PAY_PER_REQUEST,
+                    AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("sk", ScalarAttributeType.S)],
+                    KeySchema = [new("pk", KeyType.HASH), new("sk", KeyType.RANGE)],
+                }, cancellationToken);
+            }
+            for (var wait = 0; (await _client.DescribeTableAsync(_table, cancellationToken)).Table.TableStatus != TableStatus.ACTIVE; wait++)
+            {
+                if (wait == 600)
+                {
+                    throw new StoreUnavailableException($"The DynamoDB table {_table} did not become ACTIVE within a minute.");
+                }
+                await Task.Delay(100, cancellationToken);
+            }
+            return true;
+        });
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> GetAsync(string pk, string sk, CancellationToken cancellationToken)
+    {
+        var response = await _client.GetItemAsync(new GetItemRequest { TableName = _table, Key = ItemKey(pk, sk), ConsistentRead = true }, cancellationToken);
+        return response.Item is { Count: > 0 } item ? item : null;
+    }
+
+    /// <summary>Every item of a partition in key order (or reversed), page after page; a filter keeps only matching items.</summary>
+    private async Task<List<Dictionary<string, AttributeValue>>> QueryAsync(string pk, bool forward, string? filter, CancellationToken cancellationToken, int? limit = null)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var values = new Dictionary<string, AttributeValue> { [":pk"] = new(pk) };
+            if (filter is not null)
+            {
+                values[":blocked"] = new(QualityOutcomes.Blocked);
+            }
+            var response = await _client.QueryAsync(new QueryRequest
+            {
+                TableName = _table, KeyConditionExpression = "pk = :pk", ExpressionAttributeValues = values, FilterExpression = filter,
+                ScanIndexForward = forward, ConsistentRead = true, ExclusiveStartKey = start,
+            }, cancellationToken);
+            items.AddRange(response.Items);
+            start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null && (limit is null || items.Count < limit));
+        return items;
+    }
+
+    private async Task<T> TranslateAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception exception) when (exception is AmazonDynamoDBException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException
+                                              or HttpRequestException)
+        {
+            throw new StoreUnavailableException($"The state store (DynamoDB table {_table}) failed: {exception.Message}", exception);
+        }
+    }
+
+    private Task TranslateAsync(Func<Task> action) => TranslateAsync(async () =>
+    {
+        await action();
+        return true;
+    });
+
+    private static Checkpoint ToCheckpoint(Dictionary<string, AttributeValue> item) =>
+        new(item["source"].S, item["stream"].S, Long(item, "cursor"), Long(item, "version")!.Value,
+            DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "updated_at")!.Value), item["updated_by"].S, item["reason"].S);
+
+    private static Dictionary<string, AttributeValue> ItemKey(string pk, string sk) => new() { ["pk"] = new(pk), ["sk"] = new(sk) };
+
+    private static string Key(string source, string stream) => $"{source}/{stream}";
+
+    private static string Padded(long value) => value.ToString("D20", CultureInfo.InvariantCulture);
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    private static long? Long(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) && value.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : null;
+}

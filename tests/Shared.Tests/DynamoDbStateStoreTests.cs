@@ -1,0 +1,45 @@
+using OpsConsole.Shared.State;
+using OpsConsole.Shared.State.DynamoDb;
+using OpsConsole.Shared.Storage;
+using OpsConsole.TestSupport;
+
+namespace OpsConsole.Shared.Tests;
+
+/// <summary>The state-store specification on DynamoDB, against dynalite; each test on a table of its own.</summary>
+public sealed class DynamoDbStateStoreTests(DynaliteServer dynalite) : StateStoreSpec, IClassFixture<DynaliteServer>, IDisposable
+{
+    private readonly string _table = $"opsconsole-{Guid.NewGuid():N}";
+    private DynamoDbStateStore? _store;
+
+    protected override IStateStore Store => _store ??= (DynamoDbStateStore)StateStores.Open(dynalite.StateUri(_table));
+
+    public void Dispose() => _store?.Dispose();
+
+    [Fact]
+    public async Task Open_CreatesTheTable_AndASecondOpenSeesTheSameState()
+    {
+        await Store.WriteCheckpointAsync("stripe", "customers", 42, 0, "run-1", "run committed");
+
+        using var other = (DynamoDbStateStore)StateStores.Open(dynalite.StateUri(_table));
+
+        Assert.Equal(42, (await other.GetCheckpointAsync("stripe", "customers"))!.Cursor);
+    }
+
+    [Theory]
+    [InlineData("dynamodb://ab", "names the table 'ab'")]
+    [InlineData("dynamodb://bad$name", "names the table 'bad$name'")]
+    [InlineData("dynamodb://state/extra", "has the path '/extra' after the table")]
+    [InlineData("dynamodb://state?endpoint=ftp://x", "has the parameter endpoint='ftp://x', which is not an http(s) URL.")]
+    [InlineData("dynamodb://state?profile=x", "has the parameter 'profile', which a dynamodb: store does not take (it takes region and endpoint).")]
+    public void Open_WrongUri_SaysWhatIsWrong(string uri, string message) =>
+        Assert.StartsWith(message, Assert.Throws<StoreUriException>(() => StateStores.Open(uri)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void Open_NobodyListening_IsUnavailableNamingTheTable()
+    {
+        var exception = Assert.Throws<StoreUnavailableException>(() =>
+            StateStores.Open($"dynamodb://opsconsole-state?endpoint=http://127.0.0.1:{LoopbackPorts.Free()}&region=us-east-1"));
+
+        Assert.Contains("opsconsole-state", exception.Message, StringComparison.Ordinal);
+    }
+}
