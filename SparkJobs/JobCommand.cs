@@ -19,7 +19,7 @@ namespace OpsConsole.SparkJobs;
 
 /// <summary>
 /// The job's command line: <c>ingest</c>, <c>plan</c> (what a run would fetch), <c>verify</c> (the table's
-/// invariant) and <c>rules</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
+/// invariant), <c>rules</c> and <c>state init</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
 /// credentials come from the environment only.
 /// </summary>
 public static class JobCommand
@@ -40,12 +40,15 @@ public static class JobCommand
         };
         var verify = new Command("verify", "Check the table: rows, distinct ids, files, commit version; exit 5 when an id is not unique.") { o.Stream, o.Source, o.Lake };
         var rules = new Command("rules", "Print every data-quality rule type with its parameters, or check a rules file.") { o.Markdown, o.Check, o.RuleStream };
+        var init = new Command("init", "Create what the state store needs (a DynamoDB table, a SQLite file); idempotent.") { o.State };
+        var state = new Command("state", "The state store.") { init };
         ingest.SetAction((parse, token) => IngestAsync(parse, o, output, error, environment, token));
         plan.SetAction((parse, token) => PlanAsync(parse, o, output, error, token));
         verify.SetAction((parse, token) => VerifyAsync(parse, o, output, error, token));
         rules.SetAction((parse, _) => RulesAsync(parse, o, output, error));
+        init.SetAction((parse, token) => InitStateAsync(parse, o, output, error, token));
 
-        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify, rules }.Parse(args);
+        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify, rules, state }.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
@@ -99,9 +102,23 @@ public static class JobCommand
         {
             return JobExitCodes.InvalidArguments;
         }
+        try
+        {
+            return await PrintPlanAsync(parse, o, output, stream!, mode, from, to, cancellationToken);
+        }
+        catch (Shared.Storage.StoreUnavailableException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
+            return JobExitCodes.StoreFailed;
+        }
+    }
+
+    private static async Task<int> PrintPlanAsync(ParseResult parse, JobOptions o, TextWriter output, StripeStream stream, IngestMode mode, long? from, long? to,
+        CancellationToken cancellationToken)
+    {
         var store = StateStores.Open(parse.GetValue(o.State)!);
         var source = parse.GetValue(o.Source)!;
-        var checkpoint = await store.GetCheckpointAsync(source, stream!.Name, cancellationToken);
+        var checkpoint = await store.GetCheckpointAsync(source, stream.Name, cancellationToken);
         var end = to ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds() - parse.GetValue(o.SafetyLag);
         var start = from ?? (mode == IngestMode.Full || checkpoint?.Cursor is null ? null : checkpoint.Cursor.Value - parse.GetValue(o.Lookback));
         if (start is null)
@@ -155,6 +172,26 @@ public static class JobCommand
         catch (Exception exception) when (exception is IOException or InvalidDataException)
         {
             await error.WriteLineAsync($"error: the table cannot be read: {exception.Message}");
+            return JobExitCodes.StoreFailed;
+        }
+    }
+
+    private static async Task<int> InitStateAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var uri = parse.GetValue(o.State)!;
+        if (!TryState(uri, error))
+        {
+            return JobExitCodes.InvalidArguments;
+        }
+        try
+        {
+            await StateStores.Factory().InitAsync(uri, cancellationToken);
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { state = StateStores.Factory().Parse(uri).Scheme, ready = true }));
+            return JobExitCodes.Ok;
+        }
+        catch (Shared.Storage.StoreUnavailableException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
             return JobExitCodes.StoreFailed;
         }
     }

@@ -13,7 +13,7 @@ public static class StateStores
     public static StoreFactory<IStateStore> Factory(TimeProvider? time = null) => new("state store", "sqlite", new Dictionary<string, StoreAdapter<IStateStore>>
     {
         ["sqlite"] = new(uri => uri.LocalPath(), uri => new SqliteStateStore(uri.LocalPath(), time)),
-        ["dynamodb"] = new(uri => DynamoDbStateStore.Configure(uri), uri => DynamoDbStateStore.Open(uri, time)),
+        ["dynamodb"] = new(uri => DynamoDbStateStore.Configure(uri), uri => DynamoDbStateStore.Open(uri, time), DynamoDbStateStore.InitAsync),
     });
 
     /// <summary>Opens the state store at <paramref name="uri"/>.</summary>

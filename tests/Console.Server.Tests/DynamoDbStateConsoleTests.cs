@@ -14,6 +14,7 @@ public sealed class DynamoDbStateConsoleTests(DynaliteServer dynalite) : IClassF
     public async Task Checkpoints_StateInDynamoDb_ListChangeAndHistoryGoThroughIt()
     {
         var uri = dynalite.StateUri($"opsconsole-console-{Guid.NewGuid():N}");
+        await StateStores.Factory().InitAsync(uri);
         await StateStores.Open(uri).WriteCheckpointAsync("stripe", "refunds", 1_790_000_000, 0, "run-x", "run run-x committed table version 0");
         using var console = FakeJobConsole(new Dictionary<string, string?> { ["State:Uri"] = uri });
         using var admin = console.BasicClient("admin");

@@ -6,17 +6,38 @@ using OpsConsole.TestSupport;
 namespace OpsConsole.Shared.Tests;
 
 /// <summary>The state-store specification on DynamoDB, against dynalite; each test on a table of its own.</summary>
-public sealed class DynamoDbStateStoreTests(DynaliteServer dynalite) : StateStoreSpec, IClassFixture<DynaliteServer>, IDisposable
+public sealed class DynamoDbStateStoreTests(DynaliteServer dynalite) : StateStoreSpec, IClassFixture<DynaliteServer>, IAsyncLifetime
 {
     private readonly string _table = $"opsconsole-{Guid.NewGuid():N}";
     private DynamoDbStateStore? _store;
 
-    protected override IStateStore Store => _store ??= (DynamoDbStateStore)StateStores.Open(dynalite.StateUri(_table));
+    protected override IStateStore Store => _store!;
 
-    public void Dispose() => _store?.Dispose();
+    public async Task InitializeAsync()
+    {
+        await StateStores.Factory().InitAsync(dynalite.StateUri(_table));
+        _store = (DynamoDbStateStore)StateStores.Open(dynalite.StateUri(_table));
+    }
+
+    public Task DisposeAsync()
+    {
+        _store?.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
-    public async Task Open_CreatesTheTable_AndASecondOpenSeesTheSameState()
+    public async Task Init_Twice_IsHarmless_AndOpenWithoutInit_SaysHowToCreateTheTable()
+    {
+        await StateStores.Factory().InitAsync(dynalite.StateUri(_table));
+
+        var missing = Assert.Throws<StoreUnavailableException>(() => StateStores.Open(dynalite.StateUri("opsconsole-never-made")));
+
+        Assert.Contains("The DynamoDB table opsconsole-never-made does not exist", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("state init", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_ASecondStoreOnTheTable_SeesTheSameState()
     {
         await Store.WriteCheckpointAsync("stripe", "customers", 42, 0, "run-1", "run committed");
 

@@ -14,9 +14,22 @@ public sealed class DynamoDbStateTests(DynaliteServer dynalite) : IClassFixture<
     public async Task DisposeAsync() => await _job.DisposeAsync();
 
     [Fact]
+    public async Task Ingest_TableNeverMade_Exits5SayingHowToMakeIt()
+    {
+        var (code, output, _) = await RunAsync(dynalite.StateUri("opsconsole-not-made"), "dyn-0");
+
+        Assert.Equal(5, code);
+        Assert.Contains("state init", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ingest_StateInDynamoDb_CommitsTheTableAndMovesTheCheckpointThere()
     {
         var state = dynalite.StateUri($"opsconsole-job-{Guid.NewGuid():N}");
+        var initOutput = new StringWriter();
+        var initError = new StringWriter();
+        Assert.Equal(0, await JobCommand.RunAsync(["state", "init", "--state", state], initOutput, initError, _ => null));
+        Assert.Contains("\"ready\":true", initOutput.ToString(), StringComparison.Ordinal);
 
         var first = await RunAsync(state, "dyn-1", "--mode", "full");
         var second = await RunAsync(state, "dyn-2");

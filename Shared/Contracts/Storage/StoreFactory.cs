@@ -25,6 +25,20 @@ public sealed class StoreFactory<TStore>(string concern, string defaultScheme, I
         return parsed;
     }
 
+    /// <summary>Creates what the store at <paramref name="uri"/> needs (idempotent): its adapter's init, or opening it.</summary>
+    public async Task InitAsync(string? uri, CancellationToken cancellationToken = default)
+    {
+        var parsed = Parse(uri);
+        if (adapters[parsed.Scheme].Init is { } init)
+        {
+            await init(parsed, cancellationToken);
+        }
+        else if (adapters[parsed.Scheme].Open(parsed) is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
+
     /// <summary>Opens the store at <paramref name="uri"/>.</summary>
     /// <exception cref="StoreUriException">The URI cannot be used.</exception>
     /// <exception cref="StoreUnavailableException">The store cannot be opened.</exception>
@@ -35,5 +49,8 @@ public sealed class StoreFactory<TStore>(string concern, string defaultScheme, I
     }
 }
 
-/// <summary>One scheme's adapter: how to check a URI of it (throwing <see cref="StoreUriException"/>) and how to open it.</summary>
-public sealed record StoreAdapter<TStore>(Action<StoreUri> Check, Func<StoreUri, TStore> Open);
+/// <summary>
+/// One scheme's adapter: how to check a URI of it (throwing <see cref="StoreUriException"/>), how to open it, and how
+/// to create what it needs once (tables), where opening does not.
+/// </summary>
+public sealed record StoreAdapter<TStore>(Action<StoreUri> Check, Func<StoreUri, TStore> Open, Func<StoreUri, CancellationToken, Task>? Init = null);

@@ -24,6 +24,9 @@ namespace OpsConsole.Shared.State.DynamoDb;
 /// </summary>
 public sealed class DynamoDbStateStore : IStateStore, IDisposable
 {
+    /// <summary>The attribute DynamoDB's time to live reads (epoch seconds); set on lease items.</summary>
+    public const string TtlAttribute = "ttl";
+
     private const string Checkpoints = "checkpoints";
     private readonly IAmazonDynamoDB _client;
     private readonly string _table;
@@ -84,26 +87,45 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
     }
 
     /// <summary>
-    /// Opens <c>dynamodb://TABLE?region=R&amp;endpoint=URL</c> and creates the table when it is missing. Credentials
-    /// come from the SDK's default chain (the pod's role on EKS); with an explicit <c>endpoint</c> (a local
-    /// DynamoDB-compatible server) and no AWS credentials in the environment, fixed local ones are used.
+    /// Opens <c>dynamodb://TABLE?region=R&amp;endpoint=URL</c>; the table must exist (Terraform makes it in production,
+    /// <see cref="InitAsync"/> for local use): a run creates nothing. Credentials come from the SDK's default chain
+    /// (the pod's role on EKS); with an explicit <c>endpoint</c> (a local DynamoDB-compatible server) and no AWS
+    /// credentials in the environment, fixed local ones are used.
     /// </summary>
     public static DynamoDbStateStore Open(StoreUri uri, TimeProvider? time = null)
+    {
+        var store = Connect(uri, time);
+        try
+        {
+            store.TranslateAsync(() => store._client.DescribeTableAsync(store._table)).GetAwaiter().GetResult();
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ResourceNotFoundException)
+        {
+            store.Dispose();
+            throw new StoreUnavailableException(
+                $"The DynamoDB table {store._table} does not exist: create it (OpsConsole.SparkJobs state init --state 'dynamodb://{store._table}?...').", exception);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+        return store;
+    }
+
+    /// <summary>Creates the table the URI names when it does not exist (on demand capacity) and waits until it is ACTIVE; idempotent.</summary>
+    public static async Task InitAsync(StoreUri uri, CancellationToken cancellationToken = default)
+    {
+        using var store = Connect(uri, null);
+        await store.EnsureTableAsync(cancellationToken);
+    }
+
+    private static DynamoDbStateStore Connect(StoreUri uri, TimeProvider? time)
     {
         var (table, config) = Configure(uri);
         var local = config.ServiceURL is not null && Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is not { Length: > 0 };
         var client = local ? new AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("local", "local"), config) : new AmazonDynamoDBClient(config);
-        var store = new DynamoDbStateStore(client, table, time);
-        try
-        {
-            store.EnsureTableAsync().GetAwaiter().GetResult();
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-        return store;
+        return new DynamoDbStateStore(client, table, time);
     }
 
     public async Task<Checkpoint?> GetCheckpointAsync(string source, string stream, CancellationToken cancellationToken = default) =>
@@ -210,6 +232,8 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
                 Item = new Dictionary<string, AttributeValue>
                 {
                     ["pk"] = new($"lease#{Key(source, stream)}"), ["sk"] = new("lease"), ["holder"] = new(holder), ["expires_at"] = Number(expires.ToUnixTimeMilliseconds()),
+                    // Epoch seconds for DynamoDB's time to live: an abandoned lease's item goes a day after it expired.
+                    [TtlAttribute] = Number(expires.ToUnixTimeSeconds() + 86_400),
                 },
                 // One conditional write: a free stream, an expired lease, or the caller's own; a live lease of someone else stays.
                 ConditionExpression = "attribute_not_exists(pk) OR expires_at <= :now OR holder = :holder",
@@ -330,7 +354,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>Creates the table when it does not exist (pay per request) and waits until it is ACTIVE.</summary>
-    public async Task EnsureTableAsync(CancellationToken cancellationToken = default)
+    private async Task EnsureTableAsync(CancellationToken cancellationToken)
     {
         await TranslateAsync(async () =>
         {
