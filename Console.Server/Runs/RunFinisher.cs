@@ -18,8 +18,11 @@ internal sealed class RunFinisher(IRunStore store, IRunPricer pricer, RunEvents 
         RunCost? cost = null;
         try
         {
-            // Priced before the change, so the run is never seen ended without its cost.
-            cost = await store.GetAsync(id) is { } current ? await pricer.PriceAsync(current with { EndedAt = ended }, CancellationToken.None) : null;
+            // Priced before the change, so the run is never seen ended without its cost. A run whose job never started
+            // (refused, cancelled first, or the runner could not start it) used nothing and costs nothing.
+            cost = await store.GetAsync(id) is { } current && await store.HandleAsync(id) is not null
+                ? await pricer.PriceAsync(current with { EndedAt = ended }, CancellationToken.None)
+                : null;
         }
         catch (Exception exception) when (exception is IOException or JsonException)
         {

@@ -218,7 +218,9 @@ internal sealed class RunFollower(
         var (outcome, reason) = exitCode switch
         {
             JobExitCodes.Ok => (RunState.Succeeded, null),
-            JobExitCodes.Cancelled when cancelling => (RunState.Cancelled, null),
+            // A run whose cancel was asked for and whose job then ended of the stop (its own exit 130, the signal's
+            // 143 when it came before the job's handler, or a kill) was cancelled, whenever in its life it came.
+            JobExitCodes.Cancelled or JobExitCodes.Terminated when cancelling => (RunState.Cancelled, null),
             null when cancelling => (RunState.Cancelled, null),
             null => (RunState.Failed, "The job ended without an exit status: it was killed, or the machine stopped."),
             JobExitCodes.Cancelled => (RunState.Failed, "The job was stopped by a signal from outside the console (exit 130)."),

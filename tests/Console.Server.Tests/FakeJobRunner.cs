@@ -24,8 +24,15 @@ internal sealed class FakeJobRunner : IJobRunner
 
     public FakeJob Job(string runId) => _jobs[runId];
 
+    /// <summary>When set, starting a job fails with this (the runner could not start it).</summary>
+    public Exception? StartFailure { get; set; }
+
     public Task<JobHandle> StartAsync(JobSpec spec, CancellationToken cancellationToken)
     {
+        if (StartFailure is { } failure)
+        {
+            return Task.FromException<JobHandle>(failure);
+        }
         var job = new FakeJob(spec);
         _jobs[spec.RunId] = job;
         Started.Writer.TryWrite(job);
@@ -48,8 +55,11 @@ internal sealed class FakeJobRunner : IJobRunner
         }
         else if (ObeysGracefulStop && !job.IgnoresGracefulStop)
         {
-            job.Write("""{"level":"warn","source":"driver","event":"log","msg":"Cancelled"}""");
-            job.End(130);
+            if (job.ExitOnGracefulStop == 130)
+            {
+                job.Write("""{"level":"warn","source":"driver","event":"log","msg":"Cancelled"}""");
+            }
+            job.End(job.ExitOnGracefulStop);
         }
         return Task.CompletedTask;
     }
@@ -100,6 +110,9 @@ internal sealed class FakeJob(JobSpec spec)
 
     /// <summary>This job carries on through a graceful stop (it must be killed).</summary>
     public bool IgnoresGracefulStop { get; set; }
+
+    /// <summary>The exit of a graceful stop: 130 when the job handles it, 143 when the signal ends it before.</summary>
+    public int ExitOnGracefulStop { get; set; } = 130;
 
     /// <summary>The grace period of every stop asked for, in order.</summary>
     public ConcurrentQueue<TimeSpan> Stops { get; } = new();

@@ -86,6 +86,54 @@ public sealed class FakeRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancel_WhileTheJobStarts_EndsOfTheSignal_IsCancelledNotFailed()
+    {
+        using var console = Console();
+        using var client = console.BasicClient("operator");
+        var run = await LaunchAsync(client, new { stream = "charges" });
+        var job = await NextJobAsync();
+        // The job has written nothing yet: the signal ends the process before its own handler runs (exit 143).
+        job.ExitOnGracefulStop = 143;
+
+        await client.PostAsync($"/api/runs/{run.Id}/cancel", null);
+
+        var ended = await WaitForEndAsync(client, run.Id);
+        Assert.Equal(RunState.Cancelled, ended.State);
+        Assert.Equal(143, ended.ExitCode);
+        Assert.Null(ended.FailureReason);
+    }
+
+    [Fact]
+    public async Task Exit143_WithoutACancel_IsAFailureSayingSo()
+    {
+        using var console = Console();
+        using var client = console.BasicClient("operator");
+        var run = await LaunchAsync(client, new { stream = "charges" });
+        var job = await NextJobAsync();
+
+        job.End(143);
+
+        var ended = await WaitForEndAsync(client, run.Id);
+        Assert.Equal(RunState.Failed, ended.State);
+        Assert.StartsWith("Exit 143 (terminated by SIGTERM)", ended.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_RunnerCannotStartTheJob_FailedWithTheReason_AndPricedAtNothing()
+    {
+        _runner.StartFailure = new InvalidOperationException("no node has room for the job");
+        using var console = Console();
+        using var client = console.BasicClient("operator");
+
+        var run = await LaunchAsync(client, new { stream = "charges" });
+
+        var ended = await WaitForEndAsync(client, run.Id);
+        Assert.Equal(RunState.Failed, ended.State);
+        Assert.Equal("The job could not be started: no node has room for the job", ended.FailureReason);
+        Assert.Null(ended.Cost);
+    }
+
+    [Fact]
     public async Task Exit4_FailedWithTheExitAndTheJobsLastError()
     {
         using var console = Console();

@@ -10,6 +10,9 @@ public static class JobExitCodes
     public const int StoreFailed = 5;
     public const int Cancelled = 130;
 
+    /// <summary>128 + SIGTERM: the process was stopped by the signal before the job's own handler ran (early in its start).</summary>
+    public const int Terminated = 143;
+
     /// <summary>What an exit code means, for a run's failure reason.</summary>
     public static string Describe(int code) => code switch
     {
@@ -19,6 +22,7 @@ public static class JobExitCodes
         SourceFailed => "the source failed after retries",
         StoreFailed => "the lake or checkpoint store failed",
         Cancelled => "cancelled",
+        Terminated => "terminated by SIGTERM",
         _ => $"exited with code {code}",
     };
 }
