@@ -31,12 +31,15 @@ public static class ConsoleUrls
 
     /// <summary>
     /// Where to go after signing in: <paramref name="returnUrl"/> when it is a path on this site (not another
-    /// host, not the sign-in page itself), else the home page.
+    /// host, not the sign-in page itself) made only of printable ASCII without backslashes (the console's own links
+    /// are; anything else, such as look-alike dots or line breaks, cannot go into a redirect's header as it is),
+    /// else the home page.
     /// </summary>
     public static string SafeReturnUrl(string? returnUrl)
     {
         if (string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ||
-            returnUrl.StartsWith("//", StringComparison.Ordinal) || returnUrl.StartsWith("/\\", StringComparison.Ordinal) ||
+            returnUrl.StartsWith("//", StringComparison.Ordinal) || returnUrl.Contains('\\', StringComparison.Ordinal) ||
+            returnUrl.Any(c => c is < '!' or > '~') ||
             returnUrl.StartsWith(SignIn, StringComparison.OrdinalIgnoreCase))
         {
             return Home;

@@ -18,7 +18,9 @@ internal sealed class ConsoleSignIn(CredentialValidator validator) : IConsoleSig
             return SignInOutcome.Invalid;
         }
 
-        await context.SignInAsync(AuthSchemes.Cookie, ConsoleClaims.Principal(check.User!, AuthSchemes.Cookie));
+        // The cookie handler would otherwise redirect to the raw returnUrl of the query: only a safe local path goes there.
+        await context.SignInAsync(AuthSchemes.Cookie, ConsoleClaims.Principal(check.User!, AuthSchemes.Cookie),
+            new AuthenticationProperties { RedirectUri = Web.ConsoleUrls.SafeReturnUrl(context.Request.Query["returnUrl"]) });
         return SignInOutcome.Success;
     }
 }

@@ -43,4 +43,23 @@ public sealed class SessionCookieTests(ConsoleAppFactory factory) : IClassFixtur
             cookies.Any(c => c.StartsWith("opsconsole.session=", StringComparison.Ordinal)));
         Assert.Contains("Wrong user name or password.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/signin?returnUrl=%2F%E3%80%82evil", "/")]
+    [InlineData("/signin?returnUrl=%2Fruns%0D%0ASet-Cookie%3A%20x%3D1", "/")]
+    [InlineData("/signin?returnUrl=%2Fcheckpoints%3Fstream%3Dcharges", "/checkpoints?stream=charges")]
+    public async Task SignIn_CraftedReturnUrl_RedirectsToASafeLocalPath(string path, string location)
+    {
+        // On Kestrel, as users reach it: the redirect's Location header must be one a real server can send.
+        using var console = new ConsoleAppFactory();
+        var address = console.StartOnLoopback();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
+
+        using var response = await SignInForm.PostAsync(client, "viewer", ConsoleAppFactory.ViewerPassword, path);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var target = response.Headers.Location!;
+        Assert.Equal(location, target.IsAbsoluteUri ? target.PathAndQuery : target.OriginalString);
+        Assert.True(!target.IsAbsoluteUri || target.Authority == address.Authority, $"redirected off the site: {target}");
+    }
 }

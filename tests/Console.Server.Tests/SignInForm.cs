@@ -5,12 +5,12 @@ namespace OpsConsole.Server.Tests;
 /// <summary>Posts the sign-in page's form as a browser does: antiforgery token from the page, cookies kept by the client.</summary>
 internal static partial class SignInForm
 {
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string user, string password)
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string user, string password, string path = "/signin")
     {
-        var page = await client.GetStringAsync(new Uri("/signin", UriKind.Relative));
+        var page = await client.GetStringAsync(new Uri(path, UriKind.Relative));
         var token = TokenPattern().Match(page).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(token), "the sign-in page has no antiforgery token");
-        return await client.PostAsync(new Uri("/signin", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostAsync(new Uri(path, UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "signin",
             ["__RequestVerificationToken"] = token,

@@ -11,6 +11,11 @@ public sealed class ConsoleUrlsTests
     [InlineData("//evil.example/", "/")]
     [InlineData("/\\evil.example/", "/")]
     [InlineData("/signin?returnUrl=%2F", "/")]
+    [InlineData("/\u3002evil", "/")]
+    [InlineData("/runs\r\nSet-Cookie: x=1", "/")]
+    [InlineData("/runs/a\\b", "/")]
+    [InlineData("/runs with space", "/")]
+    [InlineData("/checkpoints?stream=charges", "/checkpoints?stream=charges")]
     public void SafeReturnUrl_Candidate_OnlyKeepsLocalPaths(string? candidate, string expected) =>
         Assert.Equal(expected, ConsoleUrls.SafeReturnUrl(candidate));
 
