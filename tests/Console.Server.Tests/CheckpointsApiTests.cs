@@ -106,7 +106,17 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
         Assert.All(events, e => Assert.Equal("stripe/charges", e.GetProperty("subject").GetString()));
         var retried = events.Single(e => e.GetProperty("event").GetString() == AuditActions.CheckpointReset);
         Assert.Equal((2, "admin"), (retried.GetProperty("attempt").GetInt32(), retried.GetProperty("data").GetProperty("by").GetString()));
-        var deliveries = (await admin.GetFromJsonAsync<List<WebhookDelivery>>("/api/notifications/deliveries", Json))!;
+        // The delivery log is written when the receiver has answered, a moment after it got the request: wait for it.
+        List<WebhookDelivery> deliveries;
+        for (var i = 0; ; i++)
+        {
+            deliveries = (await admin.GetFromJsonAsync<List<WebhookDelivery>>("/api/notifications/deliveries", Json))!;
+            if (deliveries.All(d => d.Status == "Delivered") || i == 200)
+            {
+                break;
+            }
+            await Task.Delay(50);
+        }
         Assert.All(deliveries, d => Assert.Equal("Delivered", d.Status));
         Assert.Contains(deliveries, d => d.Attempts == 2);
     }

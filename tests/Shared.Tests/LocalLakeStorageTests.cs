@@ -51,4 +51,34 @@ public sealed class LocalLakeStorageTests : IDisposable
         Assert.Equal(["a/b.bin"], await lake.ListAsync("a"));
         await Assert.ThrowsAsync<ArgumentException>(() => lake.ReadAsync("../etc/passwd"));
     }
+
+    [Fact]
+    public async Task PutIfAbsent_TwoWritersRacingForOnePath_ExactlyOneWinsEveryTime()
+    {
+        var storage = new LocalLakeStorage(Path.Combine(Path.GetTempPath(), $"opsconsole-race-{Guid.NewGuid():N}"));
+        try
+        {
+            var doubleWins = 0;
+            for (var round = 0; round < 300; round++)
+            {
+                var path = $"t/_delta_log/{round:D20}.json";
+                using var start = new Barrier(2);
+                var wins = await Task.WhenAll(Enumerable.Range(0, 2).Select(writer => Task.Run(async () =>
+                {
+                    start.SignalAndWait();
+                    return await storage.PutIfAbsentAsync(path, System.Text.Encoding.UTF8.GetBytes($"writer {writer}"));
+                })));
+                Assert.True(wins.Any(w => w), $"round {round}: nobody won");
+                doubleWins += wins.Count(w => w) == 2 ? 1 : 0;
+                Assert.StartsWith("writer ", System.Text.Encoding.UTF8.GetString((await storage.ReadAsync(path))!), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, doubleWins);
+            Assert.DoesNotContain(await storage.ListAsync("t"), f => f.Contains(".tmp-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(storage.Location, recursive: true);
+        }
+    }
 }
