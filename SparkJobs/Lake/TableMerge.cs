@@ -13,8 +13,7 @@ namespace OpsConsole.SparkJobs.Lake;
 /// when the source sends one id under two <c>created</c> values (two days in one batch), or under another day than
 /// the table holds it: then the copy with the latest <c>_ingested_at</c> is kept, and between copies of the same
 /// run the one later in the batch's order (updates first, then slices oldest first); every other copy is removed
-/// from its partition in the same commit. Ids are tracked by a 64-bit hash while partitions stream (about 24 bytes an
-/// id); a hash seen twice is checked against the files themselves, so a collision costs a read, never a row.
+/// from its partition in the same commit. Ids are tracked by a 64-bit hash while partitions stream; a hash seen twice is checked against the files themselves, so a collision costs a read, never a row.
 /// </summary>
 internal sealed class TableMerge
 {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.SparkJobs.Lake;
-using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
 using OpsConsole.Shared.Lake.Storage.Local;
 
@@ -22,10 +21,10 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     [Fact]
     public async Task FullRun_IdsServedOnTwoDays_CommitsEachIdOnceAndVerifyPasses()
     {
-        var (code, output, error) = await RunAsync("ingest", "--run-id", "once-1", "--mode", "full", "--rules", "none");
+        var (code, output, error) = await _job.RunChargesAsync("ingest", "--run-id", "once-1", "--mode", "full", "--rules", "none");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
 
-        var sent = await SentAsync();
+        var sent = await _job.SentChargesAsync();
         var byId = sent.GroupBy(o => o.GetProperty("id").GetString()!).ToDictionary(g => g.Key, g => g.ToList());
         var twoDays = byId.Where(g => g.Value.Select(o => LakeTable.PartitionOf(o.GetProperty("created").GetInt64())).Distinct().Count() > 1).ToList();
         Assert.True(twoDays.Count >= 3, $"the Sandbox served only {twoDays.Count} ids on two days; the test needs more");
@@ -41,7 +40,7 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
             var row = rows.Single(r => (string)r[table.IndexOf("id")]! == id);
             Assert.Equal(copies.Max(o => o.GetProperty("created").GetInt64()), row[table.IndexOf("created")]);
         }
-        var warning = Lines(output).Single(l => l.GetProperty("msg").GetString()!.Contains("under more than one day", StringComparison.Ordinal));
+        var warning = JobSandbox.Lines(output).Single(l => l.GetProperty("msg").GetString()!.Contains("under more than one day", StringComparison.Ordinal));
         Assert.Equal(twoDays.Count, warning.GetProperty("moved").GetInt32());
 
         var verifyOutput = new StringWriter();
@@ -49,34 +48,5 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
         var verified = await JobCommand.RunAsync(["verify", "--stream", "charges", "--lake", _job.Lake], verifyOutput, verifyError, _ => null);
         Assert.True(verified == 0, $"{verifyError}{verifyOutput}");
         Assert.True(JsonDocument.Parse(verifyOutput.ToString()).RootElement.GetProperty("each_id_once").GetBoolean());
-    }
-
-    private async Task<List<JsonElement>> SentAsync()
-    {
-        using var client = new StripeClient(new StripeClientOptions
-        {
-            BaseAddress = _job.Sandbox.BaseAddress, Credentials = StripeCredentials.Key("sk_live_sandbox"), RequestsPerSecond = 10_000,
-        });
-        var sent = new List<JsonElement>();
-        await foreach (var page in client.ListAsync(StripeStream.Charges, null, null, CancellationToken.None))
-        {
-            using (page)
-            {
-                sent.AddRange(page.Data.EnumerateArray().Select(o => o.Clone()));
-            }
-        }
-        return sent;
-    }
-
-    private static List<JsonElement> Lines(string output) =>
-        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
-
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await JobCommand.RunAsync([.. args, "--stream", "charges", "--safety-lag-seconds", "0", "--state", _job.State, "--lake", _job.Lake,
-            "--api-base", _job.Sandbox.BaseAddress.ToString()], output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
-        return (code, output.ToString(), error.ToString());
     }
 }

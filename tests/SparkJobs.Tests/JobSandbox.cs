@@ -1,4 +1,6 @@
+using System.Text.Json;
 using OpsConsole.Sandbox.Hosting;
+using OpsConsole.SparkJobs.Sources.Stripe;
 
 namespace OpsConsole.SparkJobs.Tests;
 
@@ -35,6 +37,38 @@ public sealed class JobSandbox : IAsyncDisposable
         configure(options);
         return new JobSandbox(await SandboxApp.StartAsync(options), Path.Combine(Path.GetTempPath(), $"opsconsole-{name}-{Guid.NewGuid():N}"));
     }
+
+    /// <summary>The job's command line on charges against this Sandbox, with this folder's lake and state: exit code, stdout, stderr.</summary>
+    public async Task<(int Code, string Output, string Error)> RunChargesAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await JobCommand.RunAsync([.. args, "--stream", "charges", "--safety-lag-seconds", "0", "--state", State, "--lake", Lake,
+            "--api-base", Sandbox.BaseAddress.ToString()], output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The charges the Sandbox serves created in [<paramref name="from"/>, <paramref name="to"/>) (open ends when null), as a client reads them.</summary>
+    public async Task<List<JsonElement>> SentChargesAsync(long? from = null, long? to = null)
+    {
+        using var client = new StripeClient(new StripeClientOptions
+        {
+            BaseAddress = Sandbox.BaseAddress, Credentials = StripeCredentials.Key("sk_live_sandbox"), RequestsPerSecond = 10_000,
+        });
+        var sent = new List<JsonElement>();
+        await foreach (var page in client.ListAsync(StripeStream.Charges, from, to, CancellationToken.None))
+        {
+            using (page)
+            {
+                sent.AddRange(page.Data.EnumerateArray().Select(o => o.Clone()));
+            }
+        }
+        return sent;
+    }
+
+    /// <summary>The job's output, one JSON object per line.</summary>
+    public static List<JsonElement> Lines(string output) =>
+        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
 
     public async ValueTask DisposeAsync()
     {

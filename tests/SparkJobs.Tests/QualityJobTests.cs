@@ -2,7 +2,6 @@ using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Quality;
 using OpsConsole.SparkJobs.Lake;
-using OpsConsole.SparkJobs.Sources.Stripe;
 using OpsConsole.SparkJobs.Transform;
 using OpsConsole.Shared.State.Sqlite;
 using OpsConsole.Shared.Lake.Storage.Local;
@@ -25,12 +24,12 @@ public sealed class QualityJobTests : IAsyncLifetime
     [Fact]
     public async Task DefaultRules_OnTheSandboxsBadData_FailExactlyTheRulesItBreaksWithExactCounts()
     {
-        var (code, output, error) = await RunAsync("ingest", "--run-id", "dq-1", "--mode", "full");
+        var (code, output, error) = await _job.RunChargesAsync("ingest", "--run-id", "dq-1", "--mode", "full");
 
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
         var report = (await new SqliteStateStore(State).GetQualityReportAsync("dq-1"))!;
         // What the source really sent, counted independently of the rule engine from the same pages.
-        var sent = await SentAsync(report.WindowFrom, report.WindowTo);
+        var sent = await _job.SentChargesAsync(report.WindowFrom, report.WindowTo);
         var nullCurrency = sent.Count(o => o.GetProperty("currency").ValueKind == JsonValueKind.Null);
         var negative = sent.Count(o => o.GetProperty("amount").GetInt64() < 0);
         var repeated = sent.Count - sent.Select(o => o.GetProperty("id").GetString()).Distinct().Count();
@@ -55,14 +54,14 @@ public sealed class QualityJobTests : IAsyncLifetime
         Assert.All(report.Rules.Single(r => r.Rule == "non_negative_amount").Samples, id => Assert.Contains(id, negatives));
 
         // The log says it in one dq line, and the report is next to the run in the lake.
-        var dq = Lines(output).Single(l => l.GetProperty("event").GetString() == "dq");
+        var dq = JobSandbox.Lines(output).Single(l => l.GetProperty("event").GetString() == "dq");
         Assert.Equal("failed", dq.GetProperty("outcome").GetString());
         Assert.Equal(5, dq.GetProperty("failed").GetInt32());
         var lakeReport = QualityReport.FromJson(await File.ReadAllTextAsync(Path.Combine(Lake, "raw", "stripe", "charges", "_runs", "dq-1", "quality.json")));
         Assert.Equal(report.Rules.Count, lakeReport.Rules.Count);
 
         // A second run has a history: the distribution and type rules now judge, and pass on the same kind of data.
-        (code, output, error) = await RunAsync("ingest", "--run-id", "dq-2");
+        (code, output, error) = await _job.RunChargesAsync("ingest", "--run-id", "dq-2");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
         var second = (await new SqliteStateStore(State).GetQualityReportAsync("dq-2"))!;
         Assert.Equal(RuleOutcome.Passed, second.Rules.Single(r => r.Rule == "type_drift").Outcome);
@@ -72,7 +71,7 @@ public sealed class QualityJobTests : IAsyncLifetime
     public async Task BlockingRule_Failing_CommitsNothingKeepsTheCheckpointQuarantinesAndExits3()
     {
         var end = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
-        var first = await RunAsync("ingest", "--run-id", "clean", "--mode", "full", "--to", (end - (5 * 86_400)).ToString(System.Globalization.CultureInfo.InvariantCulture), "--rules", "none");
+        var first = await _job.RunChargesAsync("ingest", "--run-id", "clean", "--mode", "full", "--to", (end - (5 * 86_400)).ToString(System.Globalization.CultureInfo.InvariantCulture), "--rules", "none");
         Assert.True(first.Code == 0, first.Error + first.Output);
         var table = new LakeTable(new LocalLakeStorage(Lake), "raw/stripe/charges", StreamSchema.Charges, new ParquetFormat());
         var before = await table.Log.ReadSnapshotAsync();
@@ -80,7 +79,7 @@ public sealed class QualityJobTests : IAsyncLifetime
         var rules = Path.Combine(_job.Folder, "blocking.yaml");
         await File.WriteAllTextAsync(rules, "rules:\n  - type: non_negative\n    column: amount\n    severity: error\n    blocking: true\n");
 
-        var (code, output, error) = await RunAsync("ingest", "--run-id", "blocked", "--rules", rules);
+        var (code, output, error) = await _job.RunChargesAsync("ingest", "--run-id", "blocked", "--rules", rules);
 
         Assert.True(code == 3, $"exit {code}: {error}\n{output}");
         var after = await table.Log.ReadSnapshotAsync();
@@ -99,41 +98,12 @@ public sealed class QualityJobTests : IAsyncLifetime
         Assert.Equal("raw/stripe/charges/_staging/blocked", report.Quarantine);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(Lake, report.Quarantine!), "*.jsonl.gz", SearchOption.AllDirectories));
         Assert.Contains("Blocked by data quality: non_negative_amount", error + output, StringComparison.Ordinal);
-        Assert.Equal("blocked", Lines(output).Single(l => l.GetProperty("event").GetString() == "dq").GetProperty("outcome").GetString());
+        Assert.Equal("blocked", JobSandbox.Lines(output).Single(l => l.GetProperty("event").GetString() == "dq").GetProperty("outcome").GetString());
 
         // Blocked runs are no baseline for anomalies, and the next run fetches the same window again.
         Assert.Equal(["clean"], (await new SqliteStateStore(State).QualityReportsAsync("stripe", "charges", 10, committedOnly: true)).Select(r => r.RunId));
-        var next = await RunAsync("ingest", "--run-id", "after", "--rules", "none");
+        var next = await _job.RunChargesAsync("ingest", "--run-id", "after", "--rules", "none");
         Assert.True(next.Code == 0, next.Error + next.Output);
-        Assert.Equal(checkpoint.Cursor - 600, Lines(next.Output).First(l => l.TryGetProperty("from", out _)).GetProperty("from").GetInt64());
-    }
-
-    private async Task<List<JsonElement>> SentAsync(long from, long to)
-    {
-        using var client = new StripeClient(new StripeClientOptions
-        {
-            BaseAddress = _job.Sandbox.BaseAddress, Credentials = StripeCredentials.Key("sk_live_sandbox"), RequestsPerSecond = 10_000,
-        });
-        var sent = new List<JsonElement>();
-        await foreach (var page in client.ListAsync(StripeStream.Charges, from, to, CancellationToken.None))
-        {
-            using (page)
-            {
-                sent.AddRange(page.Data.EnumerateArray().Select(o => o.Clone()));
-            }
-        }
-        return sent;
-    }
-
-    private static List<JsonElement> Lines(string output) =>
-        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
-
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await JobCommand.RunAsync([.. args, "--stream", "charges", "--safety-lag-seconds", "0", "--state", State, "--lake", Lake,
-            "--api-base", _job.Sandbox.BaseAddress.ToString()], output, error, name => name == "STRIPE_SECRET_KEY" ? "sk_live_sandbox" : null);
-        return (code, output.ToString(), error.ToString());
+        Assert.Equal(checkpoint.Cursor - 600, JobSandbox.Lines(next.Output).First(l => l.TryGetProperty("from", out _)).GetProperty("from").GetInt64());
     }
 }
