@@ -4,6 +4,7 @@ using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.Storage;
 using OpsConsole.Shared.Streams;
 using OpsConsole.SparkJobs.Cli;
 using OpsConsole.SparkJobs.Ingest;
@@ -19,7 +20,7 @@ namespace OpsConsole.SparkJobs;
 
 /// <summary>
 /// The job's command line: <c>ingest</c>, <c>plan</c> (what a run would fetch), <c>verify</c> (the table's
-/// invariant), <c>rules</c> and <c>state init</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
+/// invariant), <c>rules</c>, <c>state init</c> and <c>lake init</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
 /// credentials come from the environment only.
 /// </summary>
 public static class JobCommand
@@ -42,13 +43,16 @@ public static class JobCommand
         var rules = new Command("rules", "Print every data-quality rule type with its parameters, or check a rules file.") { o.Markdown, o.Check, o.RuleStream };
         var init = new Command("init", "Create what the state store needs (a DynamoDB table, a SQLite file); idempotent.") { o.State };
         var state = new Command("state", "The state store.") { init };
+        var lakeInit = new Command("init", "Create what the lake needs (an S3 bucket and its DynamoDB commit table, a folder); idempotent.") { o.Lake };
+        var lake = new Command("lake", "The lake.") { lakeInit };
         ingest.SetAction((parse, token) => IngestAsync(parse, o, output, error, environment, token));
         plan.SetAction((parse, token) => PlanAsync(parse, o, output, error, token));
         verify.SetAction((parse, token) => VerifyAsync(parse, o, output, error, token));
         rules.SetAction((parse, _) => RulesAsync(parse, o, output, error));
-        init.SetAction((parse, token) => InitStateAsync(parse, o, output, error, token));
+        init.SetAction((parse, token) => InitAsync(StateStores.Factory(), parse.GetValue(o.State), TryState, "state", output, error, token));
+        lakeInit.SetAction((parse, token) => InitAsync(LakeStorages.Factory(), parse.GetValue(o.Lake), TryLake, "lake", output, error, token));
 
-        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify, rules, state }.Parse(args);
+        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify, rules, state, lake }.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
@@ -176,20 +180,20 @@ public static class JobCommand
         }
     }
 
-    private static async Task<int> InitStateAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> InitAsync<TStore>(StoreFactory<TStore> factory, string? uri, Func<string?, TextWriter, bool> check, string concern,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var uri = parse.GetValue(o.State)!;
-        if (!TryState(uri, error))
+        if (!check(uri, error))
         {
             return JobExitCodes.InvalidArguments;
         }
         try
         {
-            await StateStores.Factory().InitAsync(uri, cancellationToken);
-            await output.WriteLineAsync(JsonSerializer.Serialize(new { state = StateStores.Factory().Parse(uri).Scheme, ready = true }));
+            await factory.InitAsync(uri, cancellationToken);
+            await output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object> { [concern] = factory.Parse(uri).Scheme, ["ready"] = true }));
             return JobExitCodes.Ok;
         }
-        catch (Shared.Storage.StoreUnavailableException exception)
+        catch (StoreUnavailableException exception)
         {
             await error.WriteLineAsync($"error: {exception.Message}");
             return JobExitCodes.StoreFailed;

@@ -12,9 +12,9 @@ internal sealed class JobOptions
 
     public Option<string> ApiBase { get; } = new("--api-base") { Description = "the source API's base URL", DefaultValueFactory = _ => "https://api.stripe.com" };
 
-    public Option<string> Lake { get; } = new("--lake") { Description = "the lake: file:PATH or a folder", Required = true };
+    public Option<string> Lake { get; } = new("--lake") { Description = "the lake: file:PATH or a folder, or s3://BUCKET/PREFIX?region=R&commitTable=T", Required = true };
 
-    public Option<string> State { get; } = new("--state") { Description = "the state store: sqlite:PATH or a SQLite file", Required = true };
+    public Option<string> State { get; } = new("--state") { Description = "the state store: sqlite:PATH or a SQLite file, or dynamodb://TABLE?region=R", Required = true };
 
     public Option<string> RunId { get; } = new("--run-id") { Description = "this run's id: letters, digits, '.', '_', '-'", Required = true };
 

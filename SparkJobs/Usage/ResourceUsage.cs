@@ -57,6 +57,12 @@ public sealed class CountingLakeStorage(ILakeStorage inner, ResourceUsage usage)
         return inner.WriteAsync(path, content, cancellationToken);
     }
 
+    public Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    {
+        usage.LakePut();
+        return inner.WriteAsync(path, content, cancellationToken);
+    }
+
     public Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         usage.LakePut();

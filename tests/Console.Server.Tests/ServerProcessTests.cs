@@ -13,8 +13,9 @@ public sealed class ServerProcessTests
         new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Metrics:MaxSeriesPerMetric must be between 1 and 1000000 (got 0)." })]
     [InlineData(new[] { "--Auth:MaxFailedSignIns=five" }, new[] { "'Auth:MaxFailedSignIns'" })]
     [InlineData(new[] { "--Runner:Kind=kubernetes" }, new[] { "Runner:Kind 'kubernetes' is not a runner (known: local)." })]
-    [InlineData(new[] { "--Lake:Uri=s3://bucket/lake", "--State:Uri=sqlite:" },
-        new[] { "Lake:Uri has the scheme 's3:', which is not a lake (known: file:).", "State:Uri has no path after 'sqlite:'." })]
+    [InlineData(new[] { "--Lake:Uri=gs://bucket/lake", "--State:Uri=sqlite:" },
+        new[] { "Lake:Uri has the scheme 'gs:', which is not a lake (known: file:, s3:).", "State:Uri has no path after 'sqlite:'." })]
+    [InlineData(new[] { "--Lake:Uri=s3://bucket/lake" }, new[] { "Lake:Uri names no commit coordination: add commitTable=TABLE" })]
     [InlineData(new[] { "--Sandbox:Charges=-1", "--Sandbox:Url=ftp://x" },
         new[] { "Sandbox:Charges must be between 0 and 50000000 (got -1).", "Sandbox:Url must be an http:// URL (got 'ftp://x')." })]
     public async Task Start_WrongSettings_ExitsWith2AndNamesEveryKey(string[] settings, string[] expected)

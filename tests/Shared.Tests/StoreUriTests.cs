@@ -69,8 +69,8 @@ public sealed class StoreUriTests : IDisposable
         Assert.Equal(message, Assert.Throws<StoreUriException>(() => StateStores.Open(value)).Message);
 
     [Theory]
-    [InlineData("s3://bucket/prefix", "has the scheme 's3:', which is not a lake (known: file:).")]
-    [InlineData("sqlite:/tmp/x", "has the scheme 'sqlite:', which is not a lake (known: file:).")]
+    [InlineData("gs://bucket/prefix", "has the scheme 'gs:', which is not a lake (known: file:, s3:).")]
+    [InlineData("sqlite:/tmp/x", "has the scheme 'sqlite:', which is not a lake (known: file:, s3:).")]
     public void LakeFactory_UnknownScheme_NamesItAndTheKnownOnes(string value, string message) =>
         Assert.Equal(message, Assert.Throws<StoreUriException>(() => LakeStorages.Open(value)).Message);
 

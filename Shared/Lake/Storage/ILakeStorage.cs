@@ -15,6 +15,12 @@ public interface ILakeStorage
     /// <summary>Writes the whole file atomically, replacing any file there.</summary>
     Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes the stream's content (read to its end) atomically, replacing any file there, without holding it whole in
+    /// memory: a file of any size costs a bounded buffer.
+    /// </summary>
+    Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default);
+
     /// <summary>Writes the file only if none exists there; false when one does (someone else won).</summary>
     Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 

@@ -30,6 +30,14 @@ public sealed partial class LocalLakeStorage : ILakeStorage
             return true;
         });
 
+    public Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            var temp = await WriteTempAsync(path, (file, token) => content.CopyToAsync(file, token), cancellationToken);
+            File.Move(temp, FullPath(path), overwrite: true);
+            return true;
+        });
+
     public Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => PutIfAbsentCoreAsync(path, content, cancellationToken));
 
@@ -165,7 +173,10 @@ public sealed partial class LocalLakeStorage : ILakeStorage
 
     private static bool IsEmpty(string folder) => Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any();
 
-    private async Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    private Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        WriteTempAsync(path, (file, token) => file.WriteAsync(content, token).AsTask(), cancellationToken);
+
+    private async Task<string> WriteTempAsync(string path, Func<FileStream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var target = FullPath(path);
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".tmp-{Guid.NewGuid():N}");
@@ -186,7 +197,7 @@ public sealed partial class LocalLakeStorage : ILakeStorage
         }
         await using (var file = opened)
         {
-            await file.WriteAsync(content, cancellationToken);
+            await write(file, cancellationToken);
             await file.FlushAsync(cancellationToken);
             file.Flush(flushToDisk: true);
         }
