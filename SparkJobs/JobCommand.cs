@@ -178,6 +178,11 @@ public static class JobCommand
             await error.WriteLineAsync($"error: the table cannot be read: {exception.Message}");
             return JobExitCodes.StoreFailed;
         }
+        catch (StoreUriException exception)
+        {
+            await error.WriteLineAsync($"error: --lake {exception.Message}");
+            return JobExitCodes.InvalidArguments;
+        }
     }
 
     private static async Task<int> InitAsync<TStore>(StoreFactory<TStore> factory, string? uri, Func<string?, TextWriter, bool> check, string concern,

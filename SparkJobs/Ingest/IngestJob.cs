@@ -48,6 +48,12 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
             log.Error($"The lake or state store cannot be opened: {exception.Message}");
             return JobExitCodes.StoreFailed;
         }
+        catch (StoreUriException exception)
+        {
+            // Found only on opening: the lake's endpoint does not do what its URI asks (conditional writes).
+            log.Error($"--lake {exception.Message}");
+            return JobExitCodes.InvalidArguments;
+        }
 
         // The run stops if its lease is lost: another run may own the stream now.
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

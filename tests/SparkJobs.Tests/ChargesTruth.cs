@@ -2,7 +2,7 @@ using System.Text.Json;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Transform;
-using OpsConsole.Shared.Lake.Storage.Local;
+using OpsConsole.Shared.Lake.Storage;
 
 namespace OpsConsole.SparkJobs.Tests;
 
@@ -16,12 +16,17 @@ internal static class ChargesTruth
         return [.. json.RootElement.GetProperty("objects").EnumerateArray().Select(e => e.Clone())];
     }
 
-    /// <summary>Asserts the table equals the truth; returns the truth by id. <paramref name="explain"/> adds context to a failure.</summary>
+    /// <summary>
+    /// Asserts the table in the lake at <paramref name="lake"/> (a folder or a store URI) equals the truth; returns the
+    /// truth by id. <paramref name="explain"/> adds context to a failure.
+    /// </summary>
     public static async Task<Dictionary<string, JsonElement>> AssertTableEqualsAsync(HttpClient admin, string lake, long cursor, Func<string, string>? explain = null)
     {
         explain ??= message => message;
         var truth = await ReadAsync(admin, cursor);
-        var table = new LakeTable(new LocalLakeStorage(lake), "raw/stripe/charges", StreamSchema.Charges, new ParquetFormat());
+        var storage = LakeStorages.Open(lake);
+        using var disposing = storage as IDisposable;
+        var table = new LakeTable(storage, "raw/stripe/charges", StreamSchema.Charges, new ParquetFormat());
         var id = table.IndexOf("id");
         var byId = new Dictionary<string, object?[]>(StringComparer.Ordinal);
         foreach (var row in await table.ReadAllAsync())

@@ -237,7 +237,8 @@ public sealed class IngestCommandTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("--lake", "s3://bucket/lake", "--lake has the scheme 's3:', which is not a lake (known: file:).")]
+    [InlineData("--lake", "s3://bucket/lake", "--lake names no commit coordination: add commitTable=TABLE")]
+    [InlineData("--lake", "gs://bucket/lake", "--lake has the scheme 'gs:', which is not a lake (known: file:, s3:).")]
     [InlineData("--state", "postgres://db/opsconsole", "--state has the scheme 'postgres:', which is not a state store (known: dynamodb:, sqlite:).")]
     [InlineData("--state", "dynamodb://x", "--state names the table 'x'")]
     [InlineData("--state", "sqlite:", "--state has no path after 'sqlite:'.")]

@@ -6,14 +6,19 @@ namespace OpsConsole.SparkJobs.Tests;
 
 /// <summary>
 /// What a test of whole runs needs: a Sandbox on loopback with the given options, an admin client for its truth and
-/// admin endpoints, and a temporary folder for the lake and the state store. Disposing removes all of it.
+/// admin endpoints, and a temporary folder for the lake and the state store, unless store URIs are given (S3,
+/// DynamoDB). Disposing removes the folder.
 /// </summary>
 public sealed class JobSandbox : IAsyncDisposable
 {
-    private JobSandbox(RunningSandbox sandbox, string folder)
+    private readonly string? _lake;
+    private readonly string? _state;
+
+    private JobSandbox(RunningSandbox sandbox, string folder, string? lake, string? state)
     {
         Sandbox = sandbox;
         Folder = folder;
+        (_lake, _state) = (lake, state);
         Admin = new HttpClient { BaseAddress = sandbox.BaseAddress };
     }
 
@@ -23,19 +28,21 @@ public sealed class JobSandbox : IAsyncDisposable
 
     public string Folder { get; }
 
-    public string Lake => Path.Combine(Folder, "lake");
+    /// <summary>The lake's URI: a folder in <see cref="Folder"/> unless another was given.</summary>
+    public string Lake => _lake ?? Path.Combine(Folder, "lake");
 
-    public string State => Path.Combine(Folder, "state.db");
+    /// <summary>The state store's URI: a SQLite file in <see cref="Folder"/> unless another was given.</summary>
+    public string State => _state ?? Path.Combine(Folder, "state.db");
 
     /// <summary>Starts the Sandbox without latency, limits or live traffic unless <paramref name="configure"/> says otherwise.</summary>
-    public static async Task<JobSandbox> StartAsync(string name, Action<SandboxOptions> configure)
+    public static async Task<JobSandbox> StartAsync(string name, Action<SandboxOptions> configure, string? lake = null, string? state = null)
     {
         var options = new SandboxOptions
         {
             ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LatencyMs = 0, JitterMs = 0, LiveRatePerSecond = 0, TestRatePerSecond = 0, Admin = true,
         };
         configure(options);
-        return new JobSandbox(await SandboxApp.StartAsync(options), Path.Combine(Path.GetTempPath(), $"opsconsole-{name}-{Guid.NewGuid():N}"));
+        return new JobSandbox(await SandboxApp.StartAsync(options), Path.Combine(Path.GetTempPath(), $"opsconsole-{name}-{Guid.NewGuid():N}"), lake, state);
     }
 
     /// <summary>The job's command line on charges against this Sandbox, with this folder's lake and state: exit code, stdout, stderr.</summary>
