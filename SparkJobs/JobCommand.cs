@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using OpsConsole.Shared.Jobs;
+using OpsConsole.Shared.Lake;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.State;
@@ -161,7 +162,7 @@ public static class JobCommand
         var stream = StripeStream.Find(name)!;
         try
         {
-            var table = new LakeTable(LakeStorages.Open(parse.GetValue(o.Lake)!), $"raw/{parse.GetValue(o.Source)}/{stream.Name}",
+            var table = new LakeTable(LakeStorages.Open(parse.GetValue(o.Lake)!), LakePaths.Table(parse.GetValue(o.Source)!, stream.Name),
                 StreamSchema.For(stream.Name), new ParquetFormat());
             var snapshot = await table.Log.ReadSnapshotAsync(cancellationToken);
             var ids = (await table.ReadAllAsync(cancellationToken)).Select(r => (string)r[table.IndexOf("id")]!).ToList();

@@ -7,7 +7,7 @@ public static class DataStoreExtensions
 {
     /// <summary>
     /// The data folder, the embedded SQLite database (migrated before anything else starts) and the URIs of the
-    /// stores shared with the jobs.
+    /// stores shared with the jobs (the lake opened on first use).
     /// </summary>
     public static WebApplicationBuilder AddDataStore(this WebApplicationBuilder builder)
     {
@@ -25,6 +25,7 @@ public static class DataStoreExtensions
             })
             .ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<StoreOptions>, StoreOptionsValidator>();
+        builder.Services.AddSingleton<ConsoleLake>();
         builder.Services.TryAddSingleton<SqliteDatabase>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks().AddCheck<SqliteHealthCheck>("sqlite", tags: ["ready"]);

@@ -5,7 +5,7 @@ namespace OpsConsole.Server.Logs;
 public static class LogsExtensions
 {
     /// <summary>
-    /// The runs' logs: the log service (ring buffers, archives), its metric and the SignalR hub. The redactor comes
+    /// The runs' logs: the log service (ring buffers, archives), their copies in the lake, its metric and the SignalR hub. The redactor comes
     /// from whoever knows the secrets (<c>AddRuns</c>).
     /// </summary>
     public static WebApplicationBuilder AddLogs(this WebApplicationBuilder builder)
@@ -14,6 +14,7 @@ public static class LogsExtensions
         services.AddValidatedOptions<LogOptions, LogOptionsValidator>(LogOptions.Section);
         services.AddSingleton<LogMetrics>();
         services.AddSingleton<LogService>();
+        services.AddSingleton<Runs.IRunObserver, LakeLogArchiver>();
         services.AddHostedService(sp =>
         {
             // Created with the log service, so the viewers' gauge is scraped (at 0) before the first viewer comes.

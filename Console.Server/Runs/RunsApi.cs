@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OpsConsole.Server.Auth;
+using OpsConsole.Server.Data;
 using OpsConsole.Server.Logs;
 using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Lake;
 using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.Storage;
 using OpsConsole.Shared.Validation;
 using OpsConsole.Shared.Streams;
 
@@ -93,14 +96,35 @@ internal static class RunsApi
         return TypedResults.Ok(logs.Read(id, after, limit, runEnded: !run.State.IsActive()));
     }
 
-    private static async Task<IResult> DownloadAsync(string id, IRunService runs, LogService logs, CancellationToken cancellationToken)
+    /// <summary>The run's whole log: the console's copy, else (its volume lost or cleaned) the copy in the lake.</summary>
+    private static async Task<IResult> DownloadAsync(string id, IRunService runs, LogService logs, ConsoleLake lake, ILogger<LogService> logger,
+        CancellationToken cancellationToken)
     {
-        if (await runs.GetAsync(id, cancellationToken) is null)
+        if (await runs.GetAsync(id, cancellationToken) is not { } run)
         {
             return NotFound(id);
         }
         logs.Live(id)?.Flush();
-        return TypedResults.Stream(logs.Archive(id).OpenRead(), "application/gzip", $"{id}.log.jsonl.gz");
+        var archive = logs.Archive(id);
+        var name = $"{id}.log.jsonl.gz";
+        if (run.State.IsActive() || (archive.Length > 0 && File.Exists(archive.DataFile)))
+        {
+            return TypedResults.Stream(archive.OpenRead(), "application/gzip", name);
+        }
+        try
+        {
+            if (await lake.Storage.OpenReadAsync(LakePaths.LogArchive(run.Source, run.Stream, id), cancellationToken) is { } copy)
+            {
+                return TypedResults.Stream(copy, "application/gzip", name);
+            }
+        }
+        catch (StoreUnavailableException exception)
+        {
+            logger.LogWarning(exception, "Run {RunId}: the console has no log and the lake's copy cannot be read", id);
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Log unavailable",
+                detail: $"The console has no log of run '{id}' and the lake cannot be read: {exception.Message}");
+        }
+        return TypedResults.Stream(archive.OpenRead(), "application/gzip", name);
     }
 
     private static ProblemHttpResult NotFound(string id) =>

@@ -1,3 +1,4 @@
+using OpsConsole.Shared.Lake;
 using OpsConsole.SparkJobs.Sources.Stripe;
 
 namespace OpsConsole.SparkJobs.Ingest;
@@ -58,8 +59,8 @@ public sealed record IngestOptions
     /// <summary>The stream's data-quality rules; null runs none (the run metrics are still measured and reported).</summary>
     public Quality.QualityConfig? Rules { get; init; }
 
-    public string TablePath => $"raw/{Source}/{Stream.Name}";
+    public string TablePath => LakePaths.Table(Source, Stream.Name);
 
     /// <summary>Where a run's data-quality report is kept in the lake, next to the table.</summary>
-    public string ReportPath => $"{TablePath}/_runs/{RunId}/quality.json";
+    public string ReportPath => LakePaths.QualityReport(Source, Stream.Name, RunId);
 }

@@ -1,3 +1,4 @@
+using OpsConsole.Shared.Lake;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Quality;
 using OpsConsole.SparkJobs.Ingest;
@@ -50,7 +51,7 @@ public sealed class CommitStep(RunContext run)
                 {
                     Rows = transformer.Count, Rejected = transformer.RejectedCount, Now = run.Time.GetUtcNow().ToUnixTimeSeconds(),
                     WindowFrom = window.From, WindowTo = window.To, History = history,
-                    ReadColumn = (other, column, ct) => new LakeTable(run.Storage, $"raw/{options.Source}/{other}", StreamSchema.For(other), new ParquetFormat())
+                    ReadColumn = (other, column, ct) => new LakeTable(run.Storage, LakePaths.Table(options.Source, other), StreamSchema.For(other), new ParquetFormat())
                         .ReadColumnAsync(column, ct),
                 }, token);
                 judged(report);

@@ -51,6 +51,12 @@ public sealed class CountingLakeStorage(ILakeStorage inner, ResourceUsage usage)
         return inner.ReadAsync(path, cancellationToken);
     }
 
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        usage.LakeGet();
+        return inner.OpenReadAsync(path, cancellationToken);
+    }
+
     public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         usage.LakePut();

@@ -12,6 +12,9 @@ public interface ILakeStorage
 
     Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default);
 
+    /// <summary>The file as a stream to read once (a large file is never read whole); null when there is none.</summary>
+    Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default);
+
     /// <summary>Writes the whole file atomically, replacing any file there.</summary>
     Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 

@@ -23,6 +23,13 @@ public sealed partial class LocalLakeStorage : ILakeStorage
     public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => ReadCoreAsync(path, cancellationToken));
 
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() =>
+        {
+            var full = FullPath(path);
+            return Task.FromResult<Stream?>(File.Exists(full) ? new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous) : null);
+        });
+
     public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
         TranslateAsync(async () =>
         {

@@ -160,6 +160,24 @@ public sealed class S3LakeStorage : ILakeStorage, IDisposable
             }
         }, cancellationToken);
 
+    /// <summary>The object's body as it arrives; disposing the stream ends the response.</summary>
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var key = Key(path);
+        return _retries.RunAsync<Stream?>($"Reading {Describe(key)}", async token =>
+        {
+            try
+            {
+                var response = await _s3.GetObjectAsync(_settings.Bucket, key, token);
+                return new ResponseStream(response);
+            }
+            catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
+    }
+
     public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
         PutAsync(Key(path), content, cancellationToken);
 
@@ -413,4 +431,32 @@ public sealed class S3LakeStorage : ILakeStorage, IDisposable
     }
 
     private string Relative(string key) => _settings.Prefix.Length == 0 ? key : key[(_settings.Prefix.Length + 1)..];
+
+    /// <summary>An object's body that disposes its response with it.</summary>
+    private sealed class ResponseStream(GetObjectResponse response) : Stream
+    {
+        private readonly Stream _body = response.ResponseStream;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => response.ContentLength;
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => _body.Read(buffer, offset, count);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _body.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _body.ReadAsync(buffer, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                response.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
 }
