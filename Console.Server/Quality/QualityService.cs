@@ -1,3 +1,5 @@
+using OpsConsole.Server.Data;
+using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.State;
 using OpsConsole.Shared.Streams;
@@ -5,7 +7,7 @@ using OpsConsole.Shared.Streams;
 namespace OpsConsole.Server.Quality;
 
 /// <summary>The data-quality reports the jobs write into the state store the console shares with them.</summary>
-internal sealed class QualityService(IStateStore state) : IQualityService
+internal sealed class QualityService(IStateStore state, ConsoleLake lake, ILogger<QualityService> logger) : IQualityService
 {
     private const string Source = StreamCatalog.Stripe;
 
@@ -23,7 +25,24 @@ internal sealed class QualityService(IStateStore state) : IQualityService
     public Task<IReadOnlyList<QualityReport>> HistoryAsync(string source, string stream, int limit, CancellationToken cancellationToken = default) =>
         state.QualityReportsAsync(source, stream, Math.Clamp(limit, 1, 500), cancellationToken: cancellationToken);
 
-    public Task<QualityReport?> ReportAsync(string runId, CancellationToken cancellationToken = default) => state.GetQualityReportAsync(runId, cancellationToken);
+    /// <summary>The run's whole report: a shortened one (see <see cref="QualityReport.FullReport"/>) is read whole from the lake when it can be.</summary>
+    public async Task<QualityReport?> ReportAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var report = await state.GetQualityReportAsync(runId, cancellationToken);
+        if (report?.FullReport is null)
+        {
+            return report;
+        }
+        try
+        {
+            return await report.WholeAsync(lake.Storage, cancellationToken);
+        }
+        catch (Shared.Storage.StoreUnavailableException exception)
+        {
+            logger.LogWarning(exception, "Run {RunId}: the whole quality report cannot be read from the lake; the shortened one is shown", runId);
+            return report;
+        }
+    }
 }
 
 /// <summary><c>/api/quality</c>: per stream, a stream's reports, one rule's trend; and <c>/api/runs/{id}/quality</c>.</summary>

@@ -1,5 +1,6 @@
 using OpsConsole.Shared.Lake;
 using OpsConsole.Shared.Lake.Parquet;
+using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
 using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Lake;
@@ -26,8 +27,15 @@ public sealed class CommitStep(RunContext run)
         run.Log.Info($"Fetched and staged {completed.Sum(s => s.Records)} records of {finished.Count} slices in {fetchSeconds:0.0} s; merging into the table partition by partition",
             new Dictionary<string, object?> { ["records"] = completed.Sum(s => s.Records), ["slices"] = finished.Count, ["seconds"] = Math.Round(fetchSeconds, 3) });
         // Earlier committed runs are the anomaly strategies' baseline (a rerun of this run id does not judge itself).
-        var history = (await run.State.QualityReportsAsync(options.Source, run.Stream, AnomalyRule.MaxHistory, committedOnly: true, cancellationToken))
-            .Where(r => r.RunId != options.RunId).ToList();
+        // A store that keeps large reports shortened (DynamoDB) points at the whole ones in the lake: the strategies need them whole.
+        var history = new List<QualityReport>();
+        foreach (var earlier in await run.State.QualityReportsAsync(options.Source, run.Stream, AnomalyRule.MaxHistory, committedOnly: true, cancellationToken))
+        {
+            if (earlier.RunId != options.RunId)
+            {
+                history.Add(await earlier.WholeAsync(run.Storage, cancellationToken));
+            }
+        }
         QualityReport? report = null;
         var batch = Batch(plan.Window, finished, history, r => report = r);
         var merge = await MergeAsync(batch, plan.Window.To, cancellationToken);

@@ -1,3 +1,4 @@
+using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.State;
 using OpsConsole.Shared.State.DynamoDb;
 using OpsConsole.Shared.Storage;
@@ -62,5 +63,35 @@ public sealed class DynamoDbStateStoreTests(DynaliteServer dynalite) : StateStor
             StateStores.Open($"dynamodb://opsconsole-state?endpoint=http://127.0.0.1:{LoopbackPorts.Free()}&region=us-east-1"));
 
         Assert.Contains("opsconsole-state", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QualityReport_LargerThanAnItem_IsKeptShortened_PointingAtTheWholeOneInTheLake()
+    {
+        var rules = Enumerable.Range(0, 1_000).Select(i => new RuleResult
+        {
+            Rule = $"rule_{i}", Type = "not_null", Column = "email", Severity = Severity.Warn, Outcome = RuleOutcome.Failed, Threshold = "0", Failing = 20,
+            Message = $"20 rows of {i} have no email", Samples = [.. Enumerable.Range(0, 20).Select(n => $"ch_{i:D6}_{n:D2}_{new string('x', 30)}")],
+        }).ToList();
+        var report = new QualityReport
+        {
+            RunId = "big-run", Source = "stripe", Stream = "charges", At = 1_790_000_000_000, Rows = 1_000_000, Outcome = QualityOutcomes.Warned, Rules = rules,
+            Distributions = new Dictionary<string, IReadOnlyDictionary<string, double>> { ["currency"] = new Dictionary<string, double> { ["usd"] = 0.9, ["eur"] = 0.1 } },
+        };
+        Assert.True(report.ToJson().Length > 400_000);
+        var lake = new Lake.Storage.Local.LocalLakeStorage(Path.Combine(Path.GetTempPath(), $"opsconsole-report-{Guid.NewGuid():N}"));
+        await lake.WriteAsync(Lake.LakePaths.QualityReport("stripe", "charges", "big-run"), System.Text.Encoding.UTF8.GetBytes(report.ToJson()));
+
+        await Store.SaveQualityReportAsync(report);
+        var kept = (await Store.GetQualityReportAsync("big-run"))!;
+        var whole = await Lake.Storage.WholeQualityReports.WholeAsync(kept, lake);
+
+        Assert.Equal("raw/stripe/charges/_runs/big-run/quality.json", kept.FullReport);
+        Assert.Equal(1_000, kept.Rules.Count);
+        Assert.All(kept.Rules, r => Assert.Empty(r.Samples));
+        Assert.Equal("big-run", (await Store.QualityReportsAsync("stripe", "charges", 5)).Single().RunId);
+        Assert.Null(whole.FullReport);
+        Assert.Equal(report.ToJson(), whole.ToJson());
+        Directory.Delete(lake.Location, recursive: true);
     }
 }

@@ -123,7 +123,35 @@ public sealed record QualityReport
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Distributions { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, double>>();
 
+    /// <summary>
+    /// Set when this copy was shortened to fit a store with an item limit (DynamoDB's 400 KB): it lacks the rules'
+    /// samples and the distributions (and, if still too large, the rules), and the whole report is in the lake at this
+    /// path (<see cref="Lake.LakePaths.QualityReport"/>). Null for a whole report.
+    /// </summary>
+    public string? FullReport { get; init; }
+
     public bool Blocked => Outcome == QualityOutcomes.Blocked;
+
+    /// <summary>
+    /// This report as JSON of at most <paramref name="maxBytes"/> UTF-8 bytes: whole when it fits, else shortened
+    /// with <see cref="FullReport"/> pointing at the whole one in the lake.
+    /// </summary>
+    public string ToJson(int maxBytes)
+    {
+        var json = ToJson();
+        if (System.Text.Encoding.UTF8.GetByteCount(json) <= maxBytes)
+        {
+            return json;
+        }
+        var shortened = this with
+        {
+            Rules = [.. Rules.Select(r => r with { Samples = [] })],
+            Distributions = new Dictionary<string, IReadOnlyDictionary<string, double>>(),
+            FullReport = Lake.LakePaths.QualityReport(Source, Stream, RunId),
+        };
+        json = shortened.ToJson();
+        return System.Text.Encoding.UTF8.GetByteCount(json) <= maxBytes ? json : (shortened with { Rules = [], Metrics = new Dictionary<string, double>() }).ToJson();
+    }
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {

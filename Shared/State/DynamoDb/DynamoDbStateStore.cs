@@ -14,7 +14,7 @@ namespace OpsConsole.Shared.State.DynamoDb;
 /// <item><term><c>history#{source}/{stream}</c> / version, 20 digits</term><description>every version of a checkpoint</description></item>
 /// <item><term><c>lease#{source}/{stream}</c> / <c>lease</c></term><description>who holds the stream, until when</description></item>
 /// <item><term><c>slices#{source}/{stream}#{run}</c> / from-to, 20 digits each</term><description>a run's finished slices</description></item>
-/// <item><term><c>report#{run}</c> / <c>report</c> and <c>reports#{source}/{stream}</c> / time#run</term><description>quality reports, by run and by stream</description></item>
+/// <item><term><c>report#{run}</c> / <c>report</c> and <c>reports#{source}/{stream}</c> / time#run</term><description>quality reports, by run and by stream (shortened past <see cref="MaxReportBytes"/>, the whole one in the lake)</description></item>
 /// </list>
 /// Conditional single-item writes carry the guarantees SQLite's transactions give (no multi-item transactions, so the
 /// store also runs on DynamoDB-compatible servers without them): a new checkpoint version is written to the current
@@ -26,6 +26,12 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
 {
     /// <summary>The attribute DynamoDB's time to live reads (epoch seconds); set on lease items.</summary>
     public const string TtlAttribute = "ttl";
+
+    /// <summary>
+    /// A report's JSON in an item at most (DynamoDB's limit is 400 KB an item, attributes and names included); a larger
+    /// report is stored shortened, pointing at the whole one in the lake.
+    /// </summary>
+    public const int MaxReportBytes = 300_000;
 
     private const string Checkpoints = "checkpoints";
     private readonly IAmazonDynamoDB _client;
@@ -317,7 +323,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
     {
         var fields = new Dictionary<string, AttributeValue>
         {
-            ["run_id"] = new(report.RunId), ["at"] = Number(report.At), ["outcome"] = new(report.Outcome), ["report"] = new(report.ToJson()),
+            ["run_id"] = new(report.RunId), ["at"] = Number(report.At), ["outcome"] = new(report.Outcome), ["report"] = new(report.ToJson(MaxReportBytes)),
         };
         var byStream = $"reports#{Key(report.Source, report.Stream)}";
         return TranslateAsync(async () =>
