@@ -24,6 +24,11 @@ namespace OpsConsole.Shared.State.DynamoDb;
 /// </summary>
 public sealed class DynamoDbStateStore : IStateStore, IDisposable
 {
+    /// <summary>The table's partition key and sort key (strings).</summary>
+    public const string PartitionKey = "pk";
+
+    public const string SortKey = "sk";
+
     /// <summary>The attribute DynamoDB's time to live reads (epoch seconds); set on lease items.</summary>
     public const string TtlAttribute = "ttl";
 
@@ -168,7 +173,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
         var version = expectedVersion + 1;
         var item = new Dictionary<string, AttributeValue>
         {
-            ["pk"] = new(Checkpoints), ["sk"] = new(Key(source, stream)), ["source"] = new(source), ["stream"] = new(stream),
+            [PartitionKey] = new(Checkpoints), [SortKey] = new(Key(source, stream)), ["source"] = new(source), ["stream"] = new(stream),
             ["version"] = Number(version), ["updated_at"] = Number(now.ToUnixTimeMilliseconds()), ["updated_by"] = new(updatedBy), ["reason"] = new(reason),
         };
         if (cursor is { } c)
@@ -217,7 +222,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
     {
         var entry = new Dictionary<string, AttributeValue>(current)
         {
-            ["pk"] = new($"history#{current["source"].S}/{current["stream"].S}"), ["sk"] = new(Padded(Long(current, "version")!.Value)),
+            [PartitionKey] = new($"history#{current["source"].S}/{current["stream"].S}"), [SortKey] = new(Padded(Long(current, "version")!.Value)),
         };
         return _client.PutItemAsync(new PutItemRequest { TableName = _table, Item = entry }, cancellationToken);
     }
@@ -237,7 +242,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
                 TableName = _table,
                 Item = new Dictionary<string, AttributeValue>
                 {
-                    ["pk"] = new($"lease#{Key(source, stream)}"), ["sk"] = new("lease"), ["holder"] = new(holder), ["expires_at"] = Number(expires.ToUnixTimeMilliseconds()),
+                    [PartitionKey] = new($"lease#{Key(source, stream)}"), [SortKey] = new("lease"), ["holder"] = new(holder), ["expires_at"] = Number(expires.ToUnixTimeMilliseconds()),
                     // Epoch seconds for DynamoDB's time to live: an abandoned lease's item goes a day after it expired.
                     [TtlAttribute] = Number(expires.ToUnixTimeSeconds() + 86_400),
                 },
@@ -310,7 +315,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
             TableName = _table,
             Item = new Dictionary<string, AttributeValue>
             {
-                ["pk"] = new($"slices#{Key(source, stream)}#{run}"), ["sk"] = new($"{Padded(slice.From)}-{Padded(slice.To)}"),
+                [PartitionKey] = new($"slices#{Key(source, stream)}#{run}"), [SortKey] = new($"{Padded(slice.From)}-{Padded(slice.To)}"),
                 ["from"] = Number(slice.From), ["to"] = Number(slice.To), ["records"] = Number(slice.Records),
             },
         }, cancellationToken));
@@ -337,11 +342,11 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
             await _client.PutItemAsync(new PutItemRequest
             {
                 TableName = _table,
-                Item = new Dictionary<string, AttributeValue>(fields) { ["pk"] = new($"report#{report.RunId}"), ["sk"] = new("report"), ["stream_sk"] = new(streamKey) },
+                Item = new Dictionary<string, AttributeValue>(fields) { [PartitionKey] = new($"report#{report.RunId}"), [SortKey] = new("report"), ["stream_sk"] = new(streamKey) },
             }, cancellationToken);
             await _client.PutItemAsync(new PutItemRequest
             {
-                TableName = _table, Item = new Dictionary<string, AttributeValue>(fields) { ["pk"] = new(byStream), ["sk"] = new(streamKey) },
+                TableName = _table, Item = new Dictionary<string, AttributeValue>(fields) { [PartitionKey] = new(byStream), [SortKey] = new(streamKey) },
             }, cancellationToken);
         });
     }
@@ -374,8 +379,8 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
                 {
                     TableName = _table,
                     BillingMode = BillingMode.PAY_PER_REQUEST,
-                    AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("sk", ScalarAttributeType.S)],
-                    KeySchema = [new("pk", KeyType.HASH), new("sk", KeyType.RANGE)],
+                    AttributeDefinitions = [new(PartitionKey, ScalarAttributeType.S), new(SortKey, ScalarAttributeType.S)],
+                    KeySchema = [new(PartitionKey, KeyType.HASH), new(SortKey, KeyType.RANGE)],
                 }, cancellationToken);
             }
             for (var wait = 0; (await _client.DescribeTableAsync(_table, cancellationToken)).Table.TableStatus != TableStatus.ACTIVE; wait++)
@@ -443,7 +448,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
         new(item["source"].S, item["stream"].S, Long(item, "cursor"), Long(item, "version")!.Value,
             DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "updated_at")!.Value), item["updated_by"].S, item["reason"].S);
 
-    private static Dictionary<string, AttributeValue> ItemKey(string pk, string sk) => new() { ["pk"] = new(pk), ["sk"] = new(sk) };
+    private static Dictionary<string, AttributeValue> ItemKey(string pk, string sk) => new() { [PartitionKey] = new(pk), [SortKey] = new(sk) };
 
     private static string Key(string source, string stream) => $"{source}/{stream}";
 
