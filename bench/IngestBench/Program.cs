@@ -17,7 +17,25 @@ using OpsConsole.Sandbox.Hosting;
 //        dotnet run -c Release --project bench/IngestBench -- rules [charges=300000] [workers=8] [rounds=3]
 //   (rules: the job at full speed with its built-in data-quality rules and with --rules none, alternating, a fresh
 //   lake each run; the median records/s of each and how much slower the rules make it; the bar is at most 15%)
+//        dotnet run -c Release --project bench/IngestBench -- stores [charges=300000] [workers=8] [rounds=2]
+//        dotnet run -c Release --project bench/IngestBench -- stores-live [charges=700000] [workers=48]
+//   (stores: the same job with the lake in a folder and the state in SQLite, then with the lake on S3 (s3rver) and
+//   the state in DynamoDB (dynalite), alternating, each on fresh stores; records/s, CPU and peak RSS of each and the
+//   ratio. stores-live: the live measurement above once on each pair. Both need `npm ci` in tests/tools.)
 // (the child mode `baseline <api> <from> <to> <slice> <workers>` is what this program runs as the baseline)
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+if (args.Length > 0 && args[0] == "stores")
+{
+    return await Stores(Arg(1, 300_000), Arg(2, 8), Arg(3, 2));
+}
+if (args.Length > 0 && args[0] == "stores-live")
+{
+    using var aws = new OpsConsole.Bench.LocalAws();
+    var (lake, state) = await InitAwsAsync(aws, "live");
+    var local = await Live(Arg(1, 700_000), Arg(2, 48), null, null, "folder + SQLite");
+    var remote = await Live(Arg(1, 700_000), Arg(2, 48), lake, state, "s3rver + dynalite");
+    return local + remote;
+}
 if (args.Length > 0 && args[0] == "rules")
 {
     return await Rules(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8,
@@ -25,7 +43,7 @@ if (args.Length > 0 && args[0] == "rules")
 }
 if (args.Length > 0 && args[0] == "live")
 {
-    return await Live(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 700_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 48);
+    return await Live(Arg(1, 700_000), Arg(2, 48), null, null, "folder + SQLite");
 }
 if (args.Length > 0 && args[0] == "baseline")
 {
@@ -139,7 +157,7 @@ static async Task<int> Rules(int charges, int workers, int rounds)
 }
 
 // The job at Stripe's live limits: sustained records/s from its progress lines while it fetches.
-static async Task<int> Live(int charges, int workers)
+static async Task<int> Live(int charges, int workers, string? lake, string? state, string stores)
 {
     var options = new SandboxOptions
     {
@@ -151,7 +169,7 @@ static async Task<int> Live(int charges, int workers)
     try
     {
         var run = await Measure(["dotnet", Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll"), "ingest", "--stream", "charges",
-            "--run-id", "live-1", "--api-base", sandbox.BaseAddress.ToString(), "--lake", Path.Combine(folder, "lake"), "--state", Path.Combine(folder, "state.db"),
+            "--run-id", "live-1", "--api-base", sandbox.BaseAddress.ToString(), "--lake", lake ?? Path.Combine(folder, "lake"), "--state", state ?? Path.Combine(folder, "state.db"),
             "--from", $"{options.StartTime - (71 * 86_400)}", "--to", $"{options.StartTime}", "--workers", $"{workers}",
             .. Environment.GetEnvironmentVariable("INGEST_BENCH_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []], folder);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -171,7 +189,7 @@ static async Task<int> Live(int charges, int workers)
         static double Rate(List<(DateTimeOffset At, long Records, long Left)> span) =>
             (span[^1].Records - span[0].Records) / (span[^1].At - span[0].At).TotalSeconds;
         var rates = fetching.Zip(fetching.Skip(1), (a, b) => (b.Records - a.Records) / (b.At - a.At).TotalSeconds).ToList();
-        Console.WriteLine($"{charges:N0} charges at live limits (100 requests/s, 300 +- 100 ms), {workers} workers; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"{charges:N0} charges at live limits (100 requests/s, 300 +- 100 ms), {workers} workers, {stores}; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine($"job: {run.Seconds:N1} s wall, {run.CpuSeconds:N1} CPU s, peak RSS {run.PeakRssMiB:N0} MiB");
         Console.WriteLine($"steady, over {(steady[^1].At - steady[0].At).TotalSeconds:N0} s: {Rate(steady):N0} records/s ({Rate(steady) / 100:N1}% of the 10,000 ceiling)");
         Console.WriteLine($"whole fetch with the final drain, over {(fetching[^1].At - fetching[0].At).TotalSeconds:N0} s: {Rate(fetching):N0} records/s; " +
@@ -183,6 +201,78 @@ static async Task<int> Live(int charges, int workers)
     {
         Directory.Delete(folder, recursive: true);
     }
+}
+
+// The job limits-off on folder + SQLite and on s3rver + dynalite, alternating, fresh stores each run.
+static async Task<int> Stores(int charges, int workers, int rounds)
+{
+    using var aws = new OpsConsole.Bench.LocalAws();
+    var options = FullSpeed(charges);
+    await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+    var from = options.StartTime - (366 * 86_400);
+    var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
+    var runs = new Dictionary<string, List<(double Rate, double PerCpu, double Rss)>> { ["folder + SQLite"] = [], ["s3rver + dynalite"] = [] };
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var stores in runs.Keys)
+        {
+            var folder = Directory.CreateTempSubdirectory("opsconsole-ingest-stores-").FullName;
+            try
+            {
+                var (lake, state) = stores.StartsWith("folder", StringComparison.Ordinal)
+                    ? (Path.Combine(folder, "lake"), Path.Combine(folder, "state.db"))
+                    : await InitAwsAsync(aws, $"bench-{round}");
+                var run = await Measure(["dotnet", job, "ingest", "--stream", "charges", "--run-id", $"bench-{round}", "--api-base", sandbox.BaseAddress.ToString(),
+                    "--lake", lake, "--state", state, "--from", $"{from}", "--to", $"{options.StartTime}", "--workers", $"{workers}",
+                    "--requests-per-second", "1000000", "--rules", "none"], folder);
+                var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+                var summary = lines.LastOrDefault(l => l.GetProperty("event").GetString() == "summary");
+                double Seconds(string message) => lines.FirstOrDefault(l => l.GetProperty("msg").GetString()!.StartsWith(message, StringComparison.Ordinal)) is
+                    { ValueKind: JsonValueKind.Object } line && line.TryGetProperty("seconds", out var s) ? s.GetDouble() : double.NaN;
+                if (run.ExitCode != 0 || summary.ValueKind == JsonValueKind.Undefined)
+                {
+                    Console.Error.WriteLine($"{stores}: the job failed (exit {run.ExitCode}):\n{run.Output[^Math.Min(run.Output.Length, 4000)..]}");
+                    return 1;
+                }
+                var records = summary.GetProperty("records").GetInt64();
+                runs[stores].Add((records / run.Seconds, records / run.CpuSeconds, run.PeakRssMiB));
+                Console.WriteLine($"round {round + 1}, {stores}: {records:N0} records in {run.Seconds:N1} s wall, {run.CpuSeconds:N1} CPU s -> " +
+                                  $"{records / run.Seconds:N0} records/s, {records / run.CpuSeconds:N0} per CPU-second, peak RSS {run.PeakRssMiB:N0} MiB " +
+                                  $"(fetch and stage {Seconds("Fetched and staged"):N1} s, merge and commit {Seconds("Committed table version"):N1} s)");
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+    Console.WriteLine($"{charges:N0} charges, {workers} workers, limits off, rules none, {rounds} rounds; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    foreach (var (stores, figures) in runs)
+    {
+        Console.WriteLine($"{stores}: median {Median(figures.Select(f => f.Rate)):N0} records/s, {Median(figures.Select(f => f.PerCpu)):N0} per CPU-second, " +
+                          $"peak RSS max {figures.Max(f => f.Rss):N0} MiB");
+    }
+    var ratio = Median(runs["s3rver + dynalite"].Select(f => f.Rate)) / Median(runs["folder + SQLite"].Select(f => f.Rate));
+    Console.WriteLine($"s3rver + dynalite / folder + SQLite: {ratio:P0} of the records/s");
+    return 0;
+}
+
+// A bucket, commit table and state table of their own, made by the job's own init commands.
+static async Task<(string Lake, string State)> InitAwsAsync(OpsConsole.Bench.LocalAws aws, string name)
+{
+    var (lake, state) = (aws.LakeUri(name), aws.StateUri(name));
+    var output = new StringWriter();
+    if (await OpsConsole.SparkJobs.JobCommand.RunAsync(["lake", "init", "--lake", lake], output, output) != 0
+        || await OpsConsole.SparkJobs.JobCommand.RunAsync(["state", "init", "--state", state], output, output) != 0)
+    {
+        throw new InvalidOperationException($"init failed: {output}");
+    }
+    return (lake, state);
 }
 
 // Runs a command under GNU time: wall seconds, user + system CPU seconds, peak RSS.

@@ -293,16 +293,23 @@ public sealed class S3LakeStorage : ILakeStorage, IDisposable
                 return false;
             }
         }
-        await FinishAsync(new CommitEntry(tablePath, name, temp, Complete: false), cancellationToken);
+        await FinishAsync(new CommitEntry(tablePath, name, temp, Complete: false), cancellationToken, content);
         return true;
     }
 
-    /// <summary>Puts a claimed file in place from its temporary object and marks its entry complete; any writer or reader may do it, more than once.</summary>
-    private async Task FinishAsync(CommitEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts a claimed file in place from its temporary object and marks its entry complete; any writer or reader may do
+    /// it, more than once (the bytes are the same). The winner passes the bytes it holds and saves the look and read.
+    /// </summary>
+    private async Task FinishAsync(CommitEntry entry, CancellationToken cancellationToken, ReadOnlyMemory<byte>? content = null)
     {
         var folder = entry.TablePath[$"s3://{_settings.Bucket}/".Length..];
         var key = folder.Length == 0 ? entry.FileName : $"{folder}/{entry.FileName}";
-        if (!await ExistsAsync(key, cancellationToken))
+        if (content is { } bytesInHand)
+        {
+            await PutAsync(key, bytesInHand, cancellationToken);
+        }
+        else if (!await ExistsAsync(key, cancellationToken))
         {
             // Read and written again rather than copied server-side: commits are small, and S3-compatible servers
             // differ in how they decode x-amz-copy-source.
