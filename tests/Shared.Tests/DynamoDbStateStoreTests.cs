@@ -52,7 +52,8 @@ public sealed class DynamoDbStateStoreTests(DynaliteServer dynalite) : StateStor
     [InlineData("dynamodb://bad$name", "names the table 'bad$name'")]
     [InlineData("dynamodb://state/extra", "has the path '/extra' after the table")]
     [InlineData("dynamodb://state?endpoint=ftp://x", "has the parameter endpoint='ftp://x', which is not an http(s) URL.")]
-    [InlineData("dynamodb://state?profile=x", "has the parameter 'profile', which a dynamodb: store does not take (it takes region and endpoint).")]
+    [InlineData("dynamodb://state?profile=x", "has the parameter 'profile', which a dynamodb: store does not take (it takes region, endpoint and retryBudget).")]
+    [InlineData("dynamodb://state?retryBudget=soon", "has the parameter retryBudget='soon'; it is whole seconds from 0 to 3600.")]
     public void Open_WrongUri_SaysWhatIsWrong(string uri, string message) =>
         Assert.StartsWith(message, Assert.Throws<StoreUriException>(() => StateStores.Open(uri)).Message, StringComparison.Ordinal);
 
@@ -60,9 +61,10 @@ public sealed class DynamoDbStateStoreTests(DynaliteServer dynalite) : StateStor
     public void Open_NobodyListening_IsUnavailableNamingTheTable()
     {
         var exception = Assert.Throws<StoreUnavailableException>(() =>
-            StateStores.Open($"dynamodb://opsconsole-state?endpoint=http://127.0.0.1:{LoopbackPorts.Free()}&region=us-east-1"));
+            StateStores.Open($"dynamodb://opsconsole-state?endpoint=http://127.0.0.1:{LoopbackPorts.Free()}&region=us-east-1&retryBudget=1"));
 
-        Assert.Contains("opsconsole-state", exception.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The state store (DynamoDB table opsconsole-state) failed", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("retry budget of 1 s is spent", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using OpsConsole.Shared.Aws;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Storage;
 
@@ -43,13 +44,22 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
     private readonly string _table;
     private readonly TimeProvider _time;
 
-    public DynamoDbStateStore(IAmazonDynamoDB client, string table, TimeProvider? time = null)
+    public DynamoDbStateStore(IAmazonDynamoDB client, string table, TimeProvider? time = null, TimeSpan? retryBudget = null)
     {
         (_client, _table, _time) = (client, table, time ?? TimeProvider.System);
+        _retries = new RetryBudget(retryBudget ?? DefaultRetryBudget);
     }
 
-    /// <summary>The table and the client's settings a URI names, checked without reaching anything.</summary>
-    public static (string Table, AmazonDynamoDBConfig Config) Configure(StoreUri uri)
+    /// <summary>How long an operation may retry throttling, 5xx and network errors, after the SDK's own retries, before it fails.</summary>
+    public static readonly TimeSpan DefaultRetryBudget = TimeSpan.FromSeconds(30);
+
+    private readonly RetryBudget _retries;
+
+    /// <summary>
+    /// The table, the client's settings and the retry budget a URI names (<c>dynamodb://TABLE?region=R&amp;endpoint=URL&amp;retryBudget=SECONDS</c>),
+    /// checked without reaching anything.
+    /// </summary>
+    public static (string Table, AmazonDynamoDBConfig Config, TimeSpan RetryBudget) Configure(StoreUri uri)
     {
         var table = uri.Authority ?? "";
         if (table.Length is < 3 or > 255 || !table.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
@@ -62,6 +72,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
         }
         string? region = null;
         Uri? endpoint = null;
+        var budget = DefaultRetryBudget;
         foreach (var (key, value) in uri.Parameters)
         {
             switch (key)
@@ -74,16 +85,21 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
                     break;
                 case "endpoint":
                     throw new StoreUriException($"has the parameter endpoint='{value}', which is not an http(s) URL.");
+                case "retryBudget" when int.TryParse(value, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 3600:
+                    budget = TimeSpan.FromSeconds(seconds);
+                    break;
+                case "retryBudget":
+                    throw new StoreUriException($"has the parameter retryBudget='{value}'; it is whole seconds from 0 to 3600.");
                 default:
-                    throw new StoreUriException($"has the parameter '{key}', which a dynamodb: store does not take (it takes region and endpoint).");
+                    throw new StoreUriException($"has the parameter '{key}', which a dynamodb: store does not take (it takes region, endpoint and retryBudget).");
             }
         }
         // The SDK's region and service URL replace each other: an endpoint takes the region only to sign with it.
-        // Adaptive retries (backoff that also slows down under throttling), a bounded wait per request: an unreachable
+        // The SDK's standard retries (see RetryBudget for why not adaptive) under the store's own budget, a bounded wait per request: an unreachable
         // store fails the caller within about half a minute instead of hanging.
         var config = new AmazonDynamoDBConfig
         {
-            RetryMode = Amazon.Runtime.RequestRetryMode.Adaptive, MaxErrorRetry = 4, Timeout = TimeSpan.FromSeconds(10),
+            RetryMode = Amazon.Runtime.RequestRetryMode.Standard, MaxErrorRetry = 4, Timeout = TimeSpan.FromSeconds(10),
         };
         if (endpoint is not null)
         {
@@ -94,7 +110,7 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
         {
             config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
         }
-        return (table, config);
+        return (table, config, budget);
     }
 
     /// <summary>
@@ -133,10 +149,10 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
 
     private static DynamoDbStateStore Connect(StoreUri uri, TimeProvider? time)
     {
-        var (table, config) = Configure(uri);
+        var (table, config, budget) = Configure(uri);
         var local = config.ServiceURL is not null && Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is not { Length: > 0 };
         var client = local ? new AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("local", "local"), config) : new AmazonDynamoDBClient(config);
-        return new DynamoDbStateStore(client, table, time);
+        return new DynamoDbStateStore(client, table, time, budget);
     }
 
     public async Task<Checkpoint?> GetCheckpointAsync(string source, string stream, CancellationToken cancellationToken = default) =>
@@ -425,18 +441,12 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
         return items;
     }
 
-    private async Task<T> TranslateAsync<T>(Func<Task<T>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception exception) when (exception is AmazonDynamoDBException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException
-                                              or HttpRequestException)
-        {
-            throw new StoreUnavailableException($"The state store (DynamoDB table {_table}) failed: {exception.Message}", exception);
-        }
-    }
+    /// <summary>
+    /// Runs a request under the retry budget; what fails for good leaves as <see cref="StoreUnavailableException"/>
+    /// naming the table, with the SDK's exception inside (a failed condition is read from there).
+    /// </summary>
+    private Task<T> TranslateAsync<T>(Func<Task<T>> action) =>
+        _retries.RunAsync($"The state store (DynamoDB table {_table})", _ => action(), CancellationToken.None);
 
     private Task TranslateAsync(Func<Task> action) => TranslateAsync(async () =>
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using OpsConsole.Shared.Aws;
 using OpsConsole.Shared.Storage;
 
 namespace OpsConsole.Shared.Lake.Storage.S3;

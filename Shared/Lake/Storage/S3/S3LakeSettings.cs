@@ -46,8 +46,9 @@ public sealed record S3LakeSettings(string Bucket, string Prefix, AmazonS3Config
         }
         var s3 = new AmazonS3Config
         {
-            // Adaptive retries back off and slow down under throttling; the budget above them is the storage's own.
-            RetryMode = RequestRetryMode.Adaptive, MaxErrorRetry = 4, Timeout = TimeSpan.FromSeconds(30),
+            // The SDK's standard retries (jittered backoff, a retry quota), then the storage's own budget (RetryBudget
+            // says why not the adaptive mode).
+            RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 4, Timeout = TimeSpan.FromSeconds(30),
             // Checksums only where S3 requires them: the SigV4 signature already covers every payload (bodies are
             // sent whole, never aws-chunked), and S3-compatible servers store chunked or checksum-trailed bodies verbatim.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
@@ -83,7 +84,7 @@ public sealed record S3LakeSettings(string Bucket, string Prefix, AmazonS3Config
         {
             throw new StoreUriException($"has the parameter commitTable='{table}'; a DynamoDB table name is 3 to 255 letters, digits, '_', '-' or '.'.");
         }
-        var config = new AmazonDynamoDBConfig { RetryMode = RequestRetryMode.Adaptive, MaxErrorRetry = 4, Timeout = TimeSpan.FromSeconds(10) };
+        var config = new AmazonDynamoDBConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 4, Timeout = TimeSpan.FromSeconds(10) };
         Point(config, region, Endpoint(uri, "commitEndpoint"));
         return (table, config);
     }

@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using OpsConsole.Shared.Aws;
 using OpsConsole.Shared.Storage;
 
 namespace OpsConsole.Shared.Lake.Storage.S3;
