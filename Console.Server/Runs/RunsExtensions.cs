@@ -17,6 +17,7 @@ public static class RunsExtensions
     {
         var services = builder.Services;
         services.AddValidatedOptions<RunnerOptions, RunnerOptionsValidator>(RunnerOptions.Section);
+        services.AddValidatedOptions<Runners.Kubernetes.KubernetesOptions, Runners.Kubernetes.KubernetesOptionsValidator>(Runners.Kubernetes.KubernetesOptions.Section);
         services.AddValidatedOptions<SourceOptions, SourceOptionsValidator>(SourceOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => StateStores.Open(sp.GetRequiredService<JobSpecFactory>().StateUri));

@@ -1,0 +1,127 @@
+using k8s.Models;
+using OpsConsole.Shared.Runs;
+
+namespace OpsConsole.Server.Runners.Kubernetes;
+
+/// <summary>
+/// A run as a <c>batch/v1</c> Job: one pod, never retried by Kubernetes (<c>backoffLimit: 0</c>: the console owns
+/// retries), bounded by <c>activeDeadlineSeconds</c>, removed <c>ttlSecondsAfterFinished</c> after it ends; labelled
+/// with the run id and stream (how the runner finds its pods and a restarted console its Jobs), the launcher in an
+/// annotation. The job's environment is its secrets: each variable comes from the Secret
+/// <see cref="KubernetesOptions.SourceKeySecret"/> through <c>secretKeyRef</c>, so no secret value is ever in the spec.
+/// The container runs as a non-root user on a read-only root filesystem with a writable <c>/tmp</c>.
+/// </summary>
+internal static class KubernetesJobManifest
+{
+    public const string Kind = "kubernetes";
+    public const string RunIdLabel = "opsconsole.io/run-id";
+    public const string StreamLabel = "opsconsole.io/stream";
+    public const string SourceLabel = "opsconsole.io/source";
+    public const string CapacityLabel = "opsconsole.io/capacity";
+    public const string LaunchedByAnnotation = "opsconsole.io/launched-by";
+    public const string ManagedBy = "opsconsole-console";
+    public const string Container = "job";
+
+    /// <summary>The Job's name: <c>opsconsole-{run id}</c>, lowercased and cut to Kubernetes' 63 characters.</summary>
+    public static string JobName(string runId)
+    {
+        var name = $"opsconsole-{runId}".ToLowerInvariant();
+        name = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-')]);
+        return name.Length <= 63 ? name : name[..63].TrimEnd('-');
+    }
+
+    public static V1Job Build(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity)
+    {
+        var labels = new Dictionary<string, string>
+        {
+            ["app.kubernetes.io/name"] = "opsconsole-job", ["app.kubernetes.io/managed-by"] = ManagedBy,
+            [RunIdLabel] = Label(run.Id), [SourceLabel] = Label(run.Source), [StreamLabel] = Label(run.Stream), [CapacityLabel] = capacity,
+        };
+        return new V1Job
+        {
+            ApiVersion = "batch/v1",
+            Kind = "Job",
+            Metadata = new V1ObjectMeta
+            {
+                Name = JobName(run.Id), NamespaceProperty = options.Namespace, Labels = labels,
+                Annotations = new Dictionary<string, string> { [LaunchedByAnnotation] = run.LaunchedBy },
+            },
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = 0,
+                ActiveDeadlineSeconds = options.ActiveDeadlineSeconds,
+                TtlSecondsAfterFinished = options.TtlSecondsAfterFinished,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = PodSpec(spec, options, capacity),
+                },
+            },
+        };
+    }
+
+    private static V1PodSpec PodSpec(JobSpec spec, KubernetesOptions options, string capacity) => new()
+    {
+        RestartPolicy = "Never",
+        ServiceAccountName = options.ServiceAccount,
+        // The job stops on SIGTERM within the console's grace period; Kubernetes waits as long before SIGKILL.
+        TerminationGracePeriodSeconds = 30,
+        NodeSelector = capacity == "spot" ? options.SpotNodeSelector : options.OnDemandNodeSelector,
+        Tolerations = capacity == "spot" && options.SpotTolerationKey.Length > 0
+            ? [new V1Toleration { Key = options.SpotTolerationKey, OperatorProperty = "Exists", Effect = "NoSchedule" }]
+            : null,
+        SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 10001, RunAsGroup = 10001, FsGroup = 10001, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+        Volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() }],
+        Containers =
+        [
+            new V1Container
+            {
+                Name = Container,
+                Image = options.Image,
+                Args = [.. spec.Arguments],
+                Env = [.. spec.Environment.Keys.Order(StringComparer.Ordinal).Select(variable => new V1EnvVar
+                {
+                    Name = variable,
+                    ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = options.SourceKeySecret, Key = variable } },
+                })],
+                Resources = new V1ResourceRequirements
+                {
+                    Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(options.CpuRequest), ["memory"] = new(options.MemoryRequest) },
+                    Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(options.CpuLimit), ["memory"] = new(options.MemoryLimit) },
+                },
+                SecurityContext = new V1SecurityContext
+                {
+                    AllowPrivilegeEscalation = false, ReadOnlyRootFilesystem = true, Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                },
+                VolumeMounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }],
+            },
+        ],
+    };
+
+    /// <summary>True when <paramref name="value"/> is a Kubernetes quantity (<c>500m</c>, <c>2</c>, <c>4Gi</c>, <c>1e3</c>).</summary>
+    public static bool TryQuantity(string value, out ResourceQuantity? quantity)
+    {
+        quantity = null;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return false;
+        }
+        try
+        {
+            quantity = new ResourceQuantity(value);
+            return quantity.ToDecimal() >= 0;
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A label value: at most 63 of letters, digits, '-', '_' and '.', starting and ending with a letter or digit.</summary>
+    private static string Label(string value)
+    {
+        var label = new string([.. value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]);
+        label = label.Length <= 63 ? label : label[..63];
+        return label.Trim('-', '_', '.');
+    }
+}
