@@ -43,7 +43,11 @@ internal sealed record JobStatus(bool Running, int? ExitCode, string? Reason)
 }
 
 /// <summary>What to start: the job's arguments, its environment (the only place secrets go) and the run's folder.</summary>
-internal sealed record JobSpec(string RunId, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string Folder);
+internal sealed record JobSpec(string RunId, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string Folder)
+{
+    /// <summary>The run's record, for runners that label what they start with it (the Kubernetes Job's labels).</summary>
+    public Shared.Runs.RunInfo? Run { get; init; }
+}
 
 /// <summary>
 /// Complete output lines and the position just after them: a token only the runner reads (no spaces or line breaks),

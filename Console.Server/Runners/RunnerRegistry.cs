@@ -13,6 +13,7 @@ internal static class RunnerRegistry
     private static readonly Dictionary<string, Type> Runners = new(StringComparer.Ordinal)
     {
         [LocalJobRunner.LocalKind] = typeof(LocalJobRunner),
+        [Kubernetes.KubernetesJobManifest.Kind] = typeof(Kubernetes.KubernetesJobRunner),
     };
 
     public static IReadOnlyCollection<string> Kinds => Runners.Keys;

@@ -62,6 +62,6 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
         {
             arguments.AddRange(["--rules", rules]);
         }
-        return new JobSpec(run.Id, arguments, new Dictionary<string, string> { ["STRIPE_SECRET_KEY"] = SecretKey }, folder);
+        return new JobSpec(run.Id, arguments, new Dictionary<string, string> { ["STRIPE_SECRET_KEY"] = SecretKey }, folder) { Run = run };
     }
 }

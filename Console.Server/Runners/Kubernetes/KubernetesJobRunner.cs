@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Options;
+
+namespace OpsConsole.Server.Runners.Kubernetes;
+
+/// <summary>
+/// Runs jobs as Kubernetes Jobs (<c>Runner:Kind=kubernetes</c>), through KubernetesClient. The handle is
+/// <c>{namespace}/{job name}</c>; the output position is the last log timestamp read and how many lines carried it, so
+/// a dropped log stream or a restarted console resumes with <c>sinceTime</c> and drops what it had already read: no line
+/// lost, none repeated. A cancel deletes the Job with <c>propagationPolicy=Foreground</c> and the grace period, so
+/// Kubernetes stops the pod (SIGTERM, then SIGKILL) and removes it before the Job.
+/// </summary>
+internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, ILogger<KubernetesJobRunner> logger) : IJobRunner, IDisposable
+{
+    private readonly Lazy<k8s.Kubernetes> _client = new(() => new k8s.Kubernetes(Configuration(options.Value)));
+
+    public string Kind => KubernetesJobManifest.Kind;
+
+    private k8s.Kubernetes Client => _client.Value;
+
+    private static KubernetesClientConfiguration Configuration(KubernetesOptions settings) =>
+        settings.Kubeconfig.Length > 0 ? KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig) : KubernetesClientConfiguration.InClusterConfig();
+
+    public async Task<JobHandle> StartAsync(JobSpec spec, CancellationToken cancellationToken)
+    {
+        var run = spec.Run ?? throw new ArgumentException("A Kubernetes run needs the run's record (JobSpec.Run).", nameof(spec));
+        var settings = options.Value;
+        var job = KubernetesJobManifest.Build(spec, run, settings, settings.Capacity);
+        await Client.BatchV1.CreateNamespacedJobAsync(job, settings.Namespace, cancellationToken: cancellationToken);
+        logger.LogInformation("Run {RunId}: Kubernetes Job {Namespace}/{Job} created", run.Id, settings.Namespace, job.Metadata.Name);
+        return new JobHandle(Kind, $"{settings.Namespace}/{job.Metadata.Name}");
+    }
+
+    public async Task<JobStatus> StatusAsync(JobHandle handle, CancellationToken cancellationToken)
+    {
+        var (ns, name) = Parse(handle);
+        V1Job job;
+        try
+        {
+            job = await Client.BatchV1.ReadNamespacedJobAsync(name, ns, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException exception) when (exception.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new JobStatus(false, null, $"The Kubernetes Job {ns}/{name} is gone (deleted, or removed after it ended).");
+        }
+        var pod = await PodAsync(ns, name, cancellationToken);
+        if (pod?.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Terminated is { } terminated)
+        {
+            return new JobStatus(false, terminated.ExitCode, terminated.Reason is null or "Completed" or "Error" ? null : $"{terminated.Reason}: {terminated.Message}".TrimEnd(' ', ':'));
+        }
+        if (job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed" && c.Status == "True") is { } failed)
+        {
+            return new JobStatus(false, null, $"{failed.Reason}: {failed.Message}".TrimEnd(' ', ':'));
+        }
+        return pod?.Status?.Phase is "Succeeded" or "Failed" ? new JobStatus(false, null, $"The pod ended {pod.Status.Phase} without an exit code.") : JobStatus.Alive;
+    }
+
+    public async Task StopAsync(JobHandle handle, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var (ns, name) = Parse(handle);
+        try
+        {
+            await Client.BatchV1.DeleteNamespacedJobAsync(name, ns, new V1DeleteOptions { PropagationPolicy = "Foreground", GracePeriodSeconds = (long)grace.TotalSeconds },
+                cancellationToken: cancellationToken);
+            logger.LogInformation("Kubernetes Job {Namespace}/{Job} deleted (grace {Grace} s)", ns, name, (int)grace.TotalSeconds);
+        }
+        catch (HttpOperationException exception) when (exception.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Nothing to release: an ended Job and its pod go after <c>ttlSecondsAfterFinished</c>.</summary>
+    public Task ReleaseAsync(JobHandle handle, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async IAsyncEnumerable<JobOutput> FollowAsync(JobHandle handle, string position, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (ns, name) = Parse(handle);
+        var cursor = LogCursor.Parse(position);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var pod = await PodAsync(ns, name, cancellationToken);
+            if (pod is null || pod.Status?.Phase == "Pending")
+            {
+                if (pod is null && !(await StatusAsync(handle, cancellationToken)).Running)
+                {
+                    yield break;
+                }
+                await Task.Delay(500, cancellationToken);
+                continue;
+            }
+            await using (var stream = await OpenLogAsync(ns, pod.Metadata.Name, cursor, cancellationToken))
+            {
+                cursor.NewStream();
+                var splitter = new LineSplitter();
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await ReadAsync(stream, buffer, cancellationToken)) > 0)
+                {
+                    var lines = cursor.Take(splitter.Add(buffer.AsSpan(0, read)));
+                    if (lines.Count > 0)
+                    {
+                        yield return new JobOutput(lines, cursor.ToString());
+                    }
+                }
+            }
+            // The stream ends when the container has ended and its log is read, or when the connection dropped.
+            var after = await PodAsync(ns, name, cancellationToken);
+            if (after?.Status?.Phase is "Succeeded" or "Failed" or null)
+            {
+                yield break;
+            }
+            logger.LogInformation("The log stream of {Namespace}/{Pod} ended while the pod runs: resuming from {Position}", ns, pod.Metadata.Name, cursor);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+
+    private async Task<V1Pod?> PodAsync(string ns, string job, CancellationToken cancellationToken)
+    {
+        var pods = await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={job}", cancellationToken: cancellationToken);
+        return pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The container's log from the cursor on, followed, each line prefixed with its timestamp. KubernetesClient's
+    /// ReadNamespacedPodLog has no <c>sinceTime</c>, so the request goes through the client's own HTTP pipeline
+    /// (its authentication and TLS) by hand.
+    /// </summary>
+    private async Task<Stream> OpenLogAsync(string ns, string pod, LogCursor cursor, CancellationToken cancellationToken)
+    {
+        var query = $"follow=true&timestamps=true&container={KubernetesJobManifest.Container}";
+        if (cursor.Since is { } since)
+        {
+            query += $"&sinceTime={Uri.EscapeDataString(since.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))}";
+        }
+        var uri = new Uri(Client.BaseUri, $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}/log?{query}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (Client.Credentials is { } credentials)
+        {
+            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+        }
+        var response = await Client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStreamAsync(cancellationToken);
+    }
+
+    /// <summary>A dropped connection ends the read like the end of the stream: the caller resumes from its cursor.</summary>
+    private static async Task<int> ReadAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stream.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+
+    private static (string Namespace, string Name) Parse(JobHandle handle)
+    {
+        var parts = handle.Id.Split('/');
+        return handle.Kind == KubernetesJobManifest.Kind && parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0
+            ? (parts[0], parts[1])
+            : throw new ArgumentException($"'{handle.Kind}:{handle.Id}' is not a handle of the Kubernetes runner.", nameof(handle));
+    }
+
+    /// <summary>
+    /// Where reading stands: the timestamp of the last line read and how many lines read carried it. A resumed stream
+    /// starts at <c>sinceTime</c> (whole seconds), so lines before the cursor, and the first lines at its timestamp as
+    /// many as were read, are ones already read.
+    /// </summary>
+    private sealed class LogCursor
+    {
+        private string? _last;
+        private int _seen;
+        private int _inStream;
+
+        public DateTime? Since => _last is null ? null : DateTime.Parse(_last, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+        public static LogCursor Parse(string position)
+        {
+            var cursor = new LogCursor();
+            var bar = position.LastIndexOf('|');
+            if (bar > 0 && int.TryParse(position[(bar + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var seen))
+            {
+                (cursor._last, cursor._seen) = (position[..bar], seen);
+            }
+            return cursor;
+        }
+
+        /// <summary>A new stream begins: its lines at the cursor's timestamp are counted from the start again.</summary>
+        public void NewStream() => _inStream = 0;
+
+        /// <summary>The lines not read before, without their timestamps; the cursor moves past them.</summary>
+        public List<string> Take(IEnumerable<string> lines)
+        {
+            var taken = new List<string>();
+            foreach (var line in lines)
+            {
+                var space = line.IndexOf(' ', StringComparison.Ordinal);
+                var stamp = space > 0 ? line[..space] : "";
+                var order = _last is null ? 1 : string.CompareOrdinal(Normalize(stamp), Normalize(_last));
+                if (order < 0)
+                {
+                    continue;
+                }
+                if (order == 0)
+                {
+                    if (++_inStream <= _seen)
+                    {
+                        continue;
+                    }
+                    _seen++;
+                }
+                else
+                {
+                    (_last, _seen, _inStream) = (stamp, 1, 1);
+                }
+                taken.Add(space > 0 ? line[(space + 1)..] : line);
+            }
+            return taken;
+        }
+
+        /// <summary>RFC 3339 timestamps with up to nine fraction digits, padded so they compare as text.</summary>
+        private static string Normalize(string stamp) => stamp.Length == 0 ? "" : stamp.TrimEnd('Z').PadRight(29, '0');
+
+        public override string ToString() => _last is null ? JobOutput.Start : $"{_last}|{_seen}";
+    }
+
+    /// <summary>Cuts bytes into complete UTF-8 lines, keeping a partial last line for the next read.</summary>
+    private sealed class LineSplitter
+    {
+        private readonly List<byte> _partial = [];
+
+        public List<string> Add(ReadOnlySpan<byte> bytes)
+        {
+            var lines = new List<string>();
+            while (bytes.Length > 0)
+            {
+                var newline = bytes.IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    _partial.AddRange(bytes);
+                    break;
+                }
+                _partial.AddRange(bytes[..newline]);
+                lines.Add(Encoding.UTF8.GetString([.. _partial]).TrimEnd('\r'));
+                _partial.Clear();
+                bytes = bytes[(newline + 1)..];
+            }
+            return lines;
+        }
+    }
+}

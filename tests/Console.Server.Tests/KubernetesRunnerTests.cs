@@ -1,0 +1,82 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpsConsole.Server.Runs;
+using OpsConsole.Shared.Runs;
+using OpsConsole.TestSupport;
+using static OpsConsole.Server.Tests.RunTestSupport;
+
+namespace OpsConsole.Server.Tests;
+
+/// <summary>
+/// The console with <c>Runner:Kind=kubernetes</c> against the Kubernetes API test server, whose pods run the real
+/// SparkJobs against the embedded Sandbox: launch, follow the pod's log, cancel (the Job deleted in the foreground, no
+/// pod left), the key only in the Secret.
+/// </summary>
+public sealed class KubernetesRunnerTests : IAsyncLifetime
+{
+    private KubernetesApiServer _kube = default!;
+
+    public async Task InitializeAsync()
+    {
+        _kube = await KubernetesApiServer.StartAsync();
+        _kube.Images = image => image == "opsconsole/job:test"
+            ? ("dotnet", [Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll")])
+            : throw new InvalidOperationException($"no such image {image}");
+    }
+
+    public async Task DisposeAsync() => await _kube.DisposeAsync();
+
+    [Fact]
+    public async Task Launch_RunsAsAJobWhosePodIngestsEveryCharge_TheKeyOnlyInTheSecret()
+    {
+        using var console = Console(latencyMs: 0);
+        using var client = console.BasicClient("operator");
+
+        var run = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 4 })).Id, seconds: 120);
+
+        var lines = await AllLogLinesAsync(client, run.Id);
+        Assert.True(run.State == RunState.Succeeded, $"{run.State}: {run.FailureReason}\n{string.Join('\n', lines.Select(l => l.Text))}");
+        Assert.Equal(400, run.Progress.Records);
+        Assert.Contains(lines, line => line.Event == "summary" && line.Source == "driver");
+        var handle = (await console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id))!;
+        Assert.Equal(("kubernetes", $"opsconsole/opsconsole-{run.Id}"), (handle.Kind, handle.Id));
+        var job = _kube.JobJson("opsconsole", $"opsconsole-{run.Id}")!;
+        Assert.DoesNotContain(SecretOf(console), job, StringComparison.Ordinal);
+        Assert.Contains("\"secretKeyRef\"", job, StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, line => line.Text.Contains(SecretOf(console), StringComparison.Ordinal));
+        Assert.Contains(_kube.Requests, r => r.StartsWith("GET /api/v1/namespaces/opsconsole/pods/opsconsole-run-", StringComparison.Ordinal) && r.Contains("/log?follow=true&timestamps=true", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cancel_DeletesTheJobInTheForeground_TheRunEndsCancelled_AndNoPodIsLeft()
+    {
+        using var console = Console(latencyMs: 150);
+        using var client = console.BasicClient("operator");
+        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 });
+        await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+
+        var response = await client.PostAsync($"/api/runs/{run.Id}/cancel", null);
+        var ended = await WaitForEndAsync(client, run.Id, seconds: 60);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(ended.State == RunState.Cancelled, $"{ended.State} exit {ended.ExitCode}: {ended.FailureReason}");
+        Assert.Contains(_kube.Requests, r => r == $"DELETE /apis/batch/v1/namespaces/opsconsole/jobs/opsconsole-{run.Id}");
+        for (var wait = 0; _kube.Objects() is not { Jobs.Count: 0, Pods.Count: 0 }; wait++)
+        {
+            Assert.True(wait < 100, $"left behind: {string.Join(", ", _kube.Objects().Jobs.Concat(_kube.Objects().Pods))}");
+            await Task.Delay(100);
+        }
+    }
+
+    private ConsoleAppFactory Console(int latencyMs)
+    {
+        var console = ConsoleAppFactory.With(new Dictionary<string, string?>
+        {
+            ["Runner:Kind"] = "kubernetes", ["Kubernetes:Kubeconfig"] = _kube.Kubeconfig, ["Kubernetes:Image"] = "opsconsole/job:test",
+            ["Sandbox:Charges"] = "400", ["Sandbox:LatencyMs"] = $"{latencyMs}", ["Sandbox:JitterMs"] = "0",
+        });
+        _kube.Secrets["opsconsole-source"] = new() { ["STRIPE_SECRET_KEY"] = SecretOf(console) };
+        return console;
+    }
+
+    private static string SecretOf(ConsoleAppFactory console) => console.Services.GetRequiredService<JobSpecFactory>().SecretKey;
+}

@@ -1,0 +1,456 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace OpsConsole.TestSupport;
+
+/// <summary>
+/// A Kubernetes API server for the tests, where no real one can run: the endpoints the Kubernetes runner calls, over
+/// plain HTTP on a loopback port, with a kubeconfig pointing at it. Jobs (create, get, list by label, delete with a
+/// propagation policy and a grace period), Pods (list by label, get, log with <c>follow</c>, <c>timestamps</c> and
+/// <c>sinceTime</c>). A Job gets one pod whose container is a real process on this machine (the image names the
+/// command), its environment resolved from the server's Secrets, its output kept with a timestamp per line, its end
+/// turned into the pod's terminated state and the Job's conditions. Not reproduced: watches, events, scheduling
+/// (a pod starts at once), resource limits, images (no pull), authentication (any token), and every endpoint not
+/// listed here (404).
+/// </summary>
+public sealed class KubernetesApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, V1Job> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodRun> _pods = new(StringComparer.Ordinal);
+    private long _version = 1000;
+
+    private KubernetesApiServer(WebApplication app, string folder)
+    {
+        (_app, Folder) = (app, folder);
+    }
+
+    /// <summary>What a container's image runs here: the program and the arguments before the container's own.</summary>
+    public Func<string, (string Program, IReadOnlyList<string> Prefix)> Images { get; set; } = image => throw new InvalidOperationException($"no command for image {image}");
+
+    /// <summary>Secrets by name, each a map of keys to values, as <c>secretKeyRef</c> reads them.</summary>
+    public Dictionary<string, Dictionary<string, string>> Secrets { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every request, as "METHOD path?query", in order: what the runner called.</summary>
+    public List<string> Requests { get; } = [];
+
+    public string Folder { get; }
+
+    public Uri Address { get; private set; } = default!;
+
+    /// <summary>A kubeconfig naming this server (context <c>test</c>, a bearer token the server ignores).</summary>
+    public string Kubeconfig => Path.Combine(Folder, "kubeconfig");
+
+    public static async Task<KubernetesApiServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new KubernetesApiServer(app, Directory.CreateTempSubdirectory("opsconsole-kube-").FullName);
+        server.Map(app);
+        await app.StartAsync();
+        server.Address = new Uri(app.Urls.First());
+        await File.WriteAllTextAsync(server.Kubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: test
+              cluster:
+                server: {server.Address.ToString().TrimEnd('/')}
+            users:
+            - name: test
+              user:
+                token: test-token
+            contexts:
+            - name: test
+              context:
+                cluster: test
+                user: test
+                namespace: opsconsole
+            current-context: test
+            """);
+        return server;
+    }
+
+    /// <summary>The Jobs and Pods that exist now, by namespace/name.</summary>
+    public (IReadOnlyList<string> Jobs, IReadOnlyList<string> Pods) Objects()
+    {
+        lock (_gate)
+        {
+            return ([.. _jobs.Keys.Order(StringComparer.Ordinal)], [.. _pods.Keys.Order(StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <summary>A Job as it was created (JSON), or null.</summary>
+    public string? JobJson(string ns, string name)
+    {
+        lock (_gate)
+        {
+            return _jobs.TryGetValue($"{ns}/{name}", out var job) ? KubernetesJson.Serialize(job) : null;
+        }
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            lock (_gate)
+            {
+                Requests.Add($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            }
+            await next(context);
+        });
+        app.MapPost("/apis/batch/v1/namespaces/{ns}/jobs", CreateJobAsync);
+        app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs", (string ns, string? labelSelector) => List(ns, labelSelector, jobs: true));
+        app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs/{name}", (string ns, string name) => Get(ns, name, jobs: true));
+        app.MapDelete("/apis/batch/v1/namespaces/{ns}/jobs/{name}", DeleteJobAsync);
+        app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, string? labelSelector) => List(ns, labelSelector, jobs: false));
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name) => Get(ns, name, jobs: false));
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", LogAsync);
+    }
+
+    private async Task<IResult> CreateJobAsync(string ns, HttpRequest request)
+    {
+        var job = KubernetesJson.Deserialize<V1Job>(await new StreamReader(request.Body).ReadToEndAsync());
+        var key = $"{ns}/{job.Metadata.Name}";
+        V1Pod pod;
+        lock (_gate)
+        {
+            if (_jobs.ContainsKey(key))
+            {
+                return Status(409, "AlreadyExists", $"jobs.batch \"{job.Metadata.Name}\" already exists");
+            }
+            job.Metadata.NamespaceProperty = ns;
+            job.Metadata.Uid = Guid.NewGuid().ToString();
+            job.Metadata.CreationTimestamp = DateTime.UtcNow;
+            job.Metadata.ResourceVersion = Next();
+            job.Status = new V1JobStatus { Active = 1, StartTime = DateTime.UtcNow };
+            _jobs[key] = job;
+            pod = NewPod(job);
+        }
+        var run = new PodRun(pod);
+        lock (_gate)
+        {
+            _pods[$"{ns}/{pod.Metadata.Name}"] = run;
+        }
+        Start(run, job);
+        return Json(job, 201);
+    }
+
+    private V1Pod NewPod(V1Job job)
+    {
+        var labels = new Dictionary<string, string>(job.Spec.Template.Metadata?.Labels ?? new Dictionary<string, string>())
+        {
+            ["job-name"] = job.Metadata.Name, ["batch.kubernetes.io/job-name"] = job.Metadata.Name, ["controller-uid"] = job.Metadata.Uid,
+        };
+        return new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                Name = $"{job.Metadata.Name}-{Guid.NewGuid().ToString("N")[..5]}", NamespaceProperty = job.Metadata.NamespaceProperty, Labels = labels,
+                Uid = Guid.NewGuid().ToString(), CreationTimestamp = DateTime.UtcNow, ResourceVersion = Next(),
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = job.Metadata.Name, Uid = job.Metadata.Uid, Controller = true }],
+            },
+            Spec = job.Spec.Template.Spec,
+            Status = new V1PodStatus { Phase = "Pending" },
+        };
+    }
+
+    /// <summary>Starts the pod's container as a process; its end becomes the pod's and the Job's status.</summary>
+    private void Start(PodRun run, V1Job job)
+    {
+        var container = run.Pod.Spec.Containers[0];
+        var (program, prefix) = Images(container.Image);
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (IEnumerable<string>)[.. prefix, .. container.Args ?? []])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var variable in container.Env ?? [])
+        {
+            var reference = variable.ValueFrom?.SecretKeyRef;
+            start.Environment[variable.Name] = reference is null ? variable.Value
+                : Secrets.TryGetValue(reference.Name, out var secret) && secret.TryGetValue(reference.Key, out var value) ? value : "";
+        }
+        var process = Process.Start(start)!;
+        run.Process = process;
+        lock (_gate)
+        {
+            run.Pod.Status = new V1PodStatus
+            {
+                Phase = "Running", StartTime = DateTime.UtcNow, PodIP = "127.0.0.1",
+                ContainerStatuses = [new V1ContainerStatus { Name = container.Name, Image = container.Image, ImageID = container.Image, Ready = true, RestartCount = 0, State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = DateTime.UtcNow } } }],
+            };
+            run.Pod.Metadata.ResourceVersion = Next();
+        }
+        var stdout = PumpAsync(run, process.StandardOutput);
+        var stderr = PumpAsync(run, process.StandardError);
+        _ = Task.Run(async () =>
+        {
+            await process.WaitForExitAsync();
+            await Task.WhenAll(stdout, stderr);
+            Ended(run, job, process.ExitCode);
+        });
+    }
+
+    private static async Task PumpAsync(PodRun run, StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            run.Append(line);
+        }
+    }
+
+    private void Ended(PodRun run, V1Job job, int exitCode)
+    {
+        lock (_gate)
+        {
+            var killed = run.Signal is not null;
+            var code = killed && exitCode < 0 ? 128 + run.Signal!.Value : exitCode;
+            run.Pod.Status.Phase = code == 0 ? "Succeeded" : "Failed";
+            run.Pod.Status.ContainerStatuses[0].Ready = false;
+            run.Pod.Status.ContainerStatuses[0].State = new V1ContainerState
+            {
+                Terminated = new V1ContainerStateTerminated { ExitCode = code, Reason = code == 0 ? "Completed" : "Error", FinishedAt = DateTime.UtcNow, StartedAt = run.Pod.Status.StartTime },
+            };
+            run.Pod.Metadata.ResourceVersion = Next();
+            job.Status.Active = null;
+            job.Status.CompletionTime = code == 0 ? DateTime.UtcNow : null;
+            job.Status.Succeeded = code == 0 ? 1 : null;
+            job.Status.Failed = code == 0 ? null : 1;
+            job.Status.Conditions =
+            [
+                new V1JobCondition
+                {
+                    Type = code == 0 ? "Complete" : "Failed", Status = "True", LastTransitionTime = DateTime.UtcNow,
+                    Reason = code == 0 ? null : "BackoffLimitExceeded", Message = code == 0 ? null : "Job has reached the specified backoff limit",
+                },
+            ];
+            job.Metadata.ResourceVersion = Next();
+        }
+        run.Exited.TrySetResult();
+    }
+
+    private async Task<IResult> DeleteJobAsync(string ns, string name, HttpRequest request, string? propagationPolicy, int? gracePeriodSeconds)
+    {
+        V1DeleteOptions? body = null;
+        if (request.ContentLength is > 0)
+        {
+            body = KubernetesJson.Deserialize<V1DeleteOptions>(await new StreamReader(request.Body).ReadToEndAsync());
+        }
+        var policy = propagationPolicy ?? body?.PropagationPolicy ?? "Background";
+        var grace = gracePeriodSeconds ?? (int?)body?.GracePeriodSeconds ?? 30;
+        V1Job? job;
+        List<(string Key, PodRun Run)> pods;
+        lock (_gate)
+        {
+            if (!_jobs.TryGetValue($"{ns}/{name}", out job))
+            {
+                return Status(404, "NotFound", $"jobs.batch \"{name}\" not found");
+            }
+            job.Metadata.DeletionTimestamp ??= DateTime.UtcNow;
+            job.Metadata.Finalizers = policy == "Foreground" ? ["foregroundDeletion"] : null;
+            pods = [.. _pods.Where(p => p.Value.Pod.Metadata.Labels["job-name"] == name && p.Value.Pod.Metadata.NamespaceProperty == ns).Select(p => (p.Key, p.Value))];
+        }
+        var removing = Task.Run(async () =>
+        {
+            await Task.WhenAll(pods.Select(pod => StopAsync(pod.Run, grace)));
+            lock (_gate)
+            {
+                foreach (var (key, _) in pods)
+                {
+                    _pods.Remove(key);
+                }
+                _jobs.Remove($"{ns}/{name}");
+            }
+        });
+        if (policy == "Orphan")
+        {
+            await removing;
+        }
+        return Json(job, 200);
+    }
+
+    /// <summary>SIGTERM, then SIGKILL after the grace period, as the kubelet stops a container.</summary>
+    private static async Task StopAsync(PodRun run, int graceSeconds)
+    {
+        if (run.Process is not { HasExited: false } process)
+        {
+            return;
+        }
+        run.Signal = graceSeconds > 0 ? 15 : 9;
+        if (graceSeconds > 0)
+        {
+            Kill(process.Id, 15);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(graceSeconds));
+            try
+            {
+                await run.Exited.Task.WaitAsync(grace.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                run.Signal = 9;
+            }
+        }
+        process.Kill(entireProcessTree: true);
+        await run.Exited.Task;
+    }
+
+    private async Task LogAsync(HttpContext context, string ns, string name, bool? follow, bool? timestamps, string? sinceTime)
+    {
+        PodRun? run;
+        lock (_gate)
+        {
+            _pods.TryGetValue($"{ns}/{name}", out run);
+        }
+        if (run is null)
+        {
+            await Status(404, "NotFound", $"pods \"{name}\" not found").ExecuteAsync(context);
+            return;
+        }
+        DateTime? since = sinceTime is null ? null : DateTime.Parse(sinceTime, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        context.Response.ContentType = "text/plain";
+        var next = 0;
+        while (!context.RequestAborted.IsCancellationRequested)
+        {
+            var (lines, ended) = run.After(next);
+            next += lines.Count;
+            var text = new StringBuilder();
+            foreach (var (at, line) in lines)
+            {
+                if (since is { } from && at < from)
+                {
+                    continue;
+                }
+                text.Append(timestamps == true ? $"{at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture)}00Z " : "").Append(line).Append('\n');
+            }
+            if (text.Length > 0)
+            {
+                await context.Response.WriteAsync(text.ToString(), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+            if (follow != true || ended)
+            {
+                return;
+            }
+            await run.WaitForMoreAsync(next, context.RequestAborted);
+        }
+    }
+
+    private IResult List(string ns, string? labelSelector, bool jobs)
+    {
+        var selector = (labelSelector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToList();
+        bool Matches(V1ObjectMeta meta) => meta.NamespaceProperty == ns && selector.All(p => meta.Labels?.TryGetValue(p[0], out var v) == true && v == p[1]);
+        lock (_gate)
+        {
+            return jobs
+                ? Json(new V1JobList { ApiVersion = "batch/v1", Kind = "JobList", Metadata = new V1ListMeta { ResourceVersion = $"{_version}" }, Items = [.. _jobs.Values.Where(j => Matches(j.Metadata))] }, 200)
+                : Json(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta { ResourceVersion = $"{_version}" }, Items = [.. _pods.Values.Select(p => p.Pod).Where(p => Matches(p.Metadata))] }, 200);
+        }
+    }
+
+    private IResult Get(string ns, string name, bool jobs)
+    {
+        lock (_gate)
+        {
+            object? found = jobs ? _jobs.GetValueOrDefault($"{ns}/{name}") : _pods.GetValueOrDefault($"{ns}/{name}")?.Pod;
+            return found is null ? Status(404, "NotFound", $"{(jobs ? "jobs.batch" : "pods")} \"{name}\" not found") : Json(found, 200);
+        }
+    }
+
+    private string Next() => $"{Interlocked.Increment(ref _version)}";
+
+    private static IResult Json(object value, int status) => Results.Content(KubernetesJson.Serialize(value), "application/json", Encoding.UTF8, status);
+
+    /// <summary>A <c>Status</c> answer (written by hand: KubernetesClient reads V1Status but cannot write it).</summary>
+    private static IResult Status(int code, string reason, string message) =>
+        Results.Content(System.Text.Json.JsonSerializer.Serialize(new { apiVersion = "v1", kind = "Status", status = "Failure", code, reason, message, metadata = new { } }),
+            "application/json", Encoding.UTF8, code);
+
+    public async ValueTask DisposeAsync()
+    {
+        List<PodRun> runs;
+        lock (_gate)
+        {
+            runs = [.. _pods.Values];
+        }
+        foreach (var run in runs.Where(r => r.Process is { HasExited: false }))
+        {
+            run.Process!.Kill(entireProcessTree: true);
+        }
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(Folder, recursive: true);
+    }
+
+    /// <summary>Sends a signal with kill(1).</summary>
+    private static void Kill(int pid, int signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", $"{pid}"]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>A pod and its container's process and output.</summary>
+    private sealed class PodRun(V1Pod pod)
+    {
+        private readonly List<(DateTime At, string Line)> _lines = [];
+        private TaskCompletionSource _more = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public V1Pod Pod { get; } = pod;
+
+        public Process? Process { get; set; }
+
+        public int? Signal { get; set; }
+
+        public TaskCompletionSource Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Append(string line)
+        {
+            TaskCompletionSource more;
+            lock (_lines)
+            {
+                _lines.Add((DateTime.UtcNow, line));
+                more = _more;
+                _more = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            more.TrySetResult();
+        }
+
+        /// <summary>The lines from index <paramref name="from"/>, and whether the container has ended with all its output in.</summary>
+        public (List<(DateTime At, string Line)> Lines, bool Ended) After(int from)
+        {
+            var ended = Exited.Task.IsCompleted;
+            lock (_lines)
+            {
+                return ([.. _lines.Skip(from)], ended);
+            }
+        }
+
+        public async Task WaitForMoreAsync(int seen, CancellationToken cancellationToken)
+        {
+            Task more;
+            lock (_lines)
+            {
+                if (_lines.Count > seen)
+                {
+                    return;
+                }
+                more = _more.Task;
+            }
+            await Task.WhenAny(more, Exited.Task, Task.Delay(1000, cancellationToken));
+        }
+    }
+}
