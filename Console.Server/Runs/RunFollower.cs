@@ -27,6 +27,9 @@ internal sealed class RunFollower(
     TimeProvider time,
     ILogger<RunFollower> logger) : IDisposable
 {
+    /// <summary>The source of lines a runner writes into a run's log about the job (a Kubernetes pod's events).</summary>
+    public const string RunnerSource = "kubernetes";
+
     private const int MaxFollowFailures = 5;
     private const int MaxThroughputPoints = 3600;
 
@@ -162,7 +165,8 @@ internal sealed class RunFollower(
         {
             var lines = log.Append(output.Lines, output.Position);
             metrics.LogLines(run, lines.Count);
-            if (reader.Started())
+            // The job runs once it speaks itself: the runner's own lines (a Pending pod's events) do not count.
+            if (lines.Any(line => line.Source != RunnerSource) && reader.Started())
             {
                 await MarkRunningAsync(run, cancellationToken);
             }
@@ -213,8 +217,11 @@ internal sealed class RunFollower(
     /// <summary>The job has ended and its output is read: the run ends with the job's outcome.</summary>
     private async Task EndAsync(RunInfo run, JobHandle handle, string? lastError)
     {
-        var exitCode = (await runner.StatusAsync(handle, CancellationToken.None)).ExitCode;
+        var status = await runner.StatusAsync(handle, CancellationToken.None);
+        var exitCode = status.ExitCode;
         var cancelling = (await store.GetAsync(run.Id))?.State == RunState.Cancelling;
+        // What the runner knows beyond the exit code (Kubernetes: OOMKilled, DeadlineExceeded, Evicted, a pod that never started).
+        var runnerSays = status.Reason is { } said ? $" {said}" : "";
         var (outcome, reason) = exitCode switch
         {
             JobExitCodes.Ok => (RunState.Succeeded, null),
@@ -222,10 +229,11 @@ internal sealed class RunFollower(
             // 143 when it came before the job's handler, or a kill) was cancelled, whenever in its life it came.
             JobExitCodes.Cancelled or JobExitCodes.Terminated when cancelling => (RunState.Cancelled, null),
             null when cancelling => (RunState.Cancelled, null),
+            null when status.Reason is not null => (RunState.Failed, $"The job ended without an exit status:{runnerSays}"),
             null => (RunState.Failed, "The job ended without an exit status: it was killed, or the machine stopped."),
             JobExitCodes.Cancelled => (RunState.Failed, "The job was stopped by a signal from outside the console (exit 130)."),
             { } code => (RunState.Failed, $"Exit {code.ToString(CultureInfo.InvariantCulture)} ({JobExitCodes.Describe(code)})"
-                                          + (lastError is null ? "." : $": {lastError}")),
+                                          + (status.Reason is { } why ? $", {why}" : "") + (lastError is null ? "." : $": {lastError}")),
         };
         await finisher.FinishAsync(run.Id, outcome, exitCode, reason, forced: exitCode is null && cancelling);
         // From now on the throughput is read from the archive, so memory holds only active runs' points.

@@ -60,6 +60,83 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         Assert.True(ended.State == RunState.Cancelled, $"{ended.State} exit {ended.ExitCode}: {ended.FailureReason}");
         Assert.Contains(_kube.Requests, r => r == $"DELETE /apis/batch/v1/namespaces/opsconsole/jobs/opsconsole-{run.Id}");
+        await AssertNothingLeftAsync();
+    }
+
+    [Fact]
+    public async Task PodNeverStarts_ItsEventsAreInTheLog_AndAfterThePendingTimeoutTheRunFailsSayingWhy()
+    {
+        _kube.UnpullableImages.Add("opsconsole/job:missing");
+        using var console = Console(latencyMs: 0, new() { ["Kubernetes:Image"] = "opsconsole/job:missing", ["Kubernetes:PendingTimeoutSeconds"] = "10" });
+        using var client = console.BasicClient("operator");
+
+        var run = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges" })).Id, seconds: 60);
+
+        var lines = await AllLogLinesAsync(client, run.Id);
+        Assert.Equal(RunState.Failed, run.State);
+        Assert.Null(run.ExitCode);
+        Assert.Contains("Pending for 10 s (Kubernetes:PendingTimeoutSeconds)", run.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("ErrImagePull", run.FailureReason, StringComparison.Ordinal);
+        Assert.Contains(lines, line => line.Source == "kubernetes" && line.Level == "warn" && line.Msg.Contains("Failed to pull image", StringComparison.Ordinal));
+        await AssertNothingLeftAsync();
+    }
+
+    [Fact]
+    public async Task ContainerOomKilled_TheRunFailsWithExit137AndSaysOOMKilled()
+    {
+        using var console = Console(latencyMs: 150);
+        using var client = console.BasicClient("operator");
+        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 });
+        await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+
+        await _kube.KillAsync("opsconsole", $"opsconsole-{run.Id}", "OOMKilled");
+        var ended = await WaitForEndAsync(client, run.Id, seconds: 60);
+
+        Assert.Equal((RunState.Failed, 137), (ended.State, ended.ExitCode));
+        Assert.Contains("OOMKilled", ended.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConsoleRestartsMidRun_TheNextOneReattachesToThePod_AndEveryLineIsInTheLogOnce()
+    {
+        // The source outlives the console here, as it does in production: a Sandbox of its own.
+        await using var sandbox = await Sandbox.Hosting.SandboxApp.StartAsync(new Sandbox.Hosting.SandboxOptions
+        {
+            Charges = 400, LatencyMs = 100, JitterMs = 0, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LiveRatePerSecond = 0, TestRatePerSecond = 0,
+        });
+        var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
+        Dictionary<string, string?> settings = new()
+        {
+            ["Data:Path"] = data, ["Sandbox:Enabled"] = "false", ["Source:ApiBase"] = sandbox.BaseAddress.ToString(), ["Source:SecretKey"] = "sk_live_sandbox",
+        };
+        string id;
+        using (var first = Console(latencyMs: 100, settings))
+        using (var client = first.BasicClient("operator"))
+        {
+            id = (await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 })).Id;
+            await WaitForAsync(client, id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+        }
+        try
+        {
+            using var second = Console(latencyMs: 100, settings);
+            using var client = second.BasicClient("operator");
+
+            var run = await WaitForEndAsync(client, id, seconds: 120);
+
+            var lines = await AllLogLinesAsync(client, id);
+            Assert.True(run.State == RunState.Succeeded, $"{run.State}: {run.FailureReason}");
+            Assert.Equal(400, run.Progress.Records);
+            Assert.Single(lines, line => line.Event == "summary");
+            Assert.Equal(lines.Count, lines.Select(line => line.Text).Distinct(StringComparer.Ordinal).Count());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private async Task AssertNothingLeftAsync()
+    {
         for (var wait = 0; _kube.Objects() is not { Jobs.Count: 0, Pods.Count: 0 }; wait++)
         {
             Assert.True(wait < 100, $"left behind: {string.Join(", ", _kube.Objects().Jobs.Concat(_kube.Objects().Pods))}");
@@ -67,13 +144,18 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         }
     }
 
-    private ConsoleAppFactory Console(int latencyMs)
+    private ConsoleAppFactory Console(int latencyMs, Dictionary<string, string?>? extra = null)
     {
-        var console = ConsoleAppFactory.With(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Runner:Kind"] = "kubernetes", ["Kubernetes:Kubeconfig"] = _kube.Kubeconfig, ["Kubernetes:Image"] = "opsconsole/job:test",
             ["Sandbox:Charges"] = "400", ["Sandbox:LatencyMs"] = $"{latencyMs}", ["Sandbox:JitterMs"] = "0",
-        });
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+        var console = ConsoleAppFactory.With(settings);
         _kube.Secrets["opsconsole-source"] = new() { ["STRIPE_SECRET_KEY"] = SecretOf(console) };
         return console;
     }

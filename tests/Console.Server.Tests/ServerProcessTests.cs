@@ -12,7 +12,9 @@ public sealed class ServerProcessTests
     [InlineData(new[] { "--Auth:LockoutMinutes=0", "--Metrics:MaxSeriesPerMetric=0" },
         new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Metrics:MaxSeriesPerMetric must be between 1 and 1000000 (got 0)." })]
     [InlineData(new[] { "--Auth:MaxFailedSignIns=five" }, new[] { "'Auth:MaxFailedSignIns'" })]
-    [InlineData(new[] { "--Runner:Kind=kubernetes" }, new[] { "Runner:Kind 'kubernetes' is not a runner (known: local)." })]
+    [InlineData(new[] { "--Runner:Kind=nomad" }, new[] { "Runner:Kind 'nomad' is not a runner (known: local, kubernetes)." })]
+    [InlineData(new[] { "--Runner:Kind=kubernetes", "--Kubernetes:Namespace=Prod_NS" },
+        new[] { "Kubernetes:Image must name the job's image (registry/opsconsole/job:tag).", "Kubernetes:Namespace 'Prod_NS' is not a namespace name" })]
     [InlineData(new[] { "--Lake:Uri=gs://bucket/lake", "--State:Uri=sqlite:" },
         new[] { "Lake:Uri has the scheme 'gs:', which is not a lake (known: file:, s3:).", "State:Uri has no path after 'sqlite:'." })]
     [InlineData(new[] { "--Lake:Uri=s3://bucket/lake" }, new[] { "Lake:Uri names no commit coordination: add commitTable=TABLE" })]

@@ -37,6 +37,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     /// <summary>What a container's image runs here: the program and the arguments before the container's own.</summary>
     public Func<string, (string Program, IReadOnlyList<string> Prefix)> Images { get; set; } = image => throw new InvalidOperationException($"no command for image {image}");
 
+    /// <summary>Images that cannot be pulled: their pods stay Pending, waiting with <c>ErrImagePull</c>, and get a Warning event.</summary>
+    public HashSet<string> UnpullableImages { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Secrets by name, each a map of keys to values, as <c>secretKeyRef</c> reads them.</summary>
     public Dictionary<string, Dictionary<string, string>> Secrets { get; } = new(StringComparer.Ordinal);
 
@@ -117,6 +120,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, string? labelSelector) => List(ns, labelSelector, jobs: false));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name) => Get(ns, name, jobs: false));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", LogAsync);
+        app.MapGet("/api/v1/namespaces/{ns}/events", Events);
     }
 
     private async Task<IResult> CreateJobAsync(string ns, HttpRequest request)
@@ -143,7 +147,14 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         {
             _pods[$"{ns}/{pod.Metadata.Name}"] = run;
         }
-        Start(run, job);
+        if (UnpullableImages.Contains(pod.Spec.Containers[0].Image))
+        {
+            Unpullable(run);
+        }
+        else
+        {
+            Start(run, job);
+        }
         return Json(job, 201);
     }
 
@@ -205,6 +216,44 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         });
     }
 
+    private void Unpullable(PodRun run)
+    {
+        var container = run.Pod.Spec.Containers[0];
+        var message = $"Failed to pull image \"{container.Image}\": not found";
+        lock (_gate)
+        {
+            run.Pod.Status.ContainerStatuses = [new V1ContainerStatus
+            {
+                Name = container.Name, Image = container.Image, ImageID = "", Ready = false, RestartCount = 0,
+                State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ErrImagePull", Message = message } },
+            }];
+            run.Events.Add(new Corev1Event
+            {
+                ApiVersion = "v1", Kind = "Event", Type = "Warning", Reason = "Failed", Message = message, Count = 1,
+                Metadata = new V1ObjectMeta { Name = $"{run.Pod.Metadata.Name}.{Guid.NewGuid().ToString("N")[..8]}", NamespaceProperty = run.Pod.Metadata.NamespaceProperty, Uid = Guid.NewGuid().ToString() },
+                InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = run.Pod.Metadata.Name, NamespaceProperty = run.Pod.Metadata.NamespaceProperty, Uid = run.Pod.Metadata.Uid },
+                FirstTimestamp = DateTime.UtcNow, LastTimestamp = DateTime.UtcNow,
+            });
+        }
+        run.Exited.TrySetResult(); // nothing runs: a delete removes it at once
+    }
+
+    /// <summary>
+    /// Kills the container of <paramref name="job"/>'s pod from outside, as the kubelet does when it runs out of memory
+    /// (<c>OOMKilled</c>) or evicts it: SIGKILL, exit 137, the given reason on the terminated state.
+    /// </summary>
+    public async Task KillAsync(string ns, string job, string reason)
+    {
+        PodRun run;
+        lock (_gate)
+        {
+            run = _pods.Values.Single(p => p.Pod.Metadata.NamespaceProperty == ns && p.Pod.Metadata.Labels["job-name"] == job);
+        }
+        (run.Signal, run.Reason) = (9, reason);
+        run.Process!.Kill(entireProcessTree: true);
+        await run.Exited.Task;
+    }
+
     private static async Task PumpAsync(PodRun run, StreamReader reader)
     {
         while (await reader.ReadLineAsync() is { } line)
@@ -223,7 +272,10 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             run.Pod.Status.ContainerStatuses[0].Ready = false;
             run.Pod.Status.ContainerStatuses[0].State = new V1ContainerState
             {
-                Terminated = new V1ContainerStateTerminated { ExitCode = code, Reason = code == 0 ? "Completed" : "Error", FinishedAt = DateTime.UtcNow, StartedAt = run.Pod.Status.StartTime },
+                Terminated = new V1ContainerStateTerminated
+                {
+                    ExitCode = code, Reason = run.Reason ?? (code == 0 ? "Completed" : "Error"), FinishedAt = DateTime.UtcNow, StartedAt = run.Pod.Status.StartTime,
+                },
             };
             run.Pod.Metadata.ResourceVersion = Next();
             job.Status.Active = null;
@@ -350,6 +402,17 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Events in a namespace, narrowed by <c>fieldSelector=involvedObject.name=POD</c>.</summary>
+    private IResult Events(string ns, string? fieldSelector)
+    {
+        var pod = fieldSelector?.Split(',').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "involvedObject.name")?[1];
+        lock (_gate)
+        {
+            var events = _pods.Values.Where(p => p.Pod.Metadata.NamespaceProperty == ns && (pod is null || p.Pod.Metadata.Name == pod)).SelectMany(p => p.Events).ToList();
+            return Json(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta { ResourceVersion = $"{_version}" }, Items = events }, 200);
+        }
+    }
+
     private IResult List(string ns, string? labelSelector, bool jobs)
     {
         var selector = (labelSelector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToList();
@@ -414,6 +477,11 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         public Process? Process { get; set; }
 
         public int? Signal { get; set; }
+
+        /// <summary>Why the kubelet ended the container, when it did (OOMKilled, Evicted).</summary>
+        public string? Reason { get; set; }
+
+        public List<Corev1Event> Events { get; } = [];
 
         public TaskCompletionSource Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

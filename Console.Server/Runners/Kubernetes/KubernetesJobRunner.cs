@@ -20,6 +20,9 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
 {
     private readonly Lazy<k8s.Kubernetes> _client = new(() => new k8s.Kubernetes(Configuration(options.Value)));
 
+    // Runs whose pod never started within Kubernetes:PendingTimeoutSeconds, by handle: why (the Job is deleted after).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _neverStarted = new(StringComparer.Ordinal);
+
     public string Kind => KubernetesJobManifest.Kind;
 
     private k8s.Kubernetes Client => _client.Value;
@@ -40,6 +43,10 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
     public async Task<JobStatus> StatusAsync(JobHandle handle, CancellationToken cancellationToken)
     {
         var (ns, name) = Parse(handle);
+        if (_neverStarted.TryGetValue(handle.Id, out var why))
+        {
+            return new JobStatus(false, null, why);
+        }
         V1Job job;
         try
         {
@@ -83,6 +90,7 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
     {
         var (ns, name) = Parse(handle);
         var cursor = LogCursor.Parse(position);
+        var told = new HashSet<string>(StringComparer.Ordinal);
         while (!cancellationToken.IsCancellationRequested)
         {
             var pod = await PodAsync(ns, name, cancellationToken);
@@ -91,6 +99,18 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
                 if (pod is null && !(await StatusAsync(handle, cancellationToken)).Running)
                 {
                     yield break;
+                }
+                if (pod is not null)
+                {
+                    var (lines, timedOut) = await PendingAsync(handle, pod, told, cancellationToken);
+                    if (lines.Count > 0)
+                    {
+                        yield return new JobOutput(lines, cursor.ToString());
+                    }
+                    if (timedOut)
+                    {
+                        yield break;
+                    }
                 }
                 await Task.Delay(500, cancellationToken);
                 continue;
@@ -119,6 +139,39 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
             logger.LogInformation("The log stream of {Namespace}/{Pod} ended while the pod runs: resuming from {Position}", ns, pod.Metadata.Name, cursor);
         }
     }
+
+    /// <summary>
+    /// A Pending pod: its new events and waiting reasons (FailedScheduling, ErrImagePull, ImagePullBackOff, ...) as
+    /// <c>kubernetes</c> warn lines of the run's log; past <see cref="KubernetesOptions.PendingTimeoutSeconds"/> the Job
+    /// is deleted at once and the run fails with the reason.
+    /// </summary>
+    private async Task<(List<string> Lines, bool TimedOut)> PendingAsync(JobHandle handle, V1Pod pod, HashSet<string> told, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        var events = await Client.CoreV1.ListNamespacedEventAsync(pod.Metadata.NamespaceProperty, fieldSelector: $"involvedObject.name={pod.Metadata.Name}",
+            cancellationToken: cancellationToken);
+        var reasons = events.Items.Where(e => e.Type == "Warning").Select(e => $"{e.Reason}: {e.Message}")
+            .Concat((pod.Status?.ContainerStatuses ?? []).Select(c => c.State?.Waiting).OfType<V1ContainerStateWaiting>().Select(w => $"{w.Reason}: {w.Message}"))
+            .ToList();
+        foreach (var reason in reasons.Where(told.Add))
+        {
+            lines.Add(Line("warn", $"Pod {pod.Metadata.Name} is Pending: {reason}"));
+        }
+        var waited = DateTime.UtcNow - (pod.Metadata.CreationTimestamp ?? DateTime.UtcNow);
+        var limit = options.Value.PendingTimeoutSeconds;
+        if (waited < TimeSpan.FromSeconds(limit))
+        {
+            return (lines, false);
+        }
+        var why = $"The pod {pod.Metadata.Name} was Pending for {limit} s (Kubernetes:PendingTimeoutSeconds)" + (reasons.Count > 0 ? $": {reasons[^1]}" : ".");
+        _neverStarted[handle.Id] = why;
+        lines.Add(Line("error", why));
+        await StopAsync(handle, TimeSpan.Zero, cancellationToken);
+        return (lines, true);
+    }
+
+    private static string Line(string level, string message) =>
+        Shared.Jobs.JobLines.Format(new Shared.Jobs.JobLineHeader(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), level, "kubernetes", "log", message));
 
     public void Dispose()
     {
