@@ -113,6 +113,23 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             }
             await next(context);
         });
+        // Discovery, the legacy (unaggregated) form kubectl falls back to: what kubectl needs to find jobs, pods and events.
+        app.MapGet("/version", () => Raw("""{"major":"1","minor":"32","gitVersion":"v1.32.0-opsconsole-test","platform":"linux/amd64"}"""));
+        app.MapGet("/api", () => Raw($$"""{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"{{Address.Authority}}"}]}"""));
+        app.MapGet("/apis", () => Raw("""
+            {"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"batch","versions":[{"groupVersion":"batch/v1","version":"v1"}],
+             "preferredVersion":{"groupVersion":"batch/v1","version":"v1"}}]}
+            """));
+        app.MapGet("/api/v1", () => Raw("""
+            {"kind":"APIResourceList","groupVersion":"v1","resources":[
+             {"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["get","list"],"shortNames":["po"]},
+             {"name":"pods/log","singularName":"","namespaced":true,"kind":"Pod","verbs":["get"]},
+             {"name":"events","singularName":"event","namespaced":true,"kind":"Event","verbs":["list"],"shortNames":["ev"]}]}
+            """));
+        app.MapGet("/apis/batch/v1", () => Raw("""
+            {"kind":"APIResourceList","apiVersion":"v1","groupVersion":"batch/v1","resources":[
+             {"name":"jobs","singularName":"job","namespaced":true,"kind":"Job","verbs":["create","delete","get","list"]}]}
+            """));
         app.MapPost("/apis/batch/v1/namespaces/{ns}/jobs", CreateJobAsync);
         app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs", (string ns, string? labelSelector) => List(ns, labelSelector, jobs: true));
         app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs/{name}", (string ns, string name) => Get(ns, name, jobs: true));
@@ -134,6 +151,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             {
                 return Status(409, "AlreadyExists", $"jobs.batch \"{job.Metadata.Name}\" already exists");
             }
+            (job.ApiVersion, job.Kind) = ("batch/v1", "Job"); // a client may leave them out; the server's answers always carry them
             job.Metadata.NamespaceProperty = ns;
             job.Metadata.Uid = Guid.NewGuid().ToString();
             job.Metadata.CreationTimestamp = DateTime.UtcNow;
@@ -433,6 +451,8 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             return found is null ? Status(404, "NotFound", $"{(jobs ? "jobs.batch" : "pods")} \"{name}\" not found") : Json(found, 200);
         }
     }
+
+    private static IResult Raw(string json) => Results.Content(json, "application/json", Encoding.UTF8, 200);
 
     private string Next() => $"{Interlocked.Increment(ref _version)}";
 
