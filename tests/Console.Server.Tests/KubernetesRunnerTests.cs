@@ -135,6 +135,44 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task TheRunnersRole_GrantsExactlyTheCallsTheRunnerMakes()
+    {
+        _kube.UnpullableImages.Add("opsconsole/job:missing");
+        using (var console = Console(latencyMs: 0))
+        using (var client = console.BasicClient("operator"))
+        {
+            await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges" })).Id, seconds: 120);
+        }
+        using (var console = Console(latencyMs: 0, new() { ["Kubernetes:Image"] = "opsconsole/job:missing", ["Kubernetes:PendingTimeoutSeconds"] = "10" }))
+        using (var client = console.BasicClient("operator"))
+        {
+            await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges" })).Id, seconds: 60);
+        }
+
+        var called = new SortedSet<string>(_kube.Requests.Select(Permission), StringComparer.Ordinal);
+
+        Assert.Equal(await KubernetesManifestsTests.RunnerRoleAsync(), called);
+    }
+
+    /// <summary>The RBAC permission a request needs: "group/resource:verb".</summary>
+    private static string Permission(string request)
+    {
+        var (method, path) = (request[..request.IndexOf(' ', StringComparison.Ordinal)], request[(request.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        var parts = path.Split('?')[0].Trim('/').Split('/');
+        // /api/v1/namespaces/{ns}/{resource}[/{name}[/{sub}]] or /apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}]
+        var (group, rest) = parts[0] == "api" ? ("", parts[4..]) : (parts[1], parts[5..]);
+        var resource = rest.Length == 3 ? $"{rest[0]}/{rest[2]}" : rest[0];
+        var verb = method switch
+        {
+            "POST" => "create",
+            "DELETE" => "delete",
+            _ when rest.Length == 1 => "list",
+            _ => "get",
+        };
+        return $"{group}/{resource}:{verb}";
+    }
+
     private async Task AssertNothingLeftAsync()
     {
         for (var wait = 0; _kube.Objects() is not { Jobs.Count: 0, Pods.Count: 0 }; wait++)
