@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using OpsConsole.Server.Data;
 using OpsConsole.Server.Runs;
 using OpsConsole.Shared.Lake;
@@ -9,16 +10,40 @@ namespace OpsConsole.Server.Logs;
 /// <summary>
 /// When a run ends, its whole log goes to the lake beside its table (<see cref="LakePaths.LogArchive"/>), streamed:
 /// the lake outlives the console's volume, and the log download falls back to this copy when the console's is gone.
-/// A lake that fails costs only this copy: the run has ended either way, and the console's copy stays.
+/// The upload runs in the background, one run after another, so a slow lake delays no other observer of the run's end
+/// (metrics, notifications); a lake that fails costs only this copy, and the console's copy stays.
 /// </summary>
-internal sealed class LakeLogArchiver(LogService logs, ConsoleLake lake, ILogger<LakeLogArchiver> logger) : IRunObserver
+internal sealed class LakeLogArchiver(LogService logs, ConsoleLake lake, ILogger<LakeLogArchiver> logger) : BackgroundService, IRunObserver
 {
-    public async Task RunFinishedAsync(RunInfo run, bool announced, CancellationToken cancellationToken)
+    private readonly Channel<RunInfo> _ended = Channel.CreateUnbounded<RunInfo>(new UnboundedChannelOptions { SingleReader = true });
+
+    public Task RunFinishedAsync(RunInfo run, bool announced, CancellationToken cancellationToken)
     {
-        if (!announced)
+        // A launch that backed out before it started has no log.
+        if (announced)
         {
-            return; // backed out before it started: it has no log
+            _ended.Writer.TryWrite(run);
         }
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var run in _ended.Reader.ReadAllAsync(stoppingToken))
+            {
+                await ArchiveAsync(run, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the runs not yet copied keep their log on the console's volume.
+        }
+    }
+
+    private async Task ArchiveAsync(RunInfo run, CancellationToken cancellationToken)
+    {
         logs.Live(run.Id)?.Flush();
         var path = LakePaths.LogArchive(run.Source, run.Stream, run.Id);
         try

@@ -14,7 +14,9 @@ public static class LogsExtensions
         services.AddValidatedOptions<LogOptions, LogOptionsValidator>(LogOptions.Section);
         services.AddSingleton<LogMetrics>();
         services.AddSingleton<LogService>();
-        services.AddSingleton<Runs.IRunObserver, LakeLogArchiver>();
+        services.AddSingleton<LakeLogArchiver>();
+        services.AddSingleton<Runs.IRunObserver>(sp => sp.GetRequiredService<LakeLogArchiver>());
+        services.AddHostedService(sp => sp.GetRequiredService<LakeLogArchiver>());
         services.AddHostedService(sp =>
         {
             // Created with the log service, so the viewers' gauge is scraped (at 0) before the first viewer comes.
