@@ -64,6 +64,24 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ForceCancel_DeletesTheJobWithNoGrace_TheRunEndsCancelledAndForced_AndNoPodIsLeft()
+    {
+        using var console = Console(latencyMs: 150);
+        using var admin = console.BasicClient("admin");
+        var run = await LaunchAsync(admin, new { stream = "charges", mode = "full", workers = 1 });
+        await WaitForAsync(admin, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+
+        var response = await admin.PostAsync($"/api/runs/{run.Id}/cancel?force=true", null);
+        var ended = await WaitForEndAsync(admin, run.Id, seconds: 60);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(ended.State == RunState.Cancelled, $"{ended.State} exit {ended.ExitCode}: {ended.FailureReason}");
+        Assert.True(ended.Forced);
+        Assert.Contains(_kube.Deletes, d => d == ($"opsconsole-{run.Id}", "Foreground", 0));
+        await AssertNothingLeftAsync();
+    }
+
+    [Fact]
     public async Task PodNeverStarts_ItsEventsAreInTheLog_AndAfterThePendingTimeoutTheRunFailsSayingWhy()
     {
         _kube.UnpullableImages.Add("opsconsole/job:missing");

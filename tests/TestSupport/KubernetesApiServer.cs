@@ -43,6 +43,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     /// <summary>Secrets by name, each a map of keys to values, as <c>secretKeyRef</c> reads them.</summary>
     public Dictionary<string, Dictionary<string, string>> Secrets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every Job deletion: its name, propagation policy and grace period.</summary>
+    public List<(string Job, string Policy, int Grace)> Deletes { get; } = [];
+
     /// <summary>Every request, as "METHOD path?query", in order: what the runner called.</summary>
     public List<string> Requests { get; } = [];
 
@@ -322,6 +325,10 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
         var policy = propagationPolicy ?? body?.PropagationPolicy ?? "Background";
         var grace = gracePeriodSeconds ?? (int?)body?.GracePeriodSeconds ?? 30;
+        lock (_gate)
+        {
+            Deletes.Add((name, policy, grace));
+        }
         V1Job? job;
         List<(string Key, PodRun Run)> pods;
         lock (_gate)
