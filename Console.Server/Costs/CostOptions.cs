@@ -9,6 +9,14 @@ namespace OpsConsole.Server.Costs;
 /// </summary>
 public sealed class CostOptions
 {
+    /// <summary>These prices at another capacity (a run that asked for spot or on-demand).</summary>
+    public CostOptions WithCapacity(string capacity)
+    {
+        var copy = (CostOptions)MemberwiseClone();
+        copy.Capacity = capacity;
+        return copy;
+    }
+
     public const string Section = "Costs";
 
     /// <summary>"on-demand" or "spot": the prices a run's compute and memory are charged at (the other is shown beside it).</summary>

@@ -29,7 +29,9 @@ internal sealed class CostService(IRunStore store, IOptions<CostOptions> options
         var others = (await store.ListOverlappingAsync(started, ended, cancellationToken)).Where(r => r.Id != run.Id)
             .Select(r => new CostModel.Span(r.StartedAt!.Value, r.EndedAt ?? ended));
         var previous = await store.PreviousEndedAsync(run.Source, run.Stream, ended, run.Id, cancellationToken);
-        return CostModel.ForRun(new CostModel.Span(started, ended), run.Usage ?? new RunUsage(), options.Value, others, previous?.EndedAt, Estimate);
+        // A run that asked for its own capacity is priced at it.
+        var prices = run.Capacity is { } capacity && capacity != options.Value.Capacity ? options.Value.WithCapacity(capacity) : options.Value;
+        return CostModel.ForRun(new CostModel.Span(started, ended), run.Usage ?? new RunUsage(), prices, others, previous?.EndedAt, Estimate);
     }
 
     /// <summary>

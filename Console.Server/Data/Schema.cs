@@ -125,5 +125,9 @@ internal static class Schema
         ALTER TABLE runs DROP COLUMN pid;
         ALTER TABLE runs DROP COLUMN pid_started
         """,
+        """
+        -- The capacity a run asked for (on-demand or spot); null: the runner's default.
+        ALTER TABLE runs ADD COLUMN capacity TEXT NULL
+        """,
     ];
 }

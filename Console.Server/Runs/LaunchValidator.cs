@@ -49,9 +49,17 @@ internal static class LaunchValidator
         {
             throw new InvalidFieldException("to", "must be after 'from'.");
         }
-        return new ValidLaunch(source, stream, mode, from, to, workers);
+        var capacity = request.Capacity?.Trim().ToLowerInvariant();
+        if (capacity is not (null or "on-demand" or "spot"))
+        {
+            throw new InvalidFieldException("capacity", $"'{Shorten(request.Capacity!)}' is not one of on-demand, spot.");
+        }
+        return new ValidLaunch(source, stream, mode, from, to, workers, capacity);
     }
+
+    /// <summary>A bad value as an error message echoes it: its first 40 characters at most.</summary>
+    private static string Shorten(string value) => value.Length <= 40 ? value : $"{value[..40]}...";
 }
 
 /// <summary>A launch request that passed validation, normalized.</summary>
-internal sealed record ValidLaunch(string Source, string Stream, string Mode, long? From, long? To, int Workers);
+internal sealed record ValidLaunch(string Source, string Stream, string Mode, long? From, long? To, int Workers, string? Capacity = null);

@@ -82,6 +82,7 @@ internal sealed class RunLauncher(
             From = launch.From,
             To = launch.To,
             Workers = launch.Workers,
+            Capacity = launch.Capacity,
             State = RunState.Pending,
             CreatedAt = now,
             LaunchedBy = caller.Name,

@@ -16,7 +16,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, job_kind, job_id,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -25,8 +25,8 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO runs (id, source, stream, mode, window_from, window_to, workers, state, created_at, launched_by)
-            VALUES ($id, $source, $stream, $mode, $from, $to, $workers, $state, $created, $by)
+            INSERT INTO runs (id, source, stream, mode, window_from, window_to, workers, state, created_at, launched_by, capacity)
+            VALUES ($id, $source, $stream, $mode, $from, $to, $workers, $state, $created, $by, $capacity)
             """;
         command.Parameters.AddWithValue("$id", run.Id);
         command.Parameters.AddWithValue("$source", run.Source);
@@ -38,6 +38,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         command.Parameters.AddWithValue("$state", run.State.ToString());
         command.Parameters.AddWithValue("$created", run.CreatedAt.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$by", run.LaunchedBy);
+        command.Parameters.AddWithValue("$capacity", (object?)run.Capacity ?? DBNull.Value);
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -259,6 +260,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         Quality = reader.IsDBNull(29) ? null : reader.GetString(29),
         Usage = reader.IsDBNull(30) ? null : JsonSerializer.Deserialize<RunUsage>(reader.GetString(30), JsonOptions),
         Cost = reader.IsDBNull(31) ? null : JsonSerializer.Deserialize<RunCost>(reader.GetString(31), JsonOptions),
+        Capacity = reader.IsDBNull(32) ? null : reader.GetString(32),
     };
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

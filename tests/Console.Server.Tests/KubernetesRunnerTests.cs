@@ -64,6 +64,21 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SpotLaunch_GoesToSpotNodes_AndIsPricedAtSpot()
+    {
+        using var console = Console(latencyMs: 0);
+        using var client = console.BasicClient("operator");
+
+        var run = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges", capacity = "spot" })).Id, seconds: 120);
+
+        Assert.Equal((RunState.Succeeded, "spot"), (run.State, run.Capacity));
+        Assert.Equal("spot", run.Cost!.Capacity);
+        var job = System.Text.Json.JsonDocument.Parse(_kube.JobJson("opsconsole", $"opsconsole-{run.Id}")!).RootElement;
+        Assert.Equal("SPOT", job.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("nodeSelector").GetProperty("eks.amazonaws.com/capacityType").GetString());
+        Assert.Equal("spot", job.GetProperty("metadata").GetProperty("labels").GetProperty("opsconsole.io/capacity").GetString());
+    }
+
+    [Fact]
     public async Task ForceCancel_DeletesTheJobWithNoGrace_TheRunEndsCancelledAndForced_AndNoPodIsLeft()
     {
         using var console = Console(latencyMs: 150);

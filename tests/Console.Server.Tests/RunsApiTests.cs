@@ -190,6 +190,7 @@ public sealed class RunsApiTests : IDisposable
     [InlineData("""{}""", "stream")]
     [InlineData("""{"stream":"charges","mode":"sometimes"}""", "mode")]
     [InlineData("""{"stream":"charges","workers":0}""", "workers")]
+    [InlineData("""{"stream":"charges","capacity":"reserved"}""", "capacity")]
     [InlineData("""{"stream":"charges","source":"paypal"}""", "source")]
     [InlineData("""{"stream":"charges","from":"2026-02-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}""", "to")]
     [InlineData("""{"stream":"charges","workers":"many"}""", null)]

@@ -34,7 +34,7 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
     {
         var run = spec.Run ?? throw new ArgumentException("A Kubernetes run needs the run's record (JobSpec.Run).", nameof(spec));
         var settings = options.Value;
-        var job = KubernetesJobManifest.Build(spec, run, settings, settings.Capacity);
+        var job = KubernetesJobManifest.Build(spec, run, settings, run.Capacity ?? settings.Capacity);
         await Client.BatchV1.CreateNamespacedJobAsync(job, settings.Namespace, cancellationToken: cancellationToken);
         logger.LogInformation("Run {RunId}: Kubernetes Job {Namespace}/{Job} created", run.Id, settings.Namespace, job.Metadata.Name);
         return new JobHandle(Kind, $"{settings.Namespace}/{job.Metadata.Name}");

@@ -20,4 +20,7 @@ public sealed record LaunchRequest
 
     /// <summary>Slices fetched in parallel, 1 to 64.</summary>
     public int? Workers { get; init; }
+
+    /// <summary><c>on-demand</c> or <c>spot</c> nodes (the Kubernetes runner; it also prices the run); unset: the configured default.</summary>
+    public string? Capacity { get; init; }
 }

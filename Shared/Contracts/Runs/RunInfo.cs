@@ -55,6 +55,9 @@ public sealed record RunInfo
     /// <summary>What the run cost, priced when it ended (null while it runs).</summary>
     public Costs.RunCost? Cost { get; init; }
 
+    /// <summary>The capacity the run asked for, <c>on-demand</c> or <c>spot</c>; null: the runner's and the price table's default.</summary>
+    public string? Capacity { get; init; }
+
     /// <summary>Wall time from start to end (or to now while active).</summary>
     public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } started ? (EndedAt ?? now) - started : null;
 
