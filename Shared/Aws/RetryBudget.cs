@@ -14,8 +14,8 @@ namespace OpsConsole.Shared.Aws;
 /// <para>
 /// The clients use the SDK's standard retry mode, not the adaptive one: under the fault proxy (one request in eight
 /// failing), two early <c>SlowDown</c> answers made the adaptive mode's client-side rate limiter, which had measured only
-/// a handful of requests, hold the next request for about 27 s and then fail it ("capacity could not be obtained"), so
-/// the run spent its whole budget on one read and exited 5; with the standard mode and this budget the same run ends in
+/// a handful of requests, hold one read back so long that two attempts of it took 55.4 s, each ending in "capacity could
+/// not be obtained", so the run spent its whole budget on that read and exited 5; with the standard mode and this budget the same run ends in
 /// 4 to 6 s, three times out of three (tests/SparkJobs.Tests/AwsFaultTests.cs).
 /// </para>
 /// </summary>
@@ -45,20 +45,13 @@ internal sealed class RetryBudget(TimeSpan budget)
             {
                 return await action(cancellationToken);
             }
-            catch (AmazonServiceException answer) when (passThrough?.Invoke(answer) != true && IsTransient(answer, cancellationToken))
-            {
-                lastAnswer = answer;
-                if (!await PauseAsync(attempt, started, cancellationToken))
-                {
-                    throw new StoreUnavailableException(Spent(what, attempt, started, answer, null), answer);
-                }
-            }
             catch (Exception exception) when (passThrough?.Invoke(exception) == true)
             {
                 throw;
             }
             catch (Exception exception) when (IsTransient(exception, cancellationToken))
             {
+                lastAnswer = exception as AmazonServiceException ?? lastAnswer;
                 if (!await PauseAsync(attempt, started, cancellationToken))
                 {
                     throw new StoreUnavailableException(Spent(what, attempt, started, exception, lastAnswer), exception);

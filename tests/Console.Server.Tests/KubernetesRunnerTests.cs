@@ -51,8 +51,7 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     {
         using var console = Console(latencyMs: 150);
         using var client = console.BasicClient("operator");
-        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 });
-        await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+        var run = await LaunchFetchingAsync(client);
 
         var response = await client.PostAsync($"/api/runs/{run.Id}/cancel", null);
         var ended = await WaitForEndAsync(client, run.Id, seconds: 60);
@@ -83,8 +82,7 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     {
         using var console = Console(latencyMs: 150);
         using var admin = console.BasicClient("admin");
-        var run = await LaunchAsync(admin, new { stream = "charges", mode = "full", workers = 1 });
-        await WaitForAsync(admin, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+        var run = await LaunchFetchingAsync(admin);
 
         var response = await admin.PostAsync($"/api/runs/{run.Id}/cancel?force=true", null);
         var ended = await WaitForEndAsync(admin, run.Id, seconds: 60);
@@ -119,8 +117,7 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     {
         using var console = Console(latencyMs: 150);
         using var client = console.BasicClient("operator");
-        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 });
-        await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+        var run = await LaunchFetchingAsync(client);
 
         await _kube.KillAsync("opsconsole", $"opsconsole-{run.Id}", "OOMKilled");
         var ended = await WaitForEndAsync(client, run.Id, seconds: 60);
@@ -146,8 +143,7 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         using (var first = Console(latencyMs: 100, settings))
         using (var client = first.BasicClient("operator"))
         {
-            id = (await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 })).Id;
-            await WaitForAsync(client, id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+            id = (await LaunchFetchingAsync(client)).Id;
         }
         try
         {
@@ -204,6 +200,13 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
             _ => "get",
         };
         return $"{group}/{resource}:{verb}";
+    }
+
+    /// <summary>A full run of charges on one worker, once its pod runs and records arrive (a Sandbox with latency keeps it going).</summary>
+    private static async Task<RunInfo> LaunchFetchingAsync(HttpClient client)
+    {
+        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 });
+        return await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
     }
 
     private async Task AssertNothingLeftAsync()

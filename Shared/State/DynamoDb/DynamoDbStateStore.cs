@@ -381,35 +381,12 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>Creates the table when it does not exist (pay per request) and waits until it is ACTIVE.</summary>
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        await TranslateAsync(async () =>
+    private Task EnsureTableAsync(CancellationToken cancellationToken) =>
+        TranslateAsync(async () =>
         {
-            try
-            {
-                await _client.DescribeTableAsync(_table, cancellationToken);
-            }
-            catch (ResourceNotFoundException)
-            {
-                await _client.CreateTableAsync(new CreateTableRequest
-                {
-                    TableName = _table,
-                    BillingMode = BillingMode.PAY_PER_REQUEST,
-                    AttributeDefinitions = [new(PartitionKey, ScalarAttributeType.S), new(SortKey, ScalarAttributeType.S)],
-                    KeySchema = [new(PartitionKey, KeyType.HASH), new(SortKey, KeyType.RANGE)],
-                }, cancellationToken);
-            }
-            for (var wait = 0; (await _client.DescribeTableAsync(_table, cancellationToken)).Table.TableStatus != TableStatus.ACTIVE; wait++)
-            {
-                if (wait == 600)
-                {
-                    throw new StoreUnavailableException($"The DynamoDB table {_table} did not become ACTIVE within a minute.");
-                }
-                await Task.Delay(100, cancellationToken);
-            }
+            await DynamoDbTables.EnsureAsync(_client, _table, PartitionKey, SortKey, cancellationToken);
             return true;
         });
-    }
 
     private async Task<Dictionary<string, AttributeValue>?> GetAsync(string pk, string sk, CancellationToken cancellationToken)
     {

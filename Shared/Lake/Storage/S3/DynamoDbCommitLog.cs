@@ -105,33 +105,11 @@ internal sealed class DynamoDbCommitLog(IAmazonDynamoDB client, string table, Re
             }
         }, cancellationToken);
 
-    /// <summary>Creates the table (on-demand capacity, time to live on <see cref="ExpireTimeAttribute"/>) unless it exists; idempotent.</summary>
+    /// <summary>Creates the table (on-demand capacity) unless it exists, and turns on time to live on <see cref="ExpireTimeAttribute"/>; idempotent.</summary>
     public Task CreateAsync(CancellationToken cancellationToken) =>
         retries.RunAsync($"Creating the DynamoDB commit table {table}", async token =>
         {
-            try
-            {
-                await client.DescribeTableAsync(table, token);
-                return;
-            }
-            catch (ResourceNotFoundException)
-            {
-                await client.CreateTableAsync(new CreateTableRequest
-                {
-                    TableName = table,
-                    BillingMode = BillingMode.PAY_PER_REQUEST,
-                    AttributeDefinitions = [new(TablePathAttribute, ScalarAttributeType.S), new(FileNameAttribute, ScalarAttributeType.S)],
-                    KeySchema = [new(TablePathAttribute, KeyType.HASH), new(FileNameAttribute, KeyType.RANGE)],
-                }, token);
-            }
-            for (var wait = 0; (await client.DescribeTableAsync(table, token)).Table.TableStatus != TableStatus.ACTIVE; wait++)
-            {
-                if (wait == 600)
-                {
-                    throw new StoreUnavailableException($"The DynamoDB commit table {table} did not become ACTIVE within a minute.");
-                }
-                await Task.Delay(100, token);
-            }
+            await DynamoDbTables.EnsureAsync(client, table, TablePathAttribute, FileNameAttribute, token);
             await EnableTimeToLiveAsync(token);
         }, cancellationToken);
 
