@@ -16,7 +16,7 @@ namespace OpsConsole.Server.Costs;
 internal sealed class CostService(IRunStore store, IOptions<CostOptions> options, WebhookNotifier notifier, RunMetrics metrics, TimeProvider time,
     ILogger<CostService> logger) : ICostService, IRunPricer, IRunObserver
 {
-    /// <summary>The local runner's runs are processes priced as the EKS pod they stand for.</summary>
+    /// <summary>Runs without pods (the local runner's processes) are priced as the EKS pod they stand for.</summary>
     private const bool Estimate = true;
 
     /// <summary>The cost of a run about to end (its <see cref="RunInfo.EndedAt"/> set); null for a run that never started.</summary>
@@ -29,9 +29,27 @@ internal sealed class CostService(IRunStore store, IOptions<CostOptions> options
         var others = (await store.ListOverlappingAsync(started, ended, cancellationToken)).Where(r => r.Id != run.Id)
             .Select(r => new CostModel.Span(r.StartedAt!.Value, r.EndedAt ?? ended));
         var previous = await store.PreviousEndedAsync(run.Source, run.Stream, ended, run.Id, cancellationToken);
-        // A run that asked for its own capacity is priced at it.
-        var prices = run.Capacity is { } capacity && capacity != options.Value.Capacity ? options.Value.WithCapacity(capacity) : options.Value;
-        return CostModel.ForRun(new CostModel.Span(started, ended), run.Usage ?? new RunUsage(), prices, others, previous?.EndedAt, Estimate);
+        var (prices, estimate) = Prices(run, options.Value);
+        return CostModel.ForRun(new CostModel.Span(started, ended), run.Usage ?? new RunUsage(), prices, others, previous?.EndedAt, estimate);
+    }
+
+    /// <summary>
+    /// What the run is priced at. A run whose pods the runner saw (Kubernetes) pays for the CPU and memory they
+    /// requested, at their nodes' capacity type when every pod's is known and the same; any other run is an estimate:
+    /// the pod shape of the price table, at the capacity the run asked for.
+    /// </summary>
+    internal static (CostOptions Prices, bool Estimate) Prices(RunInfo run, CostOptions table)
+    {
+        var requested = run.Capacity ?? table.Capacity;
+        if (run.Pods is { Count: > 0 } pods && pods.Sum(p => p.Cpu) > 0)
+        {
+            var capacities = pods.Select(p => p.Capacity).Distinct().ToList();
+            var copy = table.WithCapacity(capacities is [{ } known] ? known : requested);
+            copy.PodCpu = pods.Sum(p => p.Cpu);
+            copy.PodMemoryGiB = pods.Sum(p => p.MemoryGiB);
+            return (copy, false);
+        }
+        return (requested == table.Capacity ? table : table.WithCapacity(requested), Estimate);
     }
 
     /// <summary>

@@ -129,5 +129,9 @@ internal static class Schema
         -- The capacity a run asked for (on-demand or spot); null: the runner's default.
         ALTER TABLE runs ADD COLUMN capacity TEXT NULL
         """,
+        """
+        -- A Kubernetes run's pods as the runner last saw them (JSON: name, role, phase, node, capacity, requests, reason).
+        ALTER TABLE runs ADD COLUMN pods TEXT NULL
+        """,
     ];
 }

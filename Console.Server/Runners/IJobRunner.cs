@@ -55,6 +55,9 @@ internal sealed record JobSpec(string RunId, IReadOnlyList<string> Arguments, IR
 /// </summary>
 internal sealed record JobOutput(IReadOnlyList<string> Lines, string Position)
 {
+    /// <summary>The run's pods, when the runner has them and they changed (Kubernetes: phase, node, capacity, reason).</summary>
+    public IReadOnlyList<Shared.Runs.RunPod>? Pods { get; init; }
+
     /// <summary>The position before the first line.</summary>
     public const string Start = "";
 }

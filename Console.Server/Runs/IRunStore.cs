@@ -51,5 +51,8 @@ internal interface IRunStore
     Task<RunInfo?> PreviousEndedAsync(string source, string stream, DateTimeOffset before, string except, CancellationToken cancellationToken = default);
 
     /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
+    /// <summary>Records the run's pods as its runner last saw them (the Kubernetes runner).</summary>
+    Task UpdatePodsAsync(string id, IReadOnlyList<RunPod> pods, CancellationToken cancellationToken = default);
+
     Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default);
 }

@@ -163,6 +163,14 @@ internal sealed class RunFollower(
             run.State is RunState.Running or RunState.Cancelling);
         await foreach (var output in runner.FollowAsync(handle, log.OutputPosition, cancellationToken))
         {
+            if (output.Pods is { } pods)
+            {
+                await store.UpdatePodsAsync(run.Id, pods, cancellationToken);
+                if (await store.GetAsync(run.Id, cancellationToken) is { } placed)
+                {
+                    events.Raise(placed);
+                }
+            }
             var lines = log.Append(output.Lines, output.Position);
             metrics.LogLines(run, lines.Count);
             // The job runs once it speaks itself: the runner's own lines (a Pending pod's events) do not count.

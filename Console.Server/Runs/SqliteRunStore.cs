@@ -67,6 +67,13 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
     public Task<RunInfo?> PreviousEndedAsync(string source, string stream, DateTimeOffset before, string except, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => _tables.PreviousEndedAsync(source, stream, before, except, cancellationToken));
 
+    public Task UpdatePodsAsync(string id, IReadOnlyList<RunPod> pods, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await _tables.UpdatePodsAsync(id, pods, cancellationToken);
+            return true;
+        });
+
     public Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default) =>
         TranslateAsync(async () =>
         {

@@ -16,7 +16,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, job_kind, job_id,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity, pods
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -210,6 +210,16 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
             }, cancellationToken)) is [var run] ? run : null;
 
     /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
+    public async Task UpdatePodsAsync(string id, IReadOnlyList<RunPod> pods, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE runs SET pods = $pods WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$pods", JsonSerializer.Serialize(pods, JsonOptions));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -261,6 +271,8 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         Usage = reader.IsDBNull(30) ? null : JsonSerializer.Deserialize<RunUsage>(reader.GetString(30), JsonOptions),
         Cost = reader.IsDBNull(31) ? null : JsonSerializer.Deserialize<RunCost>(reader.GetString(31), JsonOptions),
         Capacity = reader.IsDBNull(32) ? null : reader.GetString(32),
+        Runner = reader.IsDBNull(18) ? null : reader.GetString(18),
+        Pods = reader.IsDBNull(33) ? null : JsonSerializer.Deserialize<List<RunPod>>(reader.GetString(33), JsonOptions),
     };
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

@@ -7,7 +7,8 @@ namespace OpsConsole.Server.Tests;
 
 /// <summary>
 /// The Kubernetes API test server answers the real <c>kubectl</c> (Debian's kubernetes-client) as a cluster would for
-/// the calls the runner makes: finding Jobs by label, a pod's log followed to its end, a foreground delete.
+/// the calls the runner makes: finding Jobs by label, a pod's log followed to its end, a foreground delete, a watch of
+/// pods from a list's resourceVersion, a node's labels.
 /// </summary>
 public sealed class KubernetesApiServerTests : IAsyncLifetime
 {
@@ -57,14 +58,69 @@ public sealed class KubernetesApiServerTests : IAsyncLifetime
         }
     }
 
-    private async Task<string> KubectlAsync(params string[] arguments)
+    [Fact]
+    public async Task Kubectl_WatchesThePodFromListToEnd_AndReadsItsNodesCapacityType()
+    {
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_kube.Kubeconfig));
+        using var watching = Kubectl("get", "pods", "-l", "job-name=watched", "--watch", "--output-watch-events",
+            "-o", "custom-columns=EVENT:.type,NAME:.object.metadata.name,PHASE:.object.status.phase,NODE:.object.spec.nodeName", "--no-headers");
+        var output = new System.Text.StringBuilder();
+        watching.OutputDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        watching.BeginOutputReadLine();
+        await Task.Delay(1000); // kubectl lists (nothing yet), then watches from that list's resourceVersion
+        await client.BatchV1.CreateNamespacedJobAsync(new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = "watched" },
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = 0,
+                Template = new V1PodTemplateSpec
+                {
+                    Spec = new V1PodSpec
+                    {
+                        RestartPolicy = "Never", NodeSelector = new Dictionary<string, string> { ["eks.amazonaws.com/capacityType"] = "SPOT" },
+                        Containers = [new V1Container { Name = "job", Image = "busybox", Args = ["sleep 0.3; echo done"] }],
+                    },
+                },
+            },
+        }, "opsconsole");
+
+        string Seen()
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+        for (var wait = 0; !Seen().Contains("Succeeded", StringComparison.Ordinal); wait++)
+        {
+            Assert.True(wait < 100, $"kubectl saw: {Seen()}");
+            await Task.Delay(100);
+        }
+        watching.Kill();
+        var node = await KubectlAsync("get", "node", "ip-10-0-2-42.ec2.internal", "-o", "jsonpath={.metadata.labels.eks\\.amazonaws\\.com/capacityType}");
+
+        var events = Seen().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal("ADDED", events[0][0]);
+        Assert.Contains(events, e => e is ["MODIFIED", _, "Running", "ip-10-0-2-42.ec2.internal"]);
+        Assert.Equal(["MODIFIED", "Succeeded"], events[^1].Where((_, i) => i is 0 or 2));
+        Assert.Contains(_kube.Requests, r => r.Contains("/pods?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal) && r.Contains("resourceVersion=", StringComparison.Ordinal));
+        Assert.Equal("SPOT", node);
+    }
+
+    private Process Kubectl(params string[] arguments)
     {
         var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])["--kubeconfig", _kube.Kubeconfig, "--namespace", "opsconsole", .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
-        using var kubectl = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    private async Task<string> KubectlAsync(params string[] arguments)
+    {
+        using var kubectl = Kubectl(arguments);
         var output = kubectl.StandardOutput.ReadToEndAsync();
         var error = kubectl.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

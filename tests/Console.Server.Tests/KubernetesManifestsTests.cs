@@ -21,7 +21,7 @@ public sealed class KubernetesManifestsTests
         Assert.All(objects, o => Assert.True(o.GetProperty("errors").GetArrayLength() == 0, $"{o.GetProperty("kind")} {o.GetProperty("name")}: {o.GetProperty("errors")}"));
         Assert.Equal(
             ["apps/v1/Deployment", "networking.k8s.io/v1/Ingress", "networking.k8s.io/v1/NetworkPolicy", "networking.k8s.io/v1/NetworkPolicy", "policy/v1/PodDisruptionBudget",
-             "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding", "v1/ConfigMap", "v1/Namespace", "v1/PersistentVolumeClaim", "v1/Service",
+             "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding", "v1/ConfigMap", "v1/Namespace", "v1/PersistentVolumeClaim", "v1/Service",
              "v1/ServiceAccount", "v1/ServiceAccount"],
             objects.Select(o => o.GetProperty("kind").GetString()!).Order(StringComparer.Ordinal));
         var deployment = Object(objects, "apps/v1/Deployment");
@@ -42,12 +42,16 @@ public sealed class KubernetesManifestsTests
         Assert.All(accounts, a => Assert.StartsWith("arn:aws:iam::", a.GetProperty("metadata").GetProperty("annotations").GetProperty("eks.amazonaws.com/role-arn").GetString(), StringComparison.Ordinal));
     }
 
-    /// <summary>The Role the base grants the console's service account: (API group, resource, verb) triples.</summary>
+    /// <summary>
+    /// What the base grants the console's service account, its Role (in the namespace) and its ClusterRole (cluster-wide
+    /// objects, marked <c>cluster:</c>): (API group, resource, verb) triples.
+    /// </summary>
     public static async Task<SortedSet<string>> RunnerRoleAsync()
     {
-        var role = Object(await RenderAsync("base"), "rbac.authorization.k8s.io/v1/Role");
+        var objects = await RenderAsync("base");
         var granted = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var rule in role.GetProperty("rules").EnumerateArray())
+        foreach (var (scope, rule) in Object(objects, "rbac.authorization.k8s.io/v1/Role").GetProperty("rules").EnumerateArray().Select(r => ("", r))
+                     .Concat(Object(objects, "rbac.authorization.k8s.io/v1/ClusterRole").GetProperty("rules").EnumerateArray().Select(r => ("cluster:", r))))
         {
             foreach (var group in rule.GetProperty("apiGroups").EnumerateArray())
             {
@@ -55,7 +59,7 @@ public sealed class KubernetesManifestsTests
                 {
                     foreach (var verb in rule.GetProperty("verbs").EnumerateArray())
                     {
-                        granted.Add($"{group.GetString()}/{resource.GetString()}:{verb.GetString()}");
+                        granted.Add($"{scope}{group.GetString()}/{resource.GetString()}:{verb.GetString()}");
                     }
                 }
             }

@@ -44,6 +44,49 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         Assert.Contains("\"secretKeyRef\"", job, StringComparison.Ordinal);
         Assert.DoesNotContain(lines, line => line.Text.Contains(SecretOf(console), StringComparison.Ordinal));
         Assert.Contains(_kube.Requests, r => r.StartsWith("GET /api/v1/namespaces/opsconsole/pods/opsconsole-run-", StringComparison.Ordinal) && r.Contains("/log?follow=true&timestamps=true", StringComparison.Ordinal));
+        // The pod as the run shows it and prices it: on the on-demand node, its requests (2 cores, 4 GiB), no longer an estimate.
+        var pod = Assert.Single(run.Pods!);
+        Assert.Equal(("driver", "Succeeded", "ip-10-0-1-17.ec2.internal", "on-demand", 2.0, 4.0, (string?)null), (pod.Role, pod.Phase, pod.Node, pod.Capacity, pod.Cpu, pod.MemoryGiB, pod.Reason));
+        Assert.StartsWith($"opsconsole-{run.Id}-", pod.Name, StringComparison.Ordinal);
+        Assert.Equal("kubernetes", run.Runner);
+        Assert.Equal((2.0, 4.0, false, "on-demand"), (run.Cost!.PodCpu, run.Cost.PodMemoryGiB, run.Cost.Estimate, run.Cost.Capacity));
+    }
+
+    [Fact]
+    public async Task WatchHistoryExpiresMidRun_TheRunnerListsAgainOn410_AndTheRunEndsWithEveryLineOnce()
+    {
+        using var console = Console(latencyMs: 100);
+        using var client = console.BasicClient("operator");
+        var run = await LaunchFetchingAsync(client);
+        var opened = _kube.PodWatches.Opened;
+
+        _kube.ExpireWatches();
+        var ended = await WaitForEndAsync(client, run.Id, seconds: 120);
+
+        var lines = await AllLogLinesAsync(client, run.Id);
+        Assert.True(ended.State == RunState.Succeeded, $"{ended.State}: {ended.FailureReason}");
+        Assert.Equal(400, ended.Progress.Records);
+        Assert.True(_kube.PodWatches.Opened > opened && _kube.PodWatches.Gone >= 1, $"watches {_kube.PodWatches}");
+        Assert.Equal("Succeeded", Assert.Single(ended.Pods!).Phase);
+        Assert.Single(lines, line => line.Event == "summary");
+        Assert.Equal(lines.Count, lines.Select(line => line.Text).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task NoNodeMatchesTheSelector_ThePodStaysUnschedulable_TheRunSaysSoAndFailsAtThePendingTimeout()
+    {
+        using var console = Console(latencyMs: 0, new() { ["Kubernetes:OnDemandNodeSelector:node.kubernetes.io/instance-type"] = "p5.48xlarge", ["Kubernetes:PendingTimeoutSeconds"] = "10" });
+        using var client = console.BasicClient("operator");
+
+        var run = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges" })).Id, seconds: 60);
+
+        var lines = await AllLogLinesAsync(client, run.Id);
+        Assert.Equal(RunState.Failed, run.State);
+        Assert.Contains("FailedScheduling: 0/2 nodes are available", run.FailureReason, StringComparison.Ordinal);
+        Assert.Contains(lines, line => line.Source == "kubernetes" && line.Level == "warn" && line.Msg.Contains("didn't match Pod's node affinity/selector", StringComparison.Ordinal));
+        var pod = Assert.Single(run.Pods!);
+        Assert.Equal(("Deleted", (string?)null, "Unschedulable"), (pod.Phase, pod.Node, pod.Reason));
+        await AssertNothingLeftAsync();
     }
 
     [Fact]
@@ -71,7 +114,8 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         var run = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges", capacity = "spot" })).Id, seconds: 120);
 
         Assert.Equal((RunState.Succeeded, "spot"), (run.State, run.Capacity));
-        Assert.Equal("spot", run.Cost!.Capacity);
+        Assert.Equal(("ip-10-0-2-42.ec2.internal", "spot"), (run.Pods![0].Node, run.Pods[0].Capacity));
+        Assert.Equal(("spot", false), (run.Cost!.Capacity, run.Cost.Estimate));
         var job = System.Text.Json.JsonDocument.Parse(_kube.JobJson("opsconsole", $"opsconsole-{run.Id}")!).RootElement;
         Assert.Equal("SPOT", job.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("nodeSelector").GetProperty("eks.amazonaws.com/capacityType").GetString());
         Assert.Equal("spot", job.GetProperty("metadata").GetProperty("labels").GetProperty("opsconsole.io/capacity").GetString());
@@ -189,17 +233,20 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     {
         var (method, path) = (request[..request.IndexOf(' ', StringComparison.Ordinal)], request[(request.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
         var parts = path.Split('?')[0].Trim('/').Split('/');
-        // /api/v1/namespaces/{ns}/{resource}[/{name}[/{sub}]] or /apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}]
-        var (group, rest) = parts[0] == "api" ? ("", parts[4..]) : (parts[1], parts[5..]);
+        // /api/v1/namespaces/{ns}/{resource}[/{name}[/{sub}]], /apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}],
+        // or a cluster-wide object: /api/v1/{resource}/{name}
+        var cluster = parts[0] == "api" && parts[2] != "namespaces";
+        var (group, rest) = cluster ? ("", parts[2..]) : parts[0] == "api" ? ("", parts[4..]) : (parts[1], parts[5..]);
         var resource = rest.Length == 3 ? $"{rest[0]}/{rest[2]}" : rest[0];
         var verb = method switch
         {
             "POST" => "create",
             "DELETE" => "delete",
+            _ when rest.Length == 1 && path.Contains("watch=true", StringComparison.Ordinal) => "watch",
             _ when rest.Length == 1 => "list",
             _ => "get",
         };
-        return $"{group}/{resource}:{verb}";
+        return $"{(cluster ? "cluster:" : "")}{group}/{resource}:{verb}";
     }
 
     /// <summary>A full run of charges on one worker, once its pod runs and records arrive (a Sandbox with latency keeps it going).</summary>

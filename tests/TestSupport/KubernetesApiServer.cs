@@ -15,11 +15,14 @@ namespace OpsConsole.TestSupport;
 /// A Kubernetes API server for the tests, where no real one can run: the endpoints the Kubernetes runner calls, over
 /// plain HTTP on a loopback port, with a kubeconfig pointing at it. Jobs (create, get, list by label, delete with a
 /// propagation policy and a grace period), Pods (list by label, get, log with <c>follow</c>, <c>timestamps</c> and
-/// <c>sinceTime</c>). A Job gets one pod whose container is a real process on this machine (the image names the
-/// command), its environment resolved from the server's Secrets, its output kept with a timestamp per line, its end
-/// turned into the pod's terminated state and the Job's conditions. Not reproduced: watches, events, scheduling
-/// (a pod starts at once), resource limits, images (no pull), authentication (any token), and every endpoint not
-/// listed here (404).
+/// <c>sinceTime</c>; watch by label from a resourceVersion, as chunked JSON lines, with <c>ERROR</c> <c>410 Gone</c>
+/// for a version older than the kept history), Events (list by the involved object) and Nodes (get). A Job gets one
+/// pod, scheduled at once on the first node whose labels match its <c>nodeSelector</c> (none: it stays Pending with a
+/// <c>FailedScheduling</c> event), whose container is a real process on this machine (the image names the command),
+/// its environment resolved from the server's Secrets, its output kept with a timestamp per line, its end turned into
+/// the pod's terminated state and the Job's conditions. Not reproduced: watches of anything but pods, bookmarks,
+/// resource limits and requests (nothing is reserved on a node), images (no pull), authentication (any token), and
+/// every endpoint not listed here (404).
 /// </summary>
 public sealed class KubernetesApiServer : IAsyncDisposable
 {
@@ -27,7 +30,11 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, V1Job> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodRun> _pods = new(StringComparer.Ordinal);
+    private readonly List<(long Version, string Type, V1Pod Pod, string Json)> _podHistory = [];
     private long _version = 1000;
+    private long _historyStart = 1000;
+    private TaskCompletionSource _podChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource _watches = new();
 
     private KubernetesApiServer(WebApplication app, string folder)
     {
@@ -48,6 +55,16 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     /// <summary>Every request, as "METHOD path?query", in order: what the runner called.</summary>
     public List<string> Requests { get; } = [];
+
+    /// <summary>The cluster's nodes and their labels: one on-demand and one spot node, as EKS managed node groups label them.</summary>
+    public Dictionary<string, Dictionary<string, string>> Nodes { get; } = new(StringComparer.Ordinal)
+    {
+        ["ip-10-0-1-17.ec2.internal"] = new() { ["eks.amazonaws.com/capacityType"] = "ON_DEMAND", ["node.kubernetes.io/instance-type"] = "m6i.large" },
+        ["ip-10-0-2-42.ec2.internal"] = new() { ["eks.amazonaws.com/capacityType"] = "SPOT", ["node.kubernetes.io/instance-type"] = "m6i.large" },
+    };
+
+    /// <summary>How many pod watches were opened, and how many of them were answered 410 Gone.</summary>
+    public (int Opened, int Gone) PodWatches { get; private set; }
 
     public string Folder { get; }
 
@@ -116,7 +133,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             }
             await next(context);
         });
-        // Discovery, the legacy (unaggregated) form kubectl falls back to: what kubectl needs to find jobs, pods and events.
+        // Discovery, the legacy (unaggregated) form kubectl falls back to: what kubectl needs to find jobs, pods, events and nodes.
         app.MapGet("/version", () => Raw("""{"major":"1","minor":"32","gitVersion":"v1.32.0-opsconsole-test","platform":"linux/amd64"}"""));
         app.MapGet("/api", () => Raw($$"""{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"{{Address.Authority}}"}]}"""));
         app.MapGet("/apis", () => Raw("""
@@ -125,7 +142,8 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             """));
         app.MapGet("/api/v1", () => Raw("""
             {"kind":"APIResourceList","groupVersion":"v1","resources":[
-             {"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["get","list"],"shortNames":["po"]},
+             {"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["get","list","watch"],"shortNames":["po"]},
+             {"name":"nodes","singularName":"node","namespaced":false,"kind":"Node","verbs":["get"],"shortNames":["no"]},
              {"name":"pods/log","singularName":"","namespaced":true,"kind":"Pod","verbs":["get"]},
              {"name":"events","singularName":"event","namespaced":true,"kind":"Event","verbs":["list"],"shortNames":["ev"]}]}
             """));
@@ -137,10 +155,11 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs", (string ns, string? labelSelector) => List(ns, labelSelector, jobs: true));
         app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs/{name}", (string ns, string name) => Get(ns, name, jobs: true));
         app.MapDelete("/apis/batch/v1/namespaces/{ns}/jobs/{name}", DeleteJobAsync);
-        app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, string? labelSelector) => List(ns, labelSelector, jobs: false));
+        app.MapGet("/api/v1/namespaces/{ns}/pods", ListOrWatchPodsAsync);
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name) => Get(ns, name, jobs: false));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", LogAsync);
         app.MapGet("/api/v1/namespaces/{ns}/events", Events);
+        app.MapGet("/api/v1/nodes/{name}", Node);
     }
 
     private async Task<IResult> CreateJobAsync(string ns, HttpRequest request)
@@ -164,11 +183,18 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             pod = NewPod(job);
         }
         var run = new PodRun(pod);
+        bool scheduled;
         lock (_gate)
         {
             _pods[$"{ns}/{pod.Metadata.Name}"] = run;
+            Changed(pod, "ADDED");
+            scheduled = Schedule(run);
         }
-        if (UnpullableImages.Contains(pod.Spec.Containers[0].Image))
+        if (!scheduled)
+        {
+            run.Exited.TrySetResult(); // nothing runs: a delete removes it at once
+        }
+        else if (UnpullableImages.Contains(pod.Spec.Containers[0].Image))
         {
             Unpullable(run);
         }
@@ -179,7 +205,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         return Json(job, 201);
     }
 
-    private V1Pod NewPod(V1Job job)
+    private static V1Pod NewPod(V1Job job)
     {
         var labels = new Dictionary<string, string>(job.Spec.Template.Metadata?.Labels ?? new Dictionary<string, string>())
         {
@@ -192,13 +218,70 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             Metadata = new V1ObjectMeta
             {
                 Name = $"{job.Metadata.Name}-{Guid.NewGuid().ToString("N")[..5]}", NamespaceProperty = job.Metadata.NamespaceProperty, Labels = labels,
-                Uid = Guid.NewGuid().ToString(), CreationTimestamp = DateTime.UtcNow, ResourceVersion = Next(),
+                Uid = Guid.NewGuid().ToString(), CreationTimestamp = DateTime.UtcNow,
                 OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = job.Metadata.Name, Uid = job.Metadata.Uid, Controller = true }],
             },
-            Spec = job.Spec.Template.Spec,
+            // A copy: scheduling sets the pod's node, not the template's.
+            Spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(job.Spec.Template.Spec)),
             Status = new V1PodStatus { Phase = "Pending" },
         };
     }
+
+    /// <summary>
+    /// A pod changed (under the lock): it gets the next resourceVersion and the change goes into the history that
+    /// watches replay and follow.
+    /// </summary>
+    private void Changed(V1Pod pod, string type)
+    {
+        var version = Interlocked.Increment(ref _version);
+        pod.Metadata.ResourceVersion = $"{version}";
+        _podHistory.Add((version, type, pod, KubernetesJson.Serialize(new { type, @object = pod })));
+        var changed = _podChanged;
+        _podChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Forgets the pod history and closes every open watch, as an API server does after etcd compaction: a client
+    /// that watches again from a version it had gets <c>410 Gone</c> and must list again.
+    /// </summary>
+    public void ExpireWatches()
+    {
+        CancellationTokenSource watches;
+        lock (_gate)
+        {
+            _podHistory.Clear();
+            _historyStart = _version + 1;
+            (watches, _watches) = (_watches, new CancellationTokenSource());
+        }
+        watches.Cancel();
+        watches.Dispose();
+    }
+
+    /// <summary>Schedules the pod on the first node matching its selector (under the lock); false when none does.</summary>
+    private bool Schedule(PodRun run)
+    {
+        var selector = run.Pod.Spec.NodeSelector ?? new Dictionary<string, string>();
+        var node = Nodes.FirstOrDefault(n => selector.All(s => n.Value.TryGetValue(s.Key, out var v) && v == s.Value)).Key;
+        if (node is not null)
+        {
+            run.Pod.Spec.NodeName = node;
+            return true;
+        }
+        var message = $"0/{Nodes.Count} nodes are available: {Nodes.Count} node(s) didn't match Pod's node affinity/selector. preemption: 0/{Nodes.Count} nodes are available: {Nodes.Count} Preemption is not helpful for scheduling.";
+        run.Pod.Status.Conditions = [new V1PodCondition { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = message }];
+        Warn(run, "FailedScheduling", message);
+        Changed(run.Pod, "MODIFIED");
+        return false;
+    }
+
+    private static void Warn(PodRun run, string reason, string message) => run.Events.Add(new Corev1Event
+    {
+        ApiVersion = "v1", Kind = "Event", Type = "Warning", Reason = reason, Message = message, Count = 1,
+        Metadata = new V1ObjectMeta { Name = $"{run.Pod.Metadata.Name}.{Guid.NewGuid().ToString("N")[..8]}", NamespaceProperty = run.Pod.Metadata.NamespaceProperty, Uid = Guid.NewGuid().ToString() },
+        InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = run.Pod.Metadata.Name, NamespaceProperty = run.Pod.Metadata.NamespaceProperty, Uid = run.Pod.Metadata.Uid },
+        FirstTimestamp = DateTime.UtcNow, LastTimestamp = DateTime.UtcNow,
+    });
 
     /// <summary>Starts the pod's container as a process; its end becomes the pod's and the Job's status.</summary>
     private void Start(PodRun run, V1Job job)
@@ -225,7 +308,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                 Phase = "Running", StartTime = DateTime.UtcNow, PodIP = "127.0.0.1",
                 ContainerStatuses = [new V1ContainerStatus { Name = container.Name, Image = container.Image, ImageID = container.Image, Ready = true, RestartCount = 0, State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = DateTime.UtcNow } } }],
             };
-            run.Pod.Metadata.ResourceVersion = Next();
+            Changed(run.Pod, "MODIFIED");
         }
         var stdout = PumpAsync(run, process.StandardOutput);
         var stderr = PumpAsync(run, process.StandardError);
@@ -248,13 +331,8 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                 Name = container.Name, Image = container.Image, ImageID = "", Ready = false, RestartCount = 0,
                 State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ErrImagePull", Message = message } },
             }];
-            run.Events.Add(new Corev1Event
-            {
-                ApiVersion = "v1", Kind = "Event", Type = "Warning", Reason = "Failed", Message = message, Count = 1,
-                Metadata = new V1ObjectMeta { Name = $"{run.Pod.Metadata.Name}.{Guid.NewGuid().ToString("N")[..8]}", NamespaceProperty = run.Pod.Metadata.NamespaceProperty, Uid = Guid.NewGuid().ToString() },
-                InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = run.Pod.Metadata.Name, NamespaceProperty = run.Pod.Metadata.NamespaceProperty, Uid = run.Pod.Metadata.Uid },
-                FirstTimestamp = DateTime.UtcNow, LastTimestamp = DateTime.UtcNow,
-            });
+            Warn(run, "Failed", message);
+            Changed(run.Pod, "MODIFIED");
         }
         run.Exited.TrySetResult(); // nothing runs: a delete removes it at once
     }
@@ -298,7 +376,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                     ExitCode = code, Reason = run.Reason ?? (code == 0 ? "Completed" : "Error"), FinishedAt = DateTime.UtcNow, StartedAt = run.Pod.Status.StartTime,
                 },
             };
-            run.Pod.Metadata.ResourceVersion = Next();
+            Changed(run.Pod, "MODIFIED");
             job.Status.Active = null;
             job.Status.CompletionTime = code == 0 ? DateTime.UtcNow : null;
             job.Status.Succeeded = code == 0 ? 1 : null;
@@ -346,9 +424,10 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             await Task.WhenAll(pods.Select(pod => StopAsync(pod.Run, grace)));
             lock (_gate)
             {
-                foreach (var (key, _) in pods)
+                foreach (var (key, pod) in pods)
                 {
                     _pods.Remove(key);
+                    Changed(pod.Pod, "DELETED");
                 }
                 _jobs.Remove($"{ns}/{name}");
             }
@@ -438,15 +517,114 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
     }
 
-    private IResult List(string ns, string? labelSelector, bool jobs)
+    private static Func<V1ObjectMeta, bool> Selects(string ns, string? labelSelector)
     {
         var selector = (labelSelector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToList();
-        bool Matches(V1ObjectMeta meta) => meta.NamespaceProperty == ns && selector.All(p => meta.Labels?.TryGetValue(p[0], out var v) == true && v == p[1]);
+        return meta => meta.NamespaceProperty == ns && selector.All(p => meta.Labels?.TryGetValue(p[0], out var v) == true && v == p[1]);
+    }
+
+    /// <summary>
+    /// Pods listed, or with <c>watch=true</c> watched: from <c>resourceVersion</c> (unset or 0: every matching pod as
+    /// ADDED first), each change a JSON line, until the client goes, <c>timeoutSeconds</c> pass or
+    /// <see cref="ExpireWatches"/>. A version older than the history kept is answered with an ERROR event holding a
+    /// 410 Status, as a real API server does once etcd has compacted it.
+    /// </summary>
+    private async Task ListOrWatchPodsAsync(HttpContext context, string ns, string? labelSelector, bool? watch, string? resourceVersion, int? timeoutSeconds)
+    {
+        if (watch != true)
+        {
+            await List(ns, labelSelector, jobs: false).ExecuteAsync(context);
+            return;
+        }
+        var matches = Selects(ns, labelSelector);
+        var from = long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 0;
+        context.Response.ContentType = "application/json";
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        ended.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds ?? 1800));
+        List<string> first;
+        lock (_gate)
+        {
+            PodWatches = (PodWatches.Opened + 1, PodWatches.Gone + (from > 0 && from < _historyStart ? 1 : 0));
+            if (from > 0 && from < _historyStart)
+            {
+                first = [System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    type = "ERROR",
+                    @object = new { apiVersion = "v1", kind = "Status", status = "Failure", code = 410, reason = "Expired", message = $"too old resource version: {from} ({_historyStart})", metadata = new { } },
+                })];
+                from = -1;
+            }
+            else if (from == 0)
+            {
+                first = [.. _pods.Values.Select(p => p.Pod).Where(p => matches(p.Metadata)).Select(p => KubernetesJson.Serialize(new { type = "ADDED", @object = p }))];
+                from = _version;
+            }
+            else
+            {
+                first = [];
+            }
+        }
+        await WriteLinesAsync(context, first, ended.Token);
+        CancellationToken expiredToken;
+        lock (_gate)
+        {
+            expiredToken = _watches.Token;
+        }
+        using var onExpiry = expiredToken.Register(ended.Cancel);
+        while (from >= 0 && !ended.IsCancellationRequested)
+        {
+            Task changed;
+            List<string> lines;
+            lock (_gate)
+            {
+                lines = [.. _podHistory.Where(e => e.Version > from && matches(e.Pod.Metadata)).Select(e => e.Json)];
+                from = _version;
+                changed = _podChanged.Task;
+            }
+            if (!await WriteLinesAsync(context, lines, ended.Token))
+            {
+                return;
+            }
+            try
+            {
+                await changed.WaitAsync(ended.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task<bool> WriteLinesAsync(HttpContext context, List<string> lines, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var line in lines)
+            {
+                await context.Response.WriteAsync(line + "\n", cancellationToken);
+            }
+            await context.Response.Body.FlushAsync(cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private IResult Node(string name) => Nodes.TryGetValue(name, out var labels)
+        ? Json(new V1Node { ApiVersion = "v1", Kind = "Node", Metadata = new V1ObjectMeta { Name = name, Labels = labels, Uid = name, ResourceVersion = "1" } }, 200)
+        : Status(404, "NotFound", $"nodes \"{name}\" not found");
+
+    private IResult List(string ns, string? labelSelector, bool jobs)
+    {
+        var matches = Selects(ns, labelSelector);
         lock (_gate)
         {
             return jobs
-                ? Json(new V1JobList { ApiVersion = "batch/v1", Kind = "JobList", Metadata = new V1ListMeta { ResourceVersion = $"{_version}" }, Items = [.. _jobs.Values.Where(j => Matches(j.Metadata))] }, 200)
-                : Json(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta { ResourceVersion = $"{_version}" }, Items = [.. _pods.Values.Select(p => p.Pod).Where(p => Matches(p.Metadata))] }, 200);
+                ? Json(new V1JobList { ApiVersion = "batch/v1", Kind = "JobList", Metadata = new V1ListMeta { ResourceVersion = $"{_version}" }, Items = [.. _jobs.Values.Where(j => matches(j.Metadata))] }, 200)
+                : Json(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta { ResourceVersion = $"{_version}" }, Items = [.. _pods.Values.Select(p => p.Pod).Where(p => matches(p.Metadata))] }, 200);
         }
     }
 

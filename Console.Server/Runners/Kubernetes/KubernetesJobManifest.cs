@@ -18,6 +18,8 @@ internal static class KubernetesJobManifest
     public const string StreamLabel = "opsconsole.io/stream";
     public const string SourceLabel = "opsconsole.io/source";
     public const string CapacityLabel = "opsconsole.io/capacity";
+    /// <summary>The pod's part in the run: <c>driver</c>, or <c>executor</c> (its index is the Job's completion index).</summary>
+    public const string RoleLabel = "opsconsole.io/role";
     public const string LaunchedByAnnotation = "opsconsole.io/launched-by";
     public const string ManagedBy = "opsconsole-console";
     public const string Container = "job";
@@ -36,6 +38,7 @@ internal static class KubernetesJobManifest
         {
             ["app.kubernetes.io/name"] = "opsconsole-job", ["app.kubernetes.io/managed-by"] = ManagedBy,
             [RunIdLabel] = Label(run.Id), [SourceLabel] = Label(run.Source), [StreamLabel] = Label(run.Stream), [CapacityLabel] = capacity,
+            [RoleLabel] = "driver",
         };
         return new V1Job
         {

@@ -6,6 +6,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
+using OpsConsole.Shared.Runs;
 
 namespace OpsConsole.Server.Runners.Kubernetes;
 
@@ -22,6 +23,9 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
 
     // Runs whose pod never started within Kubernetes:PendingTimeoutSeconds, by handle: why (the Job is deleted after).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _neverStarted = new(StringComparer.Ordinal);
+
+    // Nodes' capacity types (on-demand, spot; null: unknown), read once per node.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _capacities = new(StringComparer.Ordinal);
 
     public string Kind => KubernetesJobManifest.Kind;
 
@@ -91,12 +95,18 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
         var (ns, name) = Parse(handle);
         var cursor = LogCursor.Parse(position);
         var told = new HashSet<string>(StringComparer.Ordinal);
+        var placement = new Placement();
+        await using var watch = new PodWatch(Client, ns, $"job-name={name}", logger);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var pod = await PodAsync(ns, name, cancellationToken);
+            if (await placement.ChangedAsync(watch.Pods, DescribeAsync, cancellationToken) is { } pods)
+            {
+                yield return new JobOutput([], cursor.ToString()) { Pods = pods };
+            }
+            var pod = Latest(watch.Pods);
             if (pod is null || pod.Status?.Phase == "Pending")
             {
-                if (pod is null && !(await StatusAsync(handle, cancellationToken)).Running)
+                if (pod is null && watch.Listed && !(await StatusAsync(handle, cancellationToken)).Running)
                 {
                     yield break;
                 }
@@ -109,10 +119,12 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
                     }
                     if (timedOut)
                     {
+                        yield return new JobOutput([], cursor.ToString()) { Pods = placement.Deleted() };
                         yield break;
                     }
                 }
-                await Task.Delay(500, cancellationToken);
+                // Events are not watched: a Pending pod's are listed again at least every 2 s.
+                await watch.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
                 continue;
             }
             await using (var stream = await OpenLogAsync(ns, pod.Metadata.Name, cursor, cancellationToken))
@@ -130,13 +142,114 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
                     }
                 }
             }
-            // The stream ends when the container has ended and its log is read, or when the connection dropped.
-            var after = await PodAsync(ns, name, cancellationToken);
-            if (after?.Status?.Phase is "Succeeded" or "Failed" or null)
+            // The stream ends when the container has ended and its log is read, or when the connection dropped: the
+            // watch tells which (it may see the pod's end a moment after the log's).
+            for (var wait = 0; wait < 10 && !Ended(Latest(watch.Pods)); wait++)
             {
+                await watch.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
+            }
+            if (Ended(Latest(watch.Pods)))
+            {
+                if (await placement.ChangedAsync(watch.Pods, DescribeAsync, cancellationToken) is { } ended)
+                {
+                    yield return new JobOutput([], cursor.ToString()) { Pods = ended };
+                }
                 yield break;
             }
             logger.LogInformation("The log stream of {Namespace}/{Pod} ended while the pod runs: resuming from {Position}", ns, pod.Metadata.Name, cursor);
+        }
+    }
+
+    private static V1Pod? Latest(IReadOnlyList<V1Pod> pods) => pods.Count > 0 ? pods[^1] : null;
+
+    private static bool Ended(V1Pod? pod) => pod?.Status?.Phase is null or "Succeeded" or "Failed";
+
+    /// <summary>A pod as the run shows it: its role, phase, node and the node's capacity type, its requests, what is wrong.</summary>
+    private async Task<RunPod> DescribeAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        var requests = pod.Spec.Containers.Select(c => c.Resources?.Requests).OfType<IDictionary<string, ResourceQuantity>>().ToList();
+        var container = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State;
+        return new RunPod
+        {
+            Name = pod.Metadata.Name,
+            Role = pod.Metadata.Labels?.TryGetValue(KubernetesJobManifest.RoleLabel, out var role) == true ? role : "driver",
+            Phase = pod.Status?.Phase ?? "Pending",
+            Node = pod.Spec.NodeName,
+            Capacity = pod.Spec.NodeName is { } node ? await CapacityAsync(node, cancellationToken) : null,
+            Cpu = requests.Sum(r => r.TryGetValue("cpu", out var cpu) ? (double)cpu.ToDecimal() : 0),
+            MemoryGiB = requests.Sum(r => r.TryGetValue("memory", out var memory) ? (double)memory.ToDecimal() / (1024.0 * 1024 * 1024) : 0),
+            Reason = container?.Waiting?.Reason
+                     ?? (container?.Terminated is { Reason: not (null or "Completed") } terminated ? terminated.Reason : null)
+                     ?? pod.Status?.Conditions?.FirstOrDefault(c => c is { Type: "PodScheduled", Status: "False" })?.Reason
+                     ?? pod.Status?.Reason,
+        };
+    }
+
+    /// <summary>
+    /// The capacity type of a node (<c>on-demand</c> or <c>spot</c>) from its EKS managed node group or Karpenter label,
+    /// read once per node; null when the node has neither or cannot be read (the console lacks <c>get nodes</c>).
+    /// </summary>
+    private async Task<string?> CapacityAsync(string node, CancellationToken cancellationToken)
+    {
+        if (_capacities.TryGetValue(node, out var known))
+        {
+            return known;
+        }
+        string? capacity = null;
+        try
+        {
+            var labels = (await Client.CoreV1.ReadNodeAsync(node, cancellationToken: cancellationToken)).Metadata.Labels ?? new Dictionary<string, string>();
+            var type = labels.TryGetValue("eks.amazonaws.com/capacityType", out var eks) ? eks : labels.TryGetValue("karpenter.sh/capacity-type", out var karpenter) ? karpenter : null;
+            capacity = type?.ToUpperInvariant() switch
+            {
+                "SPOT" => "spot",
+                "ON_DEMAND" or "ON-DEMAND" => "on-demand",
+                _ => null,
+            };
+        }
+        catch (HttpOperationException exception) when (exception.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
+        {
+            logger.LogWarning("Node {Node} cannot be read ({Status}): its capacity type is unknown and runs on it are priced at their requested capacity", node, (int)exception.Response.StatusCode);
+        }
+        _capacities[node] = capacity;
+        return capacity;
+    }
+
+    /// <summary>The pods reported last: a change (phase, node, reason) is reported again; a pod that vanished while it ran is Deleted.</summary>
+    private sealed class Placement
+    {
+        private readonly Dictionary<string, RunPod> _seen = new(StringComparer.Ordinal);
+        private List<RunPod>? _reported;
+
+        public async Task<IReadOnlyList<RunPod>?> ChangedAsync(IReadOnlyList<V1Pod> pods, Func<V1Pod, CancellationToken, Task<RunPod>> describe, CancellationToken cancellationToken)
+        {
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pod in pods)
+            {
+                _seen[pod.Metadata.Name] = await describe(pod, cancellationToken);
+                present.Add(pod.Metadata.Name);
+            }
+            foreach (var (name, gone) in _seen.Where(p => !present.Contains(p.Key) && p.Value.Phase is "Pending" or "Running").ToList())
+            {
+                _seen[name] = gone with { Phase = "Deleted" };
+            }
+            var now = _seen.Values.OrderBy(p => p.Role, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+            if (_reported is not null && now.SequenceEqual(_reported))
+            {
+                return null;
+            }
+            _reported = now;
+            return now;
+        }
+
+        /// <summary>Every pod not ended is Deleted (the runner deleted the Job).</summary>
+        public IReadOnlyList<RunPod> Deleted()
+        {
+            foreach (var (name, pod) in _seen.Where(p => p.Value.Phase is "Pending" or "Running").ToList())
+            {
+                _seen[name] = pod with { Phase = "Deleted" };
+            }
+            return _reported = [.. _seen.Values.OrderBy(p => p.Role, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
         }
     }
 

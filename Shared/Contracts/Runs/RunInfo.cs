@@ -58,6 +58,12 @@ public sealed record RunInfo
     /// <summary>The capacity the run asked for, <c>on-demand</c> or <c>spot</c>; null: the runner's and the price table's default.</summary>
     public string? Capacity { get; init; }
 
+    /// <summary>The runner that started its job (<c>local</c>, <c>kubernetes</c>); null before it started.</summary>
+    public string? Runner { get; init; }
+
+    /// <summary>The run's pods on Kubernetes as last seen (null for other runners, and before the first is seen).</summary>
+    public IReadOnlyList<RunPod>? Pods { get; init; }
+
     /// <summary>Wall time from start to end (or to now while active).</summary>
     public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } started ? (EndedAt ?? now) - started : null;
 
