@@ -27,6 +27,9 @@ public sealed record RunRow
 
     public required string LaunchedBy { get; init; }
 
+    /// <summary>The runner that started the job (local, kubernetes), empty before it started.</summary>
+    public string Runner { get; init; } = "";
+
     public bool Active { get; init; }
 
     public bool Forced { get; init; }
@@ -48,6 +51,7 @@ public sealed record RunRow
         Records = run.Progress.Records,
         RecordsPerSecond = run.State.IsActive() ? run.Progress.RecordsPerSecond : run.AverageRecordsPerSecond(now) ?? 0,
         LaunchedBy = run.LaunchedBy,
+        Runner = run.Runner ?? "",
         Active = run.State.IsActive(),
         Forced = run.Forced,
         FailureReason = run.FailureReason,

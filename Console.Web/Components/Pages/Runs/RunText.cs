@@ -18,4 +18,7 @@ public static class RunText
 
     /// <summary>The CSS class of a state badge.</summary>
     public static string StateClass(string state) => $"state-badge state-{state.ToLowerInvariant()}";
+
+    /// <summary>A pod's phase as the badge of the run state it resembles (a deleted pod looks cancelled).</summary>
+    public static string PodPhaseClass(string phase) => StateClass(phase == "Deleted" ? "Cancelled" : phase);
 }
