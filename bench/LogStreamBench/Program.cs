@@ -7,8 +7,11 @@ using System.Text.Json;
 using Microsoft.Playwright;
 
 // Live log streaming under load, end to end through the real console process (Release build).
-//   hub     [rate] [seconds] [viewers]  a job writes `rate` lines/s for `seconds`; `viewers` SignalR clients (Node) follow
+//   hub     [rate] [seconds] [viewers] [runner]
+//                                        a job writes `rate` lines/s for `seconds`; `viewers` SignalR clients (Node) follow
 //                                        it: lines delivered vs produced, emit-to-receipt latency, console CPU and peak memory.
+//                                        runner: local (a child process, the default) or kubernetes (a pod of the
+//                                        Kubernetes API test server, its log followed with follow=true&timestamps=true).
 //   browser [rate] [seconds]            the run page in headless Chromium while the job writes `rate` lines/s: frame
 //                                        times, input delay of key presses in the log search, JS heap over time.
 //   ingest ...                          (what the console starts as the job) writes BENCH_RATE lines/s for BENCH_SECONDS.
@@ -16,7 +19,7 @@ var mode = args.Length > 0 ? args[0] : "hub";
 return mode switch
 {
     "ingest" => await Producer.RunAsync(),
-    "hub" => await HubBench.RunAsync(Arg(1, 20_000), Arg(2, 60), Arg(3, 20)),
+    "hub" => await HubBench.RunAsync(Arg(1, 20_000), Arg(2, 60), Arg(3, 20), args.Length > 4 ? args[4] : "local"),
     "browser" => await BrowserBench.RunAsync(Arg(1, 5_000), Arg(2, 60)),
     _ => Usage(),
 };
@@ -25,7 +28,7 @@ int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index],
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] | browser [rate] [seconds]");
+    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] [local|kubernetes] | browser [rate] [seconds]");
     return 2;
 }
 
@@ -87,7 +90,7 @@ internal sealed class BenchConsole : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<BenchConsole> StartAsync(int rate, int seconds)
+    public static async Task<BenchConsole> StartAsync(int rate, int seconds, OpsConsole.TestSupport.KubernetesApiServer? kube = null)
     {
         var root = FindRoot();
         var server = Path.Combine(root, "Console.Server", "bin", "Release", "net10.0", "OpsConsole.Server.dll");
@@ -99,7 +102,8 @@ internal sealed class BenchConsole : IAsyncDisposable
         var baseUrl = "http://127.0.0.1:5191";
         var start = new ProcessStartInfo("dotnet", [server, "--urls", baseUrl, "--Sandbox:Enabled", "false", "--Source:ApiBase", "http://127.0.0.1:9",
             "--Source:SecretKey", "sk_test_bench", "--Runner:Job", Path.Combine(AppContext.BaseDirectory, "OpsConsole.Bench.LogStream.dll"),
-            "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:OpsConsole", "Information"])
+            "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:OpsConsole", "Information",
+            .. kube is null ? Array.Empty<string>() : ["--Runner:Kind", "kubernetes", "--Kubernetes:Kubeconfig", kube.Kubeconfig, "--Kubernetes:Image", "opsconsole/bench-producer"]])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -206,9 +210,10 @@ internal sealed class BenchConsole : IAsyncDisposable
 
 internal static class HubBench
 {
-    public static async Task<int> RunAsync(int rate, int seconds, int viewers)
+    public static async Task<int> RunAsync(int rate, int seconds, int viewers, string runner)
     {
-        await using var console = await BenchConsole.StartAsync(rate, seconds);
+        await using var kube = runner == "kubernetes" ? await ProducerPods.StartAsync(rate, seconds) : null;
+        await using var console = await BenchConsole.StartAsync(rate, seconds, kube);
         var id = await console.LaunchAsync();
         var cpuBefore = console.CpuSeconds();
         var clock = Stopwatch.StartNew();
@@ -235,7 +240,7 @@ internal static class HubBench
         var produced = run.GetProperty("progress").GetProperty("records").GetInt64();
         var lastSeq = (await console.Client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}/logs?after=0&limit=1")).GetProperty("lastSeq").GetInt64();
         var results = JsonDocument.Parse(await nodeOutput).RootElement.GetProperty("viewers").EnumerateArray().ToList();
-        Console.WriteLine($"{rate} lines/s for {seconds} s, {viewers} viewers, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{rate} lines/s for {seconds} s, {viewers} viewers, {runner} runner, {Environment.ProcessorCount} cores");
         Console.WriteLine($"lines produced by the job: {produced:N0} (+2 framing lines); log lines: {lastSeq:N0}");
         Console.WriteLine($"lines delivered per viewer: min {results.Min(r => r.GetProperty("received").GetInt64()):N0}, max {results.Max(r => r.GetProperty("received").GetInt64()):N0}; " +
             $"duplicates {results.Sum(r => r.GetProperty("duplicates").GetInt64())}, missing {results.Sum(r => r.GetProperty("missing").GetInt64())}, " +
@@ -317,5 +322,21 @@ internal static class BrowserBench
         Console.WriteLine($"JS heap: {heap.FirstOrDefault():F0} MiB at the start, max {heap.DefaultIfEmpty().Max():F0} MiB, {heap.LastOrDefault():F0} MiB at the end " +
             $"(per 10 s: {string.Join(" ", heap.Where((_, i) => i % 10 == 0).Select(h => h.ToString("F0", CultureInfo.InvariantCulture)))})");
         return 0;
+    }
+}
+
+/// <summary>The Kubernetes API test server whose pods run the producer (this program's <c>ingest</c>) at the bench's rate.</summary>
+internal static class ProducerPods
+{
+    public static async Task<OpsConsole.TestSupport.KubernetesApiServer> StartAsync(int rate, int seconds)
+    {
+        var kube = await OpsConsole.TestSupport.KubernetesApiServer.StartAsync();
+        var producer = Path.Combine(AppContext.BaseDirectory, "OpsConsole.Bench.LogStream.dll");
+        kube.Images = image => image == "opsconsole/bench-producer" ? ("dotnet", [producer]) : throw new InvalidOperationException(image);
+        kube.Secrets["opsconsole-source"] = new() { ["STRIPE_SECRET_KEY"] = "sk_test_bench" };
+        // The pod's process inherits this environment: the rate and length the producer reads.
+        Environment.SetEnvironmentVariable("BENCH_RATE", rate.ToString(CultureInfo.InvariantCulture));
+        Environment.SetEnvironmentVariable("BENCH_SECONDS", seconds.ToString(CultureInfo.InvariantCulture));
+        return kube;
     }
 }
