@@ -133,5 +133,10 @@ internal static class Schema
         -- A Kubernetes run's pods as the runner last saw them (JSON: name, role, phase, node, capacity, requests, reason).
         ALTER TABLE runs ADD COLUMN pods TEXT NULL
         """,
+        """
+        -- The CPU and memory a run asked for (Kubernetes quantities); null: the runner's defaults.
+        ALTER TABLE runs ADD COLUMN cpu TEXT NULL;
+        ALTER TABLE runs ADD COLUMN memory TEXT NULL
+        """,
     ];
 }

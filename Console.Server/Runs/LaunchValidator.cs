@@ -54,7 +54,26 @@ internal static class LaunchValidator
         {
             throw new InvalidFieldException("capacity", $"'{Shorten(request.Capacity!)}' is not one of on-demand, spot.");
         }
-        return new ValidLaunch(source, stream, mode, from, to, workers, capacity);
+        var cpu = Quantity(request.Cpu, "cpu", 0.1m, 64m, "between 100m and 64 cores");
+        var memory = Quantity(request.Memory, "memory", 256m * 1024 * 1024, 512m * 1024 * 1024 * 1024, "between 256Mi and 512Gi");
+        return new ValidLaunch(source, stream, mode, from, to, workers, capacity, cpu, memory);
+    }
+
+    /// <summary>An optional Kubernetes quantity within bounds, trimmed; null when unset.</summary>
+    private static string? Quantity(string? value, string field, decimal min, decimal max, string range)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var trimmed = value.Trim();
+        if (!Runners.Kubernetes.KubernetesJobManifest.TryQuantity(trimmed, out var quantity))
+        {
+            throw new InvalidFieldException(field, $"'{Shorten(value)}' is not a Kubernetes quantity (like 500m, 2, 4Gi).");
+        }
+        return quantity!.ToDecimal() is var amount && amount >= min && amount <= max
+            ? trimmed
+            : throw new InvalidFieldException(field, $"must be {range} (got {trimmed}).");
     }
 
     /// <summary>A bad value as an error message echoes it: its first 40 characters at most.</summary>
@@ -62,4 +81,5 @@ internal static class LaunchValidator
 }
 
 /// <summary>A launch request that passed validation, normalized.</summary>
-internal sealed record ValidLaunch(string Source, string Stream, string Mode, long? From, long? To, int Workers, string? Capacity = null);
+internal sealed record ValidLaunch(string Source, string Stream, string Mode, long? From, long? To, int Workers, string? Capacity = null, string? Cpu = null,
+    string? Memory = null);

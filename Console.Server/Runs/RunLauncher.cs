@@ -26,8 +26,13 @@ internal sealed class RunLauncher(
     RunEvents events,
     Logs.LogService logs,
     TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Runners.Kubernetes.KubernetesOptions> kubernetes,
     ILogger<RunLauncher> logger) : IRunService
 {
+    public LaunchDefaults LaunchDefaults => runner.Kind == Runners.Kubernetes.KubernetesJobManifest.Kind
+        ? new LaunchDefaults(runner.Kind, kubernetes.Value.Capacity, kubernetes.Value.CpuRequest, kubernetes.Value.MemoryRequest)
+        : new LaunchDefaults(runner.Kind, "on-demand", "", "");
+
     /// <summary>How often a watcher gets a batch at most, and the longest it waits for one.</summary>
     private static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(100), Heartbeat = TimeSpan.FromSeconds(1);
 
@@ -67,6 +72,10 @@ internal sealed class RunLauncher(
             throw new UnauthorizedAccessException("Launching a run needs the Operator role.");
         }
         var launch = LaunchValidator.Validate(request);
+        if (!LaunchDefaults.Resources && (launch.Cpu ?? launch.Memory) is not null)
+        {
+            throw new InvalidFieldException(launch.Cpu is not null ? "cpu" : "memory", $"applies to runs on Kubernetes only; this console's runner is {runner.Kind}.");
+        }
         if (specs.Problem is { } problem)
         {
             throw new InvalidFieldException("source", problem);
@@ -83,6 +92,8 @@ internal sealed class RunLauncher(
             To = launch.To,
             Workers = launch.Workers,
             Capacity = launch.Capacity,
+            Cpu = launch.Cpu,
+            Memory = launch.Memory,
             State = RunState.Pending,
             CreatedAt = now,
             LaunchedBy = caller.Name,
@@ -180,7 +191,7 @@ internal sealed class RunLauncher(
                 Action = AuditActions.RunLaunch,
                 Target = run.Id,
                 Stream = $"{run.Source}/{run.Stream}",
-                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers }),
+                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers, run.Capacity, run.Cpu, run.Memory }),
             }, CancellationToken.None);
         }
         catch (Exception exception) when (exception is not StreamBusyException)

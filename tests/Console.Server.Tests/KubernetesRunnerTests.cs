@@ -53,6 +53,23 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LaunchWithItsOwnCpuAndMemory_ThePodRequestsAndIsLimitedToThem_AndTheRunIsPricedAtThem()
+    {
+        using var console = Console(latencyMs: 0);
+        using var client = console.BasicClient("operator");
+
+        var run = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "customers", cpu = "500m", memory = "1Gi" })).Id, seconds: 120);
+
+        Assert.Equal((RunState.Succeeded, "500m", "1Gi"), (run.State, run.Cpu, run.Memory));
+        var resources = System.Text.Json.JsonDocument.Parse(_kube.JobJson("opsconsole", $"opsconsole-{run.Id}")!).RootElement
+            .GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("resources");
+        Assert.Equal(("500m", "1Gi", "500m", "1Gi"), (resources.GetProperty("requests").GetProperty("cpu").GetString(), resources.GetProperty("requests").GetProperty("memory").GetString(),
+            resources.GetProperty("limits").GetProperty("cpu").GetString(), resources.GetProperty("limits").GetProperty("memory").GetString()));
+        Assert.Equal((0.5, 1.0), (run.Pods![0].Cpu, run.Pods[0].MemoryGiB));
+        Assert.Equal((0.5, 1.0), (run.Cost!.PodCpu, run.Cost.PodMemoryGiB));
+    }
+
+    [Fact]
     public async Task WatchHistoryExpiresMidRun_TheRunnerListsAgainOn410_AndTheRunEndsWithEveryLineOnce()
     {
         using var console = Console(latencyMs: 100);

@@ -133,6 +133,8 @@ public sealed class RunsViewModelTests
 
     private sealed class FakeRunService : IRunService
     {
+        public LaunchDefaults LaunchDefaults { get; } = new("local", "on-demand", "", "");
+
         public List<RunInfo> Runs { get; init; } = [];
 
         public Exception? LaunchError { get; init; }

@@ -57,13 +57,23 @@ internal static class KubernetesJobManifest
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = labels },
-                    Spec = PodSpec(spec, options, capacity),
+                    Spec = PodSpec(spec, run, options, capacity),
                 },
             },
         };
     }
 
-    private static V1PodSpec PodSpec(JobSpec spec, KubernetesOptions options, string capacity) => new()
+    /// <summary>
+    /// The configured requests and limits, or what the run asked for: a run that names its CPU or memory gets it as
+    /// both request and limit (a pod Kubernetes neither throttles nor evicts before others for it).
+    /// </summary>
+    private static V1ResourceRequirements Resources(RunInfo run, KubernetesOptions options) => new()
+    {
+        Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(run.Cpu ?? options.CpuRequest), ["memory"] = new(run.Memory ?? options.MemoryRequest) },
+        Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(run.Cpu ?? options.CpuLimit), ["memory"] = new(run.Memory ?? options.MemoryLimit) },
+    };
+
+    private static V1PodSpec PodSpec(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity) => new()
     {
         RestartPolicy = "Never",
         ServiceAccountName = options.ServiceAccount,
@@ -87,11 +97,7 @@ internal static class KubernetesJobManifest
                     Name = variable,
                     ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = options.SourceKeySecret, Key = variable } },
                 })],
-                Resources = new V1ResourceRequirements
-                {
-                    Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(options.CpuRequest), ["memory"] = new(options.MemoryRequest) },
-                    Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(options.CpuLimit), ["memory"] = new(options.MemoryLimit) },
-                },
+                Resources = Resources(run, options),
                 SecurityContext = new V1SecurityContext
                 {
                     AllowPrivilegeEscalation = false, ReadOnlyRootFilesystem = true, Capabilities = new V1Capabilities { Drop = ["ALL"] },

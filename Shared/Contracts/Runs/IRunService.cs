@@ -5,6 +5,9 @@ namespace OpsConsole.Shared.Runs;
 /// <summary>Launching, cancelling and reading runs: the API and the UI both go through this.</summary>
 public interface IRunService
 {
+    /// <summary>The runner and the defaults of a launch (the launch form shows them).</summary>
+    LaunchDefaults LaunchDefaults { get; }
+
     /// <summary>Runs, newest first.</summary>
     Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default);
 

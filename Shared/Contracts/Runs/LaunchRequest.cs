@@ -23,4 +23,17 @@ public sealed record LaunchRequest
 
     /// <summary><c>on-demand</c> or <c>spot</c> nodes (the Kubernetes runner; it also prices the run); unset: the configured default.</summary>
     public string? Capacity { get; init; }
+
+    /// <summary>CPU the run's pod requests, a Kubernetes quantity (<c>500m</c>, <c>4</c>); the Kubernetes runner only; unset: <c>Kubernetes:CpuRequest</c>.</summary>
+    public string? Cpu { get; init; }
+
+    /// <summary>Memory the run's pod requests (<c>2Gi</c>, <c>8Gi</c>); the Kubernetes runner only; unset: <c>Kubernetes:MemoryRequest</c>.</summary>
+    public string? Memory { get; init; }
+}
+
+/// <summary>What the launch form offers: the runner's kind and the defaults a launch gets for what it leaves unset.</summary>
+public sealed record LaunchDefaults(string Runner, string Capacity, string Cpu, string Memory)
+{
+    /// <summary>Whether a launch can ask for its own CPU and memory (runs on Kubernetes only).</summary>
+    public bool Resources => Runner == "kubernetes";
 }

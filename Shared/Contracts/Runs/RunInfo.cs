@@ -58,6 +58,11 @@ public sealed record RunInfo
     /// <summary>The capacity the run asked for, <c>on-demand</c> or <c>spot</c>; null: the runner's and the price table's default.</summary>
     public string? Capacity { get; init; }
 
+    /// <summary>The CPU and memory the run asked for (Kubernetes quantities); null: the runner's defaults.</summary>
+    public string? Cpu { get; init; }
+
+    public string? Memory { get; init; }
+
     /// <summary>The runner that started its job (<c>local</c>, <c>kubernetes</c>); null before it started.</summary>
     public string? Runner { get; init; }
 

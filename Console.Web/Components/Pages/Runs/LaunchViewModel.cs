@@ -22,6 +22,17 @@ public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
 
     public int Workers { get; set; } = 8;
 
+    /// <summary>What the runner offers and gives by default.</summary>
+    public LaunchDefaults Defaults { get; } = runs.LaunchDefaults;
+
+    /// <summary><c>on-demand</c> or <c>spot</c>.</summary>
+    public string Capacity { get; set; } = runs.LaunchDefaults.Capacity;
+
+    /// <summary>CPU and memory for the run's pod (Kubernetes quantities); empty: the runner's defaults.</summary>
+    public string Cpu { get; set; } = "";
+
+    public string Memory { get; set; } = "";
+
     /// <summary>Errors by field (<c>stream</c>, <c>mode</c>, <c>from</c>, <c>to</c>, <c>workers</c>, or <c>""</c> for the form).</summary>
     public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
 
@@ -47,6 +58,9 @@ public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
                 From = From is { } from ? new DateTimeOffset(DateTime.SpecifyKind(from, DateTimeKind.Utc)) : null,
                 To = To is { } to ? new DateTimeOffset(DateTime.SpecifyKind(to, DateTimeKind.Utc)) : null,
                 Workers = Workers,
+                Capacity = Capacity,
+                Cpu = Defaults.Resources && Cpu.Trim().Length > 0 ? Cpu : null,
+                Memory = Defaults.Resources && Memory.Trim().Length > 0 ? Memory : null,
             }, caller, cancellationToken);
         }
         catch (InvalidFieldException exception)
