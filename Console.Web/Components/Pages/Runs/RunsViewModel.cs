@@ -19,6 +19,9 @@ public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IAsyncD
 
     public bool AnyActive => Rows.Any(row => row.Active);
 
+    /// <summary>Whether the Runner column is worth its room: some run went through another runner than the local one.</summary>
+    public bool ShowRunner => runs.LaunchDefaults.Runner != "local" || Rows.Any(row => row.Runner is not ("" or "local"));
+
     /// <summary>Loads the runs, then follows their changes in the background, calling <paramref name="changed"/> after each one that shows.</summary>
     public async Task StartAsync(Func<Task> changed, CancellationToken cancellationToken = default)
     {
