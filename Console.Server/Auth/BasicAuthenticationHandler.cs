@@ -38,7 +38,7 @@ internal sealed class BasicAuthenticationHandler(
             return AuthenticateResult.Fail("Basic credentials must be 'user:password'.");
         }
 
-        var check = await validator.CheckAsync(decoded[..colon], decoded[(colon + 1)..], "basic", Context.RequestAborted);
+        var check = await validator.CheckAsync(decoded[..colon], decoded[(colon + 1)..], "basic", CredentialValidator.AddressOf(Context), Context.RequestAborted);
         if (check.LockedUntil is { } until)
         {
             return AuthenticateResult.Fail($"The account is locked out until {until:u}.");

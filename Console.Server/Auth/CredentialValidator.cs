@@ -8,7 +8,8 @@ namespace OpsConsole.Server.Auth;
 
 /// <summary>
 /// Checks a user name and password for every way of signing in (the sign-in page and HTTP Basic), with one
-/// lockout counter. Checks of one user's password run one at a time, each after reading the lockout state, so parallel
+/// lockout counter per user and client address: guesses from one address lock that address out (longer each time),
+/// so nobody elsewhere can keep a user locked out. Checks of one user's password run one at a time, each after reading the lockout state, so parallel
 /// guesses cannot get past the limit, while parallel requests with the right password simply wait their turn.
 /// Unknown and locked-out users cost the same time as a real check. (One console process owns the embedded database;
 /// several instances over a shared store would need the counter reserved in the store instead.)
@@ -44,7 +45,7 @@ public sealed class CredentialValidator(
     private readonly byte[] _verifiedKey = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, (string Stamp, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
 
-    public async Task<CredentialCheck> CheckAsync(string userName, string password, string method, CancellationToken cancellationToken = default)
+    public async Task<CredentialCheck> CheckAsync(string userName, string password, string method, string address, CancellationToken cancellationToken = default)
     {
         var user = UserNames.IsValid(userName) ? await users.FindAsync(userName, cancellationToken) : null;
         if (user is null)
@@ -56,7 +57,8 @@ public sealed class CredentialValidator(
 
         var fingerprint = Fingerprint(user.Name, password);
         var now = time.GetUtcNow();
-        if (!user.IsLockedOut(now) && _verified.TryGetValue(fingerprint, out var verified) && verified.Stamp == user.SecurityStamp && verified.Until > now)
+        if (_verified.TryGetValue(fingerprint, out var verified) && verified.Stamp == user.SecurityStamp && verified.Until > now
+            && await users.LockedUntilAsync(user.Name, address, cancellationToken) is null)
         {
             metrics.SignIn(method, "succeeded");
             return CredentialCheck.Success(user);
@@ -74,25 +76,25 @@ public sealed class CredentialValidator(
                 PasswordHasher.Verify(password, DecoyHash);
                 return await FailAsync(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
             }
-            if (user.IsLockedOut(time.GetUtcNow()))
+            if (await users.LockedUntilAsync(user.Name, address, cancellationToken) is { } locked)
             {
                 PasswordHasher.Verify(password, DecoyHash);
-                return await FailAsync(CredentialCheck.Locked(user, user.LockedUntil!.Value), user.Name, method, "locked out");
+                return await FailAsync(CredentialCheck.Locked(user, locked), user.Name, method, "locked out");
             }
             if (!PasswordHasher.Verify(password, user.PasswordHash))
             {
-                if (await users.RecordFailureAsync(user.Name, settings.MaxFailedSignIns, TimeSpan.FromMinutes(settings.LockoutMinutes), cancellationToken)
+                if (await users.RecordFailureAsync(user.Name, address, settings.MaxFailedSignIns, TimeSpan.FromMinutes(settings.LockoutMinutes), cancellationToken)
                     is { } until)
                 {
-                    logger.LogWarning("User {User} is locked out until {Until:u} after {Count} failed sign-ins",
-                        user.Name, until, settings.MaxFailedSignIns);
+                    logger.LogWarning("User {User} is locked out from {Address} until {Until:u} after {Count} failed sign-ins",
+                        user.Name, address, until, settings.MaxFailedSignIns);
                     return await FailAsync(CredentialCheck.Locked(user, until), user.Name, method, "wrong password, now locked out");
                 }
                 return await FailAsync(CredentialCheck.Invalid, user.Name, method, "wrong password");
             }
             if (user.FailedSignIns > 0)
             {
-                await users.RecordSuccessAsync(user.Name, cancellationToken);
+                await users.RecordSuccessAsync(user.Name, address, cancellationToken);
             }
         }
         finally
@@ -108,6 +110,9 @@ public sealed class CredentialValidator(
         metrics.SignIn(method, "succeeded");
         return CredentialCheck.Success(user);
     }
+
+    /// <summary>The client's address as lockouts key it (behind a trusted proxy, the forwarded one).</summary>
+    public static string AddressOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private string Fingerprint(string name, string password) =>
         Convert.ToHexString(HMACSHA256.HashData(_verifiedKey, Encoding.UTF8.GetBytes($"{name.ToUpperInvariant()}\0{password}")));

@@ -48,10 +48,18 @@ internal sealed class DemoUserSeeder(
                     logger.LogInformation("Created demo user {User} ({Role}) with the password from {Variable}", name, role, variable);
                 }
             }
-            else if (!string.IsNullOrEmpty(fromEnvironment) && !PasswordHasher.Verify(fromEnvironment, existing.PasswordHash))
+            else if (!string.IsNullOrEmpty(fromEnvironment))
             {
-                await users.SetPasswordAsync(name, fromEnvironment, cancellationToken);
-                logger.LogInformation("Set the password of demo user {User} from {Variable}", name, variable);
+                if (!PasswordHasher.Verify(fromEnvironment, existing.PasswordHash))
+                {
+                    await users.SetPasswordAsync(name, fromEnvironment, cancellationToken);
+                    logger.LogInformation("Set the password of demo user {User} from {Variable}", name, variable);
+                }
+                // The documented recovery of a locked-out account: start the console with its password variable set.
+                if (await users.ClearLockoutsAsync(name, cancellationToken))
+                {
+                    logger.LogWarning("Cleared the sign-in lockouts of demo user {User}: {Variable} is set", name, variable);
+                }
             }
         }
     }

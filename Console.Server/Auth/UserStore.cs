@@ -7,7 +7,19 @@ namespace OpsConsole.Server.Auth;
 /// <summary>Local users in the embedded SQLite database. Names are case-insensitive.</summary>
 public sealed class UserStore(SqliteDatabase database, TimeProvider time, OpsConsole.Shared.Audit.IAuditLog audit) : IUserDirectory
 {
-    private const string Columns = "name, role, password_hash, security_stamp, failed_sign_ins, locked_until, created_at";
+    // A user's failed sign-ins and latest lockout over every address, for the Users page.
+    private const string Columns = """
+        name, role, password_hash, security_stamp,
+        (SELECT COALESCE(SUM(failures), 0) FROM sign_in_lockouts l WHERE l.user_name = users.name),
+        (SELECT MAX(locked_until) FROM sign_in_lockouts l WHERE l.user_name = users.name),
+        created_at
+        """;
+
+    /// <summary>After this long without a failed sign-in from an address, its failures and strikes are forgotten.</summary>
+    private static readonly TimeSpan StrikesKept = TimeSpan.FromHours(24);
+
+    /// <summary>The longest one lockout lasts, however many strikes.</summary>
+    private static readonly TimeSpan LongestLockout = TimeSpan.FromHours(24);
 
     public async Task<StoredUser?> FindAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -67,52 +79,100 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time, OpsCon
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>When the user's lockout for sign-ins from <paramref name="address"/> ends, or null when it is not locked.</summary>
+    public async Task<DateTimeOffset?> LockedUntilAsync(string name, string address, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT locked_until FROM sign_in_lockouts WHERE user_name = $name AND address = $address AND locked_until > $now";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$address", address);
+        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        return await command.ExecuteScalarAsync(cancellationToken) is long until ? DateTimeOffset.FromUnixTimeMilliseconds(until) : null;
+    }
+
     /// <summary>
-    /// Counts a failed sign-in; the one that reaches <paramref name="maxFailures"/> locks the account for
-    /// <paramref name="lockout"/>. Returns the lock's end when the account is now locked.
+    /// Counts a failed sign-in of <paramref name="name"/> from <paramref name="address"/>; the one that reaches
+    /// <paramref name="maxFailures"/> locks that address out: for <paramref name="lockout"/> the first time, twice as long
+    /// each time after (at most 24 hours), until a day passes without a failure from there. Returns the lock's end when
+    /// it is now locked. Callers check one user at a time.
     /// </summary>
-    public async Task<DateTimeOffset?> RecordFailureAsync(string name, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default)
+    public async Task<DateTimeOffset?> RecordFailureAsync(string name, string address, int maxFailures, TimeSpan lockout, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE users SET
-                locked_until    = CASE WHEN failed_sign_ins + 1 >= $max THEN $until ELSE NULL END,
-                failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $max THEN 0 ELSE failed_sign_ins + 1 END,
-                updated_at      = $now
-            WHERE name = $name
-            RETURNING locked_until
-            """;
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$max", maxFailures);
-        command.Parameters.AddWithValue("$until", (now + lockout).ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)) : null;
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var (failures, strikes) = (0, 0);
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "SELECT failures, strikes FROM sign_in_lockouts WHERE user_name = $name AND address = $address AND updated_at > $kept";
+            read.Parameters.AddWithValue("$name", name);
+            read.Parameters.AddWithValue("$address", address);
+            read.Parameters.AddWithValue("$kept", (now - StrikesKept).ToUnixTimeMilliseconds());
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                (failures, strikes) = (reader.GetInt32(0), reader.GetInt32(1));
+            }
+        }
+        DateTimeOffset? until = null;
+        if (++failures >= maxFailures)
+        {
+            strikes++;
+            var length = TimeSpan.FromTicks(Math.Min(LongestLockout.Ticks, lockout.Ticks * (1L << Math.Min(strikes - 1, 20))));
+            (until, failures) = (now + length, 0);
+        }
+        await using (var write = connection.CreateCommand())
+        {
+            write.Transaction = transaction;
+            write.CommandText = """
+                INSERT INTO sign_in_lockouts (user_name, address, failures, strikes, locked_until, updated_at)
+                VALUES ($name, $address, $failures, $strikes, $until, $now)
+                ON CONFLICT (user_name, address) DO UPDATE SET
+                    failures = excluded.failures, strikes = excluded.strikes, locked_until = excluded.locked_until, updated_at = excluded.updated_at
+                """;
+            write.Parameters.AddWithValue("$name", name);
+            write.Parameters.AddWithValue("$address", address);
+            write.Parameters.AddWithValue("$failures", failures);
+            write.Parameters.AddWithValue("$strikes", strikes);
+            write.Parameters.AddWithValue("$until", until is { } end ? end.ToUnixTimeMilliseconds() : DBNull.Value);
+            write.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return until;
     }
 
-    public async Task RecordSuccessAsync(string name, CancellationToken cancellationToken = default)
+    /// <summary>A right password from an address forgets that address's failures and strikes.</summary>
+    public async Task RecordSuccessAsync(string name, string address, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE name = $name";
+        command.CommandText = "DELETE FROM sign_in_lockouts WHERE user_name = $name AND address = $address";
         command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$address", address);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Forgets every failed sign-in and lockout of the user, from every address; true when there were any.</summary>
+    public async Task<bool> ClearLockoutsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM sign_in_lockouts WHERE user_name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public async Task<bool> UnlockAsync(string name, string actor, CancellationToken cancellationToken = default)
     {
         var before = await FindAsync(name, cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, updated_at = $now WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        if (before is null)
         {
             return false;
         }
+        await ClearLockoutsAsync(name, cancellationToken);
         await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
         {
             Actor = actor,

@@ -138,5 +138,20 @@ internal static class Schema
         ALTER TABLE runs ADD COLUMN cpu TEXT NULL;
         ALTER TABLE runs ADD COLUMN memory TEXT NULL
         """,
+        """
+        -- Failed sign-ins and lockouts are kept per user and client address: guesses from one address lock that address
+        -- out, not the user everywhere. Strikes count the lockouts in a row; each one lasts twice the one before.
+        CREATE TABLE sign_in_lockouts (
+            user_name    TEXT    NOT NULL COLLATE NOCASE,
+            address      TEXT    NOT NULL,
+            failures     INTEGER NOT NULL,
+            strikes      INTEGER NOT NULL,
+            locked_until INTEGER NULL,
+            updated_at   INTEGER NOT NULL,
+            PRIMARY KEY (user_name, address)
+        );
+        ALTER TABLE users DROP COLUMN failed_sign_ins;
+        ALTER TABLE users DROP COLUMN locked_until
+        """,
     ];
 }

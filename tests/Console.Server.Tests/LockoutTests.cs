@@ -1,11 +1,103 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpsConsole.Server.Auth;
 
 namespace OpsConsole.Server.Tests;
 
 public sealed class LockoutTests
 {
+    [Fact]
+    public async Task GuessesFromOneAddress_LockOnlyThatAddress_TheUserSignsInFromAnother()
+    {
+        using var factory = new ConsoleAppFactory();
+        var server = factory.StartOnLoopback();
+        using var attacker = From(server, "127.0.0.2", "operator", "wrong");
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await attacker.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+        }
+
+        using var operatorElsewhere = From(server, "127.0.0.3", "operator", ConsoleAppFactory.OperatorPassword);
+        using var rightFromAttacker = From(server, "127.0.0.2", "operator", ConsoleAppFactory.OperatorPassword);
+        using var locked = await rightFromAttacker.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, (await operatorElsewhere.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Contains("locked out until", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EachLockoutFromTheSameAddress_LastsTwiceAsLong_UpTo24Hours()
+    {
+        using var factory = new ConsoleAppFactory();
+        var users = factory.Services.GetRequiredService<UserStore>();
+        var lengths = new List<double>();
+        for (var strike = 0; strike < 9; strike++)
+        {
+            DateTimeOffset? until = null;
+            for (var failure = 0; failure < 3; failure++)
+            {
+                until = await users.RecordFailureAsync("operator", "192.0.2.7", 3, TimeSpan.FromMinutes(15));
+            }
+            lengths.Add(Math.Round((until!.Value - DateTimeOffset.UtcNow).TotalMinutes));
+        }
+
+        Assert.Equal([15, 30, 60, 120, 240, 480, 960, 1440, 1440], lengths);
+        Assert.Null(await users.LockedUntilAsync("operator", "192.0.2.8"));
+        await users.RecordSuccessAsync("operator", "192.0.2.7");
+        Assert.Null(await users.LockedUntilAsync("operator", "192.0.2.7"));
+    }
+
+    [Fact]
+    public async Task RestartWithThePasswordVariableSet_ClearsTheUsersLockout()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var first = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Data:Path"] = data }))
+            {
+                using var wrong = first.BasicClient("admin", "bad");
+                for (var i = 0; i < 3; i++)
+                {
+                    await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
+                }
+                Assert.Equal(HttpStatusCode.Unauthorized, (await first.BasicClient("admin").GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+            }
+
+            using var second = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Data:Path"] = data });
+            using var admin = second.BasicClient("admin");
+
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>A client whose connections come from <paramref name="address"/> (any 127.x address is this machine).</summary>
+    private static HttpClient From(Uri server, string address, string user, string password)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = server };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        return client;
+    }
+
     [Fact]
     public async Task Basic_ThreeWrongPasswords_LocksOutUntilAdminUnlocks()
     {

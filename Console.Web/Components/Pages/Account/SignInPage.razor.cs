@@ -43,7 +43,7 @@ public sealed partial class SignInPage
 
         Input.Password = "";
         _error = outcome.LockedUntil is { } until
-            ? $"Too many failed sign-ins: this account is locked until {until.UtcDateTime:HH:mm} UTC. An admin can unlock it sooner."
+            ? $"Too many failed sign-ins from this address: this account is locked here until {until.UtcDateTime:HH:mm} UTC. An admin can unlock it sooner."
             : "Wrong user name or password.";
     }
 }
