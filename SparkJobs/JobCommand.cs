@@ -20,8 +20,9 @@ using static OpsConsole.SparkJobs.Cli.ArgumentChecks;
 namespace OpsConsole.SparkJobs;
 
 /// <summary>
-/// The job's command line: <c>ingest</c>, <c>plan</c> (what a run would fetch), <c>verify</c> (the table's
-/// invariant), <c>rules</c>, <c>state init</c> and <c>lake init</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
+/// The job's command line: <c>ingest</c>, <c>execute</c> (an executor of a run whose driver has executors),
+/// <c>plan</c> (what a run would fetch), <c>verify</c> (the table's invariant), <c>rules</c>, <c>state init</c> and
+/// <c>lake init</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
 /// credentials come from the environment only.
 /// </summary>
 public static class JobCommand
@@ -34,7 +35,11 @@ public static class JobCommand
         var ingest = new Command("ingest", "Fetch a stream's window, merge it into the lake table, advance the checkpoint.")
         {
             o.Stream, o.Source, o.ApiBase, o.Lake, o.State, o.RunId, o.From, o.To, o.Mode, o.Workers, o.Lookback, o.SafetyLag, o.SliceSeconds,
-            o.MaxSlicePages, o.RequestTimeout, o.Rate, o.Rules,
+            o.MaxSlicePages, o.RequestTimeout, o.Rate, o.Rules, o.Executors, o.SliceLease,
+        };
+        var execute = new Command("execute", "Fetch slices of a run whose driver (ingest --executors N) queued them, until its queue is finished.")
+        {
+            o.Stream, o.Source, o.ApiBase, o.Lake, o.State, o.RunId, o.Workers, o.MaxSlicePages, o.RequestTimeout, o.Rate, o.Executors, o.Executor, o.SliceLease,
         };
         var plan = new Command("plan", "Print the window and slices an ingest run would fetch (dry run).")
         {
@@ -47,13 +52,14 @@ public static class JobCommand
         var lakeInit = new Command("init", "Create what the lake needs (an S3 bucket and its DynamoDB commit table, a folder); idempotent.") { o.Lake };
         var lake = new Command("lake", "The lake.") { lakeInit };
         ingest.SetAction((parse, token) => IngestAsync(parse, o, output, error, environment, token));
+        execute.SetAction((parse, token) => ExecuteAsync(parse, o, output, error, environment, token));
         plan.SetAction((parse, token) => PlanAsync(parse, o, output, error, token));
         verify.SetAction((parse, token) => VerifyAsync(parse, o, output, error, token));
         rules.SetAction((parse, _) => RulesAsync(parse, o, output, error));
         init.SetAction((parse, token) => InitAsync(StateStores.Factory(), parse.GetValue(o.State), TryState, "state", output, error, token));
         lakeInit.SetAction((parse, token) => InitAsync(LakeStorages.Factory(), parse.GetValue(o.Lake), TryLake, "lake", output, error, token));
 
-        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, plan, verify, rules, state, lake }.Parse(args);
+        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, execute, plan, verify, rules, state, lake }.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
@@ -96,8 +102,42 @@ public static class JobCommand
             RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(o.RequestTimeout)),
             RequestsPerSecond = parse.GetValue(o.Rate),
             Rules = quality,
+            Executors = parse.GetValue(o.Executors),
+            SliceLease = TimeSpan.FromSeconds(parse.GetValue(o.SliceLease)),
         };
         return await new IngestJob(options, new JobLog(output)).RunAsync(cancellationToken);
+    }
+
+    private static async Task<int> ExecuteAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, Func<string, string?> environment,
+        CancellationToken cancellationToken)
+    {
+        var index = parse.GetValue(o.Executor) ?? (int.TryParse(environment("JOB_COMPLETION_INDEX"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var completion) ? completion : null);
+        if (!TryStreamAndRun(parse, o, error, out var stream) || !TryLimits(parse, o, error, out var apiBase)
+            || !Check(index is >= 0, "--executor (or JOB_COMPLETION_INDEX) must name this executor's index, 0 or more.", error)
+            || !TryCredentials(environment, error, out var credentials)
+            || !TryLake(parse.GetValue(o.Lake), error) || !TryState(parse.GetValue(o.State), error))
+        {
+            return JobExitCodes.InvalidArguments;
+        }
+        // The executors share the source's limit for the key: each takes 1/N of it.
+        var rate = parse.GetValue(o.Rate) is > 0 and var given ? given : credentials!.IsLive ? 100 : 25;
+        var options = new IngestOptions
+        {
+            Source = parse.GetValue(o.Source)!,
+            Stream = stream!,
+            ApiBase = apiBase!,
+            Credentials = credentials!,
+            Lake = parse.GetValue(o.Lake)!,
+            State = parse.GetValue(o.State)!,
+            RunId = parse.GetValue(o.RunId)!,
+            Workers = parse.GetValue(o.Workers),
+            MaxSlicePages = parse.GetValue(o.MaxSlicePages),
+            RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(o.RequestTimeout)),
+            RequestsPerSecond = rate / parse.GetValue(o.Executors),
+            SliceLease = TimeSpan.FromSeconds(parse.GetValue(o.SliceLease)),
+        };
+        return await new ExecuteJob(options, index!.Value, new JobLog(output)).RunAsync(cancellationToken);
     }
 
     private static async Task<int> PlanAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, CancellationToken cancellationToken)

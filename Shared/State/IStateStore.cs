@@ -37,6 +37,33 @@ public interface IStateStore
     /// <summary>The slices <paramref name="run"/> finished, oldest first (a restarted run skips them).</summary>
     Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds slices to a run's queue, which executors in other processes take work from (slices already queued stay as
+    /// they are).
+    /// </summary>
+    Task QueueSlicesAsync(string source, string stream, string run, IReadOnlyList<SliceRange> slices, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes an unfinished slice of the run's queue that nobody holds, or whose holder's lease ran out (a dead
+    /// executor's), for <paramref name="lease"/>; null when there is none. Conditional: two executors never hold one
+    /// slice at once.
+    /// </summary>
+    Task<SliceClaim?> ClaimSliceAsync(string source, string stream, string run, string holder, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the holder's lease on a slice; false when the slice is no longer its own (taken over or finished).</summary>
+    Task<bool> RenewSliceAsync(string source, string stream, string run, SliceRange slice, string holder, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finishes a held slice in one conditional write: the slice leaves the queue, <paramref name="done"/> (what of it
+    /// was fetched, if anything) is recorded as a completed slice and <paramref name="pieces"/> join the queue. False,
+    /// with nothing written, when the holder no longer holds it.
+    /// </summary>
+    Task<bool> FinishSliceAsync(string source, string stream, string run, SliceRange slice, string holder, CompletedSlice? done, IReadOnlyList<SliceRange> pieces,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Where the run's slice queue stands.</summary>
+    Task<SliceQueueStatus> SliceQueueAsync(string source, string stream, string run, CancellationToken cancellationToken = default);
+
     /// <summary>Stores a run's data-quality report (replacing an earlier one of the same run: a rerun judges again).</summary>
     Task SaveQualityReportAsync(Quality.QualityReport report, CancellationToken cancellationToken = default);
 

@@ -16,12 +16,17 @@ internal static partial class ArgumentChecks
 {
     public static bool TryCommon(ParseResult parse, JobOptions o, TextWriter error, out StripeStream? stream, out IngestMode mode)
     {
-        stream = StripeStream.Find(parse.GetValue(o.Stream)!);
         mode = IngestMode.Incremental;
-        return Check(stream is not null, $"--stream '{parse.GetValue(o.Stream)}' is not one of {StreamCatalog.NameList()}.", error)
-            && Check(RunIdPattern().IsMatch(parse.GetValue(o.RunId)!), $"--run-id '{parse.GetValue(o.RunId)}' must be 1 to 64 letters, digits, '.', '_' or '-'.", error)
+        return TryStreamAndRun(parse, o, error, out stream)
             && Check(Enum.TryParse(parse.GetValue(o.Mode), ignoreCase: true, out mode) && parse.GetValue(o.Mode) is "incremental" or "full",
                 $"--mode '{parse.GetValue(o.Mode)}' is not incremental or full.", error);
+    }
+
+    public static bool TryStreamAndRun(ParseResult parse, JobOptions o, TextWriter error, out StripeStream? stream)
+    {
+        stream = StripeStream.Find(parse.GetValue(o.Stream)!);
+        return Check(stream is not null, $"--stream '{parse.GetValue(o.Stream)}' is not one of {StreamCatalog.NameList()}.", error)
+            && Check(RunIdPattern().IsMatch(parse.GetValue(o.RunId)!), $"--run-id '{parse.GetValue(o.RunId)}' must be 1 to 64 letters, digits, '.', '_' or '-'.", error);
     }
 
     public static bool TryWindow(ParseResult parse, JobOptions o, TextWriter error, out long? from, out long? to)
@@ -34,15 +39,18 @@ internal static partial class ArgumentChecks
         return Check(from is null || to is null || from < to, $"--from ({from}) must be before --to ({to}).", error);
     }
 
-    /// <summary>The numeric limits of <c>ingest</c>, each named.</summary>
+    /// <summary>The numeric limits of <c>ingest</c> and <c>execute</c>, each named (those the command has).</summary>
     public static bool TryLimits(ParseResult parse, JobOptions o, TextWriter error, out Uri? apiBase)
     {
         apiBase = null;
+        var options = parse.CommandResult.Command.Options;
         return Check(parse.GetValue(o.Workers) is >= 1 and <= 64, "--workers must be between 1 and 64.", error)
-            && Check(parse.GetValue(o.SliceSeconds) >= 60, "--slice-seconds must be at least 60.", error)
+            && Check(!options.Contains(o.SliceSeconds) || parse.GetValue(o.SliceSeconds) >= 60, "--slice-seconds must be at least 60.", error)
             && Check(parse.GetValue(o.MaxSlicePages) is >= 2 and <= 10_000, "--max-slice-pages must be between 2 and 10000.", error)
             && Check(parse.GetValue(o.RequestTimeout) is >= 1 and <= 600, "--request-timeout-seconds must be between 1 and 600.", error)
             && Check(parse.GetValue(o.Rate) >= 0, "--requests-per-second must not be negative.", error)
+            && Check(parse.GetValue(o.Executors) is >= 1 and <= 64, "--executors must be between 1 and 64.", error)
+            && Check(parse.GetValue(o.SliceLease) is >= 5 and <= 600, "--slice-lease-seconds must be between 5 and 600.", error)
             && Check(parse.GetValue(o.Lookback) >= 0 && parse.GetValue(o.SafetyLag) >= 0, "--lookback-seconds and --safety-lag-seconds must not be negative.", error)
             && Check(Uri.TryCreate(parse.GetValue(o.ApiBase), UriKind.Absolute, out apiBase) && apiBase.Scheme is "http" or "https",
                 $"--api-base '{parse.GetValue(o.ApiBase)}' is not an http(s) URL.", error);

@@ -38,6 +38,16 @@ internal sealed class JobOptions
 
     public Option<double> Rate { get; } = new("--requests-per-second") { Description = "request rate for all workers (0: the source's limit for the key)" };
 
+    public Option<int> Executors { get; } = new("--executors")
+    {
+        Description = "ingest: more than 1 queues the slices for that many executors (execute) and waits for them; execute: how many share the rate limit (1..64)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public Option<int?> Executor { get; } = new("--executor") { Description = "this executor's index (default: JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it)" };
+
+    public Option<int> SliceLease { get; } = new("--slice-lease-seconds") { Description = "how long an executor holds a slice without renewing before another may take it over (5..600)", DefaultValueFactory = _ => 30 };
+
     public Option<string?> Rules { get; } = new("--rules") { Description = "data-quality rules: a YAML file, a folder holding {stream}.yaml, or 'none' (default: the built-in rules of the stream)" };
 
     public Option<bool> Markdown { get; } = new("--markdown") { Description = "print the catalog as the README's Markdown reference" };

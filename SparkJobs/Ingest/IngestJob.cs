@@ -105,7 +105,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         return JobExitCodes.Ok;
     }
 
-    private static StripeSource StripeSourceFor(IngestOptions options) => new(new StripeClient(new StripeClientOptions
+    internal static StripeSource StripeSourceFor(IngestOptions options) => new(new StripeClient(new StripeClientOptions
     {
         BaseAddress = options.ApiBase,
         Credentials = options.Credentials,
@@ -124,6 +124,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
                 (JobExitCodes.StoreFailed, "Stopped: the stream's lease was lost to another holder; this run committed nothing after that."),
             RunRefusedException refused => (JobExitCodes.InvalidArguments, refused.Message),
             SourceFailedException failed => (JobExitCodes.SourceFailed, $"The source failed: {failed.Message}"),
+            ExecutorsLostException lost => (JobExitCodes.SourceFailed, lost.Message),
             SourceRejectedException rejected => (JobExitCodes.SourceFailed, $"The source refused the job: {rejected.Message}"),
             IOException or InvalidDataException or UnauthorizedAccessException or CheckpointConflictException =>
                 (JobExitCodes.StoreFailed, $"The lake or state store failed: {exception.Message}"),

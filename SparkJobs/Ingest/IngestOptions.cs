@@ -56,6 +56,18 @@ public sealed record IngestOptions
     /// <summary>0: Stripe's limit for the credentials.</summary>
     public double RequestsPerSecond { get; init; }
 
+    /// <summary>
+    /// More than 1: the slices are fetched by that many executors in other processes (pods), which take them from the
+    /// run's slice queue in the state store; this process plans, waits, then merges and commits.
+    /// </summary>
+    public int Executors { get; init; } = 1;
+
+    /// <summary>How long an executor holds a slice without renewing before another may take it over.</summary>
+    public TimeSpan SliceLease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the driver waits with no slice finished and none held before it gives the executors up.</summary>
+    public TimeSpan ExecutorWait { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The stream's data-quality rules; null runs none (the run metrics are still measured and reported).</summary>
     public Quality.QualityConfig? Rules { get; init; }
 

@@ -16,16 +16,25 @@ public sealed class ExtractStep(RunContext run)
 {
     private int _slicesDone;
     private int _slicesTotal;
+    private long _executorRecords;
 
     public async Task RunAsync(RunPlan plan, CancellationToken cancellationToken)
     {
         _slicesDone = plan.Done;
         _slicesTotal = plan.Done + plan.Remaining.Count;
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var progress = new ProgressReporter(run, () => (Volatile.Read(ref _slicesDone), Volatile.Read(ref _slicesTotal))).RunAsync(progressStop.Token);
+        var progress = new ProgressReporter(run, () => (Volatile.Read(ref _slicesDone), Volatile.Read(ref _slicesTotal)),
+            run.Options.Executors > 1 ? () => Volatile.Read(ref _executorRecords) : null).RunAsync(progressStop.Token);
         try
         {
-            await FetchAllAsync(plan.Remaining, cancellationToken);
+            if (run.Options.Executors > 1)
+            {
+                await DistributeAsync(plan, cancellationToken);
+            }
+            else
+            {
+                await FetchAllAsync(plan.Remaining, cancellationToken);
+            }
             await RefetchChangedAsync(plan.Window.From, cancellationToken);
         }
         finally
@@ -57,9 +66,16 @@ public sealed class ExtractStep(RunContext run)
                 await foreach (var slice in queue.Reader.ReadAllAsync(failed.Token))
                 {
                     var outcome = await FetchSliceAsync(slice, $"executor-{n}", failed.Token);
+                    if (outcome.Done is { } done)
+                    {
+                        await RecordAsync(done, failed.Token);
+                        CrashPoints.Reach(CrashPoints.SliceRecorded);
+                        outcome.Report(run.Log, slice, $"executor-{n}");
+                    }
                     // The slice counts once: as its finished part, or as one of its pieces when nothing of it is finished.
-                    Interlocked.Add(ref _slicesTotal, outcome.Pieces.Count - (outcome.Finished ? 0 : 1));
-                    if (outcome.Finished)
+                    var finished = outcome.Done is not null;
+                    Interlocked.Add(ref _slicesTotal, outcome.Pieces.Count - (finished ? 0 : 1));
+                    if (finished)
                     {
                         Interlocked.Increment(ref _slicesDone);
                     }
@@ -89,7 +105,7 @@ public sealed class ExtractStep(RunContext run)
     /// holds more than <see cref="IngestOptions.MaxSlicePages"/> pages, that page finishes the newest part of the
     /// slice (everything created after its oldest second) and the rest comes back as pieces for the queue.
     /// </summary>
-    private async Task<SliceOutcome> FetchSliceAsync(Slice slice, string source, CancellationToken cancellationToken)
+    internal async Task<SliceOutcome> FetchSliceAsync(Slice slice, string source, CancellationToken cancellationToken)
     {
         var page = 0;
         long records = 0;
@@ -109,30 +125,61 @@ public sealed class ExtractStep(RunContext run)
                 records += result.Count;
             }
         }
-        await RecordAsync(new CompletedSlice(slice.From, slice.To, records), cancellationToken);
-        CrashPoints.Reach(CrashPoints.SliceRecorded);
-        run.Log.Slice($"Slice {slice} done: {records} records in {page} pages", new Shared.Jobs.SliceEvent(slice.From, slice.To, records, page), source);
-        return new SliceOutcome([], Finished: true);
+        return new SliceOutcome(new CompletedSlice(slice.From, slice.To, records), [], page);
     }
 
     /// <summary>The first page finishes the slice's newest part (its head); the rest is cut into pieces.</summary>
     private async Task<SliceOutcome> SplitAsync(Slice slice, Sources.SourcePage first, long oldest, SliceSplit split, string source,
         CancellationToken cancellationToken)
     {
-        var finished = false;
+        CompletedSlice? done = null;
         if (split.Head is { } head)
         {
             await run.Staging.ClearAsync(head, cancellationToken);
             var newer = first.Data.EnumerateArray().Where(o => CreatedOf(o) is not { } created || created >= head.From).ToList();
             await run.Staging.WriteAsync(run.Staging.PagePath(head, 0), newer, cancellationToken);
             CrashPoints.Reach(CrashPoints.PageStaged);
-            await RecordAsync(new CompletedSlice(head.From, head.To, newer.Count), cancellationToken);
-            finished = true;
+            done = new CompletedSlice(head.From, head.To, newer.Count);
         }
         run.Log.Slice($"Slice {slice} is too big for one worker (about {slice.Seconds / Math.Max(1, slice.To - oldest)} pages): "
                       + (split.Head is { } h ? $"{h} done with its first page, " : "") + $"the rest cut into {split.Pieces.Count}",
             new Shared.Jobs.SliceEvent(slice.From, slice.To, SplitInto: split.Pieces.Count), source);
-        return new SliceOutcome(split.Pieces, finished);
+        return new SliceOutcome(done, split.Pieces, done is null ? 0 : 1);
+    }
+
+    /// <summary>
+    /// The slices go to the run's queue in the state store and executor pods fetch them; this process waits until the
+    /// queue is finished, reporting progress. With no slice finished and none held for
+    /// <see cref="IngestOptions.ExecutorWait"/>, the executors are given up (their pods never started, or all failed).
+    /// </summary>
+    private async Task DistributeAsync(RunPlan plan, CancellationToken cancellationToken)
+    {
+        var options = run.Options;
+        await run.State.QueueSlicesAsync(options.Source, run.Stream, options.RunId, [.. plan.Remaining.Select(s => new SliceRange(s.From, s.To))], cancellationToken);
+        run.Log.Info($"{plan.Remaining.Count} slices queued for {options.Executors} executors",
+            new Dictionary<string, object?> { ["slices"] = plan.Remaining.Count, ["executors"] = options.Executors });
+        var (lastDone, idleSince) = (-1, run.Watch.Elapsed);
+        while (true)
+        {
+            var status = await run.State.SliceQueueAsync(options.Source, run.Stream, options.RunId, cancellationToken);
+            Volatile.Write(ref _slicesDone, plan.Done + status.Done);
+            Volatile.Write(ref _slicesTotal, plan.Done + status.Total);
+            Volatile.Write(ref _executorRecords, status.Records);
+            if (status.Finished || status.Total == 0)
+            {
+                return;
+            }
+            if (status.Done != lastDone || status.Held > 0)
+            {
+                (lastDone, idleSince) = (status.Done, run.Watch.Elapsed);
+            }
+            else if (run.Watch.Elapsed - idleSince > options.ExecutorWait)
+            {
+                throw new ExecutorsLostException($"No executor finished or held a slice for {options.ExecutorWait.TotalSeconds:0} s "
+                    + $"({status.Done} of {status.Total} slices done): the executors did not start or all of them failed.");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), run.Time, cancellationToken);
+        }
     }
 
     private Task RecordAsync(CompletedSlice slice, CancellationToken cancellationToken) =>
@@ -177,6 +224,16 @@ public sealed class ExtractStep(RunContext run)
         record.ValueKind == JsonValueKind.Object && record.TryGetProperty("created", out var created)
         && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var value) ? value : null;
 
-    /// <summary>A fetched slice: whether (a part of) it is finished, and the pieces still to fetch.</summary>
-    private sealed record SliceOutcome(IReadOnlyList<Slice> Pieces, bool Finished);
+    /// <summary>A fetched slice: its finished part (null when nothing of it is), and the pieces still to fetch.</summary>
+    internal sealed record SliceOutcome(CompletedSlice? Done, IReadOnlyList<Slice> Pieces, int Pages)
+    {
+        /// <summary>The slice's line in the log once its finished part is recorded (a split slice said so when it was cut).</summary>
+        public void Report(Logging.JobLog log, Slice slice, string source)
+        {
+            if (Done is { } done && Pieces.Count == 0)
+            {
+                log.Slice($"Slice {slice} done: {done.Records} records in {Pages} pages", new Shared.Jobs.SliceEvent(slice.From, slice.To, done.Records, Pages), source);
+            }
+        }
+    }
 }

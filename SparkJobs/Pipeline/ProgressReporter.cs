@@ -2,8 +2,11 @@ using OpsConsole.Shared.Jobs;
 
 namespace OpsConsole.SparkJobs.Pipeline;
 
-/// <summary>A <c>progress</c> line every second while slices are fetched: totals, slices, the rate since the last line, usage.</summary>
-public sealed class ProgressReporter(RunContext run, Func<(int Done, int Total)> slices)
+/// <summary>
+/// A <c>progress</c> line every second while slices are fetched: totals, slices, the rate since the last line, usage.
+/// <paramref name="records"/>: the records fetched elsewhere (by executors), instead of this process's own.
+/// </summary>
+public sealed class ProgressReporter(RunContext run, Func<(int Done, int Total)> slices, Func<long>? records = null)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -16,11 +19,11 @@ public sealed class ProgressReporter(RunContext run, Func<(int Done, int Total)>
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), run.Time, cancellationToken);
                 var elapsed = run.Watch.Elapsed;
-                var records = stats.Records;
+                var fetched = records?.Invoke() ?? stats.Records;
                 var (done, total) = slices();
-                run.Log.Progress($"{records} records", new ProgressEvent(records, stats.Pages, stats.Bytes, stats.Requests, stats.RateLimited, stats.Retries,
-                    done, total, Math.Round((records - lastRecords) / Math.Max(0.001, (elapsed - lastTime).TotalSeconds), 1)), run.Usage.Snapshot());
-                lastRecords = records;
+                run.Log.Progress($"{fetched} records", new ProgressEvent(fetched, stats.Pages, stats.Bytes, stats.Requests, stats.RateLimited, stats.Retries,
+                    done, total, Math.Round((fetched - lastRecords) / Math.Max(0.001, (elapsed - lastTime).TotalSeconds), 1)), run.Usage.Snapshot());
+                lastRecords = fetched;
                 lastTime = elapsed;
             }
         }

@@ -124,6 +124,22 @@ public sealed class CountingStateStore(IStateStore inner, ResourceUsage usage) :
     public Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default) =>
         Read(inner.CompletedSlicesAsync(source, stream, run, cancellationToken));
 
+    public Task QueueSlicesAsync(string source, string stream, string run, IReadOnlyList<SliceRange> slices, CancellationToken cancellationToken = default) =>
+        Write(inner.QueueSlicesAsync(source, stream, run, slices, cancellationToken));
+
+    public Task<SliceClaim?> ClaimSliceAsync(string source, string stream, string run, string holder, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        Write(inner.ClaimSliceAsync(source, stream, run, holder, lease, cancellationToken));
+
+    public Task<bool> RenewSliceAsync(string source, string stream, string run, SliceRange slice, string holder, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        Write(inner.RenewSliceAsync(source, stream, run, slice, holder, lease, cancellationToken));
+
+    public Task<bool> FinishSliceAsync(string source, string stream, string run, SliceRange slice, string holder, CompletedSlice? done, IReadOnlyList<SliceRange> pieces,
+        CancellationToken cancellationToken = default) =>
+        Write(inner.FinishSliceAsync(source, stream, run, slice, holder, done, pieces, cancellationToken));
+
+    public Task<SliceQueueStatus> SliceQueueAsync(string source, string stream, string run, CancellationToken cancellationToken = default) =>
+        Read(inner.SliceQueueAsync(source, stream, run, cancellationToken));
+
     public Task SaveQualityReportAsync(QualityReport report, CancellationToken cancellationToken = default) =>
         Write(inner.SaveQualityReportAsync(report, cancellationToken));
 

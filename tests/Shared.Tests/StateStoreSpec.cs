@@ -112,6 +112,62 @@ public abstract class StateStoreSpec
     }
 
     [Fact]
+    public async Task SliceQueue_ParallelExecutors_EachSliceHeldByOne_PiecesJoin_UntilAllAreDone()
+    {
+        await Store.QueueSlicesAsync("stripe", "charges", "run-q", [new SliceRange(0, 100), new SliceRange(100, 200), new SliceRange(200, 300)]);
+        await Store.QueueSlicesAsync("stripe", "charges", "run-q", [new SliceRange(0, 100)]);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Store.ClaimSliceAsync("stripe", "charges", "run-q", $"executor-{i}", TimeSpan.FromMinutes(1))));
+        var held = claims.OfType<SliceClaim>().ToList();
+        Assert.Equal([0L, 100L, 200L], held.Select(c => c.From).Order());
+        Assert.Equal(new SliceQueueStatus(3, 0, 3, 0), await Store.SliceQueueAsync("stripe", "charges", "run-q"));
+
+        // The slice 200-300 is too big: its newest part is done, the rest comes back as two pieces.
+        var big = held.Single(c => c.From == 200);
+        var holder = $"executor-{Array.IndexOf(claims, big)}";
+        Assert.False(await Store.FinishSliceAsync("stripe", "charges", "run-q", new SliceRange(200, 300), "someone-else", null, []));
+        Assert.True(await Store.FinishSliceAsync("stripe", "charges", "run-q", new SliceRange(200, 300), holder, new CompletedSlice(290, 300, 4),
+            [new SliceRange(200, 250), new SliceRange(250, 290)]));
+        Assert.Equal(new SliceQueueStatus(5, 1, 2, 4), await Store.SliceQueueAsync("stripe", "charges", "run-q"));
+        foreach (var claim in held.Where(c => c != big))
+        {
+            Assert.True(await Store.FinishSliceAsync("stripe", "charges", "run-q", new SliceRange(claim.From, claim.To), $"executor-{Array.IndexOf(claims, claim)}",
+                new CompletedSlice(claim.From, claim.To, 10), []));
+        }
+        var pieces = new[] { await Store.ClaimSliceAsync("stripe", "charges", "run-q", "executor-9", TimeSpan.FromMinutes(1)),
+            await Store.ClaimSliceAsync("stripe", "charges", "run-q", "executor-9", TimeSpan.FromMinutes(1)) };
+        Assert.Null(await Store.ClaimSliceAsync("stripe", "charges", "run-q", "executor-9", TimeSpan.FromMinutes(1)));
+        foreach (var piece in pieces)
+        {
+            Assert.True(await Store.FinishSliceAsync("stripe", "charges", "run-q", new SliceRange(piece!.From, piece.To), "executor-9", new CompletedSlice(piece.From, piece.To, 1), []));
+        }
+
+        var status = await Store.SliceQueueAsync("stripe", "charges", "run-q");
+        Assert.Equal(new SliceQueueStatus(5, 5, 0, 26), status);
+        Assert.True(status.Finished);
+        Assert.Equal([0L, 100L, 200L, 250L, 290L], (await Store.CompletedSlicesAsync("stripe", "charges", "run-q")).Select(s => s.From));
+    }
+
+    [Fact]
+    public async Task SliceQueue_AHoldersLeaseRunsOut_AnotherTakesTheSliceOver_AndTheFirstCanNeitherRenewNorFinishIt()
+    {
+        await Store.QueueSlicesAsync("stripe", "charges", "run-t", [new SliceRange(0, 100)]);
+        var first = await Store.ClaimSliceAsync("stripe", "charges", "run-t", "executor-1", TimeSpan.FromMilliseconds(1));
+        Assert.Null(first!.TakenOverFrom);
+        await Task.Delay(20);
+
+        var second = await Store.ClaimSliceAsync("stripe", "charges", "run-t", "executor-2", TimeSpan.FromMinutes(1));
+
+        Assert.Equal(new SliceClaim(0, 100, "executor-1"), second);
+        Assert.False(await Store.RenewSliceAsync("stripe", "charges", "run-t", new SliceRange(0, 100), "executor-1", TimeSpan.FromMinutes(1)));
+        Assert.False(await Store.FinishSliceAsync("stripe", "charges", "run-t", new SliceRange(0, 100), "executor-1", new CompletedSlice(0, 100, 3), [new SliceRange(0, 50)]));
+        Assert.True(await Store.RenewSliceAsync("stripe", "charges", "run-t", new SliceRange(0, 100), "executor-2", TimeSpan.FromMinutes(1)));
+        Assert.True(await Store.FinishSliceAsync("stripe", "charges", "run-t", new SliceRange(0, 100), "executor-2", new CompletedSlice(0, 100, 3), []));
+        Assert.Equal(new SliceQueueStatus(1, 1, 0, 3), await Store.SliceQueueAsync("stripe", "charges", "run-t"));
+        Assert.Null(await Store.ClaimSliceAsync("stripe", "charges", "run-t", "executor-3", TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
     public async Task Slices_RecordedTwice_AreKeptOnceAndPerRun()
     {
         await Store.RecordSliceAsync("stripe", "charges", "run-1", new CompletedSlice(100, 200, 5));

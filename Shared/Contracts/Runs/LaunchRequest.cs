@@ -29,6 +29,9 @@ public sealed record LaunchRequest
 
     /// <summary>Memory the run's pod requests (<c>2Gi</c>, <c>8Gi</c>); the Kubernetes runner only; unset: <c>Kubernetes:MemoryRequest</c>.</summary>
     public string? Memory { get; init; }
+
+    /// <summary>Executor pods that fetch the slices (1 to 16; more than 1 on Kubernetes only); unset: 1, the driver fetches.</summary>
+    public int? Executors { get; init; }
 }
 
 /// <summary>What the launch form offers: the runner's kind and the defaults a launch gets for what it leaves unset.</summary>

@@ -63,6 +63,9 @@ public sealed record RunInfo
 
     public string? Memory { get; init; }
 
+    /// <summary>Executor pods fetching the run's slices (Kubernetes); 1: the driver fetches them itself.</summary>
+    public int Executors { get; init; } = 1;
+
     /// <summary>The runner that started its job (<c>local</c>, <c>kubernetes</c>); null before it started.</summary>
     public string? Runner { get; init; }
 

@@ -14,3 +14,15 @@ public sealed record StreamLease(string Source, string Stream, string Holder, Da
 
 /// <summary>A <c>created</c> slice [From, To) a run has fully written to staging.</summary>
 public sealed record CompletedSlice(long From, long To, long Records);
+
+/// <summary>A <c>created</c> range [From, To) of a run's window: one unit of work in the run's slice queue.</summary>
+public readonly record struct SliceRange(long From, long To);
+
+/// <summary>A slice an executor now holds until its lease ends; <see cref="TakenOverFrom"/> names the holder whose lease had run out.</summary>
+public sealed record SliceClaim(long From, long To, string? TakenOverFrom);
+
+/// <summary>Where a run's slice queue stands: slices queued in all, finished, held under a live lease, records fetched.</summary>
+public sealed record SliceQueueStatus(int Total, int Done, int Held, long Records)
+{
+    public bool Finished => Total > 0 && Done == Total;
+}

@@ -340,6 +340,143 @@ public sealed class DynamoDbStateStore : IStateStore, IDisposable
         TranslateAsync<IReadOnlyList<CompletedSlice>>(async () => [.. (await QueryAsync($"slices#{Key(source, stream)}#{run}", forward: true, null, cancellationToken))
             .Select(item => new CompletedSlice(Long(item, "from")!.Value, Long(item, "to")!.Value, Long(item, "records")!.Value))]);
 
+    // A run's slice queue is one partition, an item per slice. DynamoDB Local stand-ins (dynalite) have no transactions,
+    // so finishing a slice is ordered instead: its pieces are written first as "pending" under the finisher's name, the
+    // slice is then finished by a conditional write naming that holder, and a pending piece counts as queued only once
+    // its parent was finished by the same holder. A finisher that lost its lease leaves pieces nobody ever takes.
+    private static string QueueKey(string source, string stream, string run) => $"queue#{Key(source, stream)}#{run}";
+
+    private static string SliceKey(SliceRange slice) => $"{Padded(slice.From)}-{Padded(slice.To)}";
+
+    public async Task QueueSlicesAsync(string source, string stream, string run, IReadOnlyList<SliceRange> slices, CancellationToken cancellationToken = default)
+    {
+        foreach (var slice in slices)
+        {
+            await PutSliceAsync(QueueKey(source, stream, run), slice, null, cancellationToken);
+        }
+    }
+
+    /// <summary>Adds a queue item unless it exists; <paramref name="pending"/>: a piece of a slice that holder is finishing.</summary>
+    private async Task PutSliceAsync(string queue, SliceRange slice, (string Parent, string Holder)? pending, CancellationToken cancellationToken)
+    {
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [PartitionKey] = new(queue), [SortKey] = new(SliceKey(slice)), ["from"] = Number(slice.From), ["to"] = Number(slice.To), ["done"] = Number(0),
+            [TtlAttribute] = Number(_time.GetUtcNow().ToUnixTimeSeconds() + (7 * 86_400)),
+        };
+        if (pending is var (parent, holder))
+        {
+            (item["parent"], item["pending_for"]) = (new AttributeValue(parent), new AttributeValue(holder));
+        }
+        try
+        {
+            await TranslateAsync(() => _client.PutItemAsync(new PutItemRequest
+            {
+                TableName = _table, Item = item,
+                // A pending piece may be written again by its finisher; a queued slice is never reset.
+                ConditionExpression = pending is null ? "attribute_not_exists(pk)" : "attribute_not_exists(pk) OR (done = :zero AND attribute_exists(pending_for))",
+                ExpressionAttributeValues = pending is null ? null : new Dictionary<string, AttributeValue> { [":zero"] = Number(0) },
+            }, cancellationToken));
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+        {
+            // Queued already.
+        }
+    }
+
+    public async Task<SliceClaim?> ClaimSliceAsync(string source, string stream, string run, string holder, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var queue = QueueKey(source, stream, run);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var items = await TranslateAsync(() => QueryAsync(queue, forward: false, null, cancellationToken));
+        var finishedBy = items.Where(i => Long(i, "done") == 1 && i.ContainsKey("finished_by")).ToDictionary(i => i[SortKey].S, i => i["finished_by"].S, StringComparer.Ordinal);
+        foreach (var item in items.Where(i => Long(i, "done") == 0 && (!i.ContainsKey("holder") || Long(i, "lease_until") <= now)
+                     && (!i.ContainsKey("pending_for") || finishedBy.GetValueOrDefault(i["parent"].S) == i["pending_for"].S)))
+        {
+            try
+            {
+                await TranslateAsync(() => _client.UpdateItemAsync(new UpdateItemRequest
+                {
+                    TableName = _table, Key = ItemKey(queue, item[SortKey].S),
+                    UpdateExpression = "SET holder = :holder, lease_until = :until REMOVE pending_for",
+                    ConditionExpression = "done = :zero AND (attribute_not_exists(holder) OR lease_until <= :now)",
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                    {
+                        [":holder"] = new(holder), [":until"] = Number(now + (long)lease.TotalMilliseconds), [":zero"] = Number(0), [":now"] = Number(now),
+                    },
+                }, cancellationToken));
+                return new SliceClaim(Long(item, "from")!.Value, Long(item, "to")!.Value, item.TryGetValue("holder", out var previous) ? previous.S : null);
+            }
+            catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+            {
+                // Another executor took it a moment ago: try the next.
+            }
+        }
+        return null;
+    }
+
+    public async Task<bool> RenewSliceAsync(string source, string stream, string run, SliceRange slice, string holder, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await TranslateAsync(() => _client.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _table, Key = ItemKey(QueueKey(source, stream, run), SliceKey(slice)),
+                UpdateExpression = "SET lease_until = :until",
+                ConditionExpression = "holder = :holder AND done = :zero",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":until"] = Number((_time.GetUtcNow() + lease).ToUnixTimeMilliseconds()), [":holder"] = new(holder), [":zero"] = Number(0),
+                },
+            }, cancellationToken));
+            return true;
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> FinishSliceAsync(string source, string stream, string run, SliceRange slice, string holder, CompletedSlice? done, IReadOnlyList<SliceRange> pieces,
+        CancellationToken cancellationToken = default)
+    {
+        var queue = QueueKey(source, stream, run);
+        foreach (var piece in pieces)
+        {
+            await PutSliceAsync(queue, piece, (SliceKey(slice), holder), cancellationToken);
+        }
+        try
+        {
+            await TranslateAsync(() => _client.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _table, Key = ItemKey(queue, SliceKey(slice)),
+                UpdateExpression = "SET done = :one, finished_by = :holder REMOVE holder, lease_until",
+                ConditionExpression = "holder = :holder AND done = :zero",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":holder"] = new(holder), [":zero"] = Number(0), [":one"] = Number(1) },
+            }, cancellationToken));
+        }
+        catch (StoreUnavailableException exception) when (exception.InnerException is ConditionalCheckFailedException)
+        {
+            return false;
+        }
+        if (done is not null)
+        {
+            await RecordSliceAsync(source, stream, run, done, cancellationToken);
+        }
+        return true;
+    }
+
+    public async Task<SliceQueueStatus> SliceQueueAsync(string source, string stream, string run, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var items = await TranslateAsync(() => QueryAsync(QueueKey(source, stream, run), forward: true, null, cancellationToken));
+        var finishedBy = items.Where(i => Long(i, "done") == 1 && i.ContainsKey("finished_by")).ToDictionary(i => i[SortKey].S, i => i["finished_by"].S, StringComparer.Ordinal);
+        // Pieces a finisher wrote but never got to finish the parent of are not part of the queue.
+        var queued = items.Where(i => !i.ContainsKey("pending_for") || finishedBy.GetValueOrDefault(i["parent"].S) == i["pending_for"].S).ToList();
+        var records = (await CompletedSlicesAsync(source, stream, run, cancellationToken)).Sum(s => s.Records);
+        return new SliceQueueStatus(queued.Count, queued.Count(i => Long(i, "done") == 1), queued.Count(i => Long(i, "done") == 0 && Long(i, "lease_until") > now), records);
+    }
+
     public Task SaveQualityReportAsync(QualityReport report, CancellationToken cancellationToken = default)
     {
         var fields = new Dictionary<string, AttributeValue>

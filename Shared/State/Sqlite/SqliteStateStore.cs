@@ -58,6 +58,26 @@ public sealed class SqliteStateStore : IStateStore
     public Task<IReadOnlyList<CompletedSlice>> CompletedSlicesAsync(string source, string stream, string run, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => _tables.CompletedSlicesAsync(source, stream, run, cancellationToken));
 
+    public Task QueueSlicesAsync(string source, string stream, string run, IReadOnlyList<SliceRange> slices, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await _tables.QueueSlicesAsync(source, stream, run, slices, cancellationToken);
+            return true;
+        });
+
+    public Task<SliceClaim?> ClaimSliceAsync(string source, string stream, string run, string holder, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.ClaimSliceAsync(source, stream, run, holder, lease, cancellationToken));
+
+    public Task<bool> RenewSliceAsync(string source, string stream, string run, SliceRange slice, string holder, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.RenewSliceAsync(source, stream, run, slice, holder, lease, cancellationToken));
+
+    public Task<bool> FinishSliceAsync(string source, string stream, string run, SliceRange slice, string holder, CompletedSlice? done, IReadOnlyList<SliceRange> pieces,
+        CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.FinishSliceAsync(source, stream, run, slice, holder, done, pieces, cancellationToken));
+
+    public Task<SliceQueueStatus> SliceQueueAsync(string source, string stream, string run, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.SliceQueueAsync(source, stream, run, cancellationToken));
+
     public Task SaveQualityReportAsync(QualityReport report, CancellationToken cancellationToken = default) =>
         TranslateAsync(async () =>
         {

@@ -25,6 +25,10 @@ internal sealed class SqliteStateTables : IStateStore
         CREATE TABLE IF NOT EXISTS slice_progress (
             source TEXT NOT NULL, stream TEXT NOT NULL, run TEXT NOT NULL, slice_from INTEGER NOT NULL, slice_to INTEGER NOT NULL,
             records INTEGER NOT NULL, PRIMARY KEY (source, stream, run, slice_from, slice_to));
+        CREATE TABLE IF NOT EXISTS slice_queue (
+            source TEXT NOT NULL, stream TEXT NOT NULL, run TEXT NOT NULL, slice_from INTEGER NOT NULL, slice_to INTEGER NOT NULL,
+            holder TEXT NULL, lease_until INTEGER NULL, done INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (source, stream, run, slice_from, slice_to));
         CREATE TABLE IF NOT EXISTS quality_reports (
             run_id TEXT NOT NULL PRIMARY KEY, source TEXT NOT NULL, stream TEXT NOT NULL, at INTEGER NOT NULL,
             outcome TEXT NOT NULL, report TEXT NOT NULL);
@@ -193,6 +197,120 @@ internal sealed class SqliteStateTables : IStateStore
             slices.Add(new CompletedSlice(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
         }
         return slices;
+    }
+
+    public async Task QueueSlicesAsync(string source, string stream, string run, IReadOnlyList<SliceRange> slices, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var transaction = connection.BeginTransaction();
+        Queue(connection, transaction, source, stream, run, slices);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static void Queue(SqliteConnection connection, SqliteTransaction transaction, string source, string stream, string run, IReadOnlyList<SliceRange> slices)
+    {
+        foreach (var slice in slices)
+        {
+            using var command = Command(connection, """
+                INSERT INTO slice_queue (source, stream, run, slice_from, slice_to) VALUES ($source, $stream, $run, $from, $to) ON CONFLICT DO NOTHING
+                """, ("$source", source), ("$stream", stream), ("$run", run), ("$from", slice.From), ("$to", slice.To));
+            command.Transaction = transaction;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public async Task<SliceClaim?> ClaimSliceAsync(string source, string stream, string run, string holder, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = Open();
+        // BEGIN IMMEDIATE: the read and the write below are one step for every process on the file.
+        Execute(connection, "BEGIN IMMEDIATE;");
+        try
+        {
+            SliceClaim? claim = null;
+            await using (var find = Command(connection, """
+                SELECT slice_from, slice_to, holder FROM slice_queue
+                WHERE source = $source AND stream = $stream AND run = $run AND done = 0 AND (holder IS NULL OR lease_until <= $now)
+                ORDER BY slice_to DESC LIMIT 1
+                """, ("$source", source), ("$stream", stream), ("$run", run), ("$now", now)))
+            await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    claim = new SliceClaim(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+                }
+            }
+            if (claim is not null)
+            {
+                await using var take = Command(connection, """
+                    UPDATE slice_queue SET holder = $holder, lease_until = $until
+                    WHERE source = $source AND stream = $stream AND run = $run AND slice_from = $from AND slice_to = $to
+                    """, ("$source", source), ("$stream", stream), ("$run", run), ("$from", claim.From), ("$to", claim.To),
+                    ("$holder", holder), ("$until", now + (long)lease.TotalMilliseconds));
+                await take.ExecuteNonQueryAsync(cancellationToken);
+            }
+            Execute(connection, "COMMIT;");
+            return claim;
+        }
+        catch
+        {
+            Execute(connection, "ROLLBACK;");
+            throw;
+        }
+    }
+
+    public async Task<bool> RenewSliceAsync(string source, string stream, string run, SliceRange slice, string holder, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = Command(connection, """
+            UPDATE slice_queue SET lease_until = $until
+            WHERE source = $source AND stream = $stream AND run = $run AND slice_from = $from AND slice_to = $to AND holder = $holder AND done = 0
+            """, ("$source", source), ("$stream", stream), ("$run", run), ("$from", slice.From), ("$to", slice.To), ("$holder", holder),
+            ("$until", (_time.GetUtcNow() + lease).ToUnixTimeMilliseconds()));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<bool> FinishSliceAsync(string source, string stream, string run, SliceRange slice, string holder, CompletedSlice? done, IReadOnlyList<SliceRange> pieces,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var transaction = connection.BeginTransaction();
+        await using (var finish = Command(connection, """
+            UPDATE slice_queue SET done = 1, holder = NULL, lease_until = NULL
+            WHERE source = $source AND stream = $stream AND run = $run AND slice_from = $from AND slice_to = $to AND holder = $holder AND done = 0
+            """, ("$source", source), ("$stream", stream), ("$run", run), ("$from", slice.From), ("$to", slice.To), ("$holder", holder)))
+        {
+            finish.Transaction = transaction;
+            if (await finish.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return false;
+            }
+        }
+        if (done is not null)
+        {
+            await using var record = Command(connection, """
+                INSERT INTO slice_progress (source, stream, run, slice_from, slice_to, records) VALUES ($source, $stream, $run, $from, $to, $records)
+                ON CONFLICT DO UPDATE SET records = $records
+                """, ("$source", source), ("$stream", stream), ("$run", run), ("$from", done.From), ("$to", done.To), ("$records", done.Records));
+            record.Transaction = transaction;
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+        Queue(connection, transaction, source, stream, run, pieces);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<SliceQueueStatus> SliceQueueAsync(string source, string stream, string run, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = Command(connection, """
+            SELECT COUNT(*), COALESCE(SUM(done), 0), COALESCE(SUM(CASE WHEN done = 0 AND lease_until > $now THEN 1 ELSE 0 END), 0),
+                   (SELECT COALESCE(SUM(records), 0) FROM slice_progress p WHERE p.source = $source AND p.stream = $stream AND p.run = $run)
+            FROM slice_queue WHERE source = $source AND stream = $stream AND run = $run
+            """, ("$source", source), ("$stream", stream), ("$run", run), ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new SliceQueueStatus(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3));
     }
 
     public async Task SaveQualityReportAsync(QualityReport report, CancellationToken cancellationToken = default)
