@@ -153,5 +153,9 @@ internal static class Schema
         ALTER TABLE users DROP COLUMN failed_sign_ins;
         ALTER TABLE users DROP COLUMN locked_until
         """,
+        """
+        -- Executor pods fetching a run's slices (Kubernetes); 1: the driver fetches them.
+        ALTER TABLE runs ADD COLUMN executors INTEGER NOT NULL DEFAULT 1
+        """,
     ];
 }

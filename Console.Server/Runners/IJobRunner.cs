@@ -47,6 +47,9 @@ internal sealed record JobSpec(string RunId, IReadOnlyList<string> Arguments, IR
 {
     /// <summary>The run's record, for runners that label what they start with it (the Kubernetes Job's labels).</summary>
     public Shared.Runs.RunInfo? Run { get; init; }
+
+    /// <summary>The arguments of the run's executors (<c>execute ...</c>) when it has more than one; null: none.</summary>
+    public IReadOnlyList<string>? ExecutorArguments { get; init; }
 }
 
 /// <summary>

@@ -62,6 +62,17 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
         {
             arguments.AddRange(["--rules", rules]);
         }
-        return new JobSpec(run.Id, arguments, new Dictionary<string, string> { ["STRIPE_SECRET_KEY"] = SecretKey }, folder) { Run = run };
+        List<string>? executors = null;
+        if (run.Executors > 1)
+        {
+            var count = run.Executors.ToString(CultureInfo.InvariantCulture);
+            arguments.AddRange(["--executors", count]);
+            executors =
+            [
+                "execute", "--source", run.Source, "--stream", run.Stream, "--run-id", run.Id, "--api-base", ApiBase.ToString(), "--lake", LakeUri,
+                "--state", StateUri, "--workers", run.Workers.ToString(CultureInfo.InvariantCulture), "--executors", count,
+            ];
+        }
+        return new JobSpec(run.Id, arguments, new Dictionary<string, string> { ["STRIPE_SECRET_KEY"] = SecretKey }, folder) { Run = run, ExecutorArguments = executors };
     }
 }

@@ -56,7 +56,12 @@ internal static class LaunchValidator
         }
         var cpu = Quantity(request.Cpu, "cpu", 0.1m, 64m, "between 100m and 64 cores");
         var memory = Quantity(request.Memory, "memory", 256m * 1024 * 1024, 512m * 1024 * 1024 * 1024, "between 256Mi and 512Gi");
-        return new ValidLaunch(source, stream, mode, from, to, workers, capacity, cpu, memory);
+        var executors = request.Executors ?? 1;
+        if (executors is < 1 or > 16)
+        {
+            throw new InvalidFieldException("executors", $"must be between 1 and 16 (got {executors}).");
+        }
+        return new ValidLaunch(source, stream, mode, from, to, workers, capacity, cpu, memory, executors);
     }
 
     /// <summary>An optional Kubernetes quantity within bounds, trimmed; null when unset.</summary>
@@ -82,4 +87,4 @@ internal static class LaunchValidator
 
 /// <summary>A launch request that passed validation, normalized.</summary>
 internal sealed record ValidLaunch(string Source, string Stream, string Mode, long? From, long? To, int Workers, string? Capacity = null, string? Cpu = null,
-    string? Memory = null);
+    string? Memory = null, int Executors = 1);

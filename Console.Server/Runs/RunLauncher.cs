@@ -76,6 +76,10 @@ internal sealed class RunLauncher(
         {
             throw new InvalidFieldException(launch.Cpu is not null ? "cpu" : "memory", $"applies to runs on Kubernetes only; this console's runner is {runner.Kind}.");
         }
+        if (!LaunchDefaults.Resources && launch.Executors > 1)
+        {
+            throw new InvalidFieldException("executors", $"more than 1 needs the Kubernetes runner (executor pods); this console's runner is {runner.Kind}, whose workers share one process.");
+        }
         if (specs.Problem is { } problem)
         {
             throw new InvalidFieldException("source", problem);
@@ -94,6 +98,7 @@ internal sealed class RunLauncher(
             Capacity = launch.Capacity,
             Cpu = launch.Cpu,
             Memory = launch.Memory,
+            Executors = launch.Executors,
             State = RunState.Pending,
             CreatedAt = now,
             LaunchedBy = caller.Name,
@@ -191,7 +196,7 @@ internal sealed class RunLauncher(
                 Action = AuditActions.RunLaunch,
                 Target = run.Id,
                 Stream = $"{run.Source}/{run.Stream}",
-                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers, run.Capacity, run.Cpu, run.Memory }),
+                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers, run.Capacity, run.Cpu, run.Memory, run.Executors }),
             }, CancellationToken.None);
         }
         catch (Exception exception) when (exception is not StreamBusyException)

@@ -16,7 +16,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, job_kind, job_id,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity, pods, cpu, memory
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity, pods, cpu, memory, executors
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -25,8 +25,8 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO runs (id, source, stream, mode, window_from, window_to, workers, state, created_at, launched_by, capacity, cpu, memory)
-            VALUES ($id, $source, $stream, $mode, $from, $to, $workers, $state, $created, $by, $capacity, $cpu, $memory)
+            INSERT INTO runs (id, source, stream, mode, window_from, window_to, workers, state, created_at, launched_by, capacity, cpu, memory, executors)
+            VALUES ($id, $source, $stream, $mode, $from, $to, $workers, $state, $created, $by, $capacity, $cpu, $memory, $executors)
             """;
         command.Parameters.AddWithValue("$id", run.Id);
         command.Parameters.AddWithValue("$source", run.Source);
@@ -41,6 +41,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         command.Parameters.AddWithValue("$capacity", (object?)run.Capacity ?? DBNull.Value);
         command.Parameters.AddWithValue("$cpu", (object?)run.Cpu ?? DBNull.Value);
         command.Parameters.AddWithValue("$memory", (object?)run.Memory ?? DBNull.Value);
+        command.Parameters.AddWithValue("$executors", run.Executors);
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -277,6 +278,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         Pods = reader.IsDBNull(33) ? null : JsonSerializer.Deserialize<List<RunPod>>(reader.GetString(33), JsonOptions),
         Cpu = reader.IsDBNull(34) ? null : reader.GetString(34),
         Memory = reader.IsDBNull(35) ? null : reader.GetString(35),
+        Executors = reader.GetInt32(36),
     };
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

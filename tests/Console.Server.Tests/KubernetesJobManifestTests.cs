@@ -61,6 +61,27 @@ public sealed class KubernetesJobManifestTests
     }
 
     [Fact]
+    public async Task ExecutorsOfARun_AreAnIndexedJob_OneFailedIndexFailsNoOther_TheirPodsLabelledWithTheDriversJob()
+    {
+        var run = Run with { Executors = 3 };
+        var spec = Spec with { Run = run, ExecutorArguments = ["execute", "--stream", "charges", "--run-id", Run.Id, "--executors", "3"] };
+
+        var driver = KubernetesJobManifest.Build(spec, run, Options(), "on-demand");
+        var executors = KubernetesJobManifest.BuildExecutors(spec, run, Options(), "on-demand");
+
+        Assert.Equal($"{driver.Metadata.Name}-executors", executors.Metadata.Name);
+        Assert.Equal(("Indexed", 3, 3, 0, 3, (int?)null), (executors.Spec.CompletionMode, executors.Spec.Completions, executors.Spec.Parallelism,
+            executors.Spec.BackoffLimitPerIndex, executors.Spec.MaxFailedIndexes, executors.Spec.BackoffLimit));
+        Assert.Equal(spec.ExecutorArguments, Assert.Single(executors.Spec.Template.Spec.Containers).Args);
+        Assert.Equal(("executor", driver.Metadata.Name), (executors.Spec.Template.Metadata.Labels[KubernetesJobManifest.RoleLabel],
+            executors.Spec.Template.Metadata.Labels[KubernetesJobManifest.DriverJobLabel]));
+        Assert.Equal(("driver", driver.Metadata.Name), (driver.Spec.Template.Metadata.Labels[KubernetesJobManifest.RoleLabel],
+            driver.Spec.Template.Metadata.Labels[KubernetesJobManifest.DriverJobLabel]));
+        Assert.Empty(await ValidateAsync(k8s.KubernetesJson.Serialize(executors)));
+        Assert.True(KubernetesJobManifest.ExecutorsJobName(KubernetesJobManifest.JobName(new string('x', 80))).Length <= 63);
+    }
+
+    [Fact]
     public async Task TheSchemaCheck_CanFail()
     {
         var errors = await ValidateAsync("""{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"x"},"spec":{"backoffLimit":"zero","template":{"spec":{"containers":[{"name":"job","image":"i"}],"restartPolicy":"Never"}}}}""");

@@ -70,6 +70,29 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThreeExecutors_EachPodsLogIsFollowed_AndAKilledExecutorsSlicesAreTakenOver_EveryRecordOnce()
+    {
+        using var console = Console(latencyMs: 100);
+        using var client = console.BasicClient("operator");
+        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 2, executors = 3 });
+        await WaitForLinesAsync(client, run.Id, lines => lines.Any(l => l.Source == "executor-1" && l.Event == "slice"));
+
+        await _kube.KillAsync("opsconsole", $"opsconsole-{run.Id}-executors", "Error", index: 1);
+        var ended = await WaitForEndAsync(client, run.Id, seconds: 150);
+
+        var lines = await AllLogLinesAsync(client, run.Id);
+        Assert.True(ended.State == RunState.Succeeded, $"{ended.State}: {ended.FailureReason}\n{string.Join('\n', lines.Select(l => l.Text))}");
+        Assert.Equal((400, "passed", 3), (ended.Progress.Records, ended.Quality, ended.Executors));
+        Assert.Equal(["driver", "executor-0", "executor-1", "executor-2"], lines.Select(l => l.Source).Where(s => s != "kubernetes").Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains(lines, l => l.Level == "warn" && l.Msg.Contains("taken over from executor-1/", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Event == "summary");
+        Assert.Equal(lines.Count, lines.Select(l => l.Text).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(["driver:Succeeded", "executor-0:Succeeded", "executor-1:Failed", "executor-2:Succeeded"], ended.Pods!.Select(p => $"{p.Role}:{p.Phase}"));
+        Assert.Equal((8.0, 16.0), (ended.Cost!.PodCpu, ended.Cost.PodMemoryGiB));
+        await AssertNothingRunningAsync();
+    }
+
+    [Fact]
     public async Task WatchHistoryExpiresMidRun_TheRunnerListsAgainOn410_AndTheRunEndsWithEveryLineOnce()
     {
         using var console = Console(latencyMs: 100);
@@ -271,6 +294,25 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     {
         var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 });
         return await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+    }
+
+    private static async Task WaitForLinesAsync(HttpClient client, string runId, Func<List<Logs.LogLine>, bool> done)
+    {
+        for (var wait = 0; !done(await AllLogLinesAsync(client, runId)); wait++)
+        {
+            Assert.True(wait < 600, "the lines did not come in 60 s");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>No pod of any run is still running (ended pods stay until their Job's time to live).</summary>
+    private async Task AssertNothingRunningAsync()
+    {
+        for (var wait = 0; _kube.RunningPods() > 0; wait++)
+        {
+            Assert.True(wait < 100, $"{_kube.RunningPods()} pods still run");
+            await Task.Delay(100);
+        }
     }
 
     private async Task AssertNothingLeftAsync()

@@ -195,6 +195,8 @@ public sealed class RunsApiTests : IDisposable
     [InlineData("""{"stream":"charges","cpu":"100"}""", "cpu")]
     [InlineData("""{"stream":"charges","memory":"1Ki"}""", "memory")]
     [InlineData("""{"stream":"charges","cpu":"1"}""", "cpu")]
+    [InlineData("""{"stream":"charges","executors":0}""", "executors")]
+    [InlineData("""{"stream":"charges","executors":2}""", "executors")]
     [InlineData("""{"stream":"charges","source":"paypal"}""", "source")]
     [InlineData("""{"stream":"charges","from":"2026-02-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}""", "to")]
     [InlineData("""{"stream":"charges","workers":"many"}""", null)]

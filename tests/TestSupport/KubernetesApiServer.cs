@@ -114,6 +114,15 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>How many pods still run a process.</summary>
+    public int RunningPods()
+    {
+        lock (_gate)
+        {
+            return _pods.Values.Count(p => p.Process is { HasExited: false });
+        }
+    }
+
     /// <summary>A Job as it was created (JSON), or null.</summary>
     public string? JobJson(string ns, string name)
     {
@@ -166,7 +175,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     {
         var job = KubernetesJson.Deserialize<V1Job>(await new StreamReader(request.Body).ReadToEndAsync());
         var key = $"{ns}/{job.Metadata.Name}";
-        V1Pod pod;
+        // An Indexed Job gets its completions as pods at once, each knowing its index; any other Job one pod.
+        var indexes = job.Spec.CompletionMode == "Indexed" ? Enumerable.Range(0, job.Spec.Completions ?? 1).Select(i => (int?)i).ToList() : [null];
+        List<V1Pod> pods;
         lock (_gate)
         {
             if (_jobs.ContainsKey(key))
@@ -178,51 +189,63 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             job.Metadata.Uid = Guid.NewGuid().ToString();
             job.Metadata.CreationTimestamp = DateTime.UtcNow;
             job.Metadata.ResourceVersion = Next();
-            job.Status = new V1JobStatus { Active = 1, StartTime = DateTime.UtcNow };
+            job.Status = new V1JobStatus { Active = indexes.Count, StartTime = DateTime.UtcNow };
             _jobs[key] = job;
-            pod = NewPod(job);
+            pods = [.. indexes.Select(index => NewPod(job, index))];
         }
-        var run = new PodRun(pod);
-        bool scheduled;
-        lock (_gate)
+        foreach (var pod in pods)
         {
-            _pods[$"{ns}/{pod.Metadata.Name}"] = run;
-            Changed(pod, "ADDED");
-            scheduled = Schedule(run);
-        }
-        if (!scheduled)
-        {
-            run.Exited.TrySetResult(); // nothing runs: a delete removes it at once
-        }
-        else if (UnpullableImages.Contains(pod.Spec.Containers[0].Image))
-        {
-            Unpullable(run);
-        }
-        else
-        {
-            Start(run, job);
+            var run = new PodRun(pod);
+            bool scheduled;
+            lock (_gate)
+            {
+                _pods[$"{ns}/{pod.Metadata.Name}"] = run;
+                Changed(pod, "ADDED");
+                scheduled = Schedule(run);
+            }
+            if (!scheduled)
+            {
+                run.Exited.TrySetResult(); // nothing runs: a delete removes it at once
+            }
+            else if (UnpullableImages.Contains(pod.Spec.Containers[0].Image))
+            {
+                Unpullable(run);
+            }
+            else
+            {
+                Start(run, job);
+            }
         }
         return Json(job, 201);
     }
 
-    private static V1Pod NewPod(V1Job job)
+    private static V1Pod NewPod(V1Job job, int? index)
     {
         var labels = new Dictionary<string, string>(job.Spec.Template.Metadata?.Labels ?? new Dictionary<string, string>())
         {
             ["job-name"] = job.Metadata.Name, ["batch.kubernetes.io/job-name"] = job.Metadata.Name, ["controller-uid"] = job.Metadata.Uid,
         };
+        var spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(job.Spec.Template.Spec));
+        if (index is { } i)
+        {
+            labels["batch.kubernetes.io/job-completion-index"] = $"{i}";
+            foreach (var container in spec.Containers)
+            {
+                container.Env = [.. container.Env ?? [], new V1EnvVar { Name = "JOB_COMPLETION_INDEX", Value = $"{i}" }];
+            }
+        }
         return new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
             Metadata = new V1ObjectMeta
             {
-                Name = $"{job.Metadata.Name}-{Guid.NewGuid().ToString("N")[..5]}", NamespaceProperty = job.Metadata.NamespaceProperty, Labels = labels,
+                Name = $"{job.Metadata.Name}-{(index is { } n ? $"{n}-" : "")}{Guid.NewGuid().ToString("N")[..5]}", NamespaceProperty = job.Metadata.NamespaceProperty, Labels = labels,
                 Uid = Guid.NewGuid().ToString(), CreationTimestamp = DateTime.UtcNow,
                 OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = job.Metadata.Name, Uid = job.Metadata.Uid, Controller = true }],
             },
             // A copy: scheduling sets the pod's node, not the template's.
-            Spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(job.Spec.Template.Spec)),
+            Spec = spec,
             Status = new V1PodStatus { Phase = "Pending" },
         };
     }
@@ -338,15 +361,16 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Kills the container of <paramref name="job"/>'s pod from outside, as the kubelet does when it runs out of memory
+    /// Kills the container of <paramref name="job"/>'s pod (of an Indexed Job: the pod of <paramref name="index"/>) from outside, as the kubelet does when it runs out of memory
     /// (<c>OOMKilled</c>) or evicts it: SIGKILL, exit 137, the given reason on the terminated state.
     /// </summary>
-    public async Task KillAsync(string ns, string job, string reason)
+    public async Task KillAsync(string ns, string job, string reason, int? index = null)
     {
         PodRun run;
         lock (_gate)
         {
-            run = _pods.Values.Single(p => p.Pod.Metadata.NamespaceProperty == ns && p.Pod.Metadata.Labels["job-name"] == job);
+            run = _pods.Values.Single(p => p.Pod.Metadata.NamespaceProperty == ns && p.Pod.Metadata.Labels["job-name"] == job
+                && (index is null || (p.Pod.Metadata.Labels.TryGetValue("batch.kubernetes.io/job-completion-index", out var i) && i == $"{index}")));
         }
         (run.Signal, run.Reason) = (9, reason);
         run.Process!.Kill(entireProcessTree: true);
@@ -377,18 +401,25 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                 },
             };
             Changed(run.Pod, "MODIFIED");
-            job.Status.Active = null;
-            job.Status.CompletionTime = code == 0 ? DateTime.UtcNow : null;
-            job.Status.Succeeded = code == 0 ? 1 : null;
-            job.Status.Failed = code == 0 ? null : 1;
-            job.Status.Conditions =
-            [
-                new V1JobCondition
-                {
-                    Type = code == 0 ? "Complete" : "Failed", Status = "True", LastTransitionTime = DateTime.UtcNow,
-                    Reason = code == 0 ? null : "BackoffLimitExceeded", Message = code == 0 ? null : "Job has reached the specified backoff limit",
-                },
-            ];
+            // The Job ends with its last pod: complete when every pod succeeded, failed otherwise.
+            var pods = _pods.Values.Where(p => p.Pod.Metadata.NamespaceProperty == job.Metadata.NamespaceProperty && p.Pod.Metadata.Labels["job-name"] == job.Metadata.Name)
+                .Select(p => p.Pod.Status.Phase).ToList();
+            var (succeeded, failed) = (pods.Count(p => p == "Succeeded"), pods.Count(p => p == "Failed"));
+            job.Status.Active = pods.Count - succeeded - failed is > 0 and var active ? active : null;
+            job.Status.Succeeded = succeeded > 0 ? succeeded : null;
+            job.Status.Failed = failed > 0 ? failed : null;
+            if (job.Status.Active is null)
+            {
+                job.Status.CompletionTime = failed == 0 ? DateTime.UtcNow : null;
+                job.Status.Conditions =
+                [
+                    new V1JobCondition
+                    {
+                        Type = failed == 0 ? "Complete" : "Failed", Status = "True", LastTransitionTime = DateTime.UtcNow,
+                        Reason = failed == 0 ? null : "BackoffLimitExceeded", Message = failed == 0 ? null : "Job has reached the specified backoff limit",
+                    },
+                ];
+            }
             job.Metadata.ResourceVersion = Next();
         }
         run.Exited.TrySetResult();

@@ -20,6 +20,10 @@ internal static class KubernetesJobManifest
     public const string CapacityLabel = "opsconsole.io/capacity";
     /// <summary>The pod's part in the run: <c>driver</c>, or <c>executor</c> (its index is the Job's completion index).</summary>
     public const string RoleLabel = "opsconsole.io/role";
+    /// <summary>On every pod of a run (driver and executors): the driver Job's name, what the runner watches the run's pods by.</summary>
+    public const string DriverJobLabel = "opsconsole.io/driver-job";
+    /// <summary>The label Kubernetes puts on each pod of an Indexed Job: its index.</summary>
+    public const string CompletionIndexLabel = "batch.kubernetes.io/job-completion-index";
     public const string LaunchedByAnnotation = "opsconsole.io/launched-by";
     public const string ManagedBy = "opsconsole-console";
     public const string Container = "job";
@@ -32,13 +36,29 @@ internal static class KubernetesJobManifest
         return name.Length <= 63 ? name : name[..63].TrimEnd('-');
     }
 
-    public static V1Job Build(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity)
+    /// <summary>The executors' Job of a run: the driver Job's name with <c>-executors</c> (cut so the whole fits 63).</summary>
+    public static string ExecutorsJobName(string driverJob) => $"{(driverJob.Length <= 53 ? driverJob : driverJob[..53].TrimEnd('-'))}-executors";
+
+    /// <summary>The run's driver: plans, (with executors) waits for them, merges, judges and commits.</summary>
+    public static V1Job Build(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity) =>
+        Job(JobName(run.Id), "driver", spec.Arguments, spec, run, options, capacity, executors: null);
+
+    /// <summary>
+    /// The run's executors: an Indexed Job of <see cref="RunInfo.Executors"/> pods started at once, each fetching slices
+    /// from the run's queue. A failed executor is not replaced and fails no other (<c>backoffLimitPerIndex: 0</c>,
+    /// <c>maxFailedIndexes</c> = all): the others take its slices over.
+    /// </summary>
+    public static V1Job BuildExecutors(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity) =>
+        Job(ExecutorsJobName(JobName(run.Id)), "executor", spec.ExecutorArguments ?? throw new ArgumentException("The run has no executors.", nameof(spec)),
+            spec, run, options, capacity, run.Executors);
+
+    private static V1Job Job(string name, string role, IReadOnlyList<string> arguments, JobSpec spec, RunInfo run, KubernetesOptions options, string capacity, int? executors)
     {
         var labels = new Dictionary<string, string>
         {
             ["app.kubernetes.io/name"] = "opsconsole-job", ["app.kubernetes.io/managed-by"] = ManagedBy,
             [RunIdLabel] = Label(run.Id), [SourceLabel] = Label(run.Source), [StreamLabel] = Label(run.Stream), [CapacityLabel] = capacity,
-            [RoleLabel] = "driver",
+            [RoleLabel] = role, [DriverJobLabel] = JobName(run.Id),
         };
         return new V1Job
         {
@@ -46,18 +66,23 @@ internal static class KubernetesJobManifest
             Kind = "Job",
             Metadata = new V1ObjectMeta
             {
-                Name = JobName(run.Id), NamespaceProperty = options.Namespace, Labels = labels,
+                Name = name, NamespaceProperty = options.Namespace, Labels = labels,
                 Annotations = new Dictionary<string, string> { [LaunchedByAnnotation] = run.LaunchedBy },
             },
             Spec = new V1JobSpec
             {
-                BackoffLimit = 0,
+                BackoffLimit = executors is null ? 0 : null,
+                CompletionMode = executors is null ? null : "Indexed",
+                Completions = executors,
+                Parallelism = executors,
+                BackoffLimitPerIndex = executors is null ? null : 0,
+                MaxFailedIndexes = executors,
                 ActiveDeadlineSeconds = options.ActiveDeadlineSeconds,
                 TtlSecondsAfterFinished = options.TtlSecondsAfterFinished,
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = labels },
-                    Spec = PodSpec(spec, run, options, capacity),
+                    Spec = PodSpec(arguments, spec, run, options, capacity),
                 },
             },
         };
@@ -73,7 +98,7 @@ internal static class KubernetesJobManifest
         Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(run.Cpu ?? options.CpuLimit), ["memory"] = new(run.Memory ?? options.MemoryLimit) },
     };
 
-    private static V1PodSpec PodSpec(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity) => new()
+    private static V1PodSpec PodSpec(IReadOnlyList<string> arguments, JobSpec spec, RunInfo run, KubernetesOptions options, string capacity) => new()
     {
         RestartPolicy = "Never",
         ServiceAccountName = options.ServiceAccount,
@@ -91,7 +116,7 @@ internal static class KubernetesJobManifest
             {
                 Name = Container,
                 Image = options.Image,
-                Args = [.. spec.Arguments],
+                Args = [.. arguments],
                 Env = [.. spec.Environment.Keys.Order(StringComparer.Ordinal).Select(variable => new V1EnvVar
                 {
                     Name = variable,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -38,10 +39,27 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
     {
         var run = spec.Run ?? throw new ArgumentException("A Kubernetes run needs the run's record (JobSpec.Run).", nameof(spec));
         var settings = options.Value;
-        var job = KubernetesJobManifest.Build(spec, run, settings, run.Capacity ?? settings.Capacity);
+        var capacity = run.Capacity ?? settings.Capacity;
+        var job = KubernetesJobManifest.Build(spec, run, settings, capacity);
         await Client.BatchV1.CreateNamespacedJobAsync(job, settings.Namespace, cancellationToken: cancellationToken);
         logger.LogInformation("Run {RunId}: Kubernetes Job {Namespace}/{Job} created", run.Id, settings.Namespace, job.Metadata.Name);
-        return new JobHandle(Kind, $"{settings.Namespace}/{job.Metadata.Name}");
+        var handle = new JobHandle(Kind, $"{settings.Namespace}/{job.Metadata.Name}");
+        if (spec.ExecutorArguments is not null)
+        {
+            try
+            {
+                var executors = KubernetesJobManifest.BuildExecutors(spec, run, settings, capacity);
+                await Client.BatchV1.CreateNamespacedJobAsync(executors, settings.Namespace, cancellationToken: cancellationToken);
+                logger.LogInformation("Run {RunId}: Kubernetes Job {Namespace}/{Job} created ({Count} executors)", run.Id, settings.Namespace, executors.Metadata.Name, run.Executors);
+            }
+            catch
+            {
+                // No driver without its executors: nothing of the run is left behind.
+                await StopAsync(handle, TimeSpan.Zero, CancellationToken.None);
+                throw;
+            }
+        }
+        return handle;
     }
 
     public async Task<JobStatus> StatusAsync(JobHandle handle, CancellationToken cancellationToken)
@@ -72,9 +90,15 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
         return pod?.Status?.Phase is "Succeeded" or "Failed" ? new JobStatus(false, null, $"The pod ended {pod.Status.Phase} without an exit code.") : JobStatus.Alive;
     }
 
+    /// <summary>Deletes the run's driver Job and its executors' Job, if any, each in the foreground with the grace period.</summary>
     public async Task StopAsync(JobHandle handle, TimeSpan grace, CancellationToken cancellationToken)
     {
         var (ns, name) = Parse(handle);
+        await Task.WhenAll(DeleteJobAsync(ns, name, grace, cancellationToken), DeleteJobAsync(ns, KubernetesJobManifest.ExecutorsJobName(name), grace, cancellationToken));
+    }
+
+    private async Task DeleteJobAsync(string ns, string name, TimeSpan grace, CancellationToken cancellationToken)
+    {
         try
         {
             await Client.BatchV1.DeleteNamespacedJobAsync(name, ns, new V1DeleteOptions { PropagationPolicy = "Foreground", GracePeriodSeconds = (long)grace.TotalSeconds },
@@ -83,51 +107,180 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
         }
         catch (HttpOperationException exception) when (exception.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            // Already gone.
+            // Already gone (or never there: a run without executors).
         }
     }
 
-    /// <summary>Nothing to release: an ended Job and its pod go after <c>ttlSecondsAfterFinished</c>.</summary>
-    public Task ReleaseAsync(JobHandle handle, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// The run has ended: executors still running (their driver failed) are stopped; the ended Jobs and their pods go
+    /// after <c>ttlSecondsAfterFinished</c>.
+    /// </summary>
+    public async Task ReleaseAsync(JobHandle handle, CancellationToken cancellationToken)
+    {
+        var (ns, name) = Parse(handle);
+        var executors = await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={KubernetesJobManifest.ExecutorsJobName(name)}", cancellationToken: cancellationToken);
+        if (executors.Items.Any(p => !Ended(p)))
+        {
+            await DeleteJobAsync(ns, KubernetesJobManifest.ExecutorsJobName(name), TimeSpan.FromSeconds(30), cancellationToken);
+        }
+    }
 
+    /// <summary>
+    /// Follows the run's pods (the driver's and its executors', watched by the driver Job's label): each pod's log as
+    /// it comes, merged into the run's log, with the pods as they change. The position holds a cursor per pod (the
+    /// driver's first, then <c>;executor-N=...</c>), each advanced only with lines handed out, so a resumed follow
+    /// repeats and loses nothing of any pod. Ends when the driver has ended and its log is read.
+    /// </summary>
     public async IAsyncEnumerable<JobOutput> FollowAsync(JobHandle handle, string position, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (ns, name) = Parse(handle);
-        var cursor = LogCursor.Parse(position);
+        var cursors = RunCursors.Parse(position);
+        await using var watch = new PodWatch(Client, ns, $"{KubernetesJobManifest.DriverJobLabel}={name}", logger);
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(64) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producing = ProduceAsync(handle, cursors, watch, batches.Writer, stop.Token);
+        await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
+        {
+            cursors.HandedOut(batch.Key, batch.Position);
+            yield return new JobOutput(batch.Lines, cursors.ToString()) { Pods = batch.Pods };
+        }
+        await stop.CancelAsync();
+        await producing;
+    }
+
+    /// <summary>The driver's follow, and beside it the executors' logs and the pods' changes, into one channel.</summary>
+    private async Task ProduceAsync(JobHandle handle, RunCursors cursors, PodWatch watch, ChannelWriter<Batch> writer, CancellationToken cancellationToken)
+    {
+        var (ns, _) = Parse(handle);
+        using var placement = new Placement();
+        Exception? failure = null;
+        try
+        {
+            using var others = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var placing = PlaceAsync(watch, placement, writer, others.Token);
+            var executors = FollowExecutorsAsync(ns, cursors, watch, writer, others.Token);
+            try
+            {
+                await FollowDriverAsync(handle, cursors.Driver, placement, watch, writer, cancellationToken);
+                // The executors end when the queue is finished, about when the driver commits: their last lines and
+                // their end are waited for a moment.
+                for (var wait = 0; wait < 20 && watch.Pods.Any(p => ExecutorIndex(p) is not null && !Ended(p)); wait++)
+                {
+                    await watch.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
+                }
+            }
+            finally
+            {
+                await others.CancelAsync();
+                await Task.WhenAll(placing, executors).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            if (await placement.ChangedAsync(watch.Pods, DescribeAsync, cancellationToken) is { } ended)
+            {
+                await writer.WriteAsync(new Batch(null, [], null, ended), cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            failure = exception;
+        }
+        catch (OperationCanceledException)
+        {
+            // The follow was stopped.
+        }
+        finally
+        {
+            writer.TryComplete(failure);
+        }
+    }
+
+    /// <summary>The driver pod: its pending reasons and timeout, then its log to the end.</summary>
+    private async Task FollowDriverAsync(JobHandle handle, LogCursor cursor, Placement placement, PodWatch watch, ChannelWriter<Batch> writer, CancellationToken cancellationToken)
+    {
+        var (ns, _) = Parse(handle);
         var told = new HashSet<string>(StringComparer.Ordinal);
-        var placement = new Placement();
-        await using var watch = new PodWatch(Client, ns, $"job-name={name}", logger);
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (await placement.ChangedAsync(watch.Pods, DescribeAsync, cancellationToken) is { } pods)
-            {
-                yield return new JobOutput([], cursor.ToString()) { Pods = pods };
-            }
-            var pod = Latest(watch.Pods);
+            var pod = Driver(watch.Pods);
             if (pod is null || pod.Status?.Phase == "Pending")
             {
                 if (pod is null && watch.Listed && !(await StatusAsync(handle, cancellationToken)).Running)
                 {
-                    yield break;
+                    return;
                 }
                 if (pod is not null)
                 {
                     var (lines, timedOut) = await PendingAsync(handle, pod, told, cancellationToken);
                     if (lines.Count > 0)
                     {
-                        yield return new JobOutput(lines, cursor.ToString());
+                        await writer.WriteAsync(new Batch("", lines, cursor.ToString(), null), cancellationToken);
                     }
                     if (timedOut)
                     {
-                        yield return new JobOutput([], cursor.ToString()) { Pods = placement.Deleted() };
-                        yield break;
+                        await writer.WriteAsync(new Batch(null, [], null, await placement.DeletedAsync()), cancellationToken);
+                        return;
                     }
                 }
                 // Events are not watched: a Pending pod's are listed again at least every 2 s.
                 await watch.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
                 continue;
             }
-            await using (var stream = await OpenLogAsync(ns, pod.Metadata.Name, cursor, cancellationToken))
+            await FollowLogAsync(ns, pod.Metadata.Name, "", cursor, watch, writer, cancellationToken);
+            return;
+        }
+    }
+
+    /// <summary>Each executor pod's log, from its own cursor, as soon as the pod runs.</summary>
+    private async Task FollowExecutorsAsync(string ns, RunCursors cursors, PodWatch watch, ChannelWriter<Batch> writer, CancellationToken cancellationToken)
+    {
+        var following = new Dictionary<string, Task>(StringComparer.Ordinal);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                foreach (var pod in watch.Pods.Where(p => ExecutorIndex(p) is not null && p.Status?.Phase is "Running" or "Succeeded" or "Failed" && !following.ContainsKey(p.Metadata.Name)))
+                {
+                    var key = $"executor-{ExecutorIndex(pod)}";
+                    following[pod.Metadata.Name] = FollowLogAsync(ns, pod.Metadata.Name, key, cursors.Executor(key), watch, writer, cancellationToken);
+                }
+                await watch.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The driver has ended.
+        }
+        await Task.WhenAll(following.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>The pods, handed out whenever they change.</summary>
+    private async Task PlaceAsync(PodWatch watch, Placement placement, ChannelWriter<Batch> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (await placement.ChangedAsync(watch.Pods, DescribeAsync, cancellationToken) is { } pods)
+                {
+                    await writer.WriteAsync(new Batch(null, [], null, pods), cancellationToken);
+                }
+                await watch.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The driver has ended.
+        }
+    }
+
+    /// <summary>
+    /// One pod's log from the cursor on, until the pod has ended and its log is read. A stream that ends while the
+    /// pod still runs (a dropped connection) is opened again from the cursor.
+    /// </summary>
+    private async Task FollowLogAsync(string ns, string pod, string key, LogCursor cursor, PodWatch watch, ChannelWriter<Batch> writer, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await using (var stream = await OpenLogAsync(ns, pod, cursor, cancellationToken))
             {
                 cursor.NewStream();
                 var splitter = new LineSplitter();
@@ -138,29 +291,78 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
                     var lines = cursor.Take(splitter.Add(buffer.AsSpan(0, read)));
                     if (lines.Count > 0)
                     {
-                        yield return new JobOutput(lines, cursor.ToString());
+                        await writer.WriteAsync(new Batch(key, lines, cursor.ToString(), null), cancellationToken);
                     }
                 }
             }
-            // The stream ends when the container has ended and its log is read, or when the connection dropped: the
-            // watch tells which (it may see the pod's end a moment after the log's).
-            for (var wait = 0; wait < 10 && !Ended(Latest(watch.Pods)); wait++)
+            // The watch tells whether the pod ended or the connection dropped (it may see the end a moment after the log's).
+            for (var wait = 0; wait < 10 && !Ended(Named(watch.Pods, pod)); wait++)
             {
                 await watch.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
             }
-            if (Ended(Latest(watch.Pods)))
+            if (Ended(Named(watch.Pods, pod)))
             {
-                if (await placement.ChangedAsync(watch.Pods, DescribeAsync, cancellationToken) is { } ended)
-                {
-                    yield return new JobOutput([], cursor.ToString()) { Pods = ended };
-                }
-                yield break;
+                return;
             }
-            logger.LogInformation("The log stream of {Namespace}/{Pod} ended while the pod runs: resuming from {Position}", ns, pod.Metadata.Name, cursor);
+            logger.LogInformation("The log stream of {Namespace}/{Pod} ended while the pod runs: resuming from {Position}", ns, pod, cursor);
         }
     }
 
-    private static V1Pod? Latest(IReadOnlyList<V1Pod> pods) => pods.Count > 0 ? pods[^1] : null;
+    private static V1Pod? Named(IReadOnlyList<V1Pod> pods, string name) => pods.FirstOrDefault(p => p.Metadata.Name == name);
+
+    /// <summary>The newest driver pod (a pod without a role label is a driver's, from before executors existed).</summary>
+    private static V1Pod? Driver(IReadOnlyList<V1Pod> pods) =>
+        pods.LastOrDefault(p => p.Metadata.Labels?.TryGetValue(KubernetesJobManifest.RoleLabel, out var role) != true || role == "driver");
+
+    /// <summary>An executor pod's index (its Indexed Job's completion index); null for any other pod.</summary>
+    private static string? ExecutorIndex(V1Pod pod) =>
+        pod.Metadata.Labels is { } labels && labels.TryGetValue(KubernetesJobManifest.RoleLabel, out var role) && role == "executor"
+            && labels.TryGetValue(KubernetesJobManifest.CompletionIndexLabel, out var index) ? index : null;
+
+    /// <summary>Lines of one pod (key: "" for the driver, <c>executor-N</c>) with its cursor after them, or the pods as they changed.</summary>
+    private sealed record Batch(string? Key, List<string> Lines, string? Position, IReadOnlyList<RunPod>? Pods);
+
+    /// <summary>
+    /// The cursors of a run's pods: each pod's live cursor (its follower moves it) and the last position handed out
+    /// with a batch, which is what the position string says.
+    /// </summary>
+    private sealed class RunCursors
+    {
+        private readonly Dictionary<string, string> _handedOut = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LogCursor> _executors = new(StringComparer.Ordinal);
+
+        public LogCursor Driver { get; private init; } = new();
+
+        public static RunCursors Parse(string position)
+        {
+            var parts = position.Split(';');
+            var cursors = new RunCursors { Driver = LogCursor.Parse(parts[0]) };
+            cursors._handedOut[""] = parts[0];
+            foreach (var part in parts.Skip(1))
+            {
+                var equals = part.IndexOf('=', StringComparison.Ordinal);
+                if (equals > 0)
+                {
+                    cursors._handedOut[part[..equals]] = part[(equals + 1)..];
+                }
+            }
+            return cursors;
+        }
+
+        public LogCursor Executor(string key) => _executors.GetOrAdd(key, k => LogCursor.Parse(_handedOut.GetValueOrDefault(k, JobOutput.Start)));
+
+        public void HandedOut(string? key, string? position)
+        {
+            if (key is not null && position is not null)
+            {
+                _handedOut[key] = position;
+            }
+        }
+
+        public override string ToString() =>
+            string.Join(';', _handedOut.Where(p => p.Key.Length > 0 && p.Value.Length > 0).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")
+                .Prepend(_handedOut.GetValueOrDefault("", JobOutput.Start)));
+    }
 
     private static bool Ended(V1Pod? pod) => pod?.Status?.Phase is null or "Succeeded" or "Failed";
 
@@ -172,7 +374,7 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
         return new RunPod
         {
             Name = pod.Metadata.Name,
-            Role = pod.Metadata.Labels?.TryGetValue(KubernetesJobManifest.RoleLabel, out var role) == true ? role : "driver",
+            Role = ExecutorIndex(pod) is { } index ? $"executor-{index}" : "driver",
             Phase = pod.Status?.Phase ?? "Pending",
             Node = pod.Spec.NodeName,
             Capacity = pod.Spec.NodeName is { } node ? await CapacityAsync(node, cancellationToken) : null,
@@ -215,42 +417,71 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
         return capacity;
     }
 
-    /// <summary>The pods reported last: a change (phase, node, reason) is reported again; a pod that vanished while it ran is Deleted.</summary>
-    private sealed class Placement
+    /// <summary>
+    /// The pods reported last: a change (phase, node, reason) is reported again; a pod that vanished while it ran is
+    /// Deleted. Once the runner deleted the run (<see cref="DeletedAsync"/>) nothing changes any more.
+    /// </summary>
+    private sealed class Placement : IDisposable
     {
+        private readonly SemaphoreSlim _gate = new(1, 1);
         private readonly Dictionary<string, RunPod> _seen = new(StringComparer.Ordinal);
         private List<RunPod>? _reported;
+        private bool _final;
 
         public async Task<IReadOnlyList<RunPod>?> ChangedAsync(IReadOnlyList<V1Pod> pods, Func<V1Pod, CancellationToken, Task<RunPod>> describe, CancellationToken cancellationToken)
         {
-            var present = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var pod in pods)
+            await _gate.WaitAsync(cancellationToken);
+            try
             {
-                _seen[pod.Metadata.Name] = await describe(pod, cancellationToken);
-                present.Add(pod.Metadata.Name);
+                if (_final)
+                {
+                    return null;
+                }
+                var present = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var pod in pods)
+                {
+                    _seen[pod.Metadata.Name] = await describe(pod, cancellationToken);
+                    present.Add(pod.Metadata.Name);
+                }
+                foreach (var (name, gone) in _seen.Where(p => !present.Contains(p.Key) && p.Value.Phase is "Pending" or "Running").ToList())
+                {
+                    _seen[name] = gone with { Phase = "Deleted" };
+                }
+                var now = Ordered();
+                if (_reported is not null && now.SequenceEqual(_reported))
+                {
+                    return null;
+                }
+                return _reported = now;
             }
-            foreach (var (name, gone) in _seen.Where(p => !present.Contains(p.Key) && p.Value.Phase is "Pending" or "Running").ToList())
+            finally
             {
-                _seen[name] = gone with { Phase = "Deleted" };
+                _gate.Release();
             }
-            var now = _seen.Values.OrderBy(p => p.Role, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
-            if (_reported is not null && now.SequenceEqual(_reported))
-            {
-                return null;
-            }
-            _reported = now;
-            return now;
         }
 
-        /// <summary>Every pod not ended is Deleted (the runner deleted the Job).</summary>
-        public IReadOnlyList<RunPod> Deleted()
+        /// <summary>Every pod not ended is Deleted (the runner deleted the run's Jobs), and stays so.</summary>
+        public async Task<IReadOnlyList<RunPod>> DeletedAsync()
         {
-            foreach (var (name, pod) in _seen.Where(p => p.Value.Phase is "Pending" or "Running").ToList())
+            await _gate.WaitAsync();
+            try
             {
-                _seen[name] = pod with { Phase = "Deleted" };
+                foreach (var (name, pod) in _seen.Where(p => p.Value.Phase is "Pending" or "Running").ToList())
+                {
+                    _seen[name] = pod with { Phase = "Deleted" };
+                }
+                _final = true;
+                return _reported = Ordered();
             }
-            return _reported = [.. _seen.Values.OrderBy(p => p.Role, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
+            finally
+            {
+                _gate.Release();
+            }
         }
+
+        public void Dispose() => _gate.Dispose();
+
+        private List<RunPod> Ordered() => [.. _seen.Values.OrderBy(p => p.Role, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>

@@ -33,6 +33,9 @@ public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
 
     public string Memory { get; set; } = "";
 
+    /// <summary>Executor pods fetching the slices (Kubernetes); 1: the driver fetches them.</summary>
+    public int Executors { get; set; } = 1;
+
     /// <summary>Errors by field (<c>stream</c>, <c>mode</c>, <c>from</c>, <c>to</c>, <c>workers</c>, or <c>""</c> for the form).</summary>
     public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
 
@@ -61,6 +64,7 @@ public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
                 Capacity = Capacity,
                 Cpu = Defaults.Resources && Cpu.Trim().Length > 0 ? Cpu : null,
                 Memory = Defaults.Resources && Memory.Trim().Length > 0 ? Memory : null,
+                Executors = Defaults.Resources ? Executors : null,
             }, caller, cancellationToken);
         }
         catch (InvalidFieldException exception)
