@@ -53,7 +53,10 @@ public sealed class ExecuteJob(IngestOptions options, int index, JobLog log, Tim
                 }
             }, CancellationToken.None));
             await Task.WhenAll(workers);
-            log.Info($"{_name}: the run's slice queue is finished ({source.Stats.Records} records fetched here)", source: _name);
+            log.Info($"{_name}: the run's slice queue is finished ({source.Stats.Records} records fetched here)", new Dictionary<string, object?>
+            {
+                ["records"] = source.Stats.Records, ["requests"] = source.Stats.Requests, ["rate_limited"] = source.Stats.RateLimited, ["retries"] = source.Stats.Retries,
+            }, source: _name);
             return JobExitCodes.Ok;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

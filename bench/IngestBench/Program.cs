@@ -22,6 +22,13 @@ using OpsConsole.Sandbox.Hosting;
 //   (stores: the same job with the lake in a folder and the state in SQLite, then with the lake on S3 (s3rver) and
 //   the state in DynamoDB (dynalite), alternating, each on fresh stores; records/s, CPU and peak RSS of each and the
 //   ratio. stores-live: the live measurement above once on each pair. Both need `npm ci` in tests/tools.)
+//        dotnet run -c Release --project bench/IngestBench -- executors [charges=300000] [workers=8] [rounds=2]
+//   (executors: the same run as one process, and as a driver (ingest --executors 3) with three execute processes
+//   sharing the workers, alternating, limits off, each on a fresh folder and SQLite file; wall time and records/s
+//   of each, and CPU seconds summed over its processes)
+//        dotnet run -c Release --project bench/IngestBench -- executors-live [charges=200000] [workers=48]
+//   (executors-live: the Sandbox at Stripe's live limits, the driver and three executors, each executor with 1/3 of
+//   the workers and of the key's 100 requests/s; records/s over the whole run and the 429s the executors got)
 // (the child mode `baseline <api> <from> <to> <slice> <workers>` is what this program runs as the baseline)
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 if (args.Length > 0 && args[0] == "stores")
@@ -35,6 +42,14 @@ if (args.Length > 0 && args[0] == "stores-live")
     var local = await Live(Arg(1, 700_000), Arg(2, 48), null, null, "folder + SQLite");
     var remote = await Live(Arg(1, 700_000), Arg(2, 48), lake, state, "s3rver + dynalite");
     return local + remote;
+}
+if (args.Length > 0 && args[0] == "executors-live")
+{
+    return await ExecutorsLive(Arg(1, 200_000), Arg(2, 48));
+}
+if (args.Length > 0 && args[0] == "executors")
+{
+    return await Executors(Arg(1, 300_000), Arg(2, 8), Arg(3, 2));
 }
 if (args.Length > 0 && args[0] == "rules")
 {
@@ -204,6 +219,109 @@ static async Task<int> Live(int charges, int workers, string? lake, string? stat
 }
 
 // The job limits-off on folder + SQLite and on s3rver + dynalite, alternating, fresh stores each run.
+static async Task<int> Executors(int charges, int workers, int rounds)
+{
+    var options = FullSpeed(charges);
+    await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+    var from = options.StartTime - (366 * 86_400);
+    var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
+    var rates = new Dictionary<int, List<double>> { [1] = [], [3] = [] };
+    var cpu = new Dictionary<int, List<double>> { [1] = [], [3] = [] };
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var executors in new[] { 1, 3 })
+        {
+            var folder = Directory.CreateTempSubdirectory("opsconsole-executors-bench-").FullName;
+            try
+            {
+                string[] common = ["--stream", "charges", "--run-id", $"bench-{round}", "--api-base", sandbox.BaseAddress.ToString(),
+                    "--lake", Path.Combine(folder, "lake"), "--state", Path.Combine(folder, "state.db"), "--requests-per-second", "1000000"];
+                var share = Math.Max(1, workers / executors);
+                var processes = new List<Task<(int ExitCode, string Output, double Seconds, double CpuSeconds, double PeakRssMiB)>>
+                {
+                    Measure(["dotnet", job, "ingest", .. common, "--from", $"{from}", "--to", $"{options.StartTime}", "--workers", $"{workers}", "--executors", $"{executors}"],
+                        Directory.CreateDirectory(Path.Combine(folder, "driver")).FullName),
+                };
+                for (var i = 0; executors > 1 && i < executors; i++)
+                {
+                    processes.Add(Measure(["dotnet", job, "execute", .. common, "--workers", $"{share}", "--executors", $"{executors}", "--executor", $"{i}"],
+                        Directory.CreateDirectory(Path.Combine(folder, $"executor-{i}")).FullName));
+                }
+                var ended = await Task.WhenAll(processes);
+                var driver = ended[0];
+                var summary = driver.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                    .LastOrDefault(l => l.GetProperty("event").GetString() == "summary");
+                if (ended.Any(e => e.ExitCode != 0) || summary.ValueKind == JsonValueKind.Undefined)
+                {
+                    Console.Error.WriteLine($"a process failed (exits {string.Join(", ", ended.Select(e => e.ExitCode))}):\n{driver.Output[^Math.Min(driver.Output.Length, 4000)..]}");
+                    return 1;
+                }
+                var records = summary.GetProperty("records").GetInt64();
+                var cpuSeconds = ended.Sum(e => e.CpuSeconds);
+                rates[executors].Add(records / driver.Seconds);
+                cpu[executors].Add(cpuSeconds);
+                Console.WriteLine($"round {round + 1}, executors {executors}: {records:N0} records in {driver.Seconds:N1} s, {cpuSeconds:N1} CPU s over {ended.Length} processes -> {records / driver.Seconds:N0} records/s");
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    Console.WriteLine($"{charges:N0} charges, {workers} workers in all, limits and latency off; {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {rounds} runs each");
+    Console.WriteLine($"one process: {Median(rates[1]):N0} records/s, {Median(cpu[1]):N1} CPU s");
+    Console.WriteLine($"driver + 3 executors: {Median(rates[3]):N0} records/s, {Median(cpu[3]):N1} CPU s ({Median(rates[3]) / Median(rates[1]):N2}x the records/s)");
+    return 0;
+}
+
+static async Task<int> ExecutorsLive(int charges, int workers)
+{
+    var options = new SandboxOptions
+    {
+        Charges = charges, Days = 70, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
+        LiveRatePerSecond = 100, LatencyMs = 300, JitterMs = 100,
+    };
+    await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+    var folder = Directory.CreateTempSubdirectory("opsconsole-executors-live-").FullName;
+    try
+    {
+        var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
+        string[] common = ["--stream", "charges", "--run-id", "live-executors", "--api-base", sandbox.BaseAddress.ToString(),
+            "--lake", Path.Combine(folder, "lake"), "--state", Path.Combine(folder, "state.db")];
+        var processes = new List<Task<(int ExitCode, string Output, double Seconds, double CpuSeconds, double PeakRssMiB)>>
+        {
+            Measure(["dotnet", job, "ingest", .. common, "--from", $"{options.StartTime - (71 * 86_400)}", "--to", $"{options.StartTime}", "--executors", "3"],
+                Directory.CreateDirectory(Path.Combine(folder, "driver")).FullName),
+        };
+        for (var i = 0; i < 3; i++)
+        {
+            processes.Add(Measure(["dotnet", job, "execute", .. common, "--workers", $"{workers / 3}", "--executors", "3", "--executor", $"{i}"],
+                Directory.CreateDirectory(Path.Combine(folder, $"executor-{i}")).FullName));
+        }
+        var ended = await Task.WhenAll(processes);
+        if (ended.Any(e => e.ExitCode != 0))
+        {
+            Console.Error.WriteLine($"a process failed (exits {string.Join(", ", ended.Select(e => e.ExitCode))}):\n{ended[0].Output[^Math.Min(ended[0].Output.Length, 4000)..]}");
+            return 1;
+        }
+        var records = ended[0].Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Last(l => l.GetProperty("event").GetString() == "summary").GetProperty("records").GetInt64();
+        var finals = ended.Skip(1).Select(e => e.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Last(l => l.TryGetProperty("rate_limited", out _))).ToList();
+        var requests = finals.Sum(f => f.GetProperty("requests").GetInt64());
+        Console.WriteLine($"{charges:N0} charges at Stripe's live limits (100 requests/s, 300 +- 100 ms), driver + 3 executors with {workers / 3} workers each; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{records:N0} records in {ended[0].Seconds:N1} s = {records / ended[0].Seconds:N0} records/s over the whole run (planning, drain and commit included)");
+        Console.WriteLine($"executors: {requests:N0} requests, {finals.Sum(f => f.GetProperty("rate_limited").GetInt64())} answered 429, "
+            + $"{finals.Sum(f => f.GetProperty("retries").GetInt64())} retries; records per executor {string.Join(", ", finals.Select(f => f.GetProperty("records").GetInt64().ToString("N0", CultureInfo.InvariantCulture)))}");
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
 static async Task<int> Stores(int charges, int workers, int rounds)
 {
     using var aws = new OpsConsole.Bench.LocalAws();
