@@ -210,8 +210,10 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         Assert.Contains("OOMKilled", ended.FailureReason, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ConsoleRestartsMidRun_TheNextOneReattachesToThePod_AndEveryLineIsInTheLogOnce()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task ConsoleRestartsMidRun_TheNextOneReattachesToThePods_AndEveryLineIsInTheLogOnce(int executors)
     {
         // The source outlives the console here, as it does in production: a Sandbox of its own.
         await using var sandbox = await Sandbox.Hosting.SandboxApp.StartAsync(new Sandbox.Hosting.SandboxOptions
@@ -227,7 +229,9 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         using (var first = Console(latencyMs: 100, settings))
         using (var client = first.BasicClient("operator"))
         {
-            id = (await LaunchFetchingAsync(client)).Id;
+            id = (await LaunchFetchingAsync(client, executors)).Id;
+            // With executors, the first console has read some of an executor's log: the next resumes it from its cursor.
+            await WaitForLinesAsync(client, id, lines => executors == 1 || lines.Any(l => l.Source == "executor-0" && l.Event == "slice"));
         }
         try
         {
@@ -241,6 +245,7 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
             Assert.Equal(400, run.Progress.Records);
             Assert.Single(lines, line => line.Event == "summary");
             Assert.Equal(lines.Count, lines.Select(line => line.Text).Distinct(StringComparer.Ordinal).Count());
+            Assert.Equal(executors + 1, lines.Select(l => l.Source).Where(s => s != "kubernetes").Distinct().Count());
         }
         finally
         {
@@ -290,9 +295,9 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     }
 
     /// <summary>A full run of charges on one worker, once its pod runs and records arrive (a Sandbox with latency keeps it going).</summary>
-    private static async Task<RunInfo> LaunchFetchingAsync(HttpClient client)
+    private static async Task<RunInfo> LaunchFetchingAsync(HttpClient client, int executors = 1)
     {
-        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1 });
+        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1, executors });
         return await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
     }
 
