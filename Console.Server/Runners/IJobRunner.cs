@@ -31,6 +31,12 @@ internal interface IJobRunner
 
     /// <summary>The job has ended and its output is in the run's log: what the runner kept of it can go.</summary>
     Task ReleaseAsync(JobHandle handle, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The jobs this runner's platform still has for the console, by run id, found without stored handles (a restarted
+    /// console reconciles them with its runs: a job whose handle it never stored, a job left running for an ended run).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, JobHandle>> ListAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A started job: the runner that started it and the job's id there (opaque to everyone but that runner).</summary>

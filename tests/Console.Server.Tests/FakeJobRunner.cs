@@ -12,6 +12,9 @@ namespace OpsConsole.Server.Tests;
 /// </summary>
 internal sealed class FakeJobRunner : IJobRunner
 {
+    public Task<IReadOnlyDictionary<string, JobHandle>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, JobHandle>>(new Dictionary<string, JobHandle>());
+
     private readonly ConcurrentDictionary<string, FakeJob> _jobs = new(StringComparer.Ordinal);
 
     /// <summary>Every job as it starts.</summary>

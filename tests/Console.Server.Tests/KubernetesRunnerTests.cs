@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using OpsConsole.Server.Runs;
 using OpsConsole.Shared.Runs;
@@ -246,6 +247,67 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
             Assert.Single(lines, line => line.Event == "summary");
             Assert.Equal(lines.Count, lines.Select(line => line.Text).Distinct(StringComparer.Ordinal).Count());
             Assert.Equal(executors + 1, lines.Select(l => l.Source).Where(s => s != "kubernetes").Distinct().Count());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ConsoleRestarts_AdoptsAJobWhoseHandleItNeverStored_AndStopsAJobRunningForNoActiveRun()
+    {
+        await using var sandbox = await Sandbox.Hosting.SandboxApp.StartAsync(new Sandbox.Hosting.SandboxOptions
+        {
+            Charges = 400, LatencyMs = 100, JitterMs = 0, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LiveRatePerSecond = 0, TestRatePerSecond = 0,
+        });
+        var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
+        Dictionary<string, string?> settings = new()
+        {
+            ["Data:Path"] = data, ["Sandbox:Enabled"] = "false", ["Source:ApiBase"] = sandbox.BaseAddress.ToString(), ["Source:SecretKey"] = "sk_live_sandbox",
+        };
+        string id;
+        try
+        {
+            using (var first = Console(latencyMs: 100, settings))
+            using (var client = first.BasicClient("operator"))
+            {
+                id = (await LaunchFetchingAsync(client)).Id;
+            }
+            // The console stopped between starting the Job and recording it: the run has no handle.
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "opsconsole.db")}"))
+            {
+                await connection.OpenAsync();
+                await using var forget = connection.CreateCommand();
+                forget.CommandText = "UPDATE runs SET job_kind = NULL, job_id = NULL";
+                Assert.Equal(1, await forget.ExecuteNonQueryAsync());
+            }
+            // And a Job of the console's runs for a run this console does not know runs on.
+            var images = _kube.Images;
+            _kube.Images = image => image == "sleeper" ? ("sleep", []) : images(image);
+            using var kube = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_kube.Kubeconfig));
+            var labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "opsconsole-console", ["opsconsole.io/role"] = "driver", ["opsconsole.io/run-id"] = "run-from-elsewhere" };
+            await kube.BatchV1.CreateNamespacedJobAsync(new k8s.Models.V1Job
+            {
+                Metadata = new k8s.Models.V1ObjectMeta { Name = "opsconsole-run-from-elsewhere", Labels = labels },
+                Spec = new k8s.Models.V1JobSpec
+                {
+                    Template = new k8s.Models.V1PodTemplateSpec
+                    {
+                        Metadata = new k8s.Models.V1ObjectMeta { Labels = labels },
+                        Spec = new k8s.Models.V1PodSpec { RestartPolicy = "Never", Containers = [new k8s.Models.V1Container { Name = "job", Image = "sleeper", Args = ["300"] }] },
+                    },
+                },
+            }, "opsconsole");
+
+            using var second = Console(latencyMs: 100, settings);
+            using var admin = second.BasicClient("operator");
+            var run = await WaitForEndAsync(admin, id, seconds: 120);
+
+            Assert.True(run.State == RunState.Succeeded, $"{run.State}: {run.FailureReason}");
+            Assert.Equal(400, run.Progress.Records);
+            Assert.Equal(("kubernetes", $"opsconsole/opsconsole-{id}"), (await second.Services.GetRequiredService<IRunStore>().HandleAsync(id)) is { } h ? (h.Kind, h.Id) : default);
+            Assert.Contains(_kube.Deletes, d => d.Job == "opsconsole-run-from-elsewhere");
         }
         finally
         {

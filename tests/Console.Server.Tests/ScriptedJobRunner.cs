@@ -17,6 +17,9 @@ namespace OpsConsole.Server.Tests;
 /// </summary>
 internal sealed class ScriptedJobRunner : IJobRunner
 {
+    public Task<IReadOnlyDictionary<string, JobHandle>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, JobHandle>>(new Dictionary<string, JobHandle>());
+
     private readonly FakeJobRunner _jobs = new();
 
     public string Kind => _jobs.Kind;

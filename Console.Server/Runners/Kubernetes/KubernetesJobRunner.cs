@@ -111,6 +111,17 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
         }
     }
 
+    /// <summary>The driver Jobs the console started that still exist, by the run id of their label.</summary>
+    public async Task<IReadOnlyDictionary<string, JobHandle>> ListAsync(CancellationToken cancellationToken)
+    {
+        var ns = options.Value.Namespace;
+        var jobs = await Client.BatchV1.ListNamespacedJobAsync(ns,
+            labelSelector: $"app.kubernetes.io/managed-by={KubernetesJobManifest.ManagedBy},{KubernetesJobManifest.RoleLabel}=driver", cancellationToken: cancellationToken);
+        return jobs.Items.Where(j => j.Metadata.Labels?.ContainsKey(KubernetesJobManifest.RunIdLabel) == true)
+            .GroupBy(j => j.Metadata.Labels[KubernetesJobManifest.RunIdLabel], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new JobHandle(Kind, $"{ns}/{g.First().Metadata.Name}"), StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// The run has ended: executors still running (their driver failed) are stopped; the ended Jobs and their pods go
     /// after <c>ttlSecondsAfterFinished</c>.

@@ -19,6 +19,13 @@ namespace OpsConsole.Server.Runners.Local;
 /// </summary>
 internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IOptions<DataOptions> data, ILogger<LocalJobRunner> logger) : IJobRunner
 {
+    /// <summary>
+    /// Nothing to list: a local job is a child process whose handle is stored before anything waits on it, and a
+    /// console that stops before that ends the run as not started (its process, if any, runs under no lease).
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, JobHandle>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, JobHandle>>(new Dictionary<string, JobHandle>());
+
     public const string LocalKind = "local";
     public const string OutputFile = "output.log";
     public const string ExitCodeFile = "exit-code";
