@@ -82,28 +82,16 @@ public static class JobCommand
         {
             return JobExitCodes.InvalidArguments;
         }
-        var options = new IngestOptions
+        var options = Fetching(parse, o, stream!, apiBase!, credentials!) with
         {
-            Source = parse.GetValue(o.Source)!,
-            Stream = stream!,
-            ApiBase = apiBase!,
-            Credentials = credentials!,
-            Lake = parse.GetValue(o.Lake)!,
-            State = parse.GetValue(o.State)!,
-            RunId = parse.GetValue(o.RunId)!,
             From = from,
             To = to,
             Mode = mode,
-            Workers = parse.GetValue(o.Workers),
             LookbackSeconds = parse.GetValue(o.Lookback),
             SafetyLagSeconds = parse.GetValue(o.SafetyLag),
             SliceSeconds = parse.GetValue(o.SliceSeconds),
-            MaxSlicePages = parse.GetValue(o.MaxSlicePages),
-            RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(o.RequestTimeout)),
-            RequestsPerSecond = parse.GetValue(o.Rate),
             Rules = quality,
             Executors = parse.GetValue(o.Executors),
-            SliceLease = TimeSpan.FromSeconds(parse.GetValue(o.SliceLease)),
         };
         return await new IngestJob(options, new JobLog(output)).RunAsync(cancellationToken);
     }
@@ -122,23 +110,26 @@ public static class JobCommand
         }
         // The executors share the source's limit for the key: each takes 1/N of it.
         var rate = parse.GetValue(o.Rate) is > 0 and var given ? given : credentials!.IsLive ? 100 : 25;
-        var options = new IngestOptions
-        {
-            Source = parse.GetValue(o.Source)!,
-            Stream = stream!,
-            ApiBase = apiBase!,
-            Credentials = credentials!,
-            Lake = parse.GetValue(o.Lake)!,
-            State = parse.GetValue(o.State)!,
-            RunId = parse.GetValue(o.RunId)!,
-            Workers = parse.GetValue(o.Workers),
-            MaxSlicePages = parse.GetValue(o.MaxSlicePages),
-            RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(o.RequestTimeout)),
-            RequestsPerSecond = rate / parse.GetValue(o.Executors),
-            SliceLease = TimeSpan.FromSeconds(parse.GetValue(o.SliceLease)),
-        };
+        var options = Fetching(parse, o, stream!, apiBase!, credentials!) with { RequestsPerSecond = rate / parse.GetValue(o.Executors) };
         return await new ExecuteJob(options, index!.Value, new JobLog(output)).RunAsync(cancellationToken);
     }
+
+    /// <summary>What <c>ingest</c> and <c>execute</c> both take: where to fetch from and write to, and how to fetch.</summary>
+    private static IngestOptions Fetching(ParseResult parse, JobOptions o, StripeStream stream, Uri apiBase, StripeCredentials credentials) => new()
+    {
+        Source = parse.GetValue(o.Source)!,
+        Stream = stream,
+        ApiBase = apiBase,
+        Credentials = credentials,
+        Lake = parse.GetValue(o.Lake)!,
+        State = parse.GetValue(o.State)!,
+        RunId = parse.GetValue(o.RunId)!,
+        Workers = parse.GetValue(o.Workers),
+        MaxSlicePages = parse.GetValue(o.MaxSlicePages),
+        RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(o.RequestTimeout)),
+        RequestsPerSecond = parse.GetValue(o.Rate),
+        SliceLease = TimeSpan.FromSeconds(parse.GetValue(o.SliceLease)),
+    };
 
     private static async Task<int> PlanAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

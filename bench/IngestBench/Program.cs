@@ -111,6 +111,13 @@ finally
 }
 
 // A year of charges on a manual clock, with the source's limits, latency and live traffic off.
+// Stripe's live limits: 100 requests/s, 300 +- 100 ms a request; 70 days of charges.
+static SandboxOptions LiveLimits(int charges) => new()
+{
+    Charges = charges, Days = 70, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
+    LiveRatePerSecond = 100, LatencyMs = 300, JitterMs = 100,
+};
+
 static SandboxOptions FullSpeed(int charges) => new()
 {
     Charges = charges, Days = 365, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
@@ -174,11 +181,7 @@ static async Task<int> Rules(int charges, int workers, int rounds)
 // The job at Stripe's live limits: sustained records/s from its progress lines while it fetches.
 static async Task<int> Live(int charges, int workers, string? lake, string? state, string stores)
 {
-    var options = new SandboxOptions
-    {
-        Charges = charges, Days = 70, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
-        LiveRatePerSecond = 100, LatencyMs = 300, JitterMs = 100,
-    };
+    var options = LiveLimits(charges);
     await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
     var folder = Directory.CreateTempSubdirectory("opsconsole-ingest-live-").FullName;
     try
@@ -277,11 +280,7 @@ static async Task<int> Executors(int charges, int workers, int rounds)
 
 static async Task<int> ExecutorsLive(int charges, int workers)
 {
-    var options = new SandboxOptions
-    {
-        Charges = charges, Days = 70, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
-        LiveRatePerSecond = 100, LatencyMs = 300, JitterMs = 100,
-    };
+    var options = LiveLimits(charges);
     await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
     var folder = Directory.CreateTempSubdirectory("opsconsole-executors-live-").FullName;
     try

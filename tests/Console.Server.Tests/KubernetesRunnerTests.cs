@@ -217,15 +217,8 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     public async Task ConsoleRestartsMidRun_TheNextOneReattachesToThePods_AndEveryLineIsInTheLogOnce(int executors)
     {
         // The source outlives the console here, as it does in production: a Sandbox of its own.
-        await using var sandbox = await Sandbox.Hosting.SandboxApp.StartAsync(new Sandbox.Hosting.SandboxOptions
-        {
-            Charges = 400, LatencyMs = 100, JitterMs = 0, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LiveRatePerSecond = 0, TestRatePerSecond = 0,
-        });
-        var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
-        Dictionary<string, string?> settings = new()
-        {
-            ["Data:Path"] = data, ["Sandbox:Enabled"] = "false", ["Source:ApiBase"] = sandbox.BaseAddress.ToString(), ["Source:SecretKey"] = "sk_live_sandbox",
-        };
+        await using var sandbox = await OwnSandboxAsync();
+        var (data, settings) = RestartSettings(sandbox);
         string id;
         using (var first = Console(latencyMs: 100, settings))
         using (var client = first.BasicClient("operator"))
@@ -257,15 +250,8 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     [Fact]
     public async Task ConsoleRestarts_AdoptsAJobWhoseHandleItNeverStored_AndStopsAJobRunningForNoActiveRun()
     {
-        await using var sandbox = await Sandbox.Hosting.SandboxApp.StartAsync(new Sandbox.Hosting.SandboxOptions
-        {
-            Charges = 400, LatencyMs = 100, JitterMs = 0, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LiveRatePerSecond = 0, TestRatePerSecond = 0,
-        });
-        var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
-        Dictionary<string, string?> settings = new()
-        {
-            ["Data:Path"] = data, ["Sandbox:Enabled"] = "false", ["Source:ApiBase"] = sandbox.BaseAddress.ToString(), ["Source:SecretKey"] = "sk_live_sandbox",
-        };
+        await using var sandbox = await OwnSandboxAsync();
+        var (data, settings) = RestartSettings(sandbox);
         string id;
         try
         {
@@ -361,6 +347,22 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     {
         var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1, executors });
         return await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
+    }
+
+    /// <summary>A Sandbox apart from the console (it outlives a console that restarts, as a real source does): 400 charges, 100 ms a request.</summary>
+    private static Task<Sandbox.Hosting.RunningSandbox> OwnSandboxAsync() => Sandbox.Hosting.SandboxApp.StartAsync(new Sandbox.Hosting.SandboxOptions
+    {
+        Charges = 400, LatencyMs = 100, JitterMs = 0, ArrivalsPerSecond = 0, UpdatesPerSecond = 0, LiveRatePerSecond = 0, TestRatePerSecond = 0,
+    });
+
+    /// <summary>Settings of consoles that follow one another over one data folder, with the source <paramref name="sandbox"/>.</summary>
+    private static (string Data, Dictionary<string, string?> Settings) RestartSettings(Sandbox.Hosting.RunningSandbox sandbox)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "opsconsole-tests", Guid.NewGuid().ToString("N"));
+        return (data, new()
+        {
+            ["Data:Path"] = data, ["Sandbox:Enabled"] = "false", ["Source:ApiBase"] = sandbox.BaseAddress.ToString(), ["Source:SecretKey"] = "sk_live_sandbox",
+        });
     }
 
     private static async Task WaitForLinesAsync(HttpClient client, string runId, Func<List<Logs.LogLine>, bool> done)
