@@ -3,26 +3,19 @@ using System.Security.Cryptography;
 namespace OpsConsole.Server.Ui;
 
 /// <summary>
-/// Scripts the build embeds in this assembly and the console serves: <c>/_framework/blazor.web.js</c>, which
-/// build/BlazorScript.targets extracts from the ASP.NET Core runtime pack (the SDK's own copy comes from a package this
-/// feed does not serve), and the browser SignalR client from build/BrowserClient.targets.
+/// The browser SignalR client (build/BrowserClient.targets embeds it from its npm package) as the console serves it.
+/// The Blazor script is the Web SDK's own, a static asset at <c>/_framework/blazor.web.js</c>.
 /// </summary>
 internal static class EmbeddedScripts
 {
-    public const string BlazorPath = "/_framework/blazor.web.js";
     public const string SignalRPath = "/lib/signalr/signalr.min.js";
 
-    private static readonly Lazy<(byte[] Content, string ETag)> Blazor = new(() => Load("blazor.web.js", "ExtractBlazorScript"));
     private static readonly Lazy<(byte[] Content, string ETag)> SignalR = new(() => Load("signalr.min.js", "RestoreBrowserClient"));
 
-    /// <summary>Loads both scripts, so a start-up fails loudly if the build did not embed them.</summary>
-    public static void EnsureEmbedded() => _ = (Blazor.Value, SignalR.Value);
+    /// <summary>Loads the script, so a start-up fails loudly if the build did not embed it.</summary>
+    public static void EnsureEmbedded() => _ = SignalR.Value;
 
-    public static void MapEmbeddedScripts(this IEndpointRouteBuilder endpoints)
-    {
-        Map(endpoints, BlazorPath, Blazor);
-        Map(endpoints, SignalRPath, SignalR);
-    }
+    public static void MapEmbeddedScripts(this IEndpointRouteBuilder endpoints) => Map(endpoints, SignalRPath, SignalR);
 
     private static void Map(IEndpointRouteBuilder endpoints, string path, Lazy<(byte[] Content, string ETag)> script) =>
         endpoints.MapGet(path, (HttpContext context) =>

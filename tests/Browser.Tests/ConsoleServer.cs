@@ -15,12 +15,13 @@ public sealed class ConsoleServer : IAsyncDisposable
         ["viewer"] = "browser-viewer-password",
     };
 
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly StringBuilder _output = new();
+    private Process _process = default!;
 
-    private ConsoleServer(Process process, string baseUrl, string dataPath)
+    private ConsoleServer(ProcessStartInfo start, string baseUrl, string dataPath)
     {
-        _process = process;
+        _start = start;
         BaseUrl = baseUrl;
         DataPath = dataPath;
     }
@@ -62,17 +63,28 @@ public sealed class ConsoleServer : IAsyncDisposable
             },
         };
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var server = new ConsoleServer(process, baseUrl, dataPath);
-        process.OutputDataReceived += (_, line) => server.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => server.Append(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await server.WaitUntilHealthyAsync();
+        var server = new ConsoleServer(start, baseUrl, dataPath);
+        await server.LaunchAsync();
         return server;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the console, as a crash or a deploy would; <see cref="StartAgainAsync"/> brings it back.</summary>
+    public Task StopAsync() => KillAsync();
+
+    /// <summary>Starts the console again on the same port and data folder.</summary>
+    public Task StartAgainAsync() => LaunchAsync();
+
+    private async Task LaunchAsync()
+    {
+        _process = Process.Start(_start) ?? throw new InvalidOperationException("dotnet did not start.");
+        _process.OutputDataReceived += (_, line) => Append(line.Data);
+        _process.ErrorDataReceived += (_, line) => Append(line.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitUntilHealthyAsync();
+    }
+
+    private async Task KillAsync()
     {
         if (!_process.HasExited)
         {
@@ -80,6 +92,11 @@ public sealed class ConsoleServer : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         try
         {
             Directory.Delete(DataPath, recursive: true);

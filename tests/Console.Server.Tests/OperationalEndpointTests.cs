@@ -67,7 +67,7 @@ public sealed class OperationalEndpointTests(ConsoleAppFactory factory) : IClass
     }
 
     [Fact]
-    public async Task BlazorScript_Served_FromTheEmbeddedCopy()
+    public async Task BlazorScript_Served_TheWebSdksOwn()
     {
         using var client = factory.AnonymousClient();
 
