@@ -35,7 +35,7 @@ public sealed class ExecuteJob(IngestOptions options, int index, JobLog log, Tim
         {
             var state = new CountingStateStore(StateStores.Open(options.State, _time), _usage);
             var storage = new CountingLakeStorage(LakeStorages.Open(options.Lake), _usage);
-            using var source = sources?.Invoke(options) ?? IngestJob.StripeSourceFor(options);
+            using var source = sources?.Invoke(options) ?? IngestJob.StripeSourceFor(options, log, _name);
             var table = new LakeTable(storage, options.TablePath, StreamSchema.For(options.Stream.Name), new ParquetFormat());
             var run = new RunContext(options, log, state, storage, source, table, null, _usage, _time);
             log.Info($"{_name} of run {options.RunId}: {options.Workers} workers at {options.RequestsPerSecond:0.##} requests/s", source: _name);

@@ -78,7 +78,7 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
     private async Task<int> RunLeasedAsync(IStateStore state, ILakeStorage storage, CancellationToken cancellationToken)
     {
         var checkpoint = await state.GetCheckpointAsync(options.Source, options.Stream.Name, cancellationToken);
-        using var source = sources?.Invoke(options) ?? StripeSourceFor(options);
+        using var source = sources?.Invoke(options) ?? StripeSourceFor(options, log);
         var table = new LakeTable(storage, options.TablePath, StreamSchema.For(options.Stream.Name), new ParquetFormat());
         var run = new RunContext(options, log, state, storage, source, table, checkpoint, _usage, _time);
         var finish = new CheckpointStep(run);
@@ -105,13 +105,19 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         return JobExitCodes.Ok;
     }
 
-    internal static StripeSource StripeSourceFor(IngestOptions options) => new(new StripeClient(new StripeClientOptions
+    /// <summary>The Stripe source of a run; each retry is a warn line of <paramref name="logSource"/> (held to a rate).</summary>
+    internal static StripeSource StripeSourceFor(IngestOptions options, JobLog log, string logSource = "driver")
     {
-        BaseAddress = options.ApiBase,
-        Credentials = options.Credentials,
-        RequestsPerSecond = options.RequestsPerSecond,
-        RequestTimeout = options.RequestTimeout,
-    }), options.Stream);
+        var retries = new RetryLog(log, logSource);
+        return new(new StripeClient(new StripeClientOptions
+        {
+            BaseAddress = options.ApiBase,
+            Credentials = options.Credentials,
+            RequestsPerSecond = options.RequestsPerSecond,
+            RequestTimeout = options.RequestTimeout,
+            OnRetry = retries.Retrying,
+        }), options.Stream);
+    }
 
     /// <summary>The exit code a failure of the leased run ends in, logged with its reason; null for a failure nobody expected.</summary>
     private int? ExitCodeOf(Exception exception, CancellationToken cancelled, CancellationToken leaseLost)

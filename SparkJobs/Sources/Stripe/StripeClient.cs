@@ -145,7 +145,9 @@ public sealed class StripeClient : IDisposable
                 throw new SourceFailedException($"{path}: the run's retry budget ({_options.RetryBudget}) is spent; the last failure: {outcome.Problem}.");
             }
             Stats.Retry();
-            await Task.Delay(outcome.RetryAtOnce ? TimeSpan.Zero : Backoff(attempt), _time, cancellationToken);
+            var wait = outcome.RetryAtOnce ? TimeSpan.Zero : Backoff(attempt);
+            _options.OnRetry?.Invoke(path, attempt, outcome.Problem!, wait);
+            await Task.Delay(wait, _time, cancellationToken);
         }
     }
 

@@ -27,6 +27,9 @@ public sealed record StripeClientOptions
 
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Told of every retry: the request, the attempt that failed, why, and the wait before the next.</summary>
+    public Action<string, int, string, TimeSpan>? OnRetry { get; init; }
+
     /// <summary>The rate the job aims at.</summary>
     public double TargetRate => (RequestsPerSecond > 0 ? RequestsPerSecond : Credentials.IsLive ? 100 : 25) * Headroom;
 }
