@@ -267,9 +267,11 @@ internal sealed class CheckpointService(
         var history = await state.HistoryAsync(source, stream, cancellationToken);
         double window = 0, records = 0, seconds = 0;
         var used = 0;
+        // Only incremental runs tell the arrival rate: a full sync (or a run given its own window) fetched far more than
+        // the stretch its checkpoint moved over, and rating it as that stretch overstated estimates many times over.
         foreach (var version in history.Where(h => h.Cursor is not null && h.PreviousCursor is not null && h.Cursor > h.PreviousCursor).Take(20))
         {
-            if (await runs.GetAsync(version.UpdatedBy, cancellationToken) is { State: RunState.Succeeded, Progress.Records: > 0 } run
+            if (await runs.GetAsync(version.UpdatedBy, cancellationToken) is { State: RunState.Succeeded, Progress.Records: > 0, Mode: "incremental", From: null } run
                 && run.Duration(time.GetUtcNow()) is { TotalSeconds: > 0 } took)
             {
                 window += version.Cursor!.Value - version.PreviousCursor!.Value + LookbackSeconds;
@@ -287,8 +289,11 @@ internal sealed class CheckpointService(
         }
         var estimated = (long)Math.Round(records / window * (to - from.Value));
         var duration = TimeSpan.FromSeconds(Math.Round(estimated / Math.Max(1, records / seconds)));
-        return (estimated, duration, $"From the last {used} incremental run(s): {records / window:0.###} records per second of window, {records / seconds:0} records/s fetched.");
+        return (estimated, duration, $"From the last {used} incremental run(s) of this stream: {records:0} records arrived in {Duration(window)} of window "
+            + $"({records / window * 3600:0.#} an hour), fetched at {records / seconds:0} records/s.");
     }
+
+    private static string Duration(double seconds) => seconds >= 86_400 ? $"{seconds / 86_400:0.#} days" : seconds >= 3600 ? $"{seconds / 3600:0.#} hours" : $"{seconds / 60:0} minutes";
 
     private async Task AuditRefusedAsync(CallerInfo caller, string action, string target, CheckpointChange change, string reason, string outcome, CancellationToken cancellationToken)
     {

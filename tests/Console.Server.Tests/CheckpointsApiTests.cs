@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using OpsConsole.Server.Data;
+using OpsConsole.Server.Runs;
 using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Checkpoints;
 using OpsConsole.Shared.Runs;
@@ -68,6 +69,45 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
         Assert.Equal((Cursor, 2L, "run-b"), (charges.Cursor!.Value, charges.Version, charges.UpdatedBy));
         Assert.True(charges.Lag > TimeSpan.Zero);
         Assert.Null(list[1].Cursor);
+    }
+
+    [Fact]
+    public async Task Preview_EstimatesFromIncrementalRunsOnly_NotFromAFullSyncThatFetchedEverything()
+    {
+        using var console = new ConsoleAppFactory();
+        var state = console.Services.GetRequiredService<IStateStore>();
+        var runs = console.Services.GetRequiredService<IRunStore>();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // A full sync (10,000 records: the whole history), then an incremental run over 3 hours (600 records: 200 an
+        // hour), then another full sync of everything: the stream gets 200 records an hour.
+        await SucceededAsync(runs, "run-full-1", "full", 10_000);
+        await state.WriteCheckpointAsync("stripe", "refunds", now - (6 * 3600), 0, "run-full-1", "committed");
+        await SucceededAsync(runs, "run-incremental", "incremental", 600);
+        await state.WriteCheckpointAsync("stripe", "refunds", now - (3 * 3600) - 600, 1, "run-incremental", "committed");
+        await SucceededAsync(runs, "run-full-2", "full", 10_600);
+        await state.WriteCheckpointAsync("stripe", "refunds", now - 60, 2, "run-full-2", "committed");
+        using var admin = console.BasicClient("admin");
+
+        var preview = await (await admin.PostAsJsonAsync("/api/checkpoints/stripe/refunds/preview",
+                new CheckpointChange { Action = CheckpointAction.Set, ExpectedVersion = 3, Cursor = DateTimeOffset.FromUnixTimeSeconds(now - 86_400) }, Json))
+            .Content.ReadFromJsonAsync<CheckpointPreview>(Json);
+
+        // A day back and the lookback: about 24 hours at 200 an hour (3 hours of window plus the 10 min lookback).
+        Assert.InRange(preview!.EstimatedRecords!.Value, 4_000, 5_000);
+        Assert.StartsWith("From the last 1 incremental run(s) of this stream: 600 records arrived in 3 hours of window", preview.EstimateBasis, StringComparison.Ordinal);
+    }
+
+    private static async Task SucceededAsync(IRunStore runs, string id, string mode, long records)
+    {
+        var started = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await runs.InsertAsync(new RunInfo
+        {
+            Id = id, Source = "stripe", Stream = "refunds", Mode = mode, Workers = 8, State = RunState.Pending, CreatedAt = started, LaunchedBy = "operator",
+        });
+        await runs.TransitionAsync(id, RunState.Starting, new RunChange { StartedAt = started }, "starting");
+        await runs.TransitionAsync(id, RunState.Running, new RunChange(), "running");
+        await runs.UpdateProgressAsync(id, RunProgress.None with { Records = records });
+        await runs.TransitionAsync(id, RunState.Succeeded, new RunChange { EndedAt = DateTimeOffset.UtcNow, ExitCode = 0 }, "succeeded");
     }
 
     [Fact]
