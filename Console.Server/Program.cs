@@ -41,6 +41,8 @@ try
     app.UseProxySupport();
     app.UseSecurityHeaders();
     app.UseConsoleApiErrors();
+    // Routing after the status-code pages, so an address with nothing behind it is routed again to the 404 page.
+    app.UseRouting();
     app.UseAuthentication();
     app.UseAuthorization();
     app.UseAntiforgery();

@@ -20,6 +20,11 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // An address with nothing behind it gets the console's own page (with its 404 status), not an empty answer.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs")
+                               && !context.Request.Path.StartsWithSegments("/_framework") && !context.Request.Path.StartsWithSegments("/_content")
+                               && HttpMethods.IsGet(context.Request.Method),
+            pages => pages.UseStatusCodePagesWithReExecute(OpsConsole.Web.ConsoleUrls.NotFound));
         return app;
     }
 

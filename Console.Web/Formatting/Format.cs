@@ -50,7 +50,15 @@ public static class Format
     /// <summary>A day, UTC.</summary>
     public static string Date(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>Dollars with enough digits for the small sums of short runs.</summary>
-    public static string Usd(double value) =>
-        "$" + value.ToString(Math.Abs(value) >= 1 ? "N2" : Math.Abs(value) >= 0.01 ? "0.0000" : "0.000000", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Dollars, one format everywhere: cents from a dollar up, four decimals below (a short run's sums), "&lt; $0.0001"
+    /// for less than that, and a plain $0.00 for nothing.
+    /// </summary>
+    public static string Usd(double value) => Math.Abs(value) switch
+    {
+        0 => "$0.00",
+        >= 1 => "$" + value.ToString("N2", CultureInfo.InvariantCulture),
+        >= 0.0001 => "$" + value.ToString("0.0000", CultureInfo.InvariantCulture),
+        _ => "< $0.0001",
+    };
 }

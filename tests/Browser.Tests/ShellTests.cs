@@ -57,6 +57,20 @@ public sealed partial class ShellTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task UnknownAddress_GivesThe404PageWithAWayBack()
+    {
+        var (page, _) = await fixture.NewPageAsync();
+        await new SignInPageObject(page).SignInAsync("viewer");
+
+        var response = await page.GotoAsync("/no-such-page");
+
+        Assert.Equal(404, response!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Go to Runs" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Runs", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task SignOut_SignedIn_EndsTheSession()
     {
         var (page, _) = await fixture.NewPageAsync();

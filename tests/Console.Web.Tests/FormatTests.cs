@@ -20,8 +20,10 @@ public sealed class FormatTests
     [Theory]
     [InlineData(1234.5, "$1,234.50")]
     [InlineData(0.0123, "$0.0123")]
-    [InlineData(0.000042, "$0.000042")]
-    public void Usd_KeepsTheDigitsSmallSumsNeed(double value, string expected) => Assert.Equal(expected, Format.Usd(value));
+    [InlineData(0.5, "$0.5000")]
+    [InlineData(0.000042, "< $0.0001")]
+    [InlineData(0.0, "$0.00")]
+    public void Usd_OneFormat_CentsFromADollar_FourDecimalsBelow(double value, string expected) => Assert.Equal(expected, Format.Usd(value));
 
     [Fact]
     public void NumbersAndTimes_AreInvariantAndUtc()
