@@ -106,14 +106,15 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time, OpsCon
         await using (var read = connection.CreateCommand())
         {
             read.Transaction = transaction;
-            read.CommandText = "SELECT failures, strikes FROM sign_in_lockouts WHERE user_name = $name AND address = $address AND updated_at > $kept";
+            read.CommandText = "SELECT failures, strikes, locked_until FROM sign_in_lockouts WHERE user_name = $name AND address = $address AND updated_at > $kept";
             read.Parameters.AddWithValue("$name", name);
             read.Parameters.AddWithValue("$address", address);
             read.Parameters.AddWithValue("$kept", (now - StrikesKept).ToUnixTimeMilliseconds());
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
-                (failures, strikes) = (reader.GetInt32(0), reader.GetInt32(1));
+                // A lockout that has run out starts a new count (its failures stay on the row while it lasts, for the Users page).
+                (failures, strikes) = (reader.IsDBNull(2) ? reader.GetInt32(0) : 0, reader.GetInt32(1));
             }
         }
         DateTimeOffset? until = null;
@@ -121,7 +122,7 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time, OpsCon
         {
             strikes++;
             var length = TimeSpan.FromTicks(Math.Min(LongestLockout.Ticks, lockout.Ticks * (1L << Math.Min(strikes - 1, 20))));
-            (until, failures) = (now + length, 0);
+            until = now + length;
         }
         await using (var write = connection.CreateCommand())
         {

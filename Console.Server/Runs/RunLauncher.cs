@@ -126,6 +126,7 @@ internal sealed class RunLauncher(
         {
             throw new RunStateConflictException(id, run.State, "cancelled");
         }
+        var before = run.State;
         if (run.State != RunState.Cancelling)
         {
             run = await store.TransitionAsync(id, RunState.Cancelling,
@@ -137,7 +138,7 @@ internal sealed class RunLauncher(
             logger.LogInformation("Run {RunId}: cancel requested by {User}", id, caller.Name);
             events.Raise(run);
             follower.ScheduleKill(run);
-            await RecordCancelAsync(run, caller, force: false);
+            await RecordCancelAsync(run, before, caller, force: false);
         }
         else if (!force)
         {
@@ -153,7 +154,7 @@ internal sealed class RunLauncher(
             await runner.StopAsync(handle, force ? TimeSpan.Zero : CancelGracePeriod, cancellationToken);
             if (force)
             {
-                await RecordCancelAsync(run, caller, force: true);
+                await RecordCancelAsync(run, RunState.Cancelling, caller, force: true);
             }
         }
         run = await store.GetAsync(id, cancellationToken);
@@ -239,7 +240,8 @@ internal sealed class RunLauncher(
         return await store.GetAsync(run.Id);
     }
 
-    private async Task RecordCancelAsync(RunInfo run, CallerInfo caller, bool force)
+    /// <summary>The cancel's audit entry: the state the run was in before it (Running, Starting, ...) and Cancelling after.</summary>
+    private async Task RecordCancelAsync(RunInfo run, RunState before, CallerInfo caller, bool force)
     {
         await audit.AppendAsync(new AuditEntry
         {
@@ -247,7 +249,7 @@ internal sealed class RunLauncher(
             Action = force ? AuditActions.RunForceCancel : AuditActions.RunCancel,
             Target = run.Id,
             Stream = $"{run.Source}/{run.Stream}",
-            Before = JsonSerializer.Serialize(new { state = run.State.ToString() }),
+            Before = JsonSerializer.Serialize(new { state = before.ToString() }),
             After = JsonSerializer.Serialize(new { state = RunState.Cancelling.ToString(), forced = force }),
         }, CancellationToken.None);
         await events.CancelRequestedAsync(run, caller.Name, force);

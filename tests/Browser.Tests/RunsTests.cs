@@ -28,6 +28,7 @@ public sealed class RunsTests(BrowserFixture fixture)
         await Assertions.Expect(runs.State).ToHaveTextAsync("Cancelled", new() { Timeout = 40_000 });
         await Assertions.Expect(runs.CancelButton).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#log-viewer .lv-status")).ToContainTextAsync("finished");
+        await Assertions.Expect(page.Locator("#log-viewer .lv-conn")).ToHaveTextAsync("complete");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "run-cancelled.png"), FullPage = true });
         var run = await ApiAsync($"/api/runs/{id}");
         Assert.Equal("Cancelled", run.GetProperty("state").GetString());

@@ -230,6 +230,7 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
         Assert.Equal([AuditActions.RunLaunch, AuditActions.RunCancel, AuditActions.CheckpointReset, AuditActions.RunLaunch], audit.Select(a => a.Action));
         Assert.Equal($"refused: run {run.Id} is active", audit[2].Outcome);
         Assert.Equal(run.Id, audit[1].Target);
+        Assert.Equal(("""{"state":"Running"}""", """{"state":"Cancelling","forced":false}"""), (audit[1].Before, audit[1].After));
         var events = await ReceivedAsync(2);
         Assert.Equal([NotificationEvents.RunCancelled, NotificationEvents.RunFailed], events.Select(e => e.GetProperty("event").GetString()).Order());
         var failure = events.Single(e => e.GetProperty("event").GetString() == NotificationEvents.RunFailed).GetProperty("data");

@@ -117,6 +117,7 @@ public sealed class LockoutTests
         var users = await admin.GetFromJsonAsync<JsonElement>(new Uri("/api/users", UriKind.Relative));
         var entry = users.EnumerateArray().Single(u => u.GetProperty("name").GetString() == "operator");
         Assert.NotEqual(JsonValueKind.Null, entry.GetProperty("lockedUntil").ValueKind);
+        Assert.Equal(3, entry.GetProperty("failedSignIns").GetInt32());
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync(new Uri("/api/users/operator/unlock", UriKind.Relative), null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await right.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);

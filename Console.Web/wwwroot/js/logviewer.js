@@ -616,6 +616,7 @@ class LogViewer {
   onRunFinished() {
     this.finished = true;
     this.root.classList.add("lv-finished");
+    if (this.connectionState === "disconnected") this.setConnectionState("disconnected");
     this.setStatus("Run finished — end of log", "done");
     this.reconnectButton.hidden = true;
     this.updatePausedNotice();
@@ -623,8 +624,10 @@ class LogViewer {
 
   setConnectionState(state) {
     this.connectionState = state;
-    setText(this.connectionBadge, state);
-    this.connectionBadge.dataset.state = state;
+    // A finished run's stream is closed on purpose: it reads "complete", not as a lost connection.
+    const shown = state === "disconnected" && this.finished ? "complete" : state;
+    setText(this.connectionBadge, shown);
+    this.connectionBadge.dataset.state = shown;
     this.reconnectButton.hidden = state !== "disconnected" || this.finished;
   }
 
