@@ -85,6 +85,10 @@ public sealed partial class CheckpointsTests(BrowserFixture fixture)
         await new ShellPageObject(page).OpenAsync("Audit");
         await Assertions.Expect(page.Locator("#audit-grid")).ToContainTextAsync("checkpoint.restore");
         await Assertions.Expect(page.Locator("#audit-grid")).ToContainTextAsync("checkpoint.reset");
+        // What each change did, field by field: the reset took the cursor to none.
+        await Assertions.Expect(page.Locator("#audit-grid .audit-diff li").Filter(new() { HasTextRegex = new Regex(@"^cursor: \d+ → —$") })).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#audit-grid .audit-diff li").Filter(new() { HasTextRegex = new Regex(@"^cursor: — → \d+$") })).Not.ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "audit.png"), FullPage = true });
     }
 
     [GeneratedRegex(@"\((\d+)\)")]
