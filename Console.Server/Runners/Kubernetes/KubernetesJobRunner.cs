@@ -174,8 +174,8 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
             {
                 await FollowDriverAsync(handle, cursors.Driver, placement, watch, writer, cancellationToken);
                 // The executors end when the queue is finished, about when the driver commits: their last lines and
-                // their end are waited for a moment.
-                for (var wait = 0; wait < 20 && watch.Pods.Any(p => ExecutorIndex(p) is not null && !Ended(p)); wait++)
+                // their end are waited for, at most 30 s (then releasing the run stops any still running).
+                for (var wait = 0; wait < 60 && watch.Pods.Any(p => ExecutorIndex(p) is not null && !Ended(p)); wait++)
                 {
                     await watch.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
                 }
