@@ -57,8 +57,9 @@ public sealed class CredentialValidator(
 
         var fingerprint = Fingerprint(user.Name, password);
         var now = time.GetUtcNow();
+        // The user row already says whether any address is locked out: only then is this address looked up.
         if (_verified.TryGetValue(fingerprint, out var verified) && verified.Stamp == user.SecurityStamp && verified.Until > now
-            && await users.LockedUntilAsync(user.Name, address, cancellationToken) is null)
+            && (!user.IsLockedOut(now) || await users.LockedUntilAsync(user.Name, address, cancellationToken) is null))
         {
             metrics.SignIn(method, "succeeded");
             return CredentialCheck.Success(user);
