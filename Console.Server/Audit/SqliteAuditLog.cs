@@ -61,11 +61,25 @@ internal sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time,
         return entry with { Id = id, At = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()) };
     }
 
-    private async Task<IReadOnlyList<AuditEntry>> QueryCoreAsync(AuditQuery query, CancellationToken cancellationToken)
+    public async Task<int> CountAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT id, at, actor, action, target, stream, before, after, reason, outcome FROM audit WHERE 1 = 1");
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM audit" + Where(query, command);
+            return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (SqliteException exception)
+        {
+            throw database.Unavailable(exception);
+        }
+    }
+
+    /// <summary>The query's filters as a WHERE clause, their values bound to <paramref name="command"/>.</summary>
+    private static string Where(AuditQuery query, SqliteCommand command)
+    {
+        var sql = new StringBuilder(" WHERE 1 = 1");
         void Filter(string clause, string name, object? value)
         {
             if (value is not null)
@@ -80,9 +94,17 @@ internal sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time,
         Filter("at >= $from", "$from", query.From?.ToUnixTimeMilliseconds());
         Filter("at < $to", "$to", query.To?.ToUnixTimeMilliseconds());
         Filter("id < $before", "$before", query.Before);
-        sql.Append(" ORDER BY id DESC LIMIT $limit");
+        return sql.ToString();
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> QueryCoreAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, at, actor, action, target, stream, before, after, reason, outcome FROM audit" + Where(query, command)
+            + (query.OldestFirst ? " ORDER BY id ASC" : " ORDER BY id DESC") + " LIMIT $limit OFFSET $offset";
         command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, MaxLimit));
-        command.CommandText = sql.ToString();
+        command.Parameters.AddWithValue("$offset", Math.Max(query.Offset, 0));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<AuditEntry>();
         while (await reader.ReadAsync(cancellationToken))

@@ -17,6 +17,9 @@ internal interface IRunStore
 
     Task<IReadOnlyList<RunInfo>> ListAsync(int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>One page of runs for a validated query, and how many runs match its filters.</summary>
+    Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Runs in an active state (what a restarted console must reconcile).</summary>
     Task<IReadOnlyList<RunInfo>> ListActiveAsync(CancellationToken cancellationToken = default);
 

@@ -60,6 +60,12 @@ internal sealed class RunLauncher(
     public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
         store.ListAsync(Math.Clamp(limit, 1, 5000), cancellationToken);
 
+    public Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        query.Validate();
+        return store.QueryAsync(query, cancellationToken);
+    }
+
     public Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) => store.GetAsync(id, cancellationToken);
 
     public Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default) =>

@@ -29,6 +29,9 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
     public Task<IReadOnlyList<RunInfo>> ListAsync(int limit, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => _tables.ListAsync(limit, cancellationToken));
 
+    public Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.QueryAsync(query, cancellationToken));
+
     public Task<IReadOnlyList<RunInfo>> ListActiveAsync(CancellationToken cancellationToken = default) =>
         TranslateAsync(() => _tables.ListActiveAsync(cancellationToken));
 

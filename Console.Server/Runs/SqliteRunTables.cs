@@ -60,6 +60,93 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         QueryAsync($"SELECT {Columns} FROM runs ORDER BY created_at DESC, id DESC LIMIT $limit",
             command => command.Parameters.AddWithValue("$limit", limit), cancellationToken);
 
+    /// <summary>
+    /// One page of runs for a validated query. Fields and operators come from fixed lists (<see cref="RunFields"/>),
+    /// values are parameters; text filters ignore case. Ties in the sort break on the id, so pages never overlap.
+    /// </summary>
+    public async Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new List<string>();
+        for (var i = 0; i < query.Filters.Count; i++)
+        {
+            where.Add(FilterSql(query.Filters[i], $"$f{i}", command));
+        }
+        var whereSql = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+        var direction = query.Descending ? "DESC" : "ASC";
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.Parameters.AddWithValue("$offset", query.Offset);
+        command.CommandText = $"SELECT {Columns} FROM runs{whereSql} ORDER BY {SortSql(query.SortBy)} {direction} NULLS LAST, id {direction} LIMIT $limit OFFSET $offset";
+        var runs = new List<RunInfo>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                runs.Add(Read(reader));
+            }
+        }
+        // Counted apart: a window count over the page query would read every matching row in full.
+        command.CommandText = $"SELECT COUNT(*) FROM runs{whereSql}";
+        var total = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        return new RunPage(runs, total);
+    }
+
+    private static string SortSql(string field) => field switch
+    {
+        RunFields.Created => "created_at",
+        RunFields.Id => "id",
+        RunFields.State => "state",
+        RunFields.Stream => "stream",
+        RunFields.Started => "started_at",
+        RunFields.Duration => "(COALESCE(ended_at, $now) - started_at)",
+        RunFields.Records => "records",
+        RunFields.RecordsPerSecond => "(CASE WHEN ended_at IS NOT NULL AND started_at IS NOT NULL AND ended_at - started_at > 500 THEN records * 1000.0 / (ended_at - started_at) ELSE records_per_second END)",
+        RunFields.LaunchedBy => "launched_by",
+        RunFields.Runner => "job_kind",
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a sortable run field"),
+    };
+
+    private static string FilterSql(RunFilter filter, string name, SqliteCommand command)
+    {
+        var column = filter.Field switch
+        {
+            RunFields.Id => "id",
+            RunFields.State => "state",
+            RunFields.Stream => "stream",
+            RunFields.LaunchedBy => "launched_by",
+            RunFields.Runner => "job_kind",
+            RunFields.Quality => "quality",
+            RunFields.Records => "records",
+            _ => throw new ArgumentOutOfRangeException(nameof(filter), filter.Field, "not a filterable run field"),
+        };
+        if (filter.Field == RunFields.Records)
+        {
+            command.Parameters.AddWithValue(name, long.Parse(filter.Value!, System.Globalization.CultureInfo.InvariantCulture));
+            return $"{column} {filter.Operator} {name}";
+        }
+        // LIKE with an escape character, so a % or _ the user typed matches itself.
+        var escaped = (filter.Value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+        command.Parameters.AddWithValue(name, filter.Operator switch
+        {
+            RunFilterOperators.Contains or RunFilterOperators.NotContains => $"%{escaped}%",
+            RunFilterOperators.StartsWith => $"{escaped}%",
+            RunFilterOperators.EndsWith => $"%{escaped}",
+            _ => (object?)filter.Value ?? DBNull.Value,
+        });
+        return filter.Operator switch
+        {
+            RunFilterOperators.Contains or RunFilterOperators.StartsWith or RunFilterOperators.EndsWith => $"{column} LIKE {name} ESCAPE '\\'",
+            RunFilterOperators.NotContains => $"COALESCE({column}, '') NOT LIKE {name} ESCAPE '\\'",
+            RunFilterOperators.Equal => $"{column} = {name} COLLATE NOCASE",
+            RunFilterOperators.NotEqual => $"COALESCE({column}, '') <> {name} COLLATE NOCASE",
+            RunFilterOperators.Empty => $"COALESCE({column}, '') = ''",
+            RunFilterOperators.NotEmpty => $"COALESCE({column}, '') <> ''",
+            _ => throw new ArgumentOutOfRangeException(nameof(filter), filter.Operator, "not a text filter operator"),
+        };
+    }
+
     /// <summary>Runs in an active state (what a restarted console must reconcile).</summary>
     public Task<IReadOnlyList<RunInfo>> ListActiveAsync(CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT {Columns} FROM runs WHERE state IN ('Pending', 'Starting', 'Running', 'Cancelling') ORDER BY created_at",

@@ -3,8 +3,8 @@ namespace OpsConsole.Server.Security;
 public static class SecurityHeaders
 {
     /// <summary>
-    /// Scripts from this origin only (Blazor and Radzen need no inline script or eval); inline style attributes are
-    /// allowed because Radzen components set them; no framing of the console; SignalR's WebSocket to this origin;
+    /// Scripts from this origin only (Blazor and MudBlazor need no inline script or eval); inline style attributes are
+    /// allowed because MudBlazor components set them; no framing of the console; SignalR's WebSocket to this origin;
     /// frames only from the configured Grafana's origin (none without Grafana).
     /// </summary>
     public static string ContentSecurityPolicy(string? frameOrigin) =>

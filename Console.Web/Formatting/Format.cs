@@ -47,6 +47,24 @@ public static class Format
     public static string Minute(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "—";
 
+    /// <summary>How long ago, to one unit ("12 s ago", "3 min ago", "5 h ago", "2 d ago"); the date after 30 days.</summary>
+    public static string Ago(DateTimeOffset? time, DateTimeOffset now)
+    {
+        if (time is not { } at)
+        {
+            return "—";
+        }
+        var seconds = Math.Max(0, (now - at).TotalSeconds);
+        return seconds switch
+        {
+            < 60 => $"{(int)seconds} s ago",
+            < 3600 => $"{(int)(seconds / 60)} min ago",
+            < 86400 => $"{(int)(seconds / 3600)} h ago",
+            < 30 * 86400 => $"{(int)(seconds / 86400)} d ago",
+            _ => Date(at),
+        };
+    }
+
     /// <summary>A day, UTC.</summary>
     public static string Date(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

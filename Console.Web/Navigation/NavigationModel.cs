@@ -1,3 +1,4 @@
+using MudBlazor;
 using OpsConsole.Shared.Auth;
 
 namespace OpsConsole.Web.Navigation;
@@ -11,13 +12,13 @@ public static class NavigationModel
 
     public static IReadOnlyList<NavigationItem> All { get; } =
     [
-        new("Runs", ConsoleUrls.Runs, "play_circle", ConsolePolicies.Viewer, Pipeline),
-        new("Checkpoints", ConsoleUrls.Checkpoints, "bookmark", ConsolePolicies.Viewer, Pipeline),
-        new("Quality", ConsoleUrls.Quality, "fact_check", ConsolePolicies.Viewer, Pipeline),
-        new("Costs", ConsoleUrls.Costs, "payments", ConsolePolicies.Viewer, Pipeline),
-        new("Audit", ConsoleUrls.Audit, "history", ConsolePolicies.Viewer, Pipeline),
-        new("API keys", ConsoleUrls.ApiKeys, "key", ConsolePolicies.Viewer, Account),
-        new("Users", ConsoleUrls.Users, "group", ConsolePolicies.Admin, Administration),
+        new("Runs", ConsoleUrls.Runs, Icons.Material.Filled.PlayCircle, ConsolePolicies.Viewer, Pipeline),
+        new("Checkpoints", ConsoleUrls.Checkpoints, Icons.Material.Filled.Bookmark, ConsolePolicies.Viewer, Pipeline),
+        new("Quality", ConsoleUrls.Quality, Icons.Material.Filled.FactCheck, ConsolePolicies.Viewer, Pipeline),
+        new("Costs", ConsoleUrls.Costs, Icons.Material.Filled.Payments, ConsolePolicies.Viewer, Pipeline),
+        new("Audit", ConsoleUrls.Audit, Icons.Material.Filled.History, ConsolePolicies.Viewer, Pipeline),
+        new("API keys", ConsoleUrls.ApiKeys, Icons.Material.Filled.Key, ConsolePolicies.Viewer, Account),
+        new("Users", ConsoleUrls.Users, Icons.Material.Filled.Group, ConsolePolicies.Admin, Administration),
     ];
 
     /// <summary>The items <paramref name="role"/> may open, grouped in display order.</summary>

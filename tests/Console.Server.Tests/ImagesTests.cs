@@ -64,7 +64,7 @@ public sealed partial class ImagesTests : IAsyncLifetime
         await using var server = await PublishedConsole.StartAsync(console, data);
 
         using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
-        foreach (var path in new[] { "/signin", "/_framework/blazor.web.js", "/_content/Radzen.Blazor/Radzen.Blazor.js" })
+        foreach (var path in new[] { "/signin", "/_framework/blazor.web.js", "/_content/MudBlazor/MudBlazor.min.js" })
         {
             using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode}\n{server.Output}");

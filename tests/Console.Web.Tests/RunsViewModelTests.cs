@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Runs;
@@ -12,50 +11,91 @@ public sealed class RunsViewModelTests
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task Batches_RebuildRowsNewestFirst_OneRenderPerBatch()
+    public async Task Load_FiltersAndSortBecomeTheStoreQuery()
     {
-        var service = new FakeRunService { Runs = [Run("run-a", RunState.Succeeded, Now.AddMinutes(-10))] };
-        await using var model = new RunsViewModel(service, new FixedTime(Now));
-        var renders = Channel.CreateUnbounded<int>();
-        var count = 0;
-        await model.StartAsync(() => { renders.Writer.TryWrite(++count); return Task.CompletedTask; });
-        Assert.Single(model.Rows);
+        var service = new FakeRunService();
+        var model = new RunsViewModel(service, new FixedTime(Now)) { State = "Running", Stream = "refunds", LaunchedBy = " adm ", IdContains = "" };
 
-        service.Batches.Writer.TryWrite([
-            Run("run-b", RunState.Running, Now.AddMinutes(-1)) with { Progress = RunProgress.None with { Records = 500, RecordsPerSecond = 99 } },
-            Run("run-a", RunState.Failed, Now.AddMinutes(-10)),
-        ]);
+        await model.LoadAsync(model.Query(page: 2, pageSize: 25, sortBy: nameof(RunRow.Records), descending: false));
 
-        Assert.Equal(1, await renders.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(["run-b", "run-a"], model.Rows.Select(row => row.Id));
-        Assert.Equal("Failed", model.Rows[1].State);
-        Assert.Equal(99, model.Rows[0].RecordsPerSecond);
-        Assert.True(model.AnyActive);
+        var query = service.LastQuery!;
+        Assert.Equal(50, query.Offset);
+        Assert.Equal(25, query.Limit);
+        Assert.Equal(RunFields.Records, query.SortBy);
+        Assert.False(query.Descending);
+        Assert.Equal(
+            [new RunFilter(RunFields.State, RunFilterOperators.Equal, "Running"), new RunFilter(RunFields.Stream, RunFilterOperators.Equal, "refunds"),
+             new RunFilter(RunFields.LaunchedBy, RunFilterOperators.Contains, "adm")],
+            query.Filters);
+        Assert.True(model.Filtered);
     }
 
     [Fact]
-    public void EmptyBatch_RendersOnlyWhileARunIsActive()
+    public void Query_ColumnTheStoreCannotSort_NewestFirst()
     {
         var model = new RunsViewModel(new FakeRunService(), new FixedTime(Now));
 
-        Assert.False(model.Apply([]));
-        Assert.True(model.Apply([Run("run-a", RunState.Running, Now)]));
-        Assert.True(model.Apply([]));
-        Assert.True(model.Apply([Run("run-a", RunState.Succeeded, Now)]));
-        Assert.False(model.Apply([]));
+        var query = model.Query(0, 25, nameof(RunRow.Window), descending: false);
+
+        Assert.Equal(RunFields.Created, query.SortBy);
+        Assert.True(query.Descending);
+        Assert.Empty(query.Filters);
     }
 
     [Fact]
-    public async Task Dispose_StopsWatching()
+    public async Task Load_StoreDown_KeepsRowsAndSaysWhy()
     {
-        var service = new FakeRunService();
+        var service = new FakeRunService { Runs = [Run("run-a", RunState.Succeeded, Now)] };
         var model = new RunsViewModel(service, new FixedTime(Now));
-        await model.StartAsync(() => Task.CompletedTask);
+        await model.LoadAsync(model.Query(0, 25, null, true));
+        service.QueryError = new OpsConsole.Shared.Storage.StoreUnavailableException("The console's database failed: disk I/O error", new IOException("disk"));
+
+        await model.LoadAsync(model.Query(0, 25, null, true));
+
+        Assert.Equal("run-a", Assert.Single(model.Rows).Id);
+        Assert.Contains("disk I/O error", model.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Batches_ReloadAtMostOnceASecond_ClocksRenderInBetween()
+    {
+        var time = new FixedTime(Now);
+        var service = new FakeRunService();
+        var model = new RunsViewModel(service, time);
+        await model.LoadAsync(model.Query(0, 25, null, true));
+
+        // Just loaded: the change waits for the next reload; nothing on the page moved.
+        Assert.Equal(BatchEffect.None, model.Apply([Run("run-a", RunState.Running, Now)]));
+        time.Now += TimeSpan.FromSeconds(1);
+        Assert.Equal(BatchEffect.Reload, model.Apply([]));
+        await model.LoadAsync(model.Query(0, 25, null, true));
+        Assert.Equal(BatchEffect.Render, model.Apply([]));
+        time.Now += TimeSpan.FromSeconds(1);
+        Assert.Equal(BatchEffect.Reload, model.Apply([Run("run-b", RunState.Running, Now)]));
+    }
+
+    [Fact]
+    public async Task Follow_ChangeReloads_DisposeStopsWatching()
+    {
+        var time = new FixedTime(Now);
+        var service = new FakeRunService();
+        var model = new RunsViewModel(service, time);
+        var reloads = Channel.CreateUnbounded<bool>();
+        await model.StartAsync(() => { reloads.Writer.TryWrite(true); return Task.CompletedTask; }, () => Task.CompletedTask);
         Assert.True(service.Watching);
 
-        await model.DisposeAsync();
+        service.Push(Run("run-a", RunState.Running, Now));
 
+        Assert.True(await reloads.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        await model.DisposeAsync();
         Assert.False(service.Watching);
+    }
+
+    [Fact]
+    public void Row_ShortId_IsTheRandomEnd()
+    {
+        Assert.Equal("ab12cd", RunRow.From(Run("run-20261207-044512-ab12cd", RunState.Running, Now), Now).ShortId);
+        Assert.Equal("odd", RunRow.From(Run("odd", RunState.Running, Now), Now).ShortId);
     }
 
     [Fact]
@@ -120,75 +160,5 @@ public sealed class RunsViewModelTests
         Assert.Equal(3, request.Workers);
     }
 
-    private static RunInfo Run(string id, RunState state, DateTimeOffset created) => new()
-    {
-        Id = id, Source = "stripe", Stream = "charges", Mode = "incremental", Workers = 8, State = state, CreatedAt = created,
-        StartedAt = created, LaunchedBy = "operator",
-    };
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
-    private sealed class FakeRunService : IRunService
-    {
-        public LaunchDefaults LaunchDefaults { get; } = new("local", "on-demand", "", "");
-
-        public List<RunInfo> Runs { get; init; } = [];
-
-        public Exception? LaunchError { get; init; }
-
-        public LaunchRequest? LastRequest { get; private set; }
-
-        /// <summary>What <see cref="WatchAsync"/> yields: the test writes batches here.</summary>
-        public Channel<IReadOnlyList<RunInfo>> Batches { get; } = Channel.CreateUnbounded<IReadOnlyList<RunInfo>>();
-
-        public bool Watching { get; private set; }
-
-        public TimeSpan CancelGracePeriod => TimeSpan.FromSeconds(30);
-
-        public async IAsyncEnumerable<IReadOnlyList<RunInfo>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            Watching = true;
-            try
-            {
-                while (true)
-                {
-                    IReadOnlyList<RunInfo> batch;
-                    try
-                    {
-                        batch = await Batches.Reader.ReadAsync(cancellationToken);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        yield break;
-                    }
-                    yield return batch;
-                }
-            }
-            finally
-            {
-                Watching = false;
-            }
-        }
-
-        public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<RunInfo>>([.. Runs]);
-
-        public Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-            Task.FromResult(Runs.FirstOrDefault(run => run.Id == id));
-
-        public Task<RunInfo> LaunchAsync(LaunchRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
-        {
-            LastRequest = request;
-            return LaunchError is { } error ? Task.FromException<RunInfo>(error) : Task.FromResult(Run("run-new", RunState.Starting, Now));
-        }
-
-        public Task<RunInfo?> CancelAsync(string id, bool force, CallerInfo caller, CancellationToken cancellationToken = default) =>
-            Task.FromResult<RunInfo?>(null);
-
-        public Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<ThroughputPoint>>([]);
-    }
+    private static RunInfo Run(string id, RunState state, DateTimeOffset created) => FakeRunService.Run(id, state, created);
 }

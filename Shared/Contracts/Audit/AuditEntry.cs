@@ -67,6 +67,12 @@ public sealed record AuditQuery
     /// <summary>Entries with an id below this (the next page after the last entry seen).</summary>
     public long? Before { get; init; }
 
+    /// <summary>Entries to skip (a grid's page index times its page size).</summary>
+    public int Offset { get; init; }
+
+    /// <summary>Oldest first instead of newest first.</summary>
+    public bool OldestFirst { get; init; }
+
     public int Limit { get; init; } = 200;
 }
 
@@ -76,4 +82,7 @@ public interface IAuditLog
     Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>How many entries match the query's filters (its paging ignored).</summary>
+    Task<int> CountAsync(AuditQuery query, CancellationToken cancellationToken = default);
 }

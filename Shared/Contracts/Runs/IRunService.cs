@@ -1,4 +1,5 @@
 using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Validation;
 
 namespace OpsConsole.Shared.Runs;
 
@@ -10,6 +11,9 @@ public interface IRunService
 
     /// <summary>Runs, newest first.</summary>
     Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default);
+
+    /// <summary>One page of runs, sorted and filtered by the store; <see cref="InvalidFieldException"/> names a wrong part of the query.</summary>
+    Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default);
 
     Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default);
 

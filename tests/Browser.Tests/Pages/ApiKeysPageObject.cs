@@ -7,18 +7,23 @@ public sealed class ApiKeysPageObject(IPage page)
 {
     public ILocator NameBox => page.GetByLabel("New key name");
 
-    public ILocator CreateButton => page.GetByRole(AriaRole.Button, new() { Name = "Create key" });
+    public ILocator NewKeyButton => page.GetByRole(AriaRole.Button, new() { Name = "New key…" });
 
-    public ILocator NewSecret => page.GetByLabel("New API key");
+    public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
+
+    public ILocator CreateButton => Dialog.GetByRole(AriaRole.Button, new() { Name = "Create key" });
+
+    public ILocator NewSecret => page.GetByLabel("Secret of the new key", new() { Exact = true });
 
     public ILocator Error => page.GetByRole(AriaRole.Alert);
 
-    public ILocator KeysGrid => page.GetByRole(AriaRole.Grid);
+    public ILocator KeysGrid => page.GetByRole(AriaRole.Table, new() { Name = "Your API keys" });
 
     public ILocator Row(string keyName) => KeysGrid.GetByRole(AriaRole.Row).Filter(new() { HasText = keyName });
 
     public async Task CreateAsync(string name)
     {
+        await NewKeyButton.ClickAsync();
         await NameBox.FillAsync(name);
         await CreateButton.ClickAsync();
     }
@@ -26,6 +31,6 @@ public sealed class ApiKeysPageObject(IPage page)
     public async Task RevokeAsync(string keyName)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {keyName}" }).ClickAsync();
-        await page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Dialog.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
     }
 }

@@ -1,21 +1,23 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
 using OpsConsole.Shared.Auth;
-using Radzen;
 
 namespace OpsConsole.Web.Components.Pages.Account;
 
-/// <summary>The signed-in user's API keys: create (secret shown once), list, revoke.</summary>
+/// <summary>The signed-in user's API keys: create (in <see cref="ApiKeyDialog"/>, the secret shown once), list, revoke.</summary>
 public sealed partial class ApiKeysPage
 {
     private ApiKeysViewModel? _model;
-    private bool _busy;
 
     [Inject]
     private IApiKeyService Keys { get; set; } = default!;
 
     [Inject]
-    private DialogService Dialogs { get; set; } = default!;
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -30,25 +32,26 @@ public sealed partial class ApiKeysPage
 
     private async Task CreateAsync()
     {
-        _busy = true;
-        try
+        var dialog = await Dialogs.ShowAsync<ApiKeyDialog>("New API key", new DialogParameters<ApiKeyDialog> { { d => d.Model, _model! } });
+        if (await dialog.Result is { Canceled: false } && _model!.Created is { } created)
         {
-            await _model!.CreateAsync();
-        }
-        finally
-        {
-            _busy = false;
+            Snackbar.Add($"Key “{created.Key.Name}” created: copy its secret now.", Severity.Success);
         }
     }
 
     private async Task RevokeAsync(ApiKeyInfo key)
     {
-        var confirmed = await Dialogs.Confirm(
-            $"Scripts using “{key.Name}” ({key.Prefix}…) will get 401 from now on.", "Revoke this API key?",
-            new ConfirmOptions { OkButtonText = "Revoke", CancelButtonText = "Keep it" });
+        var confirmed = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
+        {
+            Title = "Revoke this API key?",
+            Message = $"Scripts using “{key.Name}” ({key.Prefix}…) will get 401 from now on.",
+            YesText = "Revoke",
+            CancelText = "Keep it",
+        });
         if (confirmed == true)
         {
             await _model!.RevokeAsync(key.Id);
+            Snackbar.Add(_model.Error ?? $"Key “{key.Name}” revoked.", _model.Error is null ? Severity.Success : Severity.Warning);
         }
     }
 }

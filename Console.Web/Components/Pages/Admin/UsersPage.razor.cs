@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using OpsConsole.Shared.Auth;
 
 namespace OpsConsole.Web.Components.Pages.Admin;
@@ -11,6 +12,9 @@ public sealed partial class UsersPage
     [Inject]
     private IUserDirectory Directory { get; set; } = default!;
 
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
     [CascadingParameter]
     private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -18,5 +22,11 @@ public sealed partial class UsersPage
     {
         _model = new UsersViewModel(Directory, (await AuthenticationState).User.Identity?.Name ?? "unknown");
         await _model.LoadAsync();
+    }
+
+    private async Task UnlockAsync(string name)
+    {
+        await _model.UnlockAsync(name);
+        Snackbar.Add(_model.Message!, Severity.Success);
     }
 }

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Checkpoints;
-using Radzen;
 
 namespace OpsConsole.Web.Components.Pages.Checkpoints;
 
@@ -14,11 +14,11 @@ public sealed partial class CheckpointDialog
     [Parameter]
     public CheckpointStatus Status { get; set; } = default!;
 
-    [Inject]
-    private ICheckpointService Checkpoints { get; set; } = default!;
+    [CascadingParameter]
+    private IMudDialogInstance MudDialog { get; set; } = default!;
 
     [Inject]
-    private DialogService Dialogs { get; set; } = default!;
+    private ICheckpointService Checkpoints { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -30,13 +30,29 @@ public sealed partial class CheckpointDialog
         _model = model;
     }
 
-    private Task PreviewAsync() => _model!.PreviewAsync();
+    private Task ActionChangedAsync(CheckpointAction action)
+    {
+        _model!.Action = action;
+        return _model.PreviewAsync();
+    }
+
+    private Task CursorChangedAsync(string? text)
+    {
+        _model!.Cursor = UtcInput.Parse(text);
+        return _model.PreviewAsync();
+    }
+
+    private Task VersionChangedAsync(long? version)
+    {
+        _model!.Version = version;
+        return _model.PreviewAsync();
+    }
 
     private async Task SubmitAsync()
     {
         if (await _model!.SubmitAsync() is { } written)
         {
-            Dialogs.Close(written);
+            MudDialog.Close(DialogResult.Ok(written));
         }
     }
 }

@@ -1,11 +1,18 @@
 using OpsConsole.Shared.Checkpoints;
+using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
 
 namespace OpsConsole.Web.Components.Pages.Checkpoints;
 
-/// <summary>The Checkpoints page: every stream's checkpoint, the history of the one opened, and what the last change did.</summary>
-public sealed class CheckpointsViewModel(ICheckpointService checkpoints)
+/// <summary>
+/// The Checkpoints page: every stream's checkpoint, the history of the one opened, and what the last change did; kept
+/// current by the runs' changes (a run that starts holds its stream, a run that ends moves the cursor).
+/// </summary>
+public sealed class CheckpointsViewModel(ICheckpointService checkpoints) : IAsyncDisposable
 {
+    private readonly CancellationTokenSource _stop = new();
+    private Task _following = Task.CompletedTask;
+
     public IReadOnlyList<CheckpointStatus>? Rows { get; private set; }
 
     /// <summary>The stream whose history is open.</summary>
@@ -15,7 +22,65 @@ public sealed class CheckpointsViewModel(ICheckpointService checkpoints)
 
     public string? Message { get; private set; }
 
-    public async Task LoadAsync(CancellationToken cancellationToken = default) => Rows = await checkpoints.ListAsync(cancellationToken);
+    /// <summary>Why the checkpoints could not be read; null when they were.</summary>
+    public string? LoadError { get; private set; }
+
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            Rows = await checkpoints.ListAsync(cancellationToken);
+            LoadError = null;
+        }
+        catch (IOException exception)
+        {
+            Rows ??= [];
+            LoadError = $"The checkpoints could not be read: {exception.Message}";
+        }
+    }
+
+    /// <summary>Follows the runs: reloads and calls <paramref name="changed"/> when a run starts or ends on a stream.</summary>
+    public Task StartAsync(IRunService runs, Func<Task> changed)
+    {
+        _following = FollowAsync(runs, changed);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether a batch changes what the rows show: a run that holds a stream, or ended, unlike the row says.</summary>
+    public bool Moves(IReadOnlyList<RunInfo> batch) => Rows is { } rows && batch.Any(run =>
+        rows.FirstOrDefault(row => row.Source == run.Source && row.Stream == run.Stream) is { } row
+        && (run.State.IsActive()
+            ? row.ActiveRunId != run.Id
+            : row.ActiveRunId == run.Id || row.LastRunId != run.Id || row.LastRunState != run.State.ToString()));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _following;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private async Task FollowAsync(IRunService runs, Func<Task> changed)
+    {
+        await foreach (var batch in runs.WatchAsync(_stop.Token))
+        {
+            if (Moves(batch))
+            {
+                await LoadAsync(_stop.Token);
+                if (History is { } open && Rows!.FirstOrDefault(r => r.Source == open.Source && r.Stream == open.Stream) is { } row && row.Version != open.Version)
+                {
+                    await ShowHistoryAsync(row, _stop.Token);
+                }
+                await changed();
+            }
+        }
+    }
 
     public async Task ShowHistoryAsync(CheckpointStatus row, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using OpsConsole.Shared.Costs;
 
 namespace OpsConsole.Web.Components.Pages.Costs;
@@ -21,4 +22,20 @@ public sealed partial class CostsPage
     }
 
     private static string Usd(double value) => Format.Usd(value);
+
+    private string[] DayLabels => [.. Model.Summary!.Days.Select(day => day.Day.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture))];
+
+    private List<ChartSeries<double>> DaySeries =>
+    [
+        new() { Name = "Compute and memory", Data = Model.Summary!.Days.Select(day => day.Compute).ToArray() },
+        new() { Name = "Shared (control plane, storage, requests)", Data = Model.Summary!.Days.Select(day => day.Shared).ToArray() },
+    ];
+
+    private StackedBarChartOptions DayOptions => new()
+    {
+        YAxisTicks = 0,
+        YAxisToStringFunc = Format.Usd,
+        XAxisLabelInterval = Math.Max(1, (Model.Summary!.Days.Count + 9) / 10),
+        ChartPalette = ["#2458c6", "#8ab4f8"],
+    };
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using OpsConsole.Shared.Quality;
 
 namespace OpsConsole.Web.Components.Pages.Quality;
@@ -10,6 +11,21 @@ public sealed partial class QualityPage
     private IQualityService Quality { get; set; } = default!;
 
     private QualityViewModel Model { get; set; } = default!;
+
+    private List<ChartSeries<double>> TrendSeries =>
+        [.. Model.Series.Select(series => new ChartSeries<double> { Name = series.Name, Data = series.Values })];
+
+    private LineChartOptions TrendOptions => new()
+    {
+        YAxisTicks = 0,
+        YAxisToStringFunc = value => QualityRules.Number(value),
+        ConnectNullPoints = true,
+        ShowDataMarkers = true,
+        LineStrokeWidth = 2,
+        XAxisLabelInterval = Math.Max(1, (Model.Labels.Length + 7) / 8),
+        // Observed in the primary colour; the bounds in one muted colour, as bounds of one band.
+        ChartPalette = [.. Model.Series.Select(series => series.Name == "Observed" ? "#2458c6" : "#c5221f")],
+    };
 
     protected override Task OnInitializedAsync()
     {

@@ -17,11 +17,16 @@ public sealed class QualityViewModel(IQualityService quality)
 
     public IReadOnlyList<TrendPoint> Trend { get; private set; } = [];
 
-    public IReadOnlyList<ChartPoint> Observed { get; private set; } = [];
+    /// <summary>The chart's x labels, oldest run left: each run's time (UTC).</summary>
+    public string[] Labels { get; private set; } = [];
 
-    public IReadOnlyList<ChartPoint> Lower { get; private set; } = [];
+    /// <summary>The observed value per run of <see cref="Labels"/>; null where the rule observed nothing.</summary>
+    public double?[] Observed { get; private set; } = [];
 
-    public IReadOnlyList<ChartPoint> Upper { get; private set; } = [];
+    /// <summary>The band's lower bound per run; null where the rule had none.</summary>
+    public double?[] Lower { get; private set; } = [];
+
+    public double?[] Upper { get; private set; } = [];
 
     public string? Stream { get; private set; }
 
@@ -55,12 +60,15 @@ public sealed class QualityViewModel(IQualityService quality)
     {
         Rule = rule;
         Trend = QualityTrend.Of(History ?? [], rule);
-        var labels = Trend.Select((p, i) => $"{i + 1}: {p.RunId}").ToList();
-        Observed = [.. Trend.Select((p, i) => (p, i)).Where(x => x.p.Observed is not null).Select(x => new ChartPoint(labels[x.i], x.p.Observed!.Value))];
-        Lower = [.. Trend.Select((p, i) => (p, i)).Where(x => x.p.Lower is not null).Select(x => new ChartPoint(labels[x.i], x.p.Lower!.Value))];
-        Upper = [.. Trend.Select((p, i) => (p, i)).Where(x => x.p.Upper is not null).Select(x => new ChartPoint(labels[x.i], x.p.Upper!.Value))];
+        var oneDay = Trend.Select(p => p.At.UtcDateTime.Date).Distinct().Count() <= 1;
+        Labels = [.. Trend.Select(p => p.At.UtcDateTime.ToString(oneDay ? "HH:mm" : "MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture))];
+        Observed = [.. Trend.Select(p => p.Observed)];
+        Lower = [.. Trend.Select(p => p.Lower)];
+        Upper = [.. Trend.Select(p => p.Upper)];
     }
-}
 
-/// <summary>One value on the chart; the category is the run's position and id, oldest left.</summary>
-public sealed record ChartPoint(string Run, double Value);
+    /// <summary>The series worth drawing: the observed values, and each bound that some run had.</summary>
+    public IReadOnlyList<(string Name, double?[] Values)> Series =>
+        [.. new (string Name, double?[] Values)[] { ("Observed", Observed), ("Upper bound", Upper), ("Lower bound", Lower) }
+            .Where(series => series.Values.Any(value => value is not null))];
+}

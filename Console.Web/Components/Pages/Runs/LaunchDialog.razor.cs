@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Runs;
-using Radzen;
 
 namespace OpsConsole.Web.Components.Pages.Runs;
 
@@ -11,11 +11,11 @@ public sealed partial class LaunchDialog
 {
     private LaunchViewModel? _model;
 
-    [Inject]
-    private IRunService Runs { get; set; } = default!;
+    [CascadingParameter]
+    private IMudDialogInstance MudDialog { get; set; } = default!;
 
     [Inject]
-    private DialogService Dialogs { get; set; } = default!;
+    private IRunService Runs { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -30,7 +30,7 @@ public sealed partial class LaunchDialog
     {
         if (await _model!.LaunchAsync() is { } run)
         {
-            Dialogs.Close(run);
+            MudDialog.Close(DialogResult.Ok(run));
         }
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
-using Radzen;
+using MudBlazor;
 
 namespace OpsConsole.Web.Components.Pages.Runs;
 
@@ -33,7 +33,10 @@ public sealed partial class RunDetailPage : IAsyncDisposable
     private NavigationManager Navigation { get; set; } = default!;
 
     [Inject]
-    private DialogService Dialogs { get; set; } = default!;
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -43,6 +46,34 @@ public sealed partial class RunDetailPage : IAsyncDisposable
     private DateTimeOffset Now => Time.GetUtcNow();
 
     private static string Usd(double value) => Format.Usd(value);
+
+    /// <summary>Records per second over time, at most 200 points (every n-th of the newest 600), so a redraw stays small.</summary>
+    private List<ChartSeries<double>> ThroughputSeries
+    {
+        get
+        {
+            var points = Model.Points;
+            var step = Math.Max(1, (points.Count + 199) / 200);
+            var data = new List<(DateTime, double)>(points.Count / step + 1);
+            for (var i = points.Count - 1; i >= 0; i -= step)
+            {
+                data.Add((points[i].At.UtcDateTime, points[i].RecordsPerSecond));
+            }
+            data.Reverse();
+            return [new ChartSeries<double> { Name = "Records/s", Data = data.ToArray() }];
+        }
+    }
+
+    private static readonly TimeSeriesChartOptions ThroughputOptions = new()
+    {
+        TimeLabelFormat = "HH:mm:ss",
+        YAxisTicks = 0,
+        YAxisToStringFunc = value => Format.Rate(value),
+        YAxisRequireZeroPoint = true,
+        ShowLegend = false,
+        LineStrokeWidth = 2,
+        YAxisTitle = "records/s",
+    };
 
     protected override async Task OnInitializedAsync()
     {
@@ -65,10 +96,14 @@ public sealed partial class RunDetailPage : IAsyncDisposable
     private async Task CancelAsync()
     {
         var grace = Runs.CancelGracePeriod;
-        var confirmed = await Dialogs.Confirm(
-            $"The job is asked to stop (SIGTERM) and gets {grace.TotalSeconds:0} s to finish what it is doing; after that it is killed. " +
-            "Nothing is committed after the last finished step, and the checkpoint does not move.",
-            $"Cancel run {Id}?", new ConfirmOptions { OkButtonText = "Cancel the run", CancelButtonText = "Keep it running" });
+        var confirmed = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
+        {
+            Title = $"Cancel run {Id}?",
+            Message = $"The job is asked to stop (SIGTERM) and gets {grace.TotalSeconds:0} s to finish what it is doing; after that it is killed. " +
+                "Nothing is committed after the last finished step, and the checkpoint does not move.",
+            YesText = "Cancel the run",
+            CancelText = "Keep it running",
+        });
         if (confirmed == true)
         {
             await SendCancelAsync(force: false);
@@ -77,9 +112,13 @@ public sealed partial class RunDetailPage : IAsyncDisposable
 
     private async Task ForceCancelAsync()
     {
-        var confirmed = await Dialogs.Confirm(
-            "The job and everything it started are killed at once (SIGKILL). Work in flight is lost; the checkpoint does not move.",
-            $"Force cancel run {Id}?", new ConfirmOptions { OkButtonText = "Kill it now", CancelButtonText = "Keep waiting" });
+        var confirmed = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
+        {
+            Title = $"Force cancel run {Id}?",
+            Message = "The job and everything it started are killed at once (SIGKILL). Work in flight is lost; the checkpoint does not move.",
+            YesText = "Kill it now",
+            CancelText = "Keep waiting",
+        });
         if (confirmed == true)
         {
             await SendCancelAsync(force: true);
@@ -94,6 +133,7 @@ public sealed partial class RunDetailPage : IAsyncDisposable
             var caller = ConsoleIdentity.Caller((await AuthenticationState).User, "cookie")!;
             Model.Replace(await Runs.CancelAsync(Id, force, caller));
             _message = null;
+            Snackbar.Add(force ? $"Run {Id} is being killed." : $"Cancel of run {Id} requested: the job was asked to stop.", MudBlazor.Severity.Info);
         }
         catch (RunStateConflictException exception)
         {

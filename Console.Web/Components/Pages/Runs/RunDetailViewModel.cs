@@ -31,7 +31,7 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
         Points = [.. (await runs.ThroughputAsync(id, cancellationToken)).TakeLast(MaxChartPoints)];
         Quality = Run?.Quality is null ? null : await quality.ReportAsync(id, cancellationToken);
         Loaded = true;
-        _following = Run is null ? batches.DisposeAsync().AsTask() : FollowAsync(batches, next, changed);
+        _following = Run is null ? StopFollowingAsync(batches, next) : FollowAsync(batches, next, changed);
     }
 
     /// <summary>Applies one batch; true when the page should render.</summary>
@@ -65,6 +65,20 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
         {
         }
         _stop.Dispose();
+    }
+
+    /// <summary>No such run: stops the watch (an enumerator with a read in flight cannot be disposed before it ends).</summary>
+    private async Task StopFollowingAsync(IAsyncEnumerator<IReadOnlyList<RunInfo>> batches, ValueTask<bool> next)
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await next;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await batches.DisposeAsync();
     }
 
     private async Task FollowAsync(IAsyncEnumerator<IReadOnlyList<RunInfo>> batches, ValueTask<bool> next, Func<Task> changed)

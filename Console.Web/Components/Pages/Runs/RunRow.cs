@@ -7,6 +7,9 @@ public sealed record RunRow
 {
     public required string Id { get; init; }
 
+    /// <summary>The id's random end ("run-20261207-044512-ab12cd" → "ab12cd"): unique enough to tell runs apart on screen.</summary>
+    public string ShortId => RunText.ShortId(Id);
+
     public required string State { get; init; }
 
     public required string Stream { get; init; }

@@ -13,6 +13,9 @@ public static class RunText
         ({ } from, { } to) => $"{Format.Time(from)} → {Format.Time(to)}",
     };
 
+    /// <summary>A run id's random end ("run-20261207-044512-ab12cd" → "ab12cd"): enough to tell runs apart on screen.</summary>
+    public static string ShortId(string id) => id.LastIndexOf('-') is var dash and > 0 && dash < id.Length - 1 ? id[(dash + 1)..] : id;
+
     /// <summary>The CSS class of a data-quality badge (passed, warned, failed, blocked).</summary>
     public static string QualityClass(string outcome) => $"dq-badge dq-{outcome.ToLowerInvariant()}";
 

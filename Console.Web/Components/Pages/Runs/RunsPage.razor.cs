@@ -1,13 +1,18 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using OpsConsole.Shared.Runs;
-using Radzen;
 
 namespace OpsConsole.Web.Components.Pages.Runs;
 
-/// <summary>Every run, newest first, pushed live: the grid re-renders at most ten times a second.</summary>
+/// <summary>
+/// Every run, a page at a time, sorted, filtered and paged by the store (<see cref="RunsViewModel"/>); the page shown
+/// is loaded again when runs change, at most once a second.
+/// </summary>
 public sealed partial class RunsPage : IAsyncDisposable
 {
-    private RunsViewModel? _model;
+    private static readonly int[] PageSizes = [25, 50, 100];
+    private MudDataGrid<RunRow> _grid = default!;
+    private RunsViewModel _model = default!;
 
     [Inject]
     private IRunService Runs { get; set; } = default!;
@@ -16,31 +21,64 @@ public sealed partial class RunsPage : IAsyncDisposable
     private TimeProvider Time { get; set; } = default!;
 
     [Inject]
-    private DialogService Dialogs { get; set; } = default!;
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
-    protected override async Task OnInitializedAsync()
+    protected override void OnInitialized() => _model = new RunsViewModel(Runs, Time);
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        var model = new RunsViewModel(Runs, Time);
-        await model.StartAsync(() => InvokeAsync(StateHasChanged));
-        _model = model;
+        if (firstRender)
+        {
+            await _model.StartAsync(() => InvokeAsync(_grid.ReloadServerData), () => InvokeAsync(StateHasChanged));
+        }
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await _model.DisposeAsync();
+
+    private async Task<GridData<RunRow>> LoadAsync(GridState<RunRow> state, CancellationToken cancellationToken)
     {
-        if (_model is not null)
+        var sort = state.SortDefinitions.FirstOrDefault();
+        await _model.LoadAsync(_model.Query(state.Page, state.PageSize, sort?.SortBy, sort?.Descending ?? true), cancellationToken);
+        // The count, the time and any error are shown outside the grid.
+        StateHasChanged();
+        return new GridData<RunRow> { Items = _model.Rows, TotalItems = _model.Total };
+    }
+
+    private Task StateChangedAsync(string? state)
+    {
+        _model.State = state;
+        return FiltersChangedAsync();
+    }
+
+    private Task StreamChangedAsync(string? stream)
+    {
+        _model.Stream = stream;
+        return FiltersChangedAsync();
+    }
+
+    /// <summary>A filter changed: back to the first page of what now matches.</summary>
+    private Task FiltersChangedAsync()
+    {
+        if (_grid.CurrentPage != 0)
         {
-            await _model.DisposeAsync();
+            _grid.NavigateTo(Page.First);
+            return Task.CompletedTask;
         }
+        return _grid.ReloadServerData();
     }
 
     private async Task LaunchAsync()
     {
-        var result = await Dialogs.OpenAsync<LaunchDialog>("Launch a run", options: new DialogOptions { Width = "560px", CloseDialogOnEsc = true });
-        if (result is RunInfo run)
+        var dialog = await Dialogs.ShowAsync<LaunchDialog>("Launch a run", new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: RunInfo run })
         {
+            Snackbar.Add($"Run {run.Id} launched.", Severity.Success);
             Navigation.NavigateTo(ConsoleUrls.Run(run.Id));
         }
     }
