@@ -29,7 +29,7 @@ internal static class RunsApi
         read.MapGet("/{id}/logs", GetLogsAsync)
             .WithSummary("The run's log lines with a sequence number above `after` (default 0), at most `limit` (1 to 5000, default 1000).");
         read.MapGet("/{id}/logs/download", DownloadAsync)
-            .WithSummary("The run's whole log as gzip JSON Lines.");
+            .WithSummary("The run's whole log: gzip JSON Lines, or with `format=text` plain text (time, level, source and message a line).");
 
         var operate = app.MapGroup("/api/runs").RequireAuthorization(ConsolePolicies.Operator).WithTags("Runs");
         operate.MapPost("", LaunchAsync)
@@ -98,33 +98,39 @@ internal static class RunsApi
 
     /// <summary>The run's whole log: the console's copy, else (its volume lost or cleaned) the copy in the lake.</summary>
     private static async Task<IResult> DownloadAsync(string id, IRunService runs, LogService logs, ConsoleLake lake, ILogger<LogService> logger,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string format = "jsonl")
     {
+        if (format is not ("jsonl" or "text"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"must be jsonl or text, not '{format}'."] });
+        }
         if (await runs.GetAsync(id, cancellationToken) is not { } run)
         {
             return NotFound(id);
         }
         logs.Live(id)?.Flush();
         var archive = logs.Archive(id);
-        var name = $"{id}.log.jsonl.gz";
+        Stream gzip;
         if (run.State.IsActive() || (archive.Length > 0 && File.Exists(archive.DataFile)))
         {
-            return TypedResults.Stream(archive.OpenRead(), "application/gzip", name);
+            gzip = archive.OpenRead();
         }
-        try
+        else
         {
-            if (await lake.Storage.OpenReadAsync(LakePaths.LogArchive(run.Source, run.Stream, id), cancellationToken) is { } copy)
+            try
             {
-                return TypedResults.Stream(copy, "application/gzip", name);
+                gzip = await lake.Storage.OpenReadAsync(LakePaths.LogArchive(run.Source, run.Stream, id), cancellationToken) ?? archive.OpenRead();
+            }
+            catch (StoreUnavailableException exception)
+            {
+                logger.LogWarning(exception, "Run {RunId}: the console has no log and the lake's copy cannot be read", id);
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Log unavailable",
+                    detail: $"The console has no log of run '{id}' and the lake cannot be read: {exception.Message}");
             }
         }
-        catch (StoreUnavailableException exception)
-        {
-            logger.LogWarning(exception, "Run {RunId}: the console has no log and the lake's copy cannot be read", id);
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Log unavailable",
-                detail: $"The console has no log of run '{id}' and the lake cannot be read: {exception.Message}");
-        }
-        return TypedResults.Stream(archive.OpenRead(), "application/gzip", name);
+        return format == "text"
+            ? TypedResults.Stream(body => LogText.WriteAsync(gzip, body, cancellationToken), "text/plain; charset=utf-8", $"{id}.log")
+            : TypedResults.Stream(gzip, "application/gzip", $"{id}.log.jsonl.gz");
     }
 
     private static ProblemHttpResult NotFound(string id) =>

@@ -91,10 +91,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh browser context (no cookies) with the console (or another one) as base URL; console errors are collected.</summary>
-    public async Task<(IPage Page, List<string> Errors)> NewPageAsync(ConsoleServer? server = null)
+    /// <summary>
+    /// A fresh browser context (no cookies) with the console (or another one) as base URL; console errors are collected.
+    /// <paramref name="options"/> sets the viewport or the system colour scheme.
+    /// </summary>
+    public async Task<(IPage Page, List<string> Errors)> NewPageAsync(ConsoleServer? server = null, BrowserNewContextOptions? options = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = (server ?? Server).BaseUrl });
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL = (server ?? Server).BaseUrl;
+        var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var errors = new List<string>();

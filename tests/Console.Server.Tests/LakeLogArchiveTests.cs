@@ -59,6 +59,28 @@ public sealed class LakeLogArchiveTests(S3rverServer s3rver, DynaliteServer dyna
         Assert.Contains("the lake cannot be read", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Download_AsText_TimeLevelSourceMessageALine_AndAWrongFormatIsNamed()
+    {
+        using var console = FakeJobConsole();
+        var (run, lines) = await RunAndDownloadAsync(console);
+        using var client = console.BasicClient("viewer");
+
+        var response = await client.GetAsync($"/api/runs/{run.Id}/logs/download?format=text");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"{run.Id}.log", response.Content.Headers.ContentDisposition?.FileName);
+        var text = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        Assert.Equal([.. lines.Select(line => Logs.LogText.Line(System.Text.Json.JsonSerializer.Deserialize<Logs.LogLine>(line, json)!))], text);
+        Assert.Contains(text, line => line.Contains(" info  driver ", StringComparison.Ordinal) && !line.Contains("{\"", StringComparison.Ordinal));
+
+        var wrong = await client.GetAsync($"/api/runs/{run.Id}/logs/download?format=xml");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("\"format\"", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static async Task<(RunInfo Run, List<string> Lines)> RunAndDownloadAsync(ConsoleAppFactory console)
     {
         using var client = console.BasicClient("operator");

@@ -24,6 +24,7 @@ public static class ConsoleTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#8ab4f8",
+            PrimaryContrastText = "#10161f",
             AppbarBackground = "#10161f",
             AppbarText = "#e8eaed",
             Background = "#14181e",
@@ -33,6 +34,7 @@ public static class ConsoleTheme
             TextSecondary = "#aab2bd",
             Error = "#f28b82",
             Warning = "#fdd663",
+            WarningContrastText = "#10161f",
             Success = "#81c995",
         },
         Typography = new Typography

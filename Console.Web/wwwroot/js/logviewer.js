@@ -444,7 +444,9 @@ class LogViewer {
     const toolbar = h("div", { class: "lv-toolbar" },
       this.connectionBadge, this.reconnectButton, this.sourceSelect, this.levelSelect,
       this.searchInput, this.countLabel,
-      h("a", { class: "lv-download", href: downloadUrl, download: "" }, "Download"));
+      h("span", { class: "lv-downloads" }, "Download: ",
+        h("a", { class: "lv-download", href: `${downloadUrl}?format=text`, download: "" }, "text"), " · ",
+        h("a", { class: "lv-download-jsonl", href: downloadUrl, download: "" }, "JSON Lines (.gz)")));
 
     this.status = h("div", { class: "lv-status", role: "status", hidden: "" });
     this.trimmedNote = h("div", { class: "lv-trimmed", hidden: "" },
@@ -458,13 +460,22 @@ class LogViewer {
       { class: "lv-viewport", role: "log", "aria-live": "off", "aria-label": "Log output", tabindex: "0" },
       this.spacer);
 
+    // A row's whole line, wrapped, with every field the job logged: the list keeps one line a row
+    // (fixed-height rows are what keeps thousands of lines a second cheap to show).
+    this.detailsTitle = h("span", { class: "lv-details-title" });
+    this.detailsClose = h("button", { type: "button", class: "lv-details-close", "aria-label": "Close the line's details" }, "Close");
+    this.detailsText = h("pre", { class: "lv-details-text" });
+    this.detailsFields = h("dl", { class: "lv-details-fields" });
+    this.details = h("section", { class: "lv-details", hidden: "", "aria-label": "Line details" },
+      h("div", { class: "lv-details-head" }, this.detailsTitle, this.detailsClose), this.detailsText, this.detailsFields);
+
     this.pausedText = h("span", {});
     this.jumpButton = h("button", { type: "button", class: "lv-jump" }, "Jump to latest");
     this.pausedNotice = h("div", { class: "lv-paused", hidden: "" }, this.pausedText, this.jumpButton);
 
     this.root = h("div", { class: "lv-root" },
       toolbar, this.status,
-      h("div", { class: "lv-body" }, this.trimmedNote, this.viewport, this.pausedNotice));
+      h("div", { class: "lv-body" }, this.trimmedNote, this.viewport, this.pausedNotice), this.details);
     this.root.style.setProperty("--lv-row-height", `${this.rowHeight}px`);
     this.element.replaceChildren(this.root);
     this.bindEvents();
@@ -482,6 +493,11 @@ class LogViewer {
     // A press on the viewport itself (not on a row) is a press on its scrollbar.
     on(this.viewport, "pointerdown", (event) => { if (event.target === this.viewport) this.pauseByUser(); });
     on(this.jumpButton, "click", () => this.jumpToLatest());
+    on(this.viewport, "click", (event) => this.showDetails(event.target.closest?.(".lv-row")));
+    on(this.viewport, "keydown", (event) => {
+      if (event.key === "Enter") this.showDetails(event.target.closest?.(".lv-row") ?? this.viewport.querySelector(".lv-row.lv-selected"));
+    });
+    on(this.detailsClose, "click", () => this.hideDetails());
     on(this.reconnectButton, "click", () => this.connect());
     on(this.sourceSelect, "change", () => this.applyFilter());
     on(this.levelSelect, "change", () => this.applyFilter());
@@ -489,6 +505,37 @@ class LogViewer {
       clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.applyFilter(), SEARCH_DEBOUNCE_MS);
     });
+  }
+
+  showDetails(row) {
+    if (!row) return;
+    const seq = Number(row.dataset.seq);
+    const line = this.store.lines.find((candidate) => candidate.seq === seq);
+    if (!line) return;
+    this.viewport.querySelector(".lv-row.lv-selected")?.classList.remove("lv-selected");
+    row.classList.add("lv-selected");
+    setText(this.detailsTitle, `Line ${numberFormat.format(line.seq)} · ${line.ts ?? ""} · ${line.level ?? ""} · ${line.source ?? ""}`);
+    setText(this.detailsText, line.msg || line.text);
+    const fields = [];
+    try {
+      const parsed = JSON.parse(line.text);
+      if (parsed && typeof parsed === "object") {
+        for (const [key, value] of Object.entries(parsed)) {
+          if (key === "msg") continue;
+          fields.push(h("dt", {}, key), h("dd", {}, typeof value === "string" ? value : JSON.stringify(value)));
+        }
+      }
+    } catch {
+      // A plain-text line: its text is all there is.
+    }
+    this.detailsFields.replaceChildren(...fields);
+    this.details.hidden = false;
+  }
+
+  hideDetails() {
+    this.details.hidden = true;
+    this.viewport.querySelector(".lv-row.lv-selected")?.classList.remove("lv-selected");
+    this.viewport.focus();
   }
 
   addSourceOption(source) {

@@ -29,6 +29,9 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
         var services = Context.Services;
         services.AddMudServices();
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        // Charts fit their container: the browser reports its size through MudBlazor's resize observer.
+        Context.JSInterop.Setup<MudBlazor.Interop.ElementSize>("mudObserveElementSize", _ => true)
+            .SetResult(new MudBlazor.Interop.ElementSize { Width = 800, Height = 300, Timestamp = 1 });
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton<IRunService>(Runs);
         services.AddSingleton<IAuditLog>(Audit);

@@ -25,16 +25,18 @@ public sealed partial class CostsPage
 
     private string[] DayLabels => [.. Model.Summary!.Days.Select(day => day.Day.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture))];
 
+    private ChartAxis DayAxis => ChartAxis.For(Model.Summary!.Days.Select(day => day.Compute + day.Shared).DefaultIfEmpty(0).Max());
+
     private List<ChartSeries<double>> DaySeries =>
     [
-        new() { Name = "Compute and memory", Data = Model.Summary!.Days.Select(day => day.Compute).ToArray() },
-        new() { Name = "Shared (control plane, storage, requests)", Data = Model.Summary!.Days.Select(day => day.Shared).ToArray() },
+        new() { Name = "Compute and memory", Data = Model.Summary!.Days.Select(day => DayAxis.Scale(day.Compute)).ToArray() },
+        new() { Name = "Shared (control plane, storage, requests)", Data = Model.Summary!.Days.Select(day => DayAxis.Scale(day.Shared)).ToArray() },
     ];
 
     private StackedBarChartOptions DayOptions => new()
     {
-        YAxisTicks = 0,
-        YAxisToStringFunc = Format.Usd,
+        YAxisTicks = DayAxis.Step,
+        YAxisToStringFunc = value => Format.Usd(DayAxis.Unscale(value)),
         XAxisLabelInterval = Math.Max(1, (Model.Summary!.Days.Count + 9) / 10),
         ChartPalette = ["#2458c6", "#8ab4f8"],
     };

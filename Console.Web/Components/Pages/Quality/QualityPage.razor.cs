@@ -12,13 +12,15 @@ public sealed partial class QualityPage
 
     private QualityViewModel Model { get; set; } = default!;
 
+    private ChartAxis TrendAxis => ChartAxis.For(Model.Series.SelectMany(series => series.Values).Select(value => Math.Abs(value ?? 0)).DefaultIfEmpty(0).Max());
+
     private List<ChartSeries<double>> TrendSeries =>
-        [.. Model.Series.Select(series => new ChartSeries<double> { Name = series.Name, Data = series.Values })];
+        [.. Model.Series.Select(series => new ChartSeries<double> { Name = series.Name, Data = series.Values.Select(TrendAxis.Scale).ToArray() })];
 
     private LineChartOptions TrendOptions => new()
     {
-        YAxisTicks = 0,
-        YAxisToStringFunc = value => QualityRules.Number(value),
+        YAxisTicks = TrendAxis.Step,
+        YAxisToStringFunc = value => QualityRules.Number(TrendAxis.Unscale(value)),
         ConnectNullPoints = true,
         ShowDataMarkers = true,
         LineStrokeWidth = 2,

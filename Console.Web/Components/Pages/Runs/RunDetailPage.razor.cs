@@ -64,16 +64,31 @@ public sealed partial class RunDetailPage : IAsyncDisposable
         }
     }
 
-    private static readonly TimeSeriesChartOptions ThroughputOptions = new()
+    private static readonly TimeSpan[] LabelSpacings =
+        [.. new[] { 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200 }.Select(seconds => TimeSpan.FromSeconds(seconds))];
+
+    /// <summary>About six time labels over the run so far, on round times.</summary>
+    private TimeSeriesChartOptions ThroughputOptions
     {
-        TimeLabelFormat = "HH:mm:ss",
-        YAxisTicks = 0,
-        YAxisToStringFunc = value => Format.Rate(value),
-        YAxisRequireZeroPoint = true,
-        ShowLegend = false,
-        LineStrokeWidth = 2,
-        YAxisTitle = "records/s",
-    };
+        get
+        {
+            var points = Model.Points;
+            var span = points.Count > 1 ? points[^1].At - points[0].At : TimeSpan.Zero;
+            return new TimeSeriesChartOptions
+            {
+                TimeLabelFormat = "HH:mm:ss",
+                TimeLabelSpacing = LabelSpacings.FirstOrDefault(spacing => spacing * 6 >= span, LabelSpacings[^1]),
+                TimeLabelSpacingRounding = true,
+                TimeLabelSpacingRoundingPadSeries = false,
+                YAxisTicks = ChartAxis.For(points.Select(point => point.RecordsPerSecond).DefaultIfEmpty(0).Max()).Step,
+                YAxisToStringFunc = value => Format.Rate(value),
+                YAxisRequireZeroPoint = true,
+                ShowLegend = false,
+                LineStrokeWidth = 2,
+                YAxisTitle = "records/s",
+            };
+        }
+    }
 
     protected override async Task OnInitializedAsync()
     {
