@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 
 // Live log streaming under load, end to end through the real console process (Release build).
@@ -14,6 +15,8 @@ using Microsoft.Playwright;
 //                                        Kubernetes API test server, its log followed with follow=true&timestamps=true).
 //   browser [rate] [seconds]            the run page in headless Chromium while the job writes `rate` lines/s: frame
 //                                        times, input delay of key presses in the log search, JS heap over time.
+//   runs [count]                        the Runs page in headless Chromium over a store of `count` runs (default 100,000):
+//                                        time to the first rows, to a sort change and to a filter change.
 //   ingest ...                          (what the console starts as the job) writes BENCH_RATE lines/s for BENCH_SECONDS.
 var mode = args.Length > 0 ? args[0] : "hub";
 return mode switch
@@ -21,6 +24,7 @@ return mode switch
     "ingest" => await Producer.RunAsync(),
     "hub" => await HubBench.RunAsync(Arg(1, 20_000), Arg(2, 60), Arg(3, 20), args.Length > 4 ? args[4] : "local"),
     "browser" => await BrowserBench.RunAsync(Arg(1, 5_000), Arg(2, 60)),
+    "runs" => await RunsPageBench.RunAsync(Arg(1, 100_000)),
     _ => Usage(),
 };
 
@@ -28,7 +32,7 @@ int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index],
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] [local|kubernetes] | browser [rate] [seconds]");
+    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] [local|kubernetes] | browser [rate] [seconds] | runs [count]");
     return 2;
 }
 
@@ -317,7 +321,7 @@ internal static class BrowserBench
         Console.WriteLine(inputs.Count == 0
             ? $"input events slower than 16 ms: none of {samples.Count * 2} key presses"
             : $"{samples.Count * 2} key presses; event timing entries over 16 ms (keydown, keypress, keyup, input): {inputs.Count}; " +
-              $"input delay (event to handler) p50 {At(delays, 0.5):F0} ms, max {delays[^1]:F0} ms; " +
+              $"input delay (event to handler) p50 {At(delays, 0.5):F0} ms, p95 {At(delays, 0.95):F0} ms, max {delays[^1]:F0} ms; " +
               $"longest event {inputs.Max(i => i.GetProperty("duration").GetDouble()):F0} ms");
         Console.WriteLine($"JS heap: {heap.FirstOrDefault():F0} MiB at the start, max {heap.DefaultIfEmpty().Max():F0} MiB, {heap.LastOrDefault():F0} MiB at the end " +
             $"(per 10 s: {string.Join(" ", heap.Where((_, i) => i % 10 == 0).Select(h => h.ToString("F0", CultureInfo.InvariantCulture)))})");
@@ -338,5 +342,105 @@ internal static class ProducerPods
         Environment.SetEnvironmentVariable("BENCH_RATE", rate.ToString(CultureInfo.InvariantCulture));
         Environment.SetEnvironmentVariable("BENCH_SECONDS", seconds.ToString(CultureInfo.InvariantCulture));
         return kube;
+    }
+}
+
+/// <summary>
+/// The Runs page over a large store: the runs are written straight into the console's SQLite database (as years of
+/// launches would leave them), then the page is opened, sorted and filtered in Chromium, each five times.
+/// </summary>
+internal static class RunsPageBench
+{
+    public static async Task<int> RunAsync(int count)
+    {
+        await using var console = await BenchConsole.StartAsync(1, 1);
+        var seeding = Stopwatch.StartNew();
+        await SeedAsync(Path.Combine(console.Data, "opsconsole.db"), count);
+        Console.WriteLine($"{count:N0} runs written to the store in {seeding.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores, headless Chromium, 1280 px");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        });
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = console.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } })).NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("User name").FillAsync("viewer");
+        await page.GetByLabel("Password").FillAsync(BenchConsole.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+
+        var firstRows = new List<double>();
+        var sorts = new List<double>();
+        var filters = new List<double>();
+        var firstRow = page.Locator(".runs-grid tbody tr .run-id a").First;
+        for (var round = 0; round < 5; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            await page.GotoAsync("/runs");
+            await firstRow.WaitForAsync(new() { Timeout = 60_000 });
+            firstRows.Add(clock.Elapsed.TotalMilliseconds);
+            var total = await page.Locator(".live-note").InnerTextAsync();
+
+            var before = await firstRow.InnerTextAsync();
+            clock.Restart();
+            await page.Locator(".runs-grid th", new() { HasText = "Records/s" }).Locator(".sortable-column-header").ClickAsync();
+            await page.WaitForFunctionAsync("before => document.querySelector('.runs-grid tbody tr .run-id a')?.textContent !== before", before, new() { Timeout = 60_000 });
+            sorts.Add(clock.Elapsed.TotalMilliseconds);
+
+            clock.Restart();
+            await page.Locator("input#runs-id").FillAsync($"-{round}a");
+            await page.WaitForFunctionAsync("round => [...document.querySelectorAll('.runs-grid tbody tr .run-id a')].every(a => a.title.includes(`-${round}a`)) && document.querySelectorAll('.runs-grid tbody tr .run-id a').length > 0",
+                round, new() { Timeout = 60_000 });
+            filters.Add(clock.Elapsed.TotalMilliseconds);
+            if (round == 0)
+            {
+                Console.WriteLine($"the page says: {total}");
+            }
+        }
+        static string Figures(List<double> values) => $"median {values.Order().ElementAt(values.Count / 2):F0} ms (each: {string.Join(", ", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})";
+        Console.WriteLine($"open the Runs page to its first rows: {Figures(firstRows)}");
+        Console.WriteLine($"sort by records/s (server-side) to new first rows: {Figures(sorts)}");
+        Console.WriteLine($"type a run-id filter to the matching rows (includes the 300 ms typing pause): {Figures(filters)}");
+        Console.WriteLine($"console peak RSS {console.MemoryMiB("VmHWM"):F0} MiB");
+        return 0;
+    }
+
+    /// <summary>Ended runs, one a minute back from now, in the streams and states a busy console has.</summary>
+    private static async Task SeedAsync(string database, int count)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database}");
+        await connection.OpenAsync();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO runs (id, source, stream, mode, workers, state, created_at, started_at, ended_at, launched_by, records, records_per_second, attempts, job_kind, quality)
+            VALUES ($id, 'stripe', $stream, 'incremental', 8, $state, $created, $created + 1000, $ended, $by, $records, 0, 1, 'local', $quality)
+            """;
+        var id = command.Parameters.Add("$id", SqliteType.Text);
+        var stream = command.Parameters.Add("$stream", SqliteType.Text);
+        var state = command.Parameters.Add("$state", SqliteType.Text);
+        var created = command.Parameters.Add("$created", SqliteType.Integer);
+        var ended = command.Parameters.Add("$ended", SqliteType.Integer);
+        var by = command.Parameters.Add("$by", SqliteType.Text);
+        var records = command.Parameters.Add("$records", SqliteType.Integer);
+        var quality = command.Parameters.Add("$quality", SqliteType.Text);
+        string[] streams = ["charges", "refunds", "customers"];
+        var now = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds();
+        var random = new Random(42);
+        for (var i = 0; i < count; i++)
+        {
+            var at = now - i * 60_000L;
+            id.Value = $"run-{DateTimeOffset.FromUnixTimeMilliseconds(at):yyyyMMdd-HHmmss}-{i % 10}{random.Next(0x100000):x5}";
+            stream.Value = streams[i % 3];
+            state.Value = i % 17 == 0 ? "Failed" : i % 29 == 0 ? "Cancelled" : "Succeeded";
+            created.Value = at;
+            ended.Value = at + 1000 + random.Next(5_000, 300_000);
+            by.Value = i % 5 == 0 ? "admin" : "operator";
+            records.Value = random.Next(0, 50_000);
+            quality.Value = i % 11 == 0 ? "warned" : "passed";
+            await command.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
     }
 }
