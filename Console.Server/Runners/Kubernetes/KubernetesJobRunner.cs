@@ -173,9 +173,10 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
             try
             {
                 await FollowDriverAsync(handle, cursors.Driver, placement, watch, writer, cancellationToken);
-                // The executors end when the queue is finished, about when the driver commits: their last lines and
-                // their end are waited for, at most 30 s (then releasing the run stops any still running).
-                for (var wait = 0; wait < 60 && watch.Pods.Any(p => ExecutorIndex(p) is not null && !Ended(p)); wait++)
+                // The driver's log ends a moment before its pod's phase does, and the executors end when the queue is
+                // finished, about when the driver commits: every pod's end (and the executors' last lines) is waited
+                // for, at most 30 s (then releasing the run stops any still running), so the run's pods show how they ended.
+                for (var wait = 0; wait < 60 && watch.Pods.Any(p => !Ended(p)); wait++)
                 {
                     await watch.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
                 }
