@@ -40,6 +40,7 @@ try
 
     app.UseProxySupport();
     app.UseSecurityHeaders();
+    app.UseSameOriginGuard();
     app.UseConsoleApiErrors();
     // Routing after the status-code pages, so an address with nothing behind it is routed again to the 404 page.
     app.UseRouting();
