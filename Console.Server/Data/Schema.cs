@@ -157,5 +157,10 @@ internal static class Schema
         -- Executor pods fetching a run's slices (Kubernetes); 1: the driver fetches them.
         ALTER TABLE runs ADD COLUMN executors INTEGER NOT NULL DEFAULT 1
         """,
+        """
+        -- The window the job planned ([from, to), unix seconds), from its plan line: what an open window turned out to be.
+        ALTER TABLE runs ADD COLUMN planned_from INTEGER NULL;
+        ALTER TABLE runs ADD COLUMN planned_to INTEGER NULL
+        """,
     ];
 }

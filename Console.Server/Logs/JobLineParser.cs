@@ -25,6 +25,10 @@ public static class JobLineParser
         _ => null,
     };
 
+    /// <summary>The window a <c>plan</c> line reports ([from, to), unix seconds), or null for any other line.</summary>
+    public static (long From, long To)? Plan(LogLine line) =>
+        line.Event == JobEvents.Plan && JobLines.Read(line.Text, JobJsonContext.Default.PlanEvent) is { } plan ? (plan.From, plan.To) : null;
+
     /// <summary>The resources a line reports the job has used so far (any line with <c>cpu_seconds</c>), or null.</summary>
     public static RunUsage? Usage(LogLine line)
     {

@@ -324,8 +324,14 @@ internal sealed class RunFollower(
                     quality = reported;
                     changes.Reported = true;
                 }
-                if (JobLineParser.Progress(line, now) is { } update)
+                if (JobLineParser.Plan(line) is { } plan)
                 {
+                    Progress = Progress with { PlannedFrom = plan.From, PlannedTo = plan.To };
+                    changes.Reported = true;
+                }
+                if (JobLineParser.Progress(line, now) is { } progress)
+                {
+                    var update = progress with { PlannedFrom = Progress.PlannedFrom, PlannedTo = Progress.PlannedTo };
                     if (line.Event == JobEvents.Progress)
                     {
                         changes.Points.Add(Point(line, update));

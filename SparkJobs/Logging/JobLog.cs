@@ -26,6 +26,9 @@ public sealed class JobLog(TextWriter output, TimeProvider? time = null)
     public void Progress(string message, ProgressEvent progress, JobUsage usage) =>
         Event(JobEvents.Progress, message, progress, JobJsonContext.Default.ProgressEvent, Driver, usage);
 
+    public void Plan(string message, PlanEvent plan) =>
+        Event(JobEvents.Plan, message, plan, JobJsonContext.Default.PlanEvent, Driver, null);
+
     public void Slice(string message, SliceEvent slice, string source) =>
         Event(JobEvents.Slice, message, slice, JobJsonContext.Default.SliceEvent, source, null);
 

@@ -1,3 +1,4 @@
+using OpsConsole.Shared.Jobs;
 using OpsConsole.SparkJobs.Ingest;
 using OpsConsole.SparkJobs.Planning;
 
@@ -31,12 +32,9 @@ public sealed class PlanStep(RunContext run)
         // Pages of a slice an earlier attempt did not finish are dropped; finished slices are kept and skipped.
         await run.Staging.ClearUnfinishedAsync(done, cancellationToken);
         var remaining = SlicePlanner.Remaining(SlicePlanner.Plan(window.From, window.To, window.SliceSeconds), done);
-        run.Log.Info($"Run {options.RunId}: {run.Stream} created in [{window.From}, {window.To}), {remaining.Count} slices to fetch ({done.Count} already done), {options.Workers} workers",
-            new Dictionary<string, object?>
-            {
-                ["run_id"] = options.RunId, ["stream"] = run.Stream, ["from"] = window.From, ["to"] = window.To,
-                ["checkpoint_version"] = run.Checkpoint?.Version ?? 0, ["cursor"] = run.Checkpoint?.Cursor, ["mode"] = options.Mode.ToString().ToLowerInvariant(),
-            });
+        run.Log.Plan($"Run {options.RunId}: {run.Stream} created in [{window.From}, {window.To}), {remaining.Count} slices to fetch ({done.Count} already done), {options.Workers} workers",
+            new PlanEvent(options.RunId, run.Stream, window.From, window.To, remaining.Count, done.Count, options.Workers, run.Checkpoint?.Cursor,
+                run.Checkpoint?.Version ?? 0, options.Mode.ToString().ToLowerInvariant()));
         return new RunPlan(window, remaining, done.Count);
     }
 

@@ -18,6 +18,10 @@ public sealed class RealJobTests
         Assert.True(run.State == RunState.Succeeded, $"{run.State}: {run.FailureReason}\n{string.Join('\n', lines.Select(line => line.Text))}");
         Assert.Equal(400, run.Progress.Records);
         Assert.Contains(lines, line => line.Event == "summary" && line.Source == "driver");
+        // The plan line's window is kept on the run: an open window shows as the one the job planned.
+        var plan = Assert.Single(lines, line => line.Event == "plan");
+        Assert.Contains($"created in [{run.Progress.PlannedFrom}, {run.Progress.PlannedTo})", plan.Msg, StringComparison.Ordinal);
+        Assert.True(run.Progress.PlannedTo > run.Progress.PlannedFrom);
         Assert.Contains(lines, line => line.Event == "slice" && line.Source.StartsWith("executor-", StringComparison.Ordinal));
         Assert.True(Directory.Exists(Path.Combine(console.DataPath, "lake", "raw", "stripe", "charges", "_delta_log")));
         // The job read its key from the environment; it is nowhere in the log.

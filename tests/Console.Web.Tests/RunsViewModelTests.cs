@@ -92,6 +92,18 @@ public sealed class RunsViewModelTests
     }
 
     [Fact]
+    public void Window_OpenWindow_ThePlannedOneOnceKnown()
+    {
+        var incremental = Run("run-a", RunState.Running, Now);
+        Assert.Equal("from the checkpoint (planning)", RunText.Window(incremental));
+        Assert.Equal("from the checkpoint", RunText.Window(incremental with { State = RunState.Failed }));
+
+        var planned = incremental with { Progress = RunProgress.None with { PlannedFrom = 1_790_000_000, PlannedTo = 1_790_086_400 } };
+        Assert.Equal("2026-09-21 14:13 → 2026-09-22 14:13", RunText.Window(planned));
+        Assert.Equal("2026-09-21 14:13 → 2026-09-22 14:13, full sync", RunText.Window(planned with { Mode = "full" }));
+    }
+
+    [Fact]
     public void Row_ShortId_IsTheRandomEnd()
     {
         Assert.Equal("ab12cd", RunRow.From(Run("run-20261207-044512-ab12cd", RunState.Running, Now), Now).ShortId);

@@ -11,6 +11,7 @@ namespace OpsConsole.Shared.Jobs;
 public static class JobEvents
 {
     public const string Log = "log";
+    public const string Plan = "plan";
     public const string Progress = "progress";
     public const string Slice = "slice";
     public const string Quality = "dq";
@@ -31,6 +32,12 @@ public sealed record JobUsage(double CpuSeconds, long PeakRssBytes, long LakePut
 /// <summary>A <c>progress</c> line, about once a second while slices are fetched.</summary>
 public sealed record ProgressEvent(long Records, long Pages, long Bytes, long Requests, long RateLimited, long Retries, int SlicesDone, int Slices,
     double RecordsPerSecond);
+
+/// <summary>
+/// The <c>plan</c> line, once the window is known: objects created in [<see cref="From"/>, <see cref="To"/>) (unix
+/// seconds), the slices left and those an earlier attempt finished, from the checkpoint it read.
+/// </summary>
+public sealed record PlanEvent(string RunId, string Stream, long From, long To, int Slices, int Done, int Workers, long? Cursor, long CheckpointVersion, string Mode);
 
 /// <summary>A <c>slice</c> line: a slice done (records and pages), or cut into smaller pieces (split into).</summary>
 public sealed record SliceEvent(long From, long To, long? Records = null, int? Pages = null, int? SplitInto = null);

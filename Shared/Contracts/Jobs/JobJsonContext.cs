@@ -12,6 +12,7 @@ namespace OpsConsole.Shared.Jobs;
 [JsonSerializable(typeof(JobLineHeader))]
 [JsonSerializable(typeof(JobUsage))]
 [JsonSerializable(typeof(ProgressEvent))]
+[JsonSerializable(typeof(PlanEvent))]
 [JsonSerializable(typeof(SliceEvent))]
 [JsonSerializable(typeof(QualityEvent))]
 [JsonSerializable(typeof(SummaryEvent))]

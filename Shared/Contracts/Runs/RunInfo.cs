@@ -86,6 +86,11 @@ public sealed record RunProgress(long Records, long Pages, long Bytes, long Rate
 {
     public static RunProgress None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, null);
 
+    /// <summary>The window the job planned (unix seconds, [from, to)): what "from the checkpoint" turned out to be; null before the plan.</summary>
+    public long? PlannedFrom { get; init; }
+
+    public long? PlannedTo { get; init; }
+
     /// <summary>The share of the window's slices fetched, 0 to 1, or null before the plan is known.</summary>
     public double? Fraction => SlicesTotal > 0 ? Math.Clamp((double)SlicesDone / SlicesTotal, 0, 1) : null;
 }

@@ -5,13 +5,24 @@ namespace OpsConsole.Web.Components.Pages.Runs;
 /// <summary>How a run's window and badges read on screen, shared by the list and the run page (numbers and times: <see cref="Format"/>).</summary>
 public static class RunText
 {
-    public static string Window(RunInfo run) => (run.From, run.To) switch
+    /// <summary>
+    /// The run's window in UTC: the one the job planned once it has ("2026-09-21 14:13 → 2026-12-07 05:01, full sync"),
+    /// before that what was asked for ("from the checkpoint", "full sync", "2026-09-21 14:13 → now").
+    /// </summary>
+    public static string Window(RunInfo run)
     {
-        (null, null) => run.Mode == "full" ? "full sync" : "from the checkpoint",
-        ({ } from, null) => $"{Format.Time(from)} → now",
-        (null, { } to) => $"checkpoint → {Format.Time(to)}",
-        ({ } from, { } to) => $"{Format.Time(from)} → {Format.Time(to)}",
-    };
+        if (run.Progress is { PlannedFrom: { } plannedFrom, PlannedTo: { } plannedTo })
+        {
+            return $"{Format.Time(plannedFrom)} → {Format.Time(plannedTo)}{(run.From is null && run.Mode == "full" ? ", full sync" : "")}";
+        }
+        return (run.From, run.To) switch
+        {
+            (null, null) => run.Mode == "full" ? "full sync" : run.State.IsActive() ? "from the checkpoint (planning)" : "from the checkpoint",
+            ({ } from, null) => $"{Format.Time(from)} → now",
+            (null, { } to) => $"checkpoint → {Format.Time(to)}",
+            ({ } from, { } to) => $"{Format.Time(from)} → {Format.Time(to)}",
+        };
+    }
 
     /// <summary>A run id's random end ("run-20261207-044512-ab12cd" → "ab12cd"): enough to tell runs apart on screen.</summary>
     public static string ShortId(string id) => id.LastIndexOf('-') is var dash and > 0 && dash < id.Length - 1 ? id[(dash + 1)..] : id;
