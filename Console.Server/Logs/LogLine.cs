@@ -10,7 +10,11 @@ public sealed record LogLine(long Seq, string Ts, string Level, string Source, s
 /// What the log hub streams: consecutive lines, or a gap (lines <see cref="GapFrom"/>..<see cref="GapTo"/> left the live
 /// buffer: fetch them from <c>GET /api/runs/{id}/logs</c>), and finally <see cref="Done"/> when the run has ended.
 /// </summary>
-public sealed record LogBatch(IReadOnlyList<LogLine> Lines, long? GapFrom, long? GapTo, bool Done);
+public sealed record LogBatch(IReadOnlyList<LogLine> Lines, long? GapFrom, long? GapTo, bool Done)
+{
+    /// <summary>Why there is nothing to stream (no such run), on the one batch that ends such a stream.</summary>
+    public string? Error { get; init; }
+}
 
 /// <summary>A page of <c>GET /api/runs/{id}/logs</c>: lines after the requested sequence number.</summary>
 /// <param name="Lines">At most the requested number of lines, in order.</param>

@@ -9,7 +9,7 @@ namespace OpsConsole.Server.Logs;
 /// pace, so a slow viewer holds up nobody; one that falls behind the buffer gets a gap to fetch over REST. A viewer that
 /// reconnects passes its last sequence number and gets exactly the lines after it.
 /// </summary>
-public sealed class LogsHub(LogService logs, IRunService runs, LogMetrics metrics) : Hub
+public sealed class LogsHub(LogService logs, IRunService runs, LogMetrics metrics, ILogger<LogsHub> logger) : Hub
 {
     /// <summary>Lines per batch: small enough to keep a batch quick to render, large enough to keep up.</summary>
     public const int BatchLines = 1000;
@@ -33,7 +33,15 @@ public sealed class LogsHub(LogService logs, IRunService runs, LogMetrics metric
         var log = logs.Live(runId);
         while (log is null)
         {
-            var run = await runs.GetAsync(runId, cancellationToken) ?? throw new HubException($"There is no run '{runId}'.");
+            var run = await runs.GetAsync(runId, cancellationToken);
+            if (run is null)
+            {
+                // A caller's mistake, not the console's: answered in the stream, logged without a stack or the whole text.
+                var shown = runId.Length > 64 ? runId[..64] + "…" : runId;
+                logger.LogInformation("Log stream for run {RunId}, which does not exist", shown);
+                yield return new LogBatch([], null, null, Done: true) { Error = $"There is no run '{shown}'." };
+                yield break;
+            }
             if (!run.State.IsActive())
             {
                 // The run ended and its buffer is gone: everything left is in the archive.

@@ -42,6 +42,17 @@ public sealed class LogStreamingTests : IDisposable
     }
 
     [Fact]
+    public async Task Stream_UnknownRun_EndsWithAClearErrorInTheStream()
+    {
+        var result = await NodeTools.RunJsonAsync("log-stream.mjs", "@microsoft/signalr",
+            _baseUrl, "viewer", ConsoleAppFactory.ViewerPassword, "run-nope", "0", "100");
+
+        Assert.Equal("There is no run 'run-nope'.", result.GetProperty("error").GetString());
+        Assert.Equal(0, result.GetProperty("received").GetInt32());
+        Assert.Equal(1, result.GetProperty("connections").GetInt32());
+    }
+
+    [Fact]
     public async Task Stream_FinishedRun_AllLinesThroughTheGap()
     {
         using var client = _console.BasicClient("operator");

@@ -13,6 +13,7 @@ let lastSeq = 0;
 let gaps = 0;
 let gapLines = 0;
 let connections = 0;
+let error = null;
 
 // Fetches [from, to] over REST; returns how many lines it added.
 async function fetchRange(from, to) {
@@ -62,6 +63,7 @@ async function follow(stopAfter) {
             accept(line);
             received++;
           }
+          if (batch.error) error = batch.error;
           if (batch.done) resolve("done");
           else if (stopAfter > 0 && received >= stopAfter) {
             subscription.dispose();
@@ -89,4 +91,4 @@ for (let seq = 1; seq <= lastSeq; seq++) if (!unique.has(seq)) missing++;
 const ordered = seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]);
 const disorder = seqs.map((seq, i) => [i, seq]).filter(([i, seq]) => i > 0 && seq <= seqs[i - 1]).slice(0, 3)
   .map(([i]) => seqs.slice(Math.max(0, i - 2), i + 2).join(","));
-console.log(JSON.stringify({ received: seqs.length, lastSeq, duplicates: seqs.length - unique.size, missing, ordered, disorder, gaps, gapLines, connections }));
+console.log(JSON.stringify({ received: seqs.length, lastSeq, duplicates: seqs.length - unique.size, missing, ordered, disorder, gaps, gapLines, connections, error }));

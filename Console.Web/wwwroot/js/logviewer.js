@@ -232,7 +232,8 @@ class IngestQueue {
       await this.fillGap(item.gapFrom, item.gapTo, signal);
     }
     if (item.lines?.length > 0) this.sink.append(item.lines);
-    if (item.done) this.sink.onDone();
+    if (item.error) this.sink.onError(new Error(item.error));
+    else if (item.done) this.sink.onDone();
   }
 
   async fillGap(from, to, signal) {
