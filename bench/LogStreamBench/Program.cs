@@ -279,17 +279,8 @@ internal static class BrowserBench
     {
         await using var console = await BenchConsole.StartAsync(rate, seconds);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--enable-precise-memory-info"],
-        });
-        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = console.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } })).NewPageAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("User name").FillAsync("viewer");
-        await page.GetByLabel("Password").FillAsync(BenchConsole.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await using var browser = await BenchBrowser.LaunchAsync(playwright);
+        var page = await BenchBrowser.SignedInPageAsync(browser, console);
 
         var id = await console.LaunchAsync();
         await page.GotoAsync($"/runs/{id}");
@@ -358,17 +349,8 @@ internal static class RunsPageBench
         await SeedAsync(Path.Combine(console.Data, "opsconsole.db"), count);
         Console.WriteLine($"{count:N0} runs written to the store in {seeding.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores, headless Chromium, 1280 px");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        });
-        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = console.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } })).NewPageAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("User name").FillAsync("viewer");
-        await page.GetByLabel("Password").FillAsync(BenchConsole.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await using var browser = await BenchBrowser.LaunchAsync(playwright);
+        var page = await BenchBrowser.SignedInPageAsync(browser, console);
 
         var firstRows = new List<double>();
         var sorts = new List<double>();
@@ -442,5 +424,26 @@ internal static class RunsPageBench
             await command.ExecuteNonQueryAsync();
         }
         await transaction.CommitAsync();
+    }
+}
+
+/// <summary>Debian's Chromium, headless, and a page of the bench console signed in as the viewer, 1280 px wide.</summary>
+internal static class BenchBrowser
+{
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium", Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--enable-precise-memory-info"],
+    });
+
+    public static async Task<IPage> SignedInPageAsync(IBrowser browser, BenchConsole console)
+    {
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = console.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } })).NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("User name").FillAsync("viewer");
+        await page.GetByLabel("Password").FillAsync(BenchConsole.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        return page;
     }
 }

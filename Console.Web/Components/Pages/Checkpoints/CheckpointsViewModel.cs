@@ -1,3 +1,4 @@
+using OpsConsole.Web.Components.Controls;
 using OpsConsole.Shared.Checkpoints;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
@@ -10,8 +11,7 @@ namespace OpsConsole.Web.Components.Pages.Checkpoints;
 /// </summary>
 public sealed class CheckpointsViewModel(ICheckpointService checkpoints) : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task _following = Task.CompletedTask;
+    private readonly BackgroundFollow _follow = new();
 
     public IReadOnlyList<CheckpointStatus>? Rows { get; private set; }
 
@@ -42,7 +42,7 @@ public sealed class CheckpointsViewModel(ICheckpointService checkpoints) : IAsyn
     /// <summary>Follows the runs: reloads and calls <paramref name="changed"/> when a run starts or ends on a stream.</summary>
     public Task StartAsync(IRunService runs, Func<Task> changed)
     {
-        _following = FollowAsync(runs, changed);
+        _follow.Start(FollowAsync(runs, changed));
         return Task.CompletedTask;
     }
 
@@ -53,29 +53,18 @@ public sealed class CheckpointsViewModel(ICheckpointService checkpoints) : IAsyn
             ? row.ActiveRunId != run.Id
             : row.ActiveRunId == run.Id || row.LastRunId != run.Id || row.LastRunState != run.State.ToString()));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _following;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _follow.DisposeAsync();
 
     private async Task FollowAsync(IRunService runs, Func<Task> changed)
     {
-        await foreach (var batch in runs.WatchAsync(_stop.Token))
+        await foreach (var batch in runs.WatchAsync(_follow.Token))
         {
             if (Moves(batch))
             {
-                await LoadAsync(_stop.Token);
+                await LoadAsync(_follow.Token);
                 if (History is { } open && Rows!.FirstOrDefault(r => r.Source == open.Source && r.Stream == open.Stream) is { } row && row.Version != open.Version)
                 {
-                    await ShowHistoryAsync(row, _stop.Token);
+                    await ShowHistoryAsync(row, _follow.Token);
                 }
                 await changed();
             }

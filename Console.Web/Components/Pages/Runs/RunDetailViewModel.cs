@@ -1,3 +1,4 @@
+using OpsConsole.Web.Components.Controls;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 
@@ -11,8 +12,7 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
 {
     public const int MaxChartPoints = 600;
 
-    private readonly CancellationTokenSource _stop = new();
-    private Task _following = Task.CompletedTask;
+    private readonly BackgroundFollow _follow = new();
 
     public RunInfo? Run { get; private set; }
 
@@ -25,13 +25,13 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
     /// <summary>Loads the run, its throughput and report, then follows it, calling <paramref name="changed"/> after each change that shows.</summary>
     public async Task StartAsync(Func<Task> changed, CancellationToken cancellationToken = default)
     {
-        var batches = runs.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        var batches = runs.WatchAsync(_follow.Token).GetAsyncEnumerator(_follow.Token);
         var next = batches.MoveNextAsync();
         Run = await runs.GetAsync(id, cancellationToken);
         Points = [.. (await runs.ThroughputAsync(id, cancellationToken)).TakeLast(MaxChartPoints)];
         Quality = Run?.Quality is null ? null : await quality.ReportAsync(id, cancellationToken);
         Loaded = true;
-        _following = Run is null ? StopFollowingAsync(batches, next) : FollowAsync(batches, next, changed);
+        _follow.Start(Run is null ? StopFollowingAsync(batches, next) : FollowAsync(batches, next, changed));
     }
 
     /// <summary>Applies one batch; true when the page should render.</summary>
@@ -54,23 +54,12 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
     /// <summary>The run as a cancel returned it (the next batch brings it too).</summary>
     public void Replace(RunInfo? run) => Run = run ?? Run;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _following;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _follow.DisposeAsync();
 
     /// <summary>No such run: stops the watch (an enumerator with a read in flight cannot be disposed before it ends).</summary>
     private async Task StopFollowingAsync(IAsyncEnumerator<IReadOnlyList<RunInfo>> batches, ValueTask<bool> next)
     {
-        await _stop.CancelAsync();
+        await _follow.StopAsync();
         try
         {
             await next;
@@ -87,7 +76,7 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
         {
             while (await next)
             {
-                if (await ApplyAsync(batches.Current, _stop.Token))
+                if (await ApplyAsync(batches.Current, _follow.Token))
                 {
                     await changed();
                 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using OpsConsole.Web.Components.Controls;
 using OpsConsole.Shared.Runs;
 
 namespace OpsConsole.Web.Components.Pages.Runs;
@@ -63,15 +64,7 @@ public sealed partial class RunsPage : IAsyncDisposable
     }
 
     /// <summary>A filter changed: back to the first page of what now matches.</summary>
-    private Task FiltersChangedAsync()
-    {
-        if (_grid.CurrentPage != 0)
-        {
-            _grid.NavigateTo(Page.First);
-            return Task.CompletedTask;
-        }
-        return _grid.ReloadServerData();
-    }
+    private Task FiltersChangedAsync() => _grid.FirstPageAsync();
 
     private async Task LaunchAsync()
     {

@@ -1,3 +1,4 @@
+using OpsConsole.Web.Components.Controls;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.Validation;
 
@@ -13,8 +14,7 @@ public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IAsyncD
     /// <summary>The least time between two reloads of the page on changes.</summary>
     public static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(1);
 
-    private readonly CancellationTokenSource _stop = new();
-    private Task _following = Task.CompletedTask;
+    private readonly BackgroundFollow _follow = new();
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
     private bool _stale;
 
@@ -129,10 +129,10 @@ public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IAsyncD
     /// </summary>
     public async Task StartAsync(Func<Task> reload, Func<Task> tick, CancellationToken cancellationToken = default)
     {
-        var batches = runs.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        var batches = runs.WatchAsync(_follow.Token).GetAsyncEnumerator(_follow.Token);
         var next = batches.MoveNextAsync();
         await Task.Yield();
-        _following = FollowAsync(batches, next, reload, tick);
+        _follow.Start(FollowAsync(batches, next, reload, tick));
     }
 
     /// <summary>What a batch asks of the page: reload, re-render (clocks), or nothing.</summary>
@@ -146,18 +146,7 @@ public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IAsyncD
         return AnyActive || batch.Count == 0 ? BatchEffect.Render : BatchEffect.None;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _following;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _follow.DisposeAsync();
 
     private async Task FollowAsync(IAsyncEnumerator<IReadOnlyList<RunInfo>> batches, ValueTask<bool> next, Func<Task> reload, Func<Task> tick)
     {
