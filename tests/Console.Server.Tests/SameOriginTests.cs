@@ -20,9 +20,7 @@ public sealed class SameOriginTests(ConsoleAppFactory factory) : IClassFixture<C
     {
         using var client = await SignedInAsync("admin", ConsoleAppFactory.AdminPassword);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs/run-x/cancel?force=true");
-        request.Headers.Add(header, value);
-        using var response = await client.SendAsync(request);
+        using var response = await SendAsync(client, HttpMethod.Post, "/api/runs/run-x/cancel?force=true", (header, value));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("Cross-origin request refused", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -33,13 +31,8 @@ public sealed class SameOriginTests(ConsoleAppFactory factory) : IClassFixture<C
     {
         using var client = await SignedInAsync("viewer", ConsoleAppFactory.ViewerPassword);
 
-        using var foreign = new HttpRequestMessage(HttpMethod.Post, "/hubs/logs/negotiate?negotiateVersion=1");
-        foreign.Headers.Add("Origin", OtherPort);
-        using var refused = await client.SendAsync(foreign);
-        using var own = new HttpRequestMessage(HttpMethod.Post, "/hubs/logs/negotiate?negotiateVersion=1");
-        own.Headers.Add("Origin", "http://localhost");
-        own.Headers.Add("Sec-Fetch-Site", "same-origin");
-        using var served = await client.SendAsync(own);
+        using var refused = await SendAsync(client, HttpMethod.Post, "/hubs/logs/negotiate?negotiateVersion=1", ("Origin", OtherPort));
+        using var served = await SendAsync(client, HttpMethod.Post, "/hubs/logs/negotiate?negotiateVersion=1", ("Origin", "http://localhost"), ("Sec-Fetch-Site", "same-origin"));
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
@@ -50,9 +43,7 @@ public sealed class SameOriginTests(ConsoleAppFactory factory) : IClassFixture<C
     {
         using var client = await SignedInAsync("admin", ConsoleAppFactory.AdminPassword);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs/run-x/cancel");
-        request.Headers.Add("Origin", "http://localhost");
-        using var response = await client.SendAsync(request);
+        using var response = await SendAsync(client, HttpMethod.Post, "/api/runs/run-x/cancel", ("Origin", "http://localhost"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -62,10 +53,7 @@ public sealed class SameOriginTests(ConsoleAppFactory factory) : IClassFixture<C
     {
         using var client = await SignedInAsync("admin", ConsoleAppFactory.AdminPassword);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs/run-x/cancel");
-        request.Headers.Add("Origin", "null");
-        request.Headers.Add("Sec-Fetch-Site", "same-origin");
-        using var response = await client.SendAsync(request);
+        using var response = await SendAsync(client, HttpMethod.Post, "/api/runs/run-x/cancel", ("Origin", "null"), ("Sec-Fetch-Site", "same-origin"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -75,9 +63,7 @@ public sealed class SameOriginTests(ConsoleAppFactory factory) : IClassFixture<C
     {
         using var client = factory.BasicClient("admin");
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs/run-x/cancel");
-        request.Headers.Add("Origin", OtherPort);
-        using var response = await client.SendAsync(request);
+        using var response = await SendAsync(client, HttpMethod.Post, "/api/runs/run-x/cancel", ("Origin", OtherPort));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -87,9 +73,7 @@ public sealed class SameOriginTests(ConsoleAppFactory factory) : IClassFixture<C
     {
         using var client = await SignedInAsync("viewer", ConsoleAppFactory.ViewerPassword);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
-        request.Headers.Add("Origin", OtherPort);
-        using var response = await client.SendAsync(request);
+        using var response = await SendAsync(client, HttpMethod.Get, "/api/me", ("Origin", OtherPort));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -101,11 +85,19 @@ public sealed class SameOriginTests(ConsoleAppFactory factory) : IClassFixture<C
         using var client = console.AnonymousClient();
         await SignInForm.PostAsync(client, "admin", ConsoleAppFactory.AdminPassword);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs/run-x/cancel");
-        request.Headers.Add("Origin", "https://console.example.com");
-        using var response = await client.SendAsync(request);
+        using var response = await SendAsync(client, HttpMethod.Post, "/api/runs/run-x/cancel", ("Origin", "https://console.example.com"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+        return await client.SendAsync(request);
     }
 
     private async Task<HttpClient> SignedInAsync(string user, string password)
