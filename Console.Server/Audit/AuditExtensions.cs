@@ -18,7 +18,8 @@ public static class AuditExtensions
     {
         app.MapGet("/api/audit", async (IAuditLog audit, CancellationToken cancellationToken, string? actor = null, string? action = null, string? stream = null,
                 DateTimeOffset? from = null, DateTimeOffset? to = null, long? before = null, int limit = 200) =>
-            TypedResults.Ok(await audit.QueryAsync(new AuditQuery { Actor = actor, Action = action, Stream = stream, From = from, To = to, Before = before, Limit = limit }, cancellationToken)))
+            (IResult?)Api.ApiLimit.Invalid(limit, 1000)
+                ?? TypedResults.Ok(await audit.QueryAsync(new AuditQuery { Actor = actor, Action = action, Stream = stream, From = from, To = to, Before = before, Limit = limit }, cancellationToken)))
             .RequireAuthorization(ConsolePolicies.Viewer).WithTags("Audit")
             .WithSummary("Audit entries, newest first, filtered by `actor`, `action`, `stream` (source/stream), `from`/`to` (ISO 8601), paged with `before` (an entry id); `limit` 1 to 1000.");
         return app;

@@ -22,9 +22,9 @@ public static class NotificationsExtensions
     public static WebApplication MapNotificationsApi(this WebApplication app)
     {
         app.MapGet("/api/notifications/deliveries", async (WebhookNotifier notifier, CancellationToken cancellationToken, int limit = 200) =>
-                TypedResults.Ok(await notifier.DeliveriesAsync(limit, cancellationToken)))
+                (IResult?)Api.ApiLimit.Invalid(limit, 1000) ?? TypedResults.Ok(await notifier.DeliveriesAsync(limit, cancellationToken)))
             .RequireAuthorization(ConsolePolicies.Admin).WithTags("Notifications")
-            .WithSummary("The webhook's delivery log, newest first: event, subject, attempts, status, the last HTTP status or error.");
+            .WithSummary("The webhook's delivery log, newest first (`limit` 1 to 1000, default 200): event, subject, attempts, status, the last HTTP status or error.");
         return app;
     }
 }

@@ -61,17 +61,21 @@ internal static class QualityApi
         read.MapGet("/quality", async (IQualityService quality, CancellationToken cancellationToken) => TypedResults.Ok(await quality.StreamsAsync(cancellationToken)))
             .WithSummary("Every stream with its latest data-quality report (null before its first judged run).");
         read.MapGet("/quality/{source}/{stream}", async Task<IResult> (string source, string stream, int? limit, IQualityService quality, CancellationToken cancellationToken) =>
-                StreamCatalog.Names().Contains(stream)
-                    ? TypedResults.Ok(await quality.HistoryAsync(source, stream, limit ?? 30, cancellationToken))
-                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"'{stream}' is not a stream: use {StreamCatalog.NameList()}."] }))
+                !StreamCatalog.Names().Contains(stream)
+                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"'{OpsConsole.Shared.Runs.RunFields.Shorten(stream)}' is not a stream: use {StreamCatalog.NameList()}."] })
+                    : (IResult?)Api.ApiLimit.Invalid(limit ?? 30, 500) ?? TypedResults.Ok(await quality.HistoryAsync(source, stream, limit ?? 30, cancellationToken)))
             .WithSummary("A stream's data-quality reports, newest first (`limit`, default 30, at most 500).");
         read.MapGet("/quality/{source}/{stream}/rules/{rule}", async Task<IResult> (string source, string stream, string rule, int? limit, IQualityService quality,
                 CancellationToken cancellationToken) =>
             {
+                if (Api.ApiLimit.Invalid(limit ?? 30, 500) is { } invalid)
+                {
+                    return invalid;
+                }
                 var points = QualityTrend.Of(await quality.HistoryAsync(source, stream, limit ?? 30, cancellationToken), rule);
                 return points.Count > 0 ? TypedResults.Ok(points) : TypedResults.NotFound();
             })
-            .WithSummary("One rule's observed value and band over the stream's runs, oldest first.");
+            .WithSummary("One rule's observed value and band over the stream's runs, oldest first (`limit` runs, default 30, at most 500).");
         read.MapGet("/runs/{id}/quality", async Task<IResult> (string id, IQualityService quality, CancellationToken cancellationToken) =>
                 await quality.ReportAsync(id, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound())
             .WithSummary("A run's data-quality report: every rule's observed value, bounds, outcome, failing count and sample ids.");

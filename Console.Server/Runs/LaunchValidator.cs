@@ -14,7 +14,7 @@ internal static class LaunchValidator
         var source = (request.Source ?? StreamCatalog.Stripe).Trim().ToLowerInvariant();
         if (!StreamCatalog.IsSource(source))
         {
-            throw new InvalidFieldException("source", $"'{request.Source}' is not a configured source; the only one is '{StreamCatalog.Stripe}'.");
+            throw new InvalidFieldException("source", $"'{Shorten(request.Source!)}' is not a configured source; the only one is '{StreamCatalog.Stripe}'.");
         }
         var stream = request.Stream?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(stream))
@@ -23,12 +23,12 @@ internal static class LaunchValidator
         }
         if (StreamCatalog.Find(source, stream) is null)
         {
-            throw new InvalidFieldException("stream", $"'{request.Stream}' is not one of {StreamCatalog.NameList(source)}.");
+            throw new InvalidFieldException("stream", $"'{Shorten(request.Stream!)}' is not one of {StreamCatalog.NameList(source)}.");
         }
         var mode = (request.Mode ?? "incremental").Trim().ToLowerInvariant();
         if (!Modes.Contains(mode))
         {
-            throw new InvalidFieldException("mode", $"'{request.Mode}' is not one of incremental, full.");
+            throw new InvalidFieldException("mode", $"'{Shorten(request.Mode!)}' is not one of incremental, full.");
         }
         var workers = request.Workers ?? 8;
         if (workers is < 1 or > 64)
@@ -78,7 +78,7 @@ internal static class LaunchValidator
         }
         return quantity!.ToDecimal() is var amount && amount >= min && amount <= max
             ? trimmed
-            : throw new InvalidFieldException(field, $"must be {range} (got {trimmed}).");
+            : throw new InvalidFieldException(field, $"must be {range} (got {Shorten(trimmed)}).");
     }
 
     /// <summary>A bad value as an error message echoes it: its first 40 characters at most.</summary>

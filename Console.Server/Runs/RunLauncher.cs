@@ -58,7 +58,7 @@ internal sealed class RunLauncher(
     public TimeSpan CancelGracePeriod => follower.CancelGracePeriod;
 
     public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
-        store.ListAsync(Math.Clamp(limit, 1, 5000), cancellationToken);
+        store.ListAsync(Math.Clamp(limit, 1, RunsApi.MaxRunList), cancellationToken);
 
     public Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default)
     {

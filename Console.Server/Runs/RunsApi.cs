@@ -17,12 +17,18 @@ internal static class RunsApi
 {
     public const int MaxLogPage = 5000;
 
+    public const int MaxRunList = 5000;
+
     public static void MapRunsApi(this WebApplication app)
     {
         var read = app.MapGroup("/api/runs").RequireAuthorization(ConsolePolicies.Viewer).WithTags("Runs");
-        read.MapGet("", async (IRunService runs, CancellationToken cancellationToken, int limit = 500) =>
-            TypedResults.Ok(await runs.ListAsync(limit, cancellationToken)))
-            .WithSummary("Runs, newest first (at most `limit`, default 500).");
+        read.MapGet("", async Task<IResult> (IRunService runs, CancellationToken cancellationToken, int limit = 500) =>
+            (IResult?)Api.ApiLimit.Invalid(limit, MaxRunList) ?? TypedResults.Ok(await runs.ListAsync(limit, cancellationToken)))
+            .WithSummary($"Runs, newest first (at most `limit`, 1 to {MaxRunList}, default 500).");
+        read.MapGet("/page", PageAsync)
+            .WithSummary("One page of runs, sorted, filtered and counted by the store: `offset`, `limit` (1 to 500, default 25), `sort` " +
+                "(created, id, state, stream, started, duration, records, records_per_second, launched_by, runner), `descending` (default true), " +
+                "and filters `state`, `stream` (equal) and `launchedBy`, `id` (contain). Returns `runs` and `total`; 400 names a wrong part.");
         read.MapGet("/{id}", async Task<IResult> (string id, IRunService runs, CancellationToken cancellationToken) =>
             await runs.GetAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : NotFound(id))
             .WithSummary("One run: state, parameters, who launched and cancelled it, progress, exit code and failure reason.");
@@ -36,6 +42,31 @@ internal static class RunsApi
             .WithSummary("Launches a run. 400 names the invalid field; 409 when the stream already has an active run (its id is in `activeRunId`).");
         operate.MapPost("/{id}/cancel", CancelAsync)
             .WithSummary("Cancels a run: SIGTERM, then SIGKILL after the grace period. `force=true` (Admin) kills it at once.");
+    }
+
+    private static async Task<IResult> PageAsync(IRunService runs, CancellationToken cancellationToken, int offset = 0, int limit = 25,
+        string sort = RunFields.Created, bool descending = true, string? state = null, string? stream = null, string? launchedBy = null, string? id = null)
+    {
+        var filters = new List<RunFilter>();
+        void Add(string field, string op, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                filters.Add(new RunFilter(field, op, value.Trim()));
+            }
+        }
+        Add(RunFields.State, RunFilterOperators.Equal, state);
+        Add(RunFields.Stream, RunFilterOperators.Equal, stream);
+        Add(RunFields.LaunchedBy, RunFilterOperators.Contains, launchedBy);
+        Add(RunFields.Id, RunFilterOperators.Contains, id);
+        try
+        {
+            return TypedResults.Ok(await runs.QueryAsync(new RunQuery { Offset = offset, Limit = limit, SortBy = sort, Descending = descending, Filters = filters }, cancellationToken));
+        }
+        catch (InvalidFieldException exception)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [exception.Field] = [exception.Message] });
+        }
     }
 
     private static async Task<IResult> LaunchAsync([FromBody] LaunchRequest? request, HttpContext context, IRunService runs, CancellationToken cancellationToken)
