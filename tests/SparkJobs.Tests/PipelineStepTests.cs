@@ -70,6 +70,24 @@ public sealed class PipelineStepTests : IDisposable
         Assert.Equal(Start + 12_345, plan.Window.From);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(999_999_999)]
+    [InlineData(Start + (3 * Day) - 120)]
+    public async Task Plan_FirstRun_ParallelProbeRounds_FindTheOldestExactly_AndLogEachRound(long oldest)
+    {
+        var source = new FakeSource([Record("ch_old", oldest), Record("ch_new", Start + (3 * Day) - 100)]);
+        var run = await RunAsync(source, new SqliteStateStore(Path.Combine(_folder, "state.db")), now: Start + (3 * Day));
+
+        var plan = await new PlanStep(run).RunAsync(CancellationToken.None);
+
+        Assert.Equal(oldest, plan.Window.From);
+        var rounds = _output.ToString().Split('\n').Count(line => line.Contains("Planning: the oldest charges object was created in", StringComparison.Ordinal));
+        // 3 workers: 3 probes a round split the interval in 4, so 31 bits take at most 16 rounds (bisection took 31).
+        Assert.InRange(rounds, 1, 17);
+    }
+
     [Fact]
     public async Task Extract_StagesEveryPageAndRecordsEverySlice_SplittingABusyDay()
     {
