@@ -58,24 +58,14 @@ public sealed class PlanStep(RunContext run)
     }
 
     /// <summary>
-    /// The oldest <c>created</c> before <paramref name="to"/>, found with one-object list requests, a round of them
+    /// The oldest <c>created</c> before <paramref name="to"/>, found with one-object probes (requests, not records), a round of them
     /// in parallel (as many as the run has workers, up to 16; the source's rate limit paces them): each round splits
     /// the interval still in question at its probes, so about 10 rounds instead of 31 one-at-a-time halvings. Each
     /// round is logged, so the run shows what planning is doing. <paramref name="to"/> when there is nothing.
     /// </summary>
     private async Task<long> EarliestCreatedAsync(long to, CancellationToken cancellationToken)
     {
-        async Task<bool> AnyBefore(long time)
-        {
-            await foreach (var page in run.Source.ListAsync(null, time, cancellationToken, limit: 1))
-            {
-                using (page)
-                {
-                    return page.Count > 0;
-                }
-            }
-            return false;
-        }
+        Task<bool> AnyBefore(long time) => run.Source.AnyCreatedBeforeAsync(time, cancellationToken);
 
         if (!await AnyBefore(to))
         {

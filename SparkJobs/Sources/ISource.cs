@@ -19,6 +19,12 @@ public interface ISource : IDisposable
     IAsyncEnumerable<SourcePage> ListAsync(long? createdFrom, long? createdTo, CancellationToken cancellationToken, int limit = 100);
 
     /// <summary>
+    /// Whether any record was created before <paramref name="time"/>: one request, counted as a request but not as a
+    /// page of records (planning asks it to find the oldest record; records count only what the run fetches).
+    /// </summary>
+    Task<bool> AnyCreatedBeforeAsync(long time, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The ids of records created before <paramref name="createdBefore"/> that changed since <paramref name="since"/>
     /// (a refund, an update): the run fetches them again so the table holds their latest version.
     /// </summary>

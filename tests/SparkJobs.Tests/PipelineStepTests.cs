@@ -152,6 +152,9 @@ public sealed class PipelineStepTests : IDisposable
             }
         }
 
+        public Task<bool> AnyCreatedBeforeAsync(long time, CancellationToken cancellationToken) =>
+            Task.FromResult(records.Any(r => r.GetProperty("created").GetInt64() < time));
+
         public Task<IReadOnlyCollection<string>> ChangedSinceAsync(long since, long createdBefore, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyCollection<string>>([]);
 

@@ -24,6 +24,18 @@ public sealed class StripeClientTests
     }
 
     [Fact]
+    public async Task AnyCreatedBefore_OneRequest_NotARecord()
+    {
+        await using var source = await SandboxSource.StartAsync();
+        using var client = source.Client();
+
+        Assert.True(await client.AnyCreatedBeforeAsync(StripeStream.Charges, To, CancellationToken.None));
+        Assert.False(await client.AnyCreatedBeforeAsync(StripeStream.Charges, 1, CancellationToken.None));
+
+        Assert.Equal((2L, 0L, 0L), (client.Stats.Requests, client.Stats.Pages, client.Stats.Records));
+    }
+
+    [Fact]
     public async Task List_UnderAFaultMix_StillReturnsExactlyTheWindow()
     {
         await using var source = await SandboxSource.StartAsync(o =>

@@ -114,6 +114,13 @@ public sealed class StripeClient : IDisposable
         _http.Dispose();
     }
 
+    /// <summary>Whether the stream has any object created before <paramref name="time"/>; a request, not a page of records.</summary>
+    public async Task<bool> AnyCreatedBeforeAsync(StripeStream stream, long time, CancellationToken cancellationToken)
+    {
+        using var page = await GetPageAsync($"{stream.Path}?limit=1&created[lt]={time.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
+        return page.Count > 0;
+    }
+
     private async Task<SourcePage> GetPageAsync(string path, CancellationToken cancellationToken)
     {
         var (body, document) = await SendAsync(path, cancellationToken, IsList);

@@ -20,6 +20,8 @@ public sealed class StripeSource(StripeClient client, StripeStream stream) : ISo
     }
 
     /// <summary>Stripe keeps 30 days of events: changes older than that cannot be seen (a full refresh picks them up).</summary>
+    public Task<bool> AnyCreatedBeforeAsync(long time, CancellationToken cancellationToken) => client.AnyCreatedBeforeAsync(Stream, time, cancellationToken);
+
     public async Task<IReadOnlyCollection<string>> ChangedSinceAsync(long since, long createdBefore, CancellationToken cancellationToken)
     {
         var changed = new HashSet<string>(StringComparer.Ordinal);
