@@ -122,7 +122,7 @@ internal sealed class CheckpointService(
         var holder = $"{LeaseHolderRun}@{caller.Name}:{Guid.NewGuid():N}";
         try
         {
-            await state.AcquireLeaseAsync(source, stream, holder, TimeSpan.FromSeconds(30), cancellationToken);
+            await AcquireAsync(source, stream, holder, cancellationToken);
         }
         catch (StreamLeaseHeldException held)
         {
@@ -155,6 +155,26 @@ internal sealed class CheckpointService(
         finally
         {
             await state.ReleaseLeaseAsync(source, stream, holder, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Holds the stream for a change. Another change holding it is waited for (a few seconds at most): this one then
+    /// finds the version moved and is refused as stale (409 with the current version), not as a busy stream.
+    /// </summary>
+    private async Task AcquireAsync(string source, string stream, string holder, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await state.AcquireLeaseAsync(source, stream, holder, TimeSpan.FromSeconds(30), cancellationToken);
+                return;
+            }
+            catch (StreamLeaseHeldException held) when (attempt < 50 && held.Holder?.Holder.StartsWith(LeaseHolderRun + "@", StringComparison.Ordinal) == true)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
         }
     }
 

@@ -111,6 +111,30 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoChangesAtOnce_TheLaterIsStaleWithTheCurrentVersion_NotABusyStream()
+    {
+        using var admin = _console.BasicClient("admin");
+        // Signed in once, so the change below reaches the stream while the other change holds it (a password check takes a while).
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/me")).StatusCode);
+        var state = _console.Services.GetRequiredService<IStateStore>();
+        // Another admin's change is being written: it holds the stream.
+        var other = $"{Checkpoints.CheckpointService.LeaseHolderRun}@other-admin:{Guid.NewGuid():N}";
+        await state.AcquireLeaseAsync("stripe", "charges", other, TimeSpan.FromSeconds(30));
+
+        var mine = admin.PutAsJsonAsync("/api/checkpoints/stripe/charges", Change(CheckpointAction.Reset, 2), Json);
+        await Task.Delay(1000);
+        Assert.False(mine.IsCompleted);
+        await state.WriteCheckpointAsync("stripe", "charges", null, 2, "other-admin", "reset by other-admin: at the same time");
+        await state.ReleaseLeaseAsync("stripe", "charges", other);
+        var lost = await mine;
+
+        Assert.Equal(HttpStatusCode.Conflict, lost.StatusCode);
+        var problem = await lost.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3, problem.GetProperty("currentVersion").GetInt64());
+        Assert.False(problem.TryGetProperty("activeRunId", out _));
+    }
+
+    [Fact]
     public async Task ResetSetRestore_WriteVersionsAuditedAndNotified_AndRestoreBringsTheOldCursorBack()
     {
         using var admin = _console.BasicClient("admin");
