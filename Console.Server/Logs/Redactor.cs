@@ -5,7 +5,9 @@ namespace OpsConsole.Server.Logs;
 /// <summary>
 /// Removes secrets from a line before it is stored or shown anywhere: Stripe keys (<c>sk_</c>, <c>rk_</c>, <c>pk_</c>
 /// live/test), console API keys (<c>opsk_</c>), <c>Bearer</c> and <c>Basic</c> credentials, <c>client_secret</c> /
-/// <c>password</c> / <c>access_token</c> values, and every configured secret verbatim.
+/// <c>password</c> / <c>access_token</c> values, the password of a URL's userinfo (<c>https://user:pw@host</c>) and
+/// of <c>curl -u user:pw</c>, and every configured secret verbatim or base64-encoded (alone, or as a Basic pair
+/// <c>secret:</c>, the way Stripe takes its key).
 /// </summary>
 public sealed partial class Redactor
 {
@@ -15,7 +17,12 @@ public sealed partial class Redactor
 
     /// <param name="literals">Secrets known to the console (the source's key, OAuth client secret): replaced wherever they occur.</param>
     public Redactor(IEnumerable<string?> literals) =>
-        _literals = [.. literals.Where(secret => !string.IsNullOrEmpty(secret) && secret.Length >= 6).Distinct().OrderByDescending(secret => secret!.Length)!];
+        _literals = [.. literals.Where(secret => !string.IsNullOrEmpty(secret) && secret.Length >= 6)
+            .SelectMany(secret => new[] { secret!, Base64(secret!), Base64(secret + ":") })
+            .Distinct().OrderByDescending(secret => secret.Length)];
+
+    /// <summary>A secret's base64 form without the padding, so it is found inside longer encodings too.</summary>
+    private static string Base64(string value) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value)).TrimEnd('=');
 
     public string Redact(string line)
     {
@@ -40,8 +47,22 @@ public sealed partial class Redactor
         {
             line = NamedSecretPattern().Replace(line, match => match.Groups[1].Value + Mask);
         }
+        if (line.Contains("://", StringComparison.Ordinal) && line.Contains('@', StringComparison.Ordinal))
+        {
+            line = UrlUserInfoPattern().Replace(line, match => match.Groups[1].Value + Mask + "@");
+        }
+        if (line.Contains("-u", StringComparison.Ordinal) || line.Contains("--user", StringComparison.Ordinal))
+        {
+            line = UserOptionPattern().Replace(line, match => match.Groups[1].Value + Mask);
+        }
         return line;
     }
+
+    [GeneratedRegex(@"(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@")]
+    private static partial Regex UrlUserInfoPattern();
+
+    [GeneratedRegex(@"((?:^|\s)(?:-u|--user)[\s=]+[""']?[^\s:""']+:)[^\s""']+")]
+    private static partial Regex UserOptionPattern();
 
     [GeneratedRegex(@"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]+|\bopsk_[A-Za-z0-9_\-]+")]
     private static partial Regex KeyPattern();
