@@ -101,6 +101,7 @@ public sealed class RunsViewModelTests
         var planned = incremental with { Progress = RunProgress.None with { PlannedFrom = 1_790_000_000, PlannedTo = 1_790_086_400 } };
         Assert.Equal("2026-09-21 14:13 → 2026-09-22 14:13", RunText.Window(planned));
         Assert.Equal("2026-09-21 14:13 → 2026-09-22 14:13, full sync", RunText.Window(planned with { Mode = "full" }));
+        Assert.Equal("2026\u201109\u201121\u00a014:13\u00a0→ 2026\u201109\u201122\u00a014:13", RunText.KeepTimesWhole(RunText.Window(planned)));
     }
 
     [Fact]

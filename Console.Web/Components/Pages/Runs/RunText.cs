@@ -3,7 +3,7 @@ using OpsConsole.Shared.Runs;
 namespace OpsConsole.Web.Components.Pages.Runs;
 
 /// <summary>How a run's window and badges read on screen, shared by the list and the run page (numbers and times: <see cref="Format"/>).</summary>
-public static class RunText
+public static partial class RunText
 {
     /// <summary>
     /// The run's window in UTC: the one the job planned once it has ("2026-09-21 14:13 → 2026-12-07 05:01, full sync"),
@@ -23,6 +23,13 @@ public static class RunText
             ({ } from, { } to) => $"{Format.Time(from)} → {Format.Time(to)}",
         };
     }
+
+    /// <summary>A text with its times kept whole on a line: "2026-08-09 08:40" breaks neither at its space nor at its hyphens.</summary>
+    public static string KeepTimesWhole(string text) =>
+        TimePattern().Replace(text, match => $"{match.Groups[1].Value.Replace('-', '\u2011')}\u00a0{match.Groups[2].Value}").Replace(" → ", "\u00a0→ ", StringComparison.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})")]
+    private static partial System.Text.RegularExpressions.Regex TimePattern();
 
     /// <summary>A run id's random end ("run-20261207-044512-ab12cd" → "ab12cd"): enough to tell runs apart on screen.</summary>
     public static string ShortId(string id) => id.LastIndexOf('-') is var dash and > 0 && dash < id.Length - 1 ? id[(dash + 1)..] : id;
