@@ -62,7 +62,7 @@ internal static class QualityApi
             .WithSummary("Every stream with its latest data-quality report (null before its first judged run).");
         read.MapGet("/quality/{source}/{stream}", async Task<IResult> (string source, string stream, int? limit, IQualityService quality, CancellationToken cancellationToken) =>
                 !StreamCatalog.Names().Contains(stream)
-                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"'{OpsConsole.Shared.Runs.RunFields.Shorten(stream)}' is not a stream: use {StreamCatalog.NameList()}."] })
+                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stream"] = [$"'{Shared.Validation.InvalidFieldException.Quote(stream)}' is not a stream: use {StreamCatalog.NameList()}."] })
                     : (IResult?)Api.ApiLimit.Invalid(limit ?? 30, 500) ?? TypedResults.Ok(await quality.HistoryAsync(source, stream, limit ?? 30, cancellationToken)))
             .WithSummary("A stream's data-quality reports, newest first (`limit`, default 30, at most 500).");
         read.MapGet("/quality/{source}/{stream}/rules/{rule}", async Task<IResult> (string source, string stream, string rule, int? limit, IQualityService quality,

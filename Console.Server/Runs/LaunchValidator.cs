@@ -14,7 +14,7 @@ internal static class LaunchValidator
         var source = (request.Source ?? StreamCatalog.Stripe).Trim().ToLowerInvariant();
         if (!StreamCatalog.IsSource(source))
         {
-            throw new InvalidFieldException("source", $"'{Shorten(request.Source!)}' is not a configured source; the only one is '{StreamCatalog.Stripe}'.");
+            throw new InvalidFieldException("source", $"'{InvalidFieldException.Quote(request.Source!)}' is not a configured source; the only one is '{StreamCatalog.Stripe}'.");
         }
         var stream = request.Stream?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(stream))
@@ -23,12 +23,12 @@ internal static class LaunchValidator
         }
         if (StreamCatalog.Find(source, stream) is null)
         {
-            throw new InvalidFieldException("stream", $"'{Shorten(request.Stream!)}' is not one of {StreamCatalog.NameList(source)}.");
+            throw new InvalidFieldException("stream", $"'{InvalidFieldException.Quote(request.Stream!)}' is not one of {StreamCatalog.NameList(source)}.");
         }
         var mode = (request.Mode ?? "incremental").Trim().ToLowerInvariant();
         if (!Modes.Contains(mode))
         {
-            throw new InvalidFieldException("mode", $"'{Shorten(request.Mode!)}' is not one of incremental, full.");
+            throw new InvalidFieldException("mode", $"'{InvalidFieldException.Quote(request.Mode!)}' is not one of incremental, full.");
         }
         var workers = request.Workers ?? 8;
         if (workers is < 1 or > 64)
@@ -52,7 +52,7 @@ internal static class LaunchValidator
         var capacity = request.Capacity?.Trim().ToLowerInvariant();
         if (capacity is not (null or "on-demand" or "spot"))
         {
-            throw new InvalidFieldException("capacity", $"'{Shorten(request.Capacity!)}' is not one of on-demand, spot.");
+            throw new InvalidFieldException("capacity", $"'{InvalidFieldException.Quote(request.Capacity!)}' is not one of on-demand, spot.");
         }
         var cpu = Quantity(request.Cpu, "cpu", 0.1m, 64m, "between 100m and 64 cores");
         var memory = Quantity(request.Memory, "memory", 256m * 1024 * 1024, 512m * 1024 * 1024 * 1024, "between 256Mi and 512Gi");
@@ -74,15 +74,12 @@ internal static class LaunchValidator
         var trimmed = value.Trim();
         if (!Runners.Kubernetes.KubernetesJobManifest.TryQuantity(trimmed, out var quantity))
         {
-            throw new InvalidFieldException(field, $"'{Shorten(value)}' is not a Kubernetes quantity (like 500m, 2, 4Gi).");
+            throw new InvalidFieldException(field, $"'{InvalidFieldException.Quote(value)}' is not a Kubernetes quantity (like 500m, 2, 4Gi).");
         }
         return quantity!.ToDecimal() is var amount && amount >= min && amount <= max
             ? trimmed
-            : throw new InvalidFieldException(field, $"must be {range} (got {Shorten(trimmed)}).");
+            : throw new InvalidFieldException(field, $"must be {range} (got {InvalidFieldException.Quote(trimmed)}).");
     }
-
-    /// <summary>A bad value as an error message echoes it: its first 40 characters at most.</summary>
-    private static string Shorten(string value) => value.Length <= 40 ? value : $"{value[..40]}...";
 }
 
 /// <summary>A launch request that passed validation, normalized.</summary>

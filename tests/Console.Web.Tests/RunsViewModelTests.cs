@@ -81,7 +81,7 @@ public sealed class RunsViewModelTests
         var service = new FakeRunService();
         var model = new RunsViewModel(service, time);
         var reloads = Channel.CreateUnbounded<bool>();
-        await model.StartAsync(() => { reloads.Writer.TryWrite(true); return Task.CompletedTask; }, () => Task.CompletedTask);
+        model.Start(() => { reloads.Writer.TryWrite(true); return Task.CompletedTask; }, () => Task.CompletedTask);
         Assert.True(service.Watching);
 
         service.Push(Run("run-a", RunState.Running, Now));

@@ -36,7 +36,7 @@ public sealed record RunQuery
         }
         if (!RunFields.Sortable.Contains(SortBy))
         {
-            throw new InvalidFieldException("sort", $"Runs cannot be sorted by '{RunFields.Shorten(SortBy)}'; use one of {string.Join(", ", RunFields.Sortable)}.");
+            throw new InvalidFieldException("sort", $"Runs cannot be sorted by '{InvalidFieldException.Quote(SortBy)}'; use one of {string.Join(", ", RunFields.Sortable)}.");
         }
         foreach (var filter in Filters)
         {
@@ -54,27 +54,27 @@ public sealed record RunFilter(string Field, string Operator, string? Value)
         {
             if (!RunFilterOperators.Text.Contains(Operator))
             {
-                throw new InvalidFieldException($"filter.{Field}", $"'{RunFields.Shorten(Operator)}' is not a text filter; use one of {string.Join(", ", RunFilterOperators.Text)}.");
+                throw new InvalidFieldException($"filter.{Field}", $"'{InvalidFieldException.Quote(Operator)}' is not a text filter; use one of {string.Join(", ", RunFilterOperators.Text)}.");
             }
         }
         else if (Field == RunFields.Records)
         {
             if (!RunFilterOperators.Number.Contains(Operator))
             {
-                throw new InvalidFieldException($"filter.{Field}", $"'{RunFields.Shorten(Operator)}' is not a number filter; use one of {string.Join(", ", RunFilterOperators.Number)}.");
+                throw new InvalidFieldException($"filter.{Field}", $"'{InvalidFieldException.Quote(Operator)}' is not a number filter; use one of {string.Join(", ", RunFilterOperators.Number)}.");
             }
             if (!long.TryParse(Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _))
             {
-                throw new InvalidFieldException($"filter.{Field}", $"'{RunFields.Shorten(Value ?? "")}' is not a whole number.");
+                throw new InvalidFieldException($"filter.{Field}", $"'{InvalidFieldException.Quote(Value ?? "")}' is not a whole number.");
             }
         }
         else
         {
-            throw new InvalidFieldException("filter", $"Runs cannot be filtered by '{RunFields.Shorten(Field)}'; use one of {string.Join(", ", [.. RunFields.TextFilterable, RunFields.Records])}.");
+            throw new InvalidFieldException("filter", $"Runs cannot be filtered by '{InvalidFieldException.Quote(Field)}'; use one of {string.Join(", ", [.. RunFields.TextFilterable, RunFields.Records])}.");
         }
         if (Value is null && !RunFilterOperators.WithoutValue.Contains(Operator))
         {
-            throw new InvalidFieldException($"filter.{Field}", $"The '{RunFields.Shorten(Operator)}' filter on {Field} needs a value.");
+            throw new InvalidFieldException($"filter.{Field}", $"The '{InvalidFieldException.Quote(Operator)}' filter on {Field} needs a value.");
         }
     }
 }
@@ -98,8 +98,6 @@ public static class RunFields
 
     public static IReadOnlyList<string> TextFilterable { get; } = [Id, State, Stream, LaunchedBy, Runner, Quality];
 
-    /// <summary>A caller's value as an error message quotes it: at most 40 characters.</summary>
-    public static string Shorten(string value) => value.Length <= 40 ? value : $"{value[..40]}...";
 }
 
 /// <summary>The filter operators, named as the data grid names them.</summary>

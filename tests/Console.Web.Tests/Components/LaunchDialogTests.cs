@@ -20,7 +20,7 @@ public sealed class LaunchDialogTests : ConsoleComponentTest
     {
         SignIn("operator", ConsoleRole.Operator);
         Runs.LaunchError = new InvalidFieldException(field, $"{field} is wrong: because.");
-        var page = OpenLaunch();
+        OpenLaunch();
 
         Dialogs.Find("#launch-submit").Click();
 
@@ -32,8 +32,9 @@ public sealed class LaunchDialogTests : ConsoleComponentTest
             // The error sits in the same field as its input.
             Assert.NotNull(error.ParentElement!.QuerySelector($"#{inputId}"));
         });
+        // Refused: the dialog stays open and nothing navigates.
+        Assert.Single(Dialogs.FindAll("#launch-submit"));
         Assert.Empty(Context.Services.GetRequiredService<Bunit.TestDoubles.BunitNavigationManager>().History);
-        _ = page;
     }
 
     [Fact]

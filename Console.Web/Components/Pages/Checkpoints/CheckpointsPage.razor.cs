@@ -26,7 +26,7 @@ public sealed partial class CheckpointsPage : IAsyncDisposable
     {
         Model = new CheckpointsViewModel(Checkpoints);
         await Model.LoadAsync();
-        await Model.StartAsync(Runs, () => InvokeAsync(StateHasChanged));
+        Model.Start(Runs, () => InvokeAsync(StateHasChanged));
     }
 
     public async ValueTask DisposeAsync()

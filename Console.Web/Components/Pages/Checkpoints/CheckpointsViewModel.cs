@@ -40,11 +40,7 @@ public sealed class CheckpointsViewModel(ICheckpointService checkpoints) : IAsyn
     }
 
     /// <summary>Follows the runs: reloads and calls <paramref name="changed"/> when a run starts or ends on a stream.</summary>
-    public Task StartAsync(IRunService runs, Func<Task> changed)
-    {
-        _follow.Start(FollowAsync(runs, changed));
-        return Task.CompletedTask;
-    }
+    public void Start(IRunService runs, Func<Task> changed) => _follow.Start(FollowAsync(runs, changed));
 
     /// <summary>Whether a batch changes what the rows show: a run that holds a stream, or ended, unlike the row says.</summary>
     public bool Moves(IReadOnlyList<RunInfo> batch) => Rows is { } rows && batch.Any(run =>

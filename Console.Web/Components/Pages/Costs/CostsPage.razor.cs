@@ -27,16 +27,25 @@ public sealed partial class CostsPage
 
     private ChartAxis DayAxis => ChartAxis.For(Model.Summary!.Days.Select(day => day.Compute + day.Shared).DefaultIfEmpty(0).Max());
 
-    private List<ChartSeries<double>> DaySeries =>
-    [
-        new() { Name = "Compute and memory", Data = Model.Summary!.Days.Select(day => DayAxis.Scale(day.Compute)).ToArray() },
-        new() { Name = "Shared (control plane, storage, requests)", Data = Model.Summary!.Days.Select(day => DayAxis.Scale(day.Shared)).ToArray() },
-    ];
-
-    private StackedBarChartOptions DayOptions => new()
+    private List<ChartSeries<double>> DaySeries
     {
-        YAxisTicks = DayAxis.Step,
-        YAxisToStringFunc = value => Format.Usd(DayAxis.Unscale(value)),
+        get
+        {
+            var axis = DayAxis;
+            return
+            [
+                new() { Name = "Compute and memory", Data = Model.Summary!.Days.Select(day => axis.Scale(day.Compute)).ToArray() },
+                new() { Name = "Shared (control plane, storage, requests)", Data = Model.Summary!.Days.Select(day => axis.Scale(day.Shared)).ToArray() },
+            ];
+        }
+    }
+
+    private StackedBarChartOptions DayOptions => DayOptionsFor(DayAxis);
+
+    private StackedBarChartOptions DayOptionsFor(ChartAxis axis) => new()
+    {
+        YAxisTicks = axis.Step,
+        YAxisToStringFunc = value => Format.Usd(axis.Unscale(value)),
         XAxisLabelInterval = Math.Max(1, (Model.Summary!.Days.Count + 9) / 10),
         ChartPalette = ["#2458c6", "#8ab4f8"],
     };

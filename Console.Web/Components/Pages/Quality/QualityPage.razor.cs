@@ -17,10 +17,12 @@ public sealed partial class QualityPage
     private List<ChartSeries<double>> TrendSeries =>
         [.. Model.Series.Select(series => new ChartSeries<double> { Name = series.Name, Data = series.Values.Select(TrendAxis.Scale).ToArray() })];
 
-    private LineChartOptions TrendOptions => new()
+    private LineChartOptions TrendOptions => TrendOptionsFor(TrendAxis);
+
+    private LineChartOptions TrendOptionsFor(ChartAxis axis) => new()
     {
-        YAxisTicks = TrendAxis.Step,
-        YAxisToStringFunc = value => QualityRules.Number(TrendAxis.Unscale(value)),
+        YAxisTicks = axis.Step,
+        YAxisToStringFunc = value => QualityRules.Number(axis.Unscale(value)),
         ConnectNullPoints = true,
         ShowDataMarkers = true,
         LineStrokeWidth = 2,

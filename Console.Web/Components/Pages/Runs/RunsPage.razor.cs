@@ -32,11 +32,11 @@ public sealed partial class RunsPage : IAsyncDisposable
 
     protected override void OnInitialized() => _model = new RunsViewModel(Runs, Time);
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override void OnAfterRender(bool firstRender)
     {
         if (firstRender)
         {
-            await _model.StartAsync(() => InvokeAsync(_grid.ReloadServerData), () => InvokeAsync(StateHasChanged));
+            _model.Start(() => InvokeAsync(_grid.ReloadServerData), () => InvokeAsync(StateHasChanged));
         }
     }
 

@@ -127,12 +127,10 @@ public sealed class RunsViewModel(IRunService runs, TimeProvider time) : IAsyncD
     /// Follows the runs' changes in the background: <paramref name="reload"/> when the page may show something else
     /// (any run changed), <paramref name="tick"/> when only clocks moved ("3 min ago", an active run's duration).
     /// </summary>
-    public async Task StartAsync(Func<Task> reload, Func<Task> tick, CancellationToken cancellationToken = default)
+    public void Start(Func<Task> reload, Func<Task> tick)
     {
         var batches = runs.WatchAsync(_follow.Token).GetAsyncEnumerator(_follow.Token);
-        var next = batches.MoveNextAsync();
-        await Task.Yield();
-        _follow.Start(FollowAsync(batches, next, reload, tick));
+        _follow.Start(FollowAsync(batches, batches.MoveNextAsync(), reload, tick));
     }
 
     /// <summary>What a batch asks of the page: reload, re-render (clocks), or nothing.</summary>
