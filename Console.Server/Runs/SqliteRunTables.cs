@@ -301,7 +301,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
                 command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             }, cancellationToken)) is [var run] ? run : null;
 
-    /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
+    /// <summary>Stores the run's pods as the runner last reported them.</summary>
     public async Task UpdatePodsAsync(string id, IReadOnlyList<RunPod> pods, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -312,6 +312,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Stores the run's data-quality outcome as the job reported it.</summary>
     public async Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

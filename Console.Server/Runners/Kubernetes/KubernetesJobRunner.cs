@@ -186,10 +186,9 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
                 await others.CancelAsync();
                 await Task.WhenAll(placing, executors).ContinueWith(_ => { }, TaskScheduler.Default);
             }
-            if (await placement.ChangedAsync(watch.Pods, DescribeAsync, cancellationToken) is { } ended)
-            {
-                await writer.WriteAsync(new Batch(null, [], null, ended), cancellationToken);
-            }
+            // Always handed out, even when unchanged: the batch that last reported them may not have been written
+            // (the placing loop is stopped while it waits for room in a full channel).
+            await writer.WriteAsync(new Batch(null, [], null, await placement.LastAsync(watch.Pods, DescribeAsync, cancellationToken)), cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -449,22 +448,31 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
                 {
                     return null;
                 }
-                var present = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var pod in pods)
-                {
-                    _seen[pod.Metadata.Name] = await describe(pod, cancellationToken);
-                    present.Add(pod.Metadata.Name);
-                }
-                foreach (var (name, gone) in _seen.Where(p => !present.Contains(p.Key) && p.Value.Phase is "Pending" or "Running").ToList())
-                {
-                    _seen[name] = gone with { Phase = "Deleted" };
-                }
-                var now = Ordered();
+                var now = await SeeAsync(pods, describe, cancellationToken);
                 if (_reported is not null && now.SequenceEqual(_reported))
                 {
                     return null;
                 }
                 return _reported = now;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        /// <summary>The pods as the run ends them, whether or not they changed since last reported; nothing changes after.</summary>
+        public async Task<IReadOnlyList<RunPod>> LastAsync(IReadOnlyList<V1Pod> pods, Func<V1Pod, CancellationToken, Task<RunPod>> describe, CancellationToken cancellationToken)
+        {
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (!_final)
+                {
+                    _reported = await SeeAsync(pods, describe, cancellationToken);
+                    _final = true;
+                }
+                return _reported ?? [];
             }
             finally
             {
@@ -492,6 +500,22 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
         }
 
         public void Dispose() => _gate.Dispose();
+
+        /// <summary>Takes in the pods now listed: a pod that vanished while Pending or Running is Deleted.</summary>
+        private async Task<List<RunPod>> SeeAsync(IReadOnlyList<V1Pod> pods, Func<V1Pod, CancellationToken, Task<RunPod>> describe, CancellationToken cancellationToken)
+        {
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pod in pods)
+            {
+                _seen[pod.Metadata.Name] = await describe(pod, cancellationToken);
+                present.Add(pod.Metadata.Name);
+            }
+            foreach (var (name, gone) in _seen.Where(p => !present.Contains(p.Key) && p.Value.Phase is "Pending" or "Running").ToList())
+            {
+                _seen[name] = gone with { Phase = "Deleted" };
+            }
+            return Ordered();
+        }
 
         private List<RunPod> Ordered() => [.. _seen.Values.OrderBy(p => p.Role, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
     }
