@@ -129,7 +129,7 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
         {
             var bytes = await storage.ReadAsync($"{Log.TablePath}/{file}", cancellationToken)
                 ?? throw new InvalidDataException($"{Log.TablePath}/{file} is in the commit log but not in the lake.");
-            foreach (var value in format.Read(bytes).Table.Values[column])
+            foreach (var value in (await format.ReadAsync(bytes, schema.Columns, cancellationToken: cancellationToken)).Values[column])
             {
                 if (value is not null)
                 {
@@ -148,7 +148,7 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
         {
             var bytes = await storage.ReadAsync($"{Log.TablePath}/{file.Path}", cancellationToken)
                 ?? throw new InvalidDataException($"{Log.TablePath}/{file.Path} is in the commit log but not in the lake.");
-            rows.AddRange(Tables.ToRows(format.Read(bytes).Table));
+            rows.AddRange(Tables.ToRows(await format.ReadAsync(bytes, schema.Columns, cancellationToken: cancellationToken)));
         }
         return rows;
     }

@@ -61,7 +61,7 @@ internal sealed class TableMerge
         var merged = new Dictionary<string, object?[]>(StringComparer.Ordinal);
         foreach (var file in existing)
         {
-            foreach (var row in Tables.ToRows(_format.Read(await ReadFileAsync(file.Path, cancellationToken)).Table))
+            foreach (var row in Tables.ToRows(await _format.ReadAsync(await ReadFileAsync(file.Path, cancellationToken), _schema.Columns, cancellationToken: cancellationToken)))
             {
                 merged[(string)row[_idColumn]!] = row;
             }
@@ -154,7 +154,7 @@ internal sealed class TableMerge
         string[] only = ["id"];
         foreach (var file in others.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
-            var ids = (string?[])_format.Read(await ReadFileAsync(file.Path, cancellationToken), only).Table["id"];
+            var ids = (string?[])(await _format.ReadAsync(await ReadFileAsync(file.Path, cancellationToken), _schema.Columns, only, cancellationToken))["id"];
             foreach (var id in ids)
             {
                 if (id is not null && _placed.TryGetValue(Hash(id), out var slot))
@@ -173,7 +173,7 @@ internal sealed class TableMerge
         foreach (var place in _suspects.Values.SelectMany(p => p).Distinct())
         {
             var path = place.Existing?.Path ?? _written[place.Slot].Add.Path;
-            contents[place] = Tables.ToRows(_format.Read(await ReadFileAsync(path, cancellationToken)).Table)
+            contents[place] = Tables.ToRows(await _format.ReadAsync(await ReadFileAsync(path, cancellationToken), _schema.Columns, cancellationToken: cancellationToken))
                 .ToDictionary(r => (string)r[_idColumn]!, StringComparer.Ordinal);
         }
 
@@ -254,7 +254,7 @@ internal sealed class TableMerge
     {
         var table = Tables.FromRows(_schema.Columns, rows);
         using var buffer = new MemoryStream();
-        _format.Write(buffer, table);
+        await _format.WriteAsync(buffer, table, cancellationToken);
         // A new name per file: a file a commit refers to is never overwritten.
         var path = $"{LakeTable.PartitionColumn}={partition}/part-{_runId}-{Guid.NewGuid().ToString("N")[..12]}{_format.Extension}";
         await _storage.WriteAsync(FullPath(path), buffer.ToArray(), cancellationToken);

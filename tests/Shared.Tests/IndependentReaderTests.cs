@@ -15,7 +15,7 @@ public sealed class IndependentReaderTests
         var path = Path.Combine(Path.GetTempPath(), $"opsconsole-{Guid.NewGuid():N}.parquet");
         await using (var file = File.Create(path))
         {
-            new ParquetFormat(new ParquetWriteOptions { RowGroupRows = 2000 }).Write(file, table);
+            await new ParquetFormat(new ParquetWriteOptions { RowGroupRows = 2000 }).WriteAsync(file, table);
         }
 
         try
@@ -49,7 +49,7 @@ public sealed class IndependentReaderTests
         var path = Path.Combine(Path.GetTempPath(), $"opsconsole-{Guid.NewGuid():N}.parquet");
         await using (var file = File.Create(path))
         {
-            new ParquetFormat().Write(file, ParquetTestData.Table(0));
+            await new ParquetFormat().WriteAsync(file, ParquetTestData.Table(0));
         }
 
         try

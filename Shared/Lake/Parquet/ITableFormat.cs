@@ -6,24 +6,15 @@ public interface ITableFormat
     /// <summary>The file name extension, with its dot.</summary>
     string Extension { get; }
 
-    void Write(Stream output, ParquetTable table);
+    Task WriteAsync(Stream output, ParquetTable table, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The rows and the footer's description of a file, or only the <paramref name="only"/> columns (the others all
-    /// null); InvalidDataException when the file is not one this format reads.
+    /// A file's rows. With <paramref name="columns"/> (a table's schema), the rows come in those columns, matched by
+    /// name: a column the file lacks (a file written before the column was added) is all null, a file column not
+    /// named is skipped. Without it, the file's own columns. With <paramref name="only"/>, only those columns are
+    /// read (the others are all null). InvalidDataException when the file is not one this format reads, or a
+    /// column's type differs from the schema's.
     /// </summary>
-    (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file, IReadOnlyCollection<string>? only = null);
-}
-
-/// <summary>Parquet with Snappy pages (Console.Server and SparkJobs use this one).</summary>
-public sealed class ParquetFormat(ParquetWriteOptions? options = null) : ITableFormat
-{
-    private readonly ParquetWriteOptions _options = options ?? new ParquetWriteOptions();
-
-    public string Extension => ".parquet";
-
-    public void Write(Stream output, ParquetTable table) => ParquetWriter.Write(output, table, _options);
-
-    public (ParquetTable Table, ParquetFileInfo Info) Read(ReadOnlySpan<byte> file, IReadOnlyCollection<string>? only = null) =>
-        ParquetReader.Read(file, only);
+    Task<ParquetTable> ReadAsync(ReadOnlyMemory<byte> file, IReadOnlyList<ParquetColumn>? columns = null, IReadOnlyCollection<string>? only = null,
+        CancellationToken cancellationToken = default);
 }
