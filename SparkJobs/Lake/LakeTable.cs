@@ -55,6 +55,8 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                 return new MergeResult(snapshot.Version, 0, 0, 0, AlreadyCommitted: true);
             }
 
+            // Checked before anything is written: a schema the table cannot take is refused with nothing to clean up.
+            var evolved = snapshot.Metadata is { } metadata ? DeltaSchema.Evolve(metadata, schema.Columns) : null;
             var merge = new TableMerge(storage, Log, schema, format, runId, snapshot);
             List<DeltaAction> actions;
             IReadOnlyList<MovedId> moved;
@@ -85,6 +87,11 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
                             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
                     },
                 ]);
+            }
+            else if (evolved is not null)
+            {
+                // A column the stream gained (created_at beside created): the same commit widens the table's schema.
+                actions.Insert(0, new DeltaAction { MetaData = evolved });
             }
             actions.Add(new DeltaAction { Txn = new DeltaTransaction(TransactionId(runId), windowEnd, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) });
 

@@ -61,7 +61,7 @@ internal sealed class TableMerge
         var merged = new Dictionary<string, object?[]>(StringComparer.Ordinal);
         foreach (var file in existing)
         {
-            foreach (var row in Tables.ToRows(await _format.ReadAsync(await ReadFileAsync(file.Path, cancellationToken), _schema.Columns, cancellationToken: cancellationToken)))
+            foreach (var row in await ReadRowsAsync(file.Path, cancellationToken))
             {
                 merged[(string)row[_idColumn]!] = row;
             }
@@ -173,7 +173,7 @@ internal sealed class TableMerge
         foreach (var place in _suspects.Values.SelectMany(p => p).Distinct())
         {
             var path = place.Existing?.Path ?? _written[place.Slot].Add.Path;
-            contents[place] = Tables.ToRows(await _format.ReadAsync(await ReadFileAsync(path, cancellationToken), _schema.Columns, cancellationToken: cancellationToken))
+            contents[place] = (await ReadRowsAsync(path, cancellationToken))
                 .ToDictionary(r => (string)r[_idColumn]!, StringComparer.Ordinal);
         }
 
@@ -261,6 +261,17 @@ internal sealed class TableMerge
         Ingest.CrashPoints.Reach(Ingest.CrashPoints.FileWritten);
         return new DeltaAdd(path, new Dictionary<string, string?> { [LakeTable.PartitionColumn] = partition }, buffer.Length,
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), true, DeltaSchema.Stats(table));
+    }
+
+    /// <summary>A file's rows in the table's columns; a file written before the timestamp columns gets them from their fields.</summary>
+    private async Task<List<object?[]>> ReadRowsAsync(string path, CancellationToken cancellationToken)
+    {
+        var rows = Tables.ToRows(await _format.ReadAsync(await ReadFileAsync(path, cancellationToken), _schema.Columns, cancellationToken: cancellationToken));
+        foreach (var row in rows)
+        {
+            _schema.FillTimestamps(row);
+        }
+        return rows;
     }
 
     private async Task<byte[]> ReadFileAsync(string path, CancellationToken cancellationToken) =>

@@ -29,7 +29,11 @@ public sealed class RuleArguments
         Schema = schema;
         History = history;
         _columns = schema.Typed.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
-        _columns[StreamSchema.RunId] = schema.Typed.Count + 1;
+        foreach (var (column, index) in schema.Timestamps.Select((t, i) => (t.Column, schema.Typed.Count + i)))
+        {
+            _columns[column.Name] = index;
+        }
+        _columns[StreamSchema.RunId] = schema.ExtraIndex + 1;
         IdColumn = _columns["id"];
         CreatedColumn = _columns["created"];
     }

@@ -112,9 +112,10 @@ public sealed class RecordTransformer(StreamSchema schema, string runId, DateTim
         {
             return Reject($"{Describe(record)}: required field {missing} is missing");
         }
-        values[schema.Typed.Count] = Encoding.UTF8.GetString(extra.WrittenSpan);
-        values[schema.Typed.Count + 1] = runId;
-        values[schema.Typed.Count + 2] = _ingestedAt;
+        schema.FillTimestamps(values);
+        values[schema.ExtraIndex] = Encoding.UTF8.GetString(extra.WrittenSpan);
+        values[schema.ExtraIndex + 1] = runId;
+        values[schema.ExtraIndex + 2] = _ingestedAt;
         if (unknown is not null)
         {
             CountUnknown(unknown);

@@ -3,20 +3,27 @@ using OpsConsole.Shared.Lake.Parquet;
 namespace OpsConsole.SparkJobs.Transform;
 
 /// <summary>
-/// A stream's table: the source fields that become typed columns, the fields known to exist in the source's
-/// objects (kept in <c>_extra</c> without a report), and the columns every table has (<c>_extra</c>,
-/// <c>_run_id</c>, <c>_ingested_at</c>). Fields neither typed nor known are unknown: kept in <c>_extra</c> and reported.
+/// A stream's table: the source fields that become typed columns, a typed UTC timestamp beside each unix-seconds
+/// field (<c>created_at</c> beside <c>created</c>), the fields known to exist in the source's objects (kept in
+/// <c>_extra</c> without a report), and the columns every table has (<c>_extra</c>, <c>_run_id</c>,
+/// <c>_ingested_at</c>). Fields neither typed nor known are unknown: kept in <c>_extra</c> and reported.
+/// <paramref name="UnixSeconds"/> names the unix-seconds fields (null: <c>created</c>; empty: none, as tables were
+/// before the timestamps were added).
 /// </summary>
-public sealed record StreamSchema(string Stream, IReadOnlyList<ParquetColumn> Typed, IReadOnlySet<string> KnownUntyped)
+public sealed record StreamSchema(string Stream, IReadOnlyList<ParquetColumn> Typed, IReadOnlySet<string> KnownUntyped, IReadOnlyList<string>? UnixSeconds = null)
 {
     public const string Extra = "_extra";
     public const string RunId = "_run_id";
     public const string IngestedAt = "_ingested_at";
 
-    /// <summary>The table's columns: the typed ones, then <c>_extra</c>, <c>_run_id</c>, <c>_ingested_at</c>.</summary>
+    /// <summary>Each unix-seconds field's place among the typed columns and its timestamp column (nullable: files written before it lack it).</summary>
+    public IReadOnlyList<(int Source, ParquetColumn Column)> Timestamps { get; } = TimestampsOf(Stream, Typed, UnixSeconds);
+
+    /// <summary>The table's columns: the typed ones, their timestamps, then <c>_extra</c>, <c>_run_id</c>, <c>_ingested_at</c>.</summary>
     public IReadOnlyList<ParquetColumn> Columns { get; } =
     [
         .. Typed,
+        .. TimestampsOf(Stream, Typed, UnixSeconds).Select(t => t.Column),
         new ParquetColumn(Extra, ParquetColumnType.String),
         new ParquetColumn(RunId, ParquetColumnType.String, Nullable: false),
         new ParquetColumn(IngestedAt, ParquetColumnType.TimestampMicros, Nullable: false),
@@ -89,6 +96,23 @@ public sealed record StreamSchema(string Stream, IReadOnlyList<ParquetColumn> Ty
     {
         "object", "destination_details", "livemode", "receipt_number", "source_transfer_reversal", "transfer_reversal",
     });
+
+    /// <summary>Where <c>_extra</c> is in a row; <c>_run_id</c> and <c>_ingested_at</c> follow it.</summary>
+    public int ExtraIndex => Typed.Count + Timestamps.Count;
+
+    /// <summary>Sets each timestamp column of <paramref name="row"/> from its unix-seconds field (a row from a file written before it had them).</summary>
+    public void FillTimestamps(object?[] row)
+    {
+        for (var t = 0; t < Timestamps.Count; t++)
+        {
+            row[Typed.Count + t] = row[Timestamps[t].Source] is long seconds ? seconds * 1_000_000 : null;
+        }
+    }
+
+    private static List<(int Source, ParquetColumn Column)> TimestampsOf(string stream, IReadOnlyList<ParquetColumn> typed, IReadOnlyList<string>? unixSeconds) =>
+        [.. (unixSeconds ?? ["created"]).Select(name => (typed.ToList().FindIndex(c => c.Name == name && c.Type == ParquetColumnType.Int64) is var i and >= 0 ? i
+            : throw new ArgumentException($"The {stream} table has no int64 column {name} to time.", nameof(unixSeconds)),
+            new ParquetColumn($"{name}_at", ParquetColumnType.TimestampMicros)))];
 
     public static IReadOnlyList<string> Streams { get; } = Shared.Streams.StreamCatalog.Names();
 

@@ -127,12 +127,53 @@ public sealed class LakeTableTests : IDisposable
         Assert.Equal(0, stale.Inserted);
     }
 
+    [Fact]
+    public async Task Merge_IntoATableWrittenBeforeCreatedAt_WidensItsSchema_OldFilesReadNullUntilRewritten()
+    {
+        var before = new StreamSchema("charges", StreamSchema.Charges.Typed, StreamSchema.Charges.KnownUntyped, UnixSeconds: []);
+        var old = new LakeTable(_storage, "raw/stripe/charges", before, new ParquetFormat());
+        await old.MergeAsync(Batch("run-1", before, DateTimeOffset.FromUnixTimeSeconds(Start), ("ch_a", Start, 0), ("ch_b", Start + Day, 0)), "run-1");
+        Assert.DoesNotContain("created_at", (await _table.Log.ReadSnapshotAsync()).Metadata!.SchemaString, StringComparison.Ordinal);
+
+        var merge = await _table.MergeAsync(Batch("run-2", ("ch_c", Start + Day, 0)), "run-2");
+
+        var snapshot = await _table.Log.ReadSnapshotAsync();
+        Assert.Contains("{\"name\":\"created_at\",\"type\":\"timestamp\",\"nullable\":true", snapshot.Metadata!.SchemaString, StringComparison.Ordinal);
+        Assert.Equal(1, merge.Version);
+        var createdAt = (await _table.ReadAllAsync()).ToDictionary(r => (string)r[_table.IndexOf("id")]!, r => r[_table.IndexOf("created_at")]);
+        Assert.Null(createdAt["ch_a"]); // its day was not rewritten
+        Assert.Equal((Start + Day) * 1_000_000, createdAt["ch_b"]); // rewritten beside ch_c: filled from created
+        Assert.Equal((Start + Day) * 1_000_000, createdAt["ch_c"]);
+        // The next merge finds the schema current and writes no metaData.
+        await _table.MergeAsync(Batch("run-3", ("ch_d", Start, 0)), "run-3");
+        Assert.DoesNotContain("metaData", await File.ReadAllTextAsync(Path.Combine(_root, "raw/stripe/charges/_delta_log/00000000000000000002.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Merge_ASchemaThatDropsAColumnTheTableHas_IsRefusedNamingIt_AndWritesNothing()
+    {
+        await _table.MergeAsync(Batch("run-1", ("ch_a", Start, 0)), "run-1");
+        var narrower = new StreamSchema("charges", StreamSchema.Charges.Typed, StreamSchema.Charges.KnownUntyped, UnixSeconds: []);
+        var table = new LakeTable(_storage, "raw/stripe/charges", narrower, new ParquetFormat());
+        var files = Directory.GetFiles(_root, "*.parquet", SearchOption.AllDirectories).Length;
+
+        var exception = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            table.MergeAsync(Batch("run-2", narrower, DateTimeOffset.FromUnixTimeSeconds(Start), ("ch_b", Start, 0)), "run-2"));
+
+        Assert.Equal("The table has column created_at, which the stream's schema no longer has: columns are only added.", exception.Message);
+        Assert.Equal(files, Directory.GetFiles(_root, "*.parquet", SearchOption.AllDirectories).Length);
+        Assert.Equal(0, (await _table.Log.ReadSnapshotAsync()).Version);
+    }
+
     private static IReadOnlyList<object?[]> Batch(string run, params (string Id, long Created, long Refunded)[] charges) =>
         Batch(run, DateTimeOffset.FromUnixTimeSeconds(Start), charges);
 
-    private static IReadOnlyList<object?[]> Batch(string run, DateTimeOffset ingestedAt, params (string Id, long Created, long Refunded)[] charges)
+    private static IReadOnlyList<object?[]> Batch(string run, DateTimeOffset ingestedAt, params (string Id, long Created, long Refunded)[] charges) =>
+        Batch(run, StreamSchema.Charges, ingestedAt, charges);
+
+    private static IReadOnlyList<object?[]> Batch(string run, StreamSchema schema, DateTimeOffset ingestedAt, params (string Id, long Created, long Refunded)[] charges)
     {
-        var transformer = new RecordTransformer(StreamSchema.Charges, run, ingestedAt);
+        var transformer = new RecordTransformer(schema, run, ingestedAt);
         foreach (var (id, created, refunded) in charges)
         {
             Assert.True(transformer.Add(JsonDocument.Parse($$"""{"id":"{{id}}","created":{{created}},"amount":1000,"amount_refunded":{{refunded}}}""").RootElement));

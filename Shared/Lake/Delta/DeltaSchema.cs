@@ -25,6 +25,47 @@ public static class DeltaSchema
         return JsonSerializer.Serialize(new Dictionary<string, object> { ["type"] = "struct", ["fields"] = fields });
     }
 
+    /// <summary>
+    /// A table's metadata with its schema grown to <paramref name="columns"/>, or null when it already has them. Only
+    /// nullable columns may be added (files written before them read them as null); a column that is gone or changed
+    /// type is refused naming it (InvalidDataException), since files already written hold it.
+    /// </summary>
+    public static DeltaMetadata? Evolve(DeltaMetadata metadata, IReadOnlyList<ParquetColumn> columns)
+    {
+        var updated = SchemaString(columns, metadata.PartitionColumns);
+        if (updated == metadata.SchemaString)
+        {
+            return null;
+        }
+        var wanted = Fields(updated);
+        var current = Fields(metadata.SchemaString);
+        foreach (var (name, (type, _)) in current)
+        {
+            if (!wanted.TryGetValue(name, out var now))
+            {
+                throw new InvalidDataException($"The table has column {name}, which the stream's schema no longer has: columns are only added.");
+            }
+            if (now.Type != type)
+            {
+                throw new InvalidDataException($"Column {name} is {type} in the table but {now.Type} in the stream's schema: a column keeps its type.");
+            }
+        }
+        if (wanted.FirstOrDefault(w => !current.ContainsKey(w.Key) && !w.Value.Nullable) is { Key: { } required })
+        {
+            throw new InvalidDataException($"Column {required} is new and not nullable: the table's earlier files cannot hold it, so a new column must be nullable.");
+        }
+        return metadata with { SchemaString = updated };
+    }
+
+    private static Dictionary<string, (string Type, bool Nullable)> Fields(string schemaString)
+    {
+        using var schema = JsonDocument.Parse(schemaString);
+        return schema.RootElement.GetProperty("fields").EnumerateArray().ToDictionary(
+            f => f.GetProperty("name").GetString()!,
+            f => (f.GetProperty("type").ToString(), f.GetProperty("nullable").GetBoolean()),
+            StringComparer.Ordinal);
+    }
+
     /// <summary>A data file's <c>stats</c>: numRecords and, per column, min, max and null count.</summary>
     public static string Stats(ParquetTable table)
     {
