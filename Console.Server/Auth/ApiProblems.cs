@@ -3,7 +3,7 @@ using OpsConsole.Web;
 
 namespace OpsConsole.Server.Auth;
 
-/// <summary>401 and 403 answers for API callers: JSON problem details, never an HTML redirect.</summary>
+/// <summary>401, 403 and 429 answers for API callers: JSON problem details, never an HTML redirect.</summary>
 internal static class ApiProblems
 {
     public static bool IsApiRequest(HttpRequest request) =>
@@ -20,6 +20,13 @@ internal static class ApiProblems
     public static Task Forbidden(HttpContext context) =>
         Write(context, StatusCodes.Status403Forbidden, "Forbidden",
             $"{context.User.Identity?.Name ?? "The caller"} does not have the role this endpoint needs.");
+
+    /// <summary>Too many sign-in attempts: 429 with Retry-After in whole seconds (at least 1).</summary>
+    public static Task TooManyRequests(HttpContext context, TimeSpan retryAfter, string detail)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Write(context, StatusCodes.Status429TooManyRequests, "Too Many Requests", detail);
+    }
 
     private static Task Write(HttpContext context, int status, string title, string detail)
     {

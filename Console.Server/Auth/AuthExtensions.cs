@@ -30,6 +30,7 @@ public static class AuthExtensions
         services.TryAddSingleton<IUserDirectory>(sp => sp.GetRequiredService<UserStore>());
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<IApiKeyService>(sp => sp.GetRequiredService<ApiKeyService>());
+        services.TryAddSingleton<SignInThrottle>();
         services.TryAddSingleton<CredentialValidator>();
         services.TryAddScoped<IConsoleSignIn, ConsoleSignIn>();
         services.AddHostedService<DemoUserSeeder>();

@@ -11,6 +11,16 @@ public sealed class AuthOptions
     /// <summary>How long a lockout lasts, in minutes.</summary>
     public int LockoutMinutes { get; set; } = 15;
 
+    /// <summary>Password checks a second one client address may cause (sign-in page and HTTP Basic), after a burst of <see cref="SignInBurstPerAddress"/>.</summary>
+    public int SignInsPerSecondPerAddress { get; set; } = 2;
+
+    public int SignInBurstPerAddress { get; set; } = 10;
+
+    /// <summary>Password checks a second for the whole console, after a burst of <see cref="SignInBurst"/>; beyond either limit: 429.</summary>
+    public int SignInsPerSecond { get; set; } = 10;
+
+    public int SignInBurst { get; set; } = 20;
+
     /// <summary>Idle time after which a browser session ends, in minutes (sliding).</summary>
     public int SessionMinutes { get; set; } = 480;
 

@@ -14,6 +14,8 @@ internal sealed class BasicAuthenticationHandler(
     CredentialValidator validator)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
+    private static readonly object ThrottledKey = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!AuthenticationHeaderValue.TryParse(Request.Headers.Authorization, out var header) ||
@@ -39,6 +41,11 @@ internal sealed class BasicAuthenticationHandler(
         }
 
         var check = await validator.CheckAsync(decoded[..colon], decoded[(colon + 1)..], "basic", CredentialValidator.AddressOf(Context), Context.RequestAborted);
+        if (check.RetryAfter is { } after)
+        {
+            Context.Items[ThrottledKey] = after;
+            return AuthenticateResult.Fail("Too many sign-in attempts right now: try again later.");
+        }
         if (check.LockedUntil is { } until)
         {
             return AuthenticateResult.Fail($"The account is locked out until {until:u}.");
@@ -51,6 +58,11 @@ internal sealed class BasicAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (Context.Items[ThrottledKey] is TimeSpan after)
+        {
+            await ApiProblems.TooManyRequests(Context, after, result.Failure!.Message);
+            return;
+        }
         await ApiProblems.Unauthorized(Context, result.Failure?.Message ?? "Send credentials.");
     }
 

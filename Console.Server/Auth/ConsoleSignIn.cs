@@ -9,6 +9,10 @@ internal sealed class ConsoleSignIn(CredentialValidator validator) : IConsoleSig
     public async Task<SignInOutcome> SignInAsync(HttpContext context, string userName, string password, CancellationToken cancellationToken = default)
     {
         var check = await validator.CheckAsync(userName.Trim(), password, "form", CredentialValidator.AddressOf(context), cancellationToken);
+        if (check.RetryAfter is { } after)
+        {
+            return SignInOutcome.Throttled(after);
+        }
         if (check.LockedUntil is { } until)
         {
             return SignInOutcome.Locked(until);

@@ -19,6 +19,7 @@ public sealed class CredentialValidator(
     IOptionsMonitor<AuthOptions> options,
     TimeProvider time,
     ConsoleMetrics metrics,
+    SignInThrottle throttle,
     OpsConsole.Shared.Audit.IAuditLog audit,
     ILogger<CredentialValidator> logger)
 {
@@ -50,16 +51,10 @@ public sealed class CredentialValidator(
         var user = UserNames.IsValid(userName) ? await users.FindAsync(userName, cancellationToken) : null;
         if (user is null)
         {
-            PasswordHasher.Verify(password, DecoyHash);
-            // The typed name is not logged: people type passwords into the name field.
-            return await FailAsync(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
+            return await UnknownAsync(password, method, address, cancellationToken);
         }
-
         var fingerprint = Fingerprint(user.Name, password);
-        var now = time.GetUtcNow();
-        // The user row already says whether any address is locked out: only then is this address looked up.
-        if (_verified.TryGetValue(fingerprint, out var verified) && verified.Stamp == user.SecurityStamp && verified.Until > now
-            && (!user.IsLockedOut(now) || await users.LockedUntilAsync(user.Name, address, cancellationToken) is null))
+        if (await RecentlyVerifiedAsync(user, fingerprint, address, cancellationToken))
         {
             metrics.SignIn(method, "succeeded");
             return CredentialCheck.Success(user);
@@ -74,8 +69,19 @@ public sealed class CredentialValidator(
             user = await users.FindAsync(user.Name, cancellationToken);
             if (user is null)
             {
-                PasswordHasher.Verify(password, DecoyHash);
-                return await FailAsync(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
+                return await UnknownAsync(password, method, address, cancellationToken);
+            }
+            // A request with the same name and password may have verified them while this one waited (a script's
+            // parallel first calls): no second hash, and no sign-in permit spent on it.
+            if (await RecentlyVerifiedAsync(user, fingerprint, address, cancellationToken))
+            {
+                metrics.SignIn(method, "succeeded");
+                return CredentialCheck.Success(user);
+            }
+            using var permit = await throttle.AcquireAsync(address, cancellationToken);
+            if (!permit.Granted)
+            {
+                return Throttled(method, permit);
             }
             if (await users.LockedUntilAsync(user.Name, address, cancellationToken) is { } locked)
             {
@@ -97,19 +103,50 @@ public sealed class CredentialValidator(
             {
                 await users.RecordSuccessAsync(user.Name, address, cancellationToken);
             }
+            if (_verified.Count >= MaxVerified)
+            {
+                _verified.Clear();
+            }
+            _verified[fingerprint] = (user.SecurityStamp, time.GetUtcNow() + VerifiedFor);
         }
         finally
         {
             turn.Release();
         }
 
-        if (_verified.Count >= MaxVerified)
-        {
-            _verified.Clear();
-        }
-        _verified[fingerprint] = (user.SecurityStamp, time.GetUtcNow() + VerifiedFor);
         metrics.SignIn(method, "succeeded");
         return CredentialCheck.Success(user);
+    }
+
+    /// <summary>
+    /// Whether this name and password were verified a moment ago for this user as it is now (same security stamp) and
+    /// this address is not locked out. The user row already says whether any address is locked out: only then is this
+    /// address looked up.
+    /// </summary>
+    private async Task<bool> RecentlyVerifiedAsync(StoredUser user, string fingerprint, string address, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return _verified.TryGetValue(fingerprint, out var verified) && verified.Stamp == user.SecurityStamp && verified.Until > now
+            && (!user.IsLockedOut(now) || await users.LockedUntilAsync(user.Name, address, cancellationToken) is null);
+    }
+
+    /// <summary>A name no user has: the same hashing time as a real check (with a permit), then refused.</summary>
+    private async Task<CredentialCheck> UnknownAsync(string password, string method, string address, CancellationToken cancellationToken)
+    {
+        using var permit = await throttle.AcquireAsync(address, cancellationToken);
+        if (!permit.Granted)
+        {
+            return Throttled(method, permit);
+        }
+        PasswordHasher.Verify(password, DecoyHash);
+        // The typed name is not logged: people type passwords into the name field.
+        return await FailAsync(CredentialCheck.Invalid, "an unknown user", method, "unknown user");
+    }
+
+    private CredentialCheck Throttled(string method, SignInThrottle.Permit permit)
+    {
+        metrics.SignIn(method, "throttled");
+        return CredentialCheck.Throttled(permit.RetryAfter!.Value);
     }
 
     /// <summary>The client's address as lockouts key it (behind a trusted proxy, the forwarded one).</summary>

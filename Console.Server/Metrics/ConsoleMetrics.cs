@@ -13,7 +13,7 @@ public sealed class ConsoleMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _signIns = meter.CreateCounter<long>("opsconsole.auth.sign_ins", "{sign-in}",
-            "Sign-in attempts by method (form, basic) and outcome (succeeded, failed, locked_out).");
+            "Sign-in attempts by method (form, basic) and outcome (succeeded, failed, locked_out, throttled).");
     }
 
     public void SignIn(string method, string outcome) =>

@@ -80,6 +80,68 @@ public sealed class LockoutTests
         }
     }
 
+    [Fact]
+    public async Task UnknownUserFlood_FromOneAddress_IsAnswered429WithRetryAfter_WhileAVerifiedBasicUserThereIsServed()
+    {
+        using var factory = new ConsoleAppFactory();
+        var server = factory.StartOnLoopback();
+        using var script = From(server, "127.0.0.2", "operator", ConsoleAppFactory.OperatorPassword);
+        Assert.Equal(HttpStatusCode.OK, (await script.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+        using var attacker = From(server, "127.0.0.2", "nobody", "guess");
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 30; i++)
+        {
+            answers.Add(await attacker.GetAsync(new Uri("/api/runs", UriKind.Relative)));
+        }
+        using var served = await script.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        // A burst of 10 checks, then 2 a second: 30 attempts in a few seconds cannot all be checked.
+        var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.InRange(refused.Count, 10, 19);
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        Assert.All(refused, a => Assert.InRange(int.Parse(a.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60));
+        Assert.Contains("Too many sign-in attempts", await refused[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        answers.ForEach(a => a.Dispose());
+    }
+
+    [Fact]
+    public async Task UnknownUserGuessesFromManyAddresses_AreBoundedOverall()
+    {
+        using var factory = new ConsoleAppFactory();
+        var server = factory.StartOnLoopback();
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            using var attacker = From(server, $"127.0.1.{i + 1}", $"nobody{i}", "guess");
+            using var response = await attacker.GetAsync(new Uri("/api/runs", UriKind.Relative));
+            return response.StatusCode;
+        }));
+
+        // Each address is within its own limit; the console's burst of 20 (and 10 more a second) refuses the rest.
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.TooManyRequests), 10, 20);
+        Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+    }
+
+    [Fact]
+    public async Task SignInForm_WhenThrottled_Answers429AndSaysThePasswordWasNotChecked()
+    {
+        using var factory = new ConsoleAppFactory();
+        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 15 && last?.StatusCode != HttpStatusCode.TooManyRequests; i++)
+        {
+            last?.Dispose();
+            last = await SignInForm.PostAsync(browser, $"nobody{i}", "guess");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, last!.StatusCode);
+        Assert.NotNull(last.Headers.RetryAfter);
+        Assert.Contains("Too many sign-in attempts right now: your password was not checked.", await last.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        last.Dispose();
+    }
+
     /// <summary>A client whose connections come from <paramref name="address"/> (any 127.x address is this machine).</summary>
     private static HttpClient From(Uri server, string address, string user, string password)
     {
@@ -151,7 +213,8 @@ public sealed class LockoutTests
         using var factory = new ConsoleAppFactory();
         using var wrong = factory.BasicClient("viewer", "wrong");
 
-        var bodies = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+        // 8 at once: within one address's burst of sign-in checks (10), so the throttle refuses none of them.
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
         {
             using var response = await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -160,7 +223,7 @@ public sealed class LockoutTests
 
         // Auth:MaxFailedSignIns is 3: two guesses fail plainly, the third locks, every other one is refused unchecked.
         Assert.Equal(2, bodies.Count(b => b.Contains("Wrong user name or password", StringComparison.Ordinal)));
-        Assert.Equal(10, bodies.Count(b => b.Contains("locked out until", StringComparison.Ordinal)));
+        Assert.Equal(6, bodies.Count(b => b.Contains("locked out until", StringComparison.Ordinal)));
         using var right = factory.BasicClient("viewer");
         Assert.Equal(HttpStatusCode.Unauthorized, (await right.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using OpsConsole.Web.Auth;
@@ -42,6 +43,14 @@ public sealed partial class SignInPage
         }
 
         Input.Password = "";
+        if (outcome.RetryAfter is { } after)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds));
+            HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            _error = $"Too many sign-in attempts right now: your password was not checked. Try again in {seconds} s.";
+            return;
+        }
         _error = outcome.LockedUntil is { } until
             ? $"Too many failed sign-ins from this address: this account is locked here until {until.UtcDateTime:HH:mm} UTC. An admin can unlock it sooner."
             : "Wrong user name or password.";
