@@ -1,21 +1,14 @@
-using System.Diagnostics.Metrics;
 using OpsConsole.Server.Metrics;
+using Prometheus;
 
 namespace OpsConsole.Server.Logs;
 
 /// <summary>The live log hub as a metric: open viewer connections.</summary>
-public sealed class LogMetrics
+public sealed class LogMetrics(ConsoleMetrics metrics)
 {
-    private int _hubConnections;
+    private readonly Gauge _hubConnections = metrics.Factory.CreateGauge("opsconsole_logs_hub_connections", "Open connections to the live log hub.");
 
-    public LogMetrics(IMeterFactory meterFactory)
-    {
-        var meter = meterFactory.Create(ConsoleMetrics.MeterName);
-        meter.CreateObservableGauge("opsconsole.logs.hub_connections", () => Volatile.Read(ref _hubConnections), "{connection}",
-            "Open connections to the live log hub.");
-    }
+    public void HubConnected() => _hubConnections.Inc();
 
-    public void HubConnected() => Interlocked.Increment(ref _hubConnections);
-
-    public void HubDisconnected() => Interlocked.Decrement(ref _hubConnections);
+    public void HubDisconnected() => _hubConnections.Dec();
 }

@@ -1,21 +1,30 @@
-using System.Diagnostics.Metrics;
+using Prometheus;
 
 namespace OpsConsole.Server.Metrics;
 
-/// <summary>The console's own instruments, on the <c>OpsConsole</c> meter.</summary>
+/// <summary>
+/// The console's metrics: one prometheus-net registry per host (tests run several hosts in one process, and the
+/// library's static default registry would mix them), holding the console's own counters, gauges and histograms,
+/// ASP.NET Core's request metrics (<see cref="AspNetCoreMetrics"/>) and prometheus-net's process and .NET runtime
+/// metrics. <c>/metrics</c> serves it.
+/// </summary>
 public sealed class ConsoleMetrics
 {
-    public const string MeterName = "OpsConsole";
+    private readonly Counter _signIns;
 
-    private readonly Counter<long> _signIns;
-
-    public ConsoleMetrics(IMeterFactory meterFactory)
+    public ConsoleMetrics()
     {
-        var meter = meterFactory.Create(MeterName);
-        _signIns = meter.CreateCounter<long>("opsconsole.auth.sign_ins", "{sign-in}",
-            "Sign-in attempts by method (form, basic) and outcome (succeeded, failed, locked_out, throttled).");
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        DotNetStats.Register(Registry);
+        _signIns = Factory.CreateCounter("opsconsole_auth_sign_ins_total",
+            "Sign-in attempts by method (form, basic) and outcome (succeeded, failed, locked_out, throttled).", ["method", "outcome"]);
     }
 
-    public void SignIn(string method, string outcome) =>
-        _signIns.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("outcome", outcome));
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Creates metrics in <see cref="Registry"/>.</summary>
+    public IMetricFactory Factory { get; }
+
+    public void SignIn(string method, string outcome) => _signIns.WithLabels(method, outcome).Inc();
 }

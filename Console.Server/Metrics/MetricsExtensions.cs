@@ -1,32 +1,72 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpsConsole.Server.Configuration;
+using Prometheus;
 
 namespace OpsConsole.Server.Metrics;
 
 public static class MetricsExtensions
 {
-    /// <summary>The console's instruments and their Prometheus exposition.</summary>
+    private const string Path = "/metrics";
+
+    /// <summary>The console's metrics registry, ASP.NET Core's request metrics in it, and the scrape's network rule.</summary>
     public static WebApplicationBuilder AddConsoleMetrics(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<ConsoleMetrics>();
-        builder.Services.TryAddSingleton<IMetricsExposition, PrometheusExposition>();
-        builder.Services.AddHostedService<MetricsListenerStarter>();
+        builder.Services.TryAddSingleton<AspNetCoreMetrics>();
         return builder;
     }
 
-    /// <summary><c>GET /metrics</c>, unauthenticated like any scrape target; restrict it at the network.</summary>
+    /// <summary>
+    /// <c>GET /metrics</c> (prometheus-net's text exposition of the console's registry), unauthenticated like any scrape
+    /// target: restrict it at the network, or with <c>Metrics:AllowedNetworks</c>.
+    /// </summary>
     public static WebApplication MapConsoleMetrics(this WebApplication app)
     {
-        app.MapGet("/metrics", async (HttpContext context, IMetricsExposition exposition) =>
+        // Listening starts now, before the first request, so every request is counted.
+        _ = app.Services.GetRequiredService<AspNetCoreMetrics>();
+        var registry = app.Services.GetRequiredService<ConsoleMetrics>().Registry;
+        app.Use(async (context, next) =>
         {
-            context.Response.ContentType = exposition.ContentType;
-            context.Response.Headers.CacheControl = "no-store";
-            await using var writer = new StreamWriter(context.Response.Body, leaveOpen: true);
-            await exposition.WriteAsync(writer, context.RequestAborted);
-            await writer.FlushAsync(context.RequestAborted);
-        }).AllowAnonymous().ExcludeFromDescription();
+            if (context.Request.Path.Equals(Path, StringComparison.OrdinalIgnoreCase) && !MayScrape(context))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+            await next(context);
+        });
+        app.MapMetrics(Path, registry).AllowAnonymous().ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>Whether the client may read <c>/metrics</c>: from a network of <c>Metrics:AllowedNetworks</c>, or from anywhere when there is none.</summary>
+    private static bool MayScrape(HttpContext context)
+    {
+        var allowed = context.RequestServices.GetRequiredService<IOptions<MetricsOptions>>().Value.AllowedNetworks;
+        if (allowed.Count == 0)
+        {
+            return true;
+        }
+        var address = context.Connection.RemoteIpAddress;
+        address = address?.IsIPv4MappedToIPv6 == true ? address.MapToIPv4() : address;
+        return address is not null && allowed.Any(n => TryParseNetwork(n, out var network) && network.Contains(address));
+    }
+
+    /// <summary>A network in CIDR notation, or one address (a /32 or /128).</summary>
+    public static bool TryParseNetwork(string text, out IPNetwork network)
+    {
+        if (IPNetwork.TryParse(text, out network))
+        {
+            return true;
+        }
+        if (IPAddress.TryParse(text, out var address))
+        {
+            network = new IPNetwork(address, address.GetAddressBytes().Length * 8);
+            return true;
+        }
+        return false;
     }
 }

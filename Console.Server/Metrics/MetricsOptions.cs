@@ -1,22 +1,13 @@
 namespace OpsConsole.Server.Metrics;
 
-/// <summary>What <c>/metrics</c> exports. Section <c>Metrics</c>.</summary>
+/// <summary>Who may read <c>/metrics</c>. Section <c>Metrics</c>.</summary>
 public sealed class MetricsOptions
 {
     public const string Section = "Metrics";
 
     /// <summary>
-    /// Meters to export. Meters created through the host's meter factory (ours, ASP.NET Core's) are exported only
-    /// from this host; process-wide ones such as <c>System.Runtime</c> are exported as they are.
-    /// Empty (not configured): <see cref="DefaultMeters"/>.
+    /// Networks (CIDR, e.g. <c>10.0.0.0/8</c>, or one address) whose clients may scrape <c>/metrics</c>; others get
+    /// 403. Empty: anyone who reaches the console (restrict it at the network instead).
     /// </summary>
-    public List<string> Meters { get; set; } = [];
-
-    /// <summary>What <see cref="Meters"/> means when it is not configured.</summary>
-    public static IReadOnlyList<string> DefaultMeters { get; } = [ConsoleMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "System.Runtime"];
-
-    public IReadOnlyList<string> EffectiveMeters => Meters.Count > 0 ? Meters : DefaultMeters;
-
-    /// <summary>Label combinations kept per metric; further ones are dropped (and logged once) to bound memory.</summary>
-    public int MaxSeriesPerMetric { get; set; } = 2000;
+    public List<string> AllowedNetworks { get; set; } = [];
 }

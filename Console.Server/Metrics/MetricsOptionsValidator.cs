@@ -8,10 +8,10 @@ internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
     public ValidateOptionsResult Validate(string? name, MetricsOptions options)
     {
         var errors = new OptionsErrors(MetricsOptions.Section);
-        errors.Range(options.MaxSeriesPerMetric, nameof(MetricsOptions.MaxSeriesPerMetric), 1, 1_000_000);
-        for (var i = 0; i < options.Meters.Count; i++)
+        for (var i = 0; i < options.AllowedNetworks.Count; i++)
         {
-            errors.Require(!string.IsNullOrWhiteSpace(options.Meters[i]), $"{nameof(MetricsOptions.Meters)}:{i}", "must name a meter.");
+            errors.Require(MetricsExtensions.TryParseNetwork(options.AllowedNetworks[i], out _), $"{nameof(MetricsOptions.AllowedNetworks)}:{i}",
+                $"'{options.AllowedNetworks[i]}' is not a network: write CIDR (10.0.0.0/8) or an address.");
         }
         return errors.ToResult();
     }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using OpsConsole.Server.Metrics;
+using Prometheus;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.Streams;
@@ -9,45 +8,50 @@ using OpsConsole.Shared.Streams;
 namespace OpsConsole.Server.Runs;
 
 /// <summary>
-/// Runs as metrics on the <c>OpsConsole</c> meter: a batch job is not scraped, so the console turns what it follows
-/// (launches, the job's progress lines, outcomes, log lines) into counters, gauges and a histogram.
+/// Runs as metrics in the console's registry: a batch job is not scraped, so the console turns what it follows
+/// (launches, the job's progress lines, outcomes, log lines) into counters, gauges and histograms.
 /// </summary>
 internal sealed class RunMetrics : IRunObserver
 {
-    private readonly Counter<long> _started;
-    private readonly Counter<long> _finished;
-    private readonly Histogram<double> _duration;
-    private readonly Counter<long> _records;
-    private readonly Counter<long> _pages;
-    private readonly Counter<long> _rateLimited;
-    private readonly Counter<long> _retries;
-    private readonly Counter<long> _logLines;
-    private readonly Counter<double> _cost;
-    private readonly Histogram<double> _runCost;
-    private readonly Counter<long> _qualityRuns;
-    private readonly Counter<long> _qualityFailures;
+    private readonly Counter _started;
+    private readonly Counter _finished;
+    private readonly Histogram _duration;
+    private readonly Counter _records;
+    private readonly Counter _pages;
+    private readonly Counter _rateLimited;
+    private readonly Counter _retries;
+    private readonly Counter _logLines;
+    private readonly Counter _cost;
+    private readonly Histogram _runCost;
+    private readonly Counter _qualityRuns;
+    private readonly Counter _qualityFailures;
+    private readonly Gauge _activeRuns;
     private readonly ConcurrentDictionary<string, (string Source, string Stream)> _active = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
-    public RunMetrics(IMeterFactory meterFactory, TimeProvider time)
+    public RunMetrics(ConsoleMetrics metrics, TimeProvider time)
     {
         _time = time;
-        var meter = meterFactory.Create(ConsoleMetrics.MeterName);
-        _started = meter.CreateCounter<long>("opsconsole.runs.started", "{run}", "Runs launched, by source and stream.");
-        _finished = meter.CreateCounter<long>("opsconsole.runs.finished", "{run}", "Runs ended, by source, stream and outcome (succeeded, failed, cancelled).");
-        _duration = meter.CreateHistogram("opsconsole.run.duration", "s", "How long runs took from start to end, by source, stream and outcome.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200] });
-        _records = meter.CreateCounter<long>("opsconsole.ingest.records", "{record}", "Records fetched by runs, by source and stream.");
-        _pages = meter.CreateCounter<long>("opsconsole.ingest.pages", "{page}", "List pages fetched by runs, by source and stream.");
-        _rateLimited = meter.CreateCounter<long>("opsconsole.ingest.rate_limited", "{response}", "429 responses runs received, by source and stream.");
-        _retries = meter.CreateCounter<long>("opsconsole.ingest.retries", "{request}", "Requests runs retried, by source and stream.");
-        _logLines = meter.CreateCounter<long>("opsconsole.logs.lines", "{line}", "Job log lines the console received, by source and stream.");
-        _cost = meter.CreateCounter<double>("opsconsole.cost", "USD", "Estimated cost of ended runs, by source, stream and component (compute, memory, control_plane, storage, requests).");
-        _runCost = meter.CreateHistogram<double>("opsconsole.run.cost", "USD", "Estimated cost per ended run, by source and stream.", tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50] });
-        _qualityRuns = meter.CreateCounter<long>("opsconsole.dq.runs", "{run}", "Runs whose data-quality rules were judged, by source, stream and outcome (passed, warned, failed, blocked).");
-        _qualityFailures = meter.CreateCounter<long>("opsconsole.dq.rule_failures", "{run}", "Data-quality rule failures, by source, stream and rule.");
-        meter.CreateObservableGauge("opsconsole.runs.active", ObserveActive, "{run}", "Runs pending, starting, running or cancelling, by source and stream.");
+        var factory = metrics.Factory;
+        string[] stream = ["source", "stream"], outcome = ["outcome", "source", "stream"];
+        _started = factory.CreateCounter("opsconsole_runs_started_total", "Runs launched, by source and stream.", stream);
+        _finished = factory.CreateCounter("opsconsole_runs_finished_total", "Runs ended, by source, stream and outcome (succeeded, failed, cancelled).", outcome);
+        _duration = factory.CreateHistogram("opsconsole_run_duration_seconds", "How long runs took from start to end, by source, stream and outcome.", outcome,
+            new HistogramConfiguration { Buckets = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200] });
+        _records = factory.CreateCounter("opsconsole_ingest_records_total", "Records fetched by runs, by source and stream.", stream);
+        _pages = factory.CreateCounter("opsconsole_ingest_pages_total", "List pages fetched by runs, by source and stream.", stream);
+        _rateLimited = factory.CreateCounter("opsconsole_ingest_rate_limited_total", "429 responses runs received, by source and stream.", stream);
+        _retries = factory.CreateCounter("opsconsole_ingest_retries_total", "Requests runs retried, by source and stream.", stream);
+        _logLines = factory.CreateCounter("opsconsole_logs_lines_total", "Job log lines the console received, by source and stream.", stream);
+        _cost = factory.CreateCounter("opsconsole_cost_usd_total",
+            "Estimated cost of ended runs in USD, by source, stream and component (compute, memory, control_plane, storage, requests).", ["component", "source", "stream"]);
+        _runCost = factory.CreateHistogram("opsconsole_run_cost_usd", "Estimated cost per ended run in USD, by source and stream.", stream,
+            new HistogramConfiguration { Buckets = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50] });
+        _qualityRuns = factory.CreateCounter("opsconsole_dq_runs_total",
+            "Runs whose data-quality rules were judged, by source, stream and outcome (passed, warned, failed, blocked).", outcome);
+        _qualityFailures = factory.CreateCounter("opsconsole_dq_rule_failures_total", "Data-quality rule failures, by source, stream and rule.", ["rule", "source", "stream"]);
+        _activeRuns = factory.CreateGauge("opsconsole_runs_active", "Runs pending, starting, running or cancelling, by source and stream.", stream);
+        metrics.Registry.AddBeforeCollectCallback(ObserveActive);
     }
 
     /// <summary>Every stream's series exists from the start (0), so rates and alerts see it before its first run.</summary>
@@ -61,25 +65,24 @@ internal sealed class RunMetrics : IRunObserver
     {
         foreach (var (source, stream) in Streams)
         {
-            var tags = new TagList { { "source", source }, { "stream", stream } };
             foreach (var counter in new[] { _started, _records, _pages, _rateLimited, _retries, _logLines })
             {
-                counter.Add(0, tags);
+                counter.WithLabels(source, stream).Inc(0);
             }
             foreach (var outcome in new[] { QualityOutcomes.Passed, QualityOutcomes.Warned, QualityOutcomes.Failed, QualityOutcomes.Blocked })
             {
-                _qualityRuns.Add(0, new TagList { { "source", source }, { "stream", stream }, { "outcome", outcome } });
+                _qualityRuns.WithLabels(outcome, source, stream).Inc(0);
             }
             foreach (var outcome in new[] { "succeeded", "failed", "cancelled" })
             {
-                _finished.Add(0, new TagList { { "source", source }, { "stream", stream }, { "outcome", outcome } });
+                _finished.WithLabels(outcome, source, stream).Inc(0);
             }
         }
     }
 
     public void Started(RunInfo run)
     {
-        _started.Add(1, Tags(run));
+        _started.WithLabels(run.Source, run.Stream).Inc();
         Track(run);
     }
 
@@ -89,11 +92,11 @@ internal sealed class RunMetrics : IRunObserver
     public void Finished(RunInfo run, DateTimeOffset now)
     {
         _active.TryRemove(run.Id, out _);
-        var outcome = new KeyValuePair<string, object?>("outcome", run.State.ToString().ToLowerInvariant());
-        _finished.Add(1, Tags(run, outcome));
+        var outcome = run.State.ToString().ToLowerInvariant();
+        _finished.WithLabels(outcome, run.Source, run.Stream).Inc();
         if (run.Duration(now) is { } took)
         {
-            _duration.Record(took.TotalSeconds, Tags(run, outcome));
+            _duration.WithLabels(outcome, run.Source, run.Stream).Observe(took.TotalSeconds);
         }
     }
 
@@ -114,18 +117,18 @@ internal sealed class RunMetrics : IRunObserver
         foreach (var (component, value) in new[]
                  { ("compute", cost.Compute), ("memory", cost.Memory), ("control_plane", cost.ControlPlane), ("storage", cost.Storage), ("requests", cost.Requests) })
         {
-            _cost.Add(value, Tags(run, new KeyValuePair<string, object?>("component", component)));
+            _cost.WithLabels(component, run.Source, run.Stream).Inc(value);
         }
-        _runCost.Record(cost.Total, Tags(run));
+        _runCost.WithLabels(run.Source, run.Stream).Observe(cost.Total);
     }
 
     /// <summary>A run's data-quality outcome and the rules that failed in it.</summary>
     public void Quality(RunInfo run, string outcome, IEnumerable<string> failedRules)
     {
-        _qualityRuns.Add(1, Tags(run, new KeyValuePair<string, object?>("outcome", outcome)));
+        _qualityRuns.WithLabels(outcome, run.Source, run.Stream).Inc();
         foreach (var rule in failedRules)
         {
-            _qualityFailures.Add(1, Tags(run, new KeyValuePair<string, object?>("rule", rule)));
+            _qualityFailures.WithLabels(rule, run.Source, run.Stream).Inc();
         }
     }
 
@@ -147,32 +150,25 @@ internal sealed class RunMetrics : IRunObserver
         return Task.CompletedTask;
     }
 
-    private IEnumerable<Measurement<long>> ObserveActive()
+    /// <summary>Before each scrape: every stream's active runs (0 for a stream with none).</summary>
+    private void ObserveActive()
     {
-        var counts = Streams.ToDictionary(s => s, _ => 0L);
+        var counts = Streams.ToDictionary(s => s, _ => 0);
         foreach (var stream in _active.Values)
         {
             counts[stream] = counts.GetValueOrDefault(stream) + 1;
         }
-        return counts.Select(c => new Measurement<long>(c.Value,
-            new KeyValuePair<string, object?>("source", c.Key.Source), new KeyValuePair<string, object?>("stream", c.Key.Stream)));
+        foreach (var ((source, stream), count) in counts)
+        {
+            _activeRuns.WithLabels(source, stream).Set(count);
+        }
     }
 
-    private static void Add(Counter<long> counter, long delta, RunInfo run)
+    private static void Add(Counter counter, long delta, RunInfo run)
     {
         if (delta > 0)
         {
-            counter.Add(delta, Tags(run));
+            counter.WithLabels(run.Source, run.Stream).Inc(delta);
         }
-    }
-
-    private static TagList Tags(RunInfo run, KeyValuePair<string, object?>? extra = null)
-    {
-        var tags = new TagList { { "source", run.Source }, { "stream", run.Stream } };
-        if (extra is { } tag)
-        {
-            tags.Add(tag);
-        }
-        return tags;
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using OpsConsole.Server.Auth;
 using OpsConsole.Server.Costs;
 using OpsConsole.Server.Data;
@@ -78,28 +79,33 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void MetricsValidator_BlankMeter_NamesItsIndex()
+    public void MetricsValidator_ABadNetwork_NamesItsIndexAndValue()
     {
-        var result = new MetricsOptionsValidator().Validate(null, new MetricsOptions { Meters = ["OpsConsole", ""], MaxSeriesPerMetric = 0 });
+        var result = new MetricsOptionsValidator().Validate(null, new MetricsOptions { AllowedNetworks = ["10.0.0.0/8", "10.0.0.0/33", "prometheus", "192.0.2.7"] });
 
         Assert.Equal(
-            ["Metrics:MaxSeriesPerMetric must be between 1 and 1000000 (got 0).", "Metrics:Meters:1 must name a meter."],
+            [
+                "Metrics:AllowedNetworks:1 '10.0.0.0/33' is not a network: write CIDR (10.0.0.0/8) or an address.",
+                "Metrics:AllowedNetworks:2 'prometheus' is not a network: write CIDR (10.0.0.0/8) or an address.",
+            ],
             result.Failures);
     }
 
-    [Fact]
-    public async Task Meters_Configured_ReplaceTheDefaults()
+    [Theory]
+    [InlineData("127.0.0.0/8", HttpStatusCode.OK)]
+    [InlineData("127.0.0.1", HttpStatusCode.OK)]
+    [InlineData("10.0.0.0/8", HttpStatusCode.Forbidden)]
+    public async Task AllowedNetworks_OnlyThoseClientsScrape(string network, HttpStatusCode expected)
     {
-        using var factory = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Metrics:Meters:0"] = "OpsConsole" });
-        using var client = factory.AnonymousClient();
-        using var wrong = factory.BasicClient("viewer", "wrong");
-        await wrong.GetAsync(new Uri("/api/me", UriKind.Relative));
+        using var factory = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Metrics:AllowedNetworks:0"] = network });
+        var server = factory.StartOnLoopback();
+        using var client = new HttpClient { BaseAddress = server };
 
-        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        using var scrape = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var other = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
 
-        Assert.Contains("opsconsole_auth_sign_ins_total", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("dotnet_", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+        Assert.Equal(expected, scrape.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }
 
     [Fact]

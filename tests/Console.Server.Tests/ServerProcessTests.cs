@@ -9,8 +9,8 @@ public sealed class ServerProcessTests
     [Theory]
     [InlineData(new[] { "--Auth:LockoutMinutes=0", "--Auth:SessionMinutes=1" },
         new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Auth:SessionMinutes must be between 5 and 43200 (got 1)." })]
-    [InlineData(new[] { "--Auth:LockoutMinutes=0", "--Metrics:MaxSeriesPerMetric=0" },
-        new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Metrics:MaxSeriesPerMetric must be between 1 and 1000000 (got 0)." })]
+    [InlineData(new[] { "--Auth:LockoutMinutes=0", "--Metrics:AllowedNetworks:0=prometheus" },
+        new[] { "Auth:LockoutMinutes must be between 1 and 10080 (got 0).", "Metrics:AllowedNetworks:0 'prometheus' is not a network" })]
     [InlineData(new[] { "--Auth:MaxFailedSignIns=five" }, new[] { "'Auth:MaxFailedSignIns'" })]
     [InlineData(new[] { "--Runner:Kind=nomad" }, new[] { "Runner:Kind 'nomad' is not a runner (known: local, kubernetes)." })]
     [InlineData(new[] { "--Runner:Kind=kubernetes", "--Kubernetes:Namespace=Prod_NS" },

@@ -1,8 +1,0 @@
-namespace OpsConsole.Server.Metrics;
-
-internal enum MetricKind
-{
-    Counter,
-    Gauge,
-    Histogram,
-}
