@@ -11,6 +11,14 @@ using OpsConsole.Shared.State;
 // read of a 64 KB file, and the state store's checkpoint write and read, lease renewal, slice record and quality
 // report save. Each operation runs `count` times after 20 warm-up calls; p50, p99 and max in milliseconds.
 // usage: dotnet run -c Release --project bench/StoreBench -- [count=300]   (needs `npm ci` in tests/tools)
+// (snapshot: a Delta table of COMMITS commits, each replacing one of 20 daily files, on the folder and on s3rver with
+// dynalite; the time to read its snapshot from the newest checkpoint and the commits after it, and with the
+// checkpoints removed, by replaying every commit, as the log did before it had checkpoints; five reads each)
+// usage: dotnet run -c Release --project bench/StoreBench -- snapshot [commits=1000]
+if (args.Length > 0 && args[0] == "snapshot")
+{
+    return await SnapshotBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000);
+}
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
 using var aws = new LocalAws();
 var folder = Directory.CreateTempSubdirectory("opsconsole-store-bench-").FullName;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OpsConsole.Shared.Lake.Delta;
 using OpsConsole.Shared.Lake.Storage.Local;
+using OpsConsole.TestSupport;
 
 namespace OpsConsole.Shared.Tests;
 
@@ -92,6 +93,129 @@ public sealed class DeltaLogTests : IDisposable
     public async Task Storage_PathOutsideTheLake_IsRefused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _storage.WriteAsync("../escape.txt", new byte[] { 1 }));
+    }
+
+    [Fact]
+    public async Task EveryTenthCommit_WritesACheckpoint_AndTheSnapshotFromItEqualsTheFullReplay()
+    {
+        await CommitManyAsync(25);
+
+        Assert.True(File.Exists(Path.Combine(_root, "raw/stripe/charges/_delta_log/00000000000000000010.checkpoint.parquet")));
+        Assert.True(File.Exists(Path.Combine(_root, "raw/stripe/charges/_delta_log/00000000000000000020.checkpoint.parquet")));
+        Assert.Equal(20, await _log.LastCheckpointAsync());
+        using (var last = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_root, "raw/stripe/charges/_delta_log/_last_checkpoint"))))
+        {
+            Assert.Equal(20, last.RootElement.GetProperty("version").GetInt64());
+            Assert.Equal(1 + 1 + 21 + 20, last.RootElement.GetProperty("size").GetInt64()); // protocol, metadata, 21 transactions, 20 live files
+        }
+        var fromCheckpoint = await _log.ReadSnapshotAsync();
+        var atFifteen = await _log.ReadSnapshotAsync(15);
+        foreach (var checkpoint in Directory.GetFiles(Path.Combine(_root, "raw/stripe/charges/_delta_log"), "*.checkpoint.parquet"))
+        {
+            File.Delete(checkpoint);
+        }
+        var replayed = await _log.ReadSnapshotAsync();
+
+        AssertSame(replayed, fromCheckpoint);
+        AssertSame(await _log.ReadSnapshotAsync(15), atFifteen);
+        Assert.Equal(24, fromCheckpoint.Version);
+        Assert.Equal(20, fromCheckpoint.Files.Count);
+        Assert.Equal(25, fromCheckpoint.Transactions.Count);
+    }
+
+    [Fact]
+    public async Task SnapshotAfter1000Commits_ReadsTheCheckpointAndTheCommitsAfterIt()
+    {
+        await CommitManyAsync(1000);
+        var counting = new CountingStorage(_storage);
+
+        var snapshot = await new DeltaLog(counting, "raw/stripe/charges").ReadSnapshotAsync();
+
+        Assert.Equal(999, snapshot.Version);
+        Assert.Equal(["raw/stripe/charges/_delta_log/00000000000000000990.checkpoint.parquet", .. Enumerable.Range(991, 9).Select(v => $"raw/stripe/charges/_delta_log/{v:D20}.json")],
+            counting.Reads);
+        Assert.Equal(20, snapshot.Files.Count);
+    }
+
+    [Fact]
+    public async Task Checkpoint_IsParquetInTheProtocolsColumns_AsDuckDbReadsIt()
+    {
+        await CommitManyAsync(11);
+        var path = Path.Combine(_root, "raw/stripe/charges/_delta_log/00000000000000000010.checkpoint.parquet");
+
+        var types = (await NodeTools.RunJsonAsync("parquet-read.mjs", "hyparquet", path)).GetProperty("duckdb").GetProperty("types");
+
+        Assert.Equal("STRUCT(appId VARCHAR, \"version\" BIGINT, lastUpdated BIGINT)", types.GetProperty("txn").GetString());
+        Assert.Equal("STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, stats VARCHAR)",
+            types.GetProperty("add").GetString());
+        Assert.Equal("STRUCT(id VARCHAR, format STRUCT(provider VARCHAR, \"options\" MAP(VARCHAR, VARCHAR)), schemaString VARCHAR, partitionColumns VARCHAR[], \"configuration\" MAP(VARCHAR, VARCHAR), createdTime BIGINT)",
+            types.GetProperty("metaData").GetString());
+        Assert.Equal("STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER)", types.GetProperty("protocol").GetString());
+    }
+
+    [Fact]
+    public async Task Snapshot_AsOfAVersionThatDoesNotExist_IsRefusedNamingTheNewest()
+    {
+        await CommitManyAsync(3);
+
+        var exception = await Assert.ThrowsAsync<InvalidDataException>(() => _log.ReadSnapshotAsync(7));
+
+        Assert.Equal("raw/stripe/charges: there is no version 7 (the newest is 2).", exception.Message);
+    }
+
+    /// <summary>Version 0 creates the table; each later one replaces one of 20 daily files and records its run.</summary>
+    private async Task CommitManyAsync(int commits)
+    {
+        Assert.True(await _log.TryCommitAsync(0, [Protocol(), Metadata(), .. Enumerable.Range(1, 20).Select(d => Add($"dt=2026-11-{d:D2}/part-0.parquet")), Txn("run-0")], "CREATE TABLE"));
+        for (var v = 1; v < commits; v++)
+        {
+            var day = $"2026-11-{(v % 20) + 1:D2}";
+            Assert.True(await _log.TryCommitAsync(v, [Remove($"dt={day}/part-{(v > 20 ? v - 20 : 0)}.parquet"), Add($"dt={day}/part-{v}.parquet"), Txn($"run-{v}")], "MERGE"));
+        }
+    }
+
+    private static void AssertSame(DeltaSnapshot expected, DeltaSnapshot actual)
+    {
+        Assert.Equal(expected.Version, actual.Version);
+        Assert.Equal(expected.Protocol, actual.Protocol);
+        Assert.Equal(expected.Metadata!.SchemaString, actual.Metadata!.SchemaString);
+        Assert.Equal(expected.Metadata.Id, actual.Metadata.Id);
+        Assert.Equal(expected.Metadata.PartitionColumns, actual.Metadata.PartitionColumns);
+        Assert.Equal(expected.Files.Keys.Order(StringComparer.Ordinal), actual.Files.Keys.Order(StringComparer.Ordinal));
+        foreach (var (path, add) in expected.Files)
+        {
+            Assert.Equal(JsonSerializer.Serialize(add), JsonSerializer.Serialize(actual.Files[path]));
+        }
+        Assert.Equal(expected.Transactions.OrderBy(t => t.Key, StringComparer.Ordinal), actual.Transactions.OrderBy(t => t.Key, StringComparer.Ordinal));
+    }
+
+    /// <summary>The lake storage, recording which files are read.</summary>
+    private sealed class CountingStorage(OpsConsole.Shared.Lake.Storage.ILakeStorage inner) : OpsConsole.Shared.Lake.Storage.ILakeStorage
+    {
+        public List<string> Reads { get; } = [];
+
+        public string Location => inner.Location;
+
+        public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default)
+        {
+            Reads.Add(path);
+            return inner.ReadAsync(path, cancellationToken);
+        }
+
+        public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default) => inner.OpenReadAsync(path, cancellationToken);
+
+        public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.WriteAsync(path, content, cancellationToken);
+
+        public Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default) => inner.WriteAsync(path, content, cancellationToken);
+
+        public Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+            inner.PutIfAbsentAsync(path, content, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
+
+        public Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default) => inner.DeleteFolderAsync(prefix, cancellationToken);
     }
 
     private static DeltaAction Protocol() => new() { Protocol = new DeltaProtocol(1, 2) };

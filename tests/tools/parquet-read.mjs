@@ -1,6 +1,6 @@
 // Reads a Parquet file with two independent readers and prints what each saw as JSON:
 // { duckdb: { types: {column: type}, rows: [...] }, hyparquet: { rows: [...], metadata: {...} } }.
-// Values are normalised for comparison: integers and timestamps as strings of integers (microseconds for
+// Values are normalised for comparison, nested ones too: integers and timestamps as strings of integers (microseconds for
 // timestamps), doubles as numbers, booleans, strings and nulls as they are.
 // usage: node parquet-read.mjs <file.parquet>
 import { readFile } from 'node:fs/promises';
@@ -13,6 +13,10 @@ function normalise(value) {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return (BigInt(value.getTime()) * 1000n).toString();
+  // Nested values (structs, lists, maps: a Delta checkpoint's columns) are normalised the same way.
+  if (Array.isArray(value)) return value.map(normalise);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, normalise(v)]));
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v)]));
   return value;
 }
 

@@ -22,39 +22,85 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
 
     public string TablePath { get; } = tablePath.TrimEnd('/');
 
-    /// <summary>The state after the newest commit, replaying every commit file in order.</summary>
-    public async Task<DeltaSnapshot> ReadSnapshotAsync(CancellationToken cancellationToken = default)
+    /// <summary>A checkpoint is written after every commit whose version is a multiple of this.</summary>
+    public const int CheckpointInterval = 10;
+
+    /// <summary>The state after the newest commit (see <see cref="ReadSnapshotAsync(long?, CancellationToken)"/>).</summary>
+    public async Task<DeltaSnapshot> ReadSnapshotAsync(CancellationToken cancellationToken = default) => await ReadSnapshotAsync(null, cancellationToken);
+
+    /// <summary>
+    /// The state after the newest commit, or after <paramref name="version"/>: the newest checkpoint at or before it,
+    /// then the commits after the checkpoint in order; with no checkpoint, every commit from the first.
+    /// </summary>
+    public async Task<DeltaSnapshot> ReadSnapshotAsync(long? version, CancellationToken cancellationToken = default)
     {
-        var versions = await VersionsAsync(cancellationToken);
-        DeltaProtocol? protocol = null;
-        DeltaMetadata? metadata = null;
-        var files = new Dictionary<string, DeltaAdd>(StringComparer.Ordinal);
-        var transactions = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var i = 0; i < versions.Count; i++)
+        var (commits, checkpoints) = await ListAsync(cancellationToken);
+        var last = version ?? (commits.Count > 0 ? commits[^1] : -1);
+        if (version is not null && !commits.Contains(version.Value) && !checkpoints.Contains(version.Value))
         {
-            if (versions[i] != i)
-            {
-                throw new InvalidDataException($"{TablePath}: commit {i} is missing from {Folder} (found {versions[i]}).");
-            }
-            foreach (var action in await ReadCommitAsync(i, cancellationToken))
-            {
-                protocol = action.Protocol ?? protocol;
-                metadata = action.MetaData ?? metadata;
-                if (action.Add is { } add)
-                {
-                    files[add.Path] = add;
-                }
-                if (action.Remove is { } remove)
-                {
-                    files.Remove(remove.Path);
-                }
-                if (action.Txn is { } txn)
-                {
-                    transactions[txn.AppId] = txn.Version;
-                }
-            }
+            throw new InvalidDataException($"{TablePath}: there is no version {version} (the newest is {(commits.Count > 0 ? commits[^1] : -1)}).");
         }
-        return new DeltaSnapshot(versions.Count - 1, protocol, metadata, files, transactions);
+        var state = new Replay();
+        var start = 0L;
+        if (checkpoints.LastOrDefault(c => c <= last, -1) is var checkpoint and >= 0)
+        {
+            var bytes = await storage.ReadAsync(CheckpointPath(checkpoint), cancellationToken)
+                ?? throw new InvalidDataException($"{TablePath}: checkpoint {checkpoint} was listed but cannot be read.");
+            try
+            {
+                state.Apply(await DeltaCheckpoint.ReadAsync(bytes, cancellationToken));
+            }
+            catch (Exception exception) when (exception is not (OperationCanceledException or OutOfMemoryException))
+            {
+                throw new InvalidDataException($"{TablePath}: checkpoint {checkpoint} is not a checkpoint this reader reads: {exception.Message}", exception);
+            }
+            start = checkpoint + 1;
+        }
+        var expected = start;
+        foreach (var commit in commits.Where(c => c >= start && c <= last))
+        {
+            if (commit != expected)
+            {
+                throw new InvalidDataException($"{TablePath}: commit {expected} is missing from {Folder} (found {commit}).");
+            }
+            state.Apply(await ReadCommitAsync(commit, cancellationToken));
+            expected++;
+        }
+        if (expected <= last)
+        {
+            throw new InvalidDataException($"{TablePath}: commit {expected} is missing from {Folder}.");
+        }
+        return new DeltaSnapshot(last, state.Protocol, state.Metadata, state.Files, state.Transactions);
+    }
+
+    /// <summary>
+    /// Writes the checkpoint of <paramref name="version"/> and points <c>_last_checkpoint</c> at it (unless a newer
+    /// checkpoint is there already). Each file is written whole and atomically; a crash between them leaves a
+    /// checkpoint that readers find by listing.
+    /// </summary>
+    public async Task WriteCheckpointAsync(long version, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await ReadSnapshotAsync(version, cancellationToken);
+        await storage.WriteAsync(CheckpointPath(version), await DeltaCheckpoint.WriteAsync(snapshot, cancellationToken), cancellationToken);
+        var actions = 1 + (snapshot.Metadata is null ? 0 : 1) + snapshot.Transactions.Count + snapshot.Files.Count;
+        if (await LastCheckpointAsync(cancellationToken) is not { } newer || newer < version)
+        {
+            await storage.WriteAsync(LastCheckpointPath, JsonSerializer.SerializeToUtf8Bytes(new LastCheckpoint(version, actions)), cancellationToken);
+        }
+    }
+
+    /// <summary>The version <c>_last_checkpoint</c> names, or null when there is none (or it cannot be read).</summary>
+    public async Task<long?> LastCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        var bytes = await storage.ReadAsync(LastCheckpointPath, cancellationToken);
+        try
+        {
+            return bytes is null ? null : JsonSerializer.Deserialize<LastCheckpoint>(bytes)?.Version;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The actions of one commit.</summary>
@@ -93,24 +139,96 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
             },
         };
         text.Append(JsonSerializer.Serialize(info, Json)).Append('\n');
-        return await storage.PutIfAbsentAsync(CommitPath(version), Encoding.UTF8.GetBytes(text.ToString()), cancellationToken);
+        if (!await storage.PutIfAbsentAsync(CommitPath(version), Encoding.UTF8.GetBytes(text.ToString()), cancellationToken))
+        {
+            return false;
+        }
+        if (version > 0 && version % CheckpointInterval == 0)
+        {
+            // The commit stands whatever happens here: a checkpoint that cannot be written now leaves readers
+            // replaying a few more commits until the next one.
+            try
+            {
+                await WriteCheckpointAsync(version, cancellationToken);
+            }
+            catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                CheckpointFailures++;
+            }
+        }
+        return true;
     }
+
+    /// <summary>Checkpoints this log object could not write after its commits (each one's commit stands).</summary>
+    public int CheckpointFailures { get; private set; }
+
+    public string CheckpointPath(long version) => $"{TablePath}/{Folder}/{version.ToString("D20", CultureInfo.InvariantCulture)}.checkpoint.parquet";
+
+    private string LastCheckpointPath => $"{TablePath}/{Folder}/_last_checkpoint";
 
     public string CommitPath(long version) => $"{TablePath}/{Folder}/{version.ToString("D20", CultureInfo.InvariantCulture)}.json";
 
-    private async Task<List<long>> VersionsAsync(CancellationToken cancellationToken)
+    /// <summary>The versions of the commit files and of the checkpoint files in the log, each in order.</summary>
+    private async Task<(List<long> Commits, List<long> Checkpoints)> ListAsync(CancellationToken cancellationToken)
     {
-        var versions = new List<long>();
+        var (commits, checkpoints) = (new List<long>(), new List<long>());
         foreach (var path in await storage.ListAsync($"{TablePath}/{Folder}", cancellationToken))
         {
             var name = path[(path.LastIndexOf('/') + 1)..];
-            if (name.Length == 25 && name.EndsWith(".json", StringComparison.Ordinal) &&
-                long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            if (name.Length < 21 || name[20] != '.' || !long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             {
-                versions.Add(version);
+                continue;
+            }
+            switch (name[21..])
+            {
+                case "json":
+                    commits.Add(version);
+                    break;
+                case "checkpoint.parquet":
+                    checkpoints.Add(version);
+                    break;
             }
         }
-        versions.Sort();
-        return versions;
+        commits.Sort();
+        checkpoints.Sort();
+        return (commits, checkpoints);
     }
+
+    /// <summary>A snapshot's state as actions are applied in order.</summary>
+    private sealed class Replay
+    {
+        public DeltaProtocol? Protocol { get; private set; }
+
+        public DeltaMetadata? Metadata { get; private set; }
+
+        public Dictionary<string, DeltaAdd> Files { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, long> Transactions { get; } = new(StringComparer.Ordinal);
+
+        public void Apply(IEnumerable<DeltaAction> actions)
+        {
+            foreach (var action in actions)
+            {
+                Protocol = action.Protocol ?? Protocol;
+                Metadata = action.MetaData ?? Metadata;
+                if (action.Add is { } add)
+                {
+                    Files[add.Path] = add;
+                }
+                if (action.Remove is { } remove)
+                {
+                    Files.Remove(remove.Path);
+                }
+                if (action.Txn is { } txn)
+                {
+                    Transactions[txn.AppId] = txn.Version;
+                }
+            }
+        }
+    }
+
+    /// <summary>The content of <c>_last_checkpoint</c>: the newest checkpoint's version and how many actions it holds.</summary>
+    private sealed record LastCheckpoint(
+        [property: System.Text.Json.Serialization.JsonPropertyName("version")] long Version,
+        [property: System.Text.Json.Serialization.JsonPropertyName("size")] long Size);
 }
