@@ -40,7 +40,18 @@ public sealed class AspNetCoreMetrics : IDisposable
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
             _duration.WithLabels(Values(DurationTags, tags)).Observe(value));
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            _active.WithLabels(Values(ActiveTags, tags)).Inc(value));
+        {
+            // The up-down counter reports +1 as a request starts and -1 as it ends.
+            var gauge = _active.WithLabels(Values(ActiveTags, tags));
+            if (value >= 0)
+            {
+                gauge.Inc(value);
+            }
+            else
+            {
+                gauge.Dec(-value);
+            }
+        });
         _listener.Start();
     }
 

@@ -16,6 +16,13 @@ public sealed record StreamSchema(string Stream, IReadOnlyList<ParquetColumn> Ty
     public const string RunId = "_run_id";
     public const string IngestedAt = "_ingested_at";
 
+    // Get-only, so a `with` cannot change what the columns below were computed from.
+    public string Stream { get; } = Stream;
+
+    public IReadOnlyList<ParquetColumn> Typed { get; } = Typed;
+
+    public IReadOnlyList<string>? UnixSeconds { get; } = UnixSeconds;
+
     /// <summary>Each unix-seconds field's place among the typed columns and its timestamp column (nullable: files written before it lack it).</summary>
     public IReadOnlyList<(int Source, ParquetColumn Column)> Timestamps { get; } = TimestampsOf(Stream, Typed, UnixSeconds);
 

@@ -151,7 +151,7 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
             {
                 await WriteCheckpointAsync(version, cancellationToken);
             }
-            catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception exception) when (exception is not (OperationCanceledException or OutOfMemoryException))
             {
                 CheckpointFailures++;
             }
