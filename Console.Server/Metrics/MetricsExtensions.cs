@@ -31,7 +31,8 @@ public static class MetricsExtensions
         var registry = app.Services.GetRequiredService<ConsoleMetrics>().Registry;
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path.Equals(Path, StringComparison.OrdinalIgnoreCase) && !MayScrape(context))
+            // By segments: routing also serves /metrics/ (and any casing) from the endpoint below.
+            if (context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase) && !MayScrape(context))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return;

@@ -102,9 +102,11 @@ public sealed class OptionsValidationTests
         using var client = new HttpClient { BaseAddress = server };
 
         using var scrape = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var slashed = await client.GetAsync(new Uri("/METRICS/", UriKind.Relative));
         using var other = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
 
         Assert.Equal(expected, scrape.StatusCode);
+        Assert.Equal(expected, slashed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }
 

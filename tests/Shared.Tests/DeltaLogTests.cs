@@ -124,6 +124,30 @@ public sealed class DeltaLogTests : IDisposable
     }
 
     [Fact]
+    public async Task ADamagedCheckpoint_IsPassedOverForTheOneBefore_AndTheStateIsTheSame()
+    {
+        await CommitManyAsync(25);
+        var expected = await _log.ReadSnapshotAsync();
+        await File.WriteAllTextAsync(Path.Combine(_root, "raw/stripe/charges/_delta_log/00000000000000000020.checkpoint.parquet"), "not parquet");
+        var log = new DeltaLog(_storage, "raw/stripe/charges");
+
+        AssertSame(expected, await log.ReadSnapshotAsync());
+        Assert.Equal(1, log.UnreadableCheckpoints);
+    }
+
+    [Fact]
+    public void Evolve_AColumnMadeRequired_IsRefusedNamingIt()
+    {
+        var metadata = new DeltaMetadata("t", new DeltaFormat("parquet", []), DeltaSchema.SchemaString(ParquetTestData.Columns, ["dt"]), ["dt"], [], 0);
+        OpsConsole.Shared.Lake.Parquet.ParquetColumn[] stricter = [.. ParquetTestData.Columns.Select(c => c.Name == "amount" ? c with { Nullable = false } : c)];
+
+        var exception = Assert.Throws<InvalidDataException>(() => DeltaSchema.Evolve(metadata, stricter));
+
+        Assert.Equal("Column amount is nullable in the table but not in the stream's schema: earlier files may hold nulls in it.", exception.Message);
+        Assert.Null(DeltaSchema.Evolve(metadata, ParquetTestData.Columns));
+    }
+
+    [Fact]
     public async Task SnapshotAfter1000Commits_ReadsTheCheckpointAndTheCommitsAfterIt()
     {
         await CommitManyAsync(1000);

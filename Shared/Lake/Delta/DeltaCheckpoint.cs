@@ -6,7 +6,7 @@ namespace OpsConsole.Shared.Lake.Delta;
 /// <summary>
 /// A Delta checkpoint (<c>_delta_log/NNNNNNNNNNNNNNNNNNNN.checkpoint.parquet</c>, a classic single-file checkpoint):
 /// a table's state at one version as Parquet, one action per row in the protocol's columns <c>txn</c>, <c>add</c>,
-/// <c>remove</c>, <c>metaData</c> and <c>protocol</c> (structs, maps and lists as the protocol describes them), so a
+/// <c>metaData</c> and <c>protocol</c> (structs, maps and lists as the protocol describes them), so a
 /// snapshot reads it and only the commits after it. Written with Parquet.Net's class serializer. Holds the protocol,
 /// the metadata, every application transaction and every live file; removed files (tombstones) are not kept, so
 /// another engine's vacuum goes by file age alone.

@@ -42,19 +42,17 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
         }
         var state = new Replay();
         var start = 0L;
-        if (checkpoints.LastOrDefault(c => c <= last, -1) is var checkpoint and >= 0)
+        // The newest checkpoint at or before the version; one that cannot be read (damaged, or another engine's layout)
+        // is passed over for the one before it, and with none, every commit is replayed.
+        foreach (var checkpoint in checkpoints.Where(c => c <= last).OrderDescending())
         {
-            var bytes = await storage.ReadAsync(CheckpointPath(checkpoint), cancellationToken)
-                ?? throw new InvalidDataException($"{TablePath}: checkpoint {checkpoint} was listed but cannot be read.");
-            try
+            if (await TryReadCheckpointAsync(checkpoint, cancellationToken) is { } actions)
             {
-                state.Apply(await DeltaCheckpoint.ReadAsync(bytes, cancellationToken));
+                state.Apply(actions);
+                start = checkpoint + 1;
+                break;
             }
-            catch (Exception exception) when (exception is not (OperationCanceledException or OutOfMemoryException))
-            {
-                throw new InvalidDataException($"{TablePath}: checkpoint {checkpoint} is not a checkpoint this reader reads: {exception.Message}", exception);
-            }
-            start = checkpoint + 1;
+            UnreadableCheckpoints++;
         }
         var expected = start;
         foreach (var commit in commits.Where(c => c >= start && c <= last))
@@ -71,6 +69,21 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
             throw new InvalidDataException($"{TablePath}: commit {expected} is missing from {Folder}.");
         }
         return new DeltaSnapshot(last, state.Protocol, state.Metadata, state.Files, state.Transactions);
+    }
+
+    /// <summary>Checkpoints this log object passed over because they could not be read.</summary>
+    public int UnreadableCheckpoints { get; private set; }
+
+    private async Task<List<DeltaAction>?> TryReadCheckpointAsync(long version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await storage.ReadAsync(CheckpointPath(version), cancellationToken) is { } bytes ? await DeltaCheckpoint.ReadAsync(bytes, cancellationToken) : null;
+        }
+        catch (Exception exception) when (exception is not (OperationCanceledException or OutOfMemoryException or OpsConsole.Shared.Storage.StoreUnavailableException))
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -149,7 +162,8 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
             // replaying a few more commits until the next one.
             try
             {
-                await WriteCheckpointAsync(version, cancellationToken);
+                // Not cancelled with the caller: the commit has landed, and its checkpoint is a few small writes.
+                await WriteCheckpointAsync(version, CancellationToken.None);
             }
             catch (Exception exception) when (exception is not (OperationCanceledException or OutOfMemoryException))
             {

@@ -49,6 +49,10 @@ public static class DeltaSchema
             {
                 throw new InvalidDataException($"Column {name} is {type} in the table but {now.Type} in the stream's schema: a column keeps its type.");
             }
+            if (current[name].Nullable && !now.Nullable)
+            {
+                throw new InvalidDataException($"Column {name} is nullable in the table but not in the stream's schema: earlier files may hold nulls in it.");
+            }
         }
         if (wanted.FirstOrDefault(w => !current.ContainsKey(w.Key) && !w.Value.Nullable) is { Key: { } required })
         {
