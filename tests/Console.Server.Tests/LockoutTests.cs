@@ -129,17 +129,16 @@ public sealed class LockoutTests
     {
         using var factory = new ConsoleAppFactory();
         using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        HttpResponseMessage? last = null;
-        for (var i = 0; i < 15 && last?.StatusCode != HttpStatusCode.TooManyRequests; i++)
-        {
-            last?.Dispose();
-            last = await SignInForm.PostAsync(browser, $"nobody{i}", "guess");
-        }
+        var token = await SignInForm.TokenAsync(browser);
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, last!.StatusCode);
-        Assert.NotNull(last.Headers.RetryAfter);
-        Assert.Contains("Too many sign-in attempts right now: your password was not checked.", await last.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        last.Dispose();
+        // 20 at once: more than one address's burst (10), however slow the machine.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => SignInForm.PostWithTokenAsync(browser, token, $"nobody{i}", "guess")));
+
+        var throttled = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(throttled);
+        Assert.NotNull(throttled[0].Headers.RetryAfter);
+        Assert.Contains("Too many sign-in attempts right now: your password was not checked.", await throttled[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Array.ForEach(answers, a => a.Dispose());
     }
 
     /// <summary>A client whose connections come from <paramref name="address"/> (any 127.x address is this machine).</summary>

@@ -37,14 +37,15 @@ public sealed class RunPageObject(IPage page)
         await SubmitLaunch.ClickAsync();
         try
         {
-            // Generous: on a loaded 2-core machine the launch (a job process started) can take a while.
-            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/run-"), new() { Timeout = 45_000 });
+            // Generous: on a loaded 2-core machine the launch (a job process started) can take a while. The console
+            // navigates within the page (no new document), so only the address is waited for, not a load event.
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/run-"), new() { Timeout = 45_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException exception)
         {
             // Say what the user saw instead of the run's page: the dialog's text (a field error, a busy stream) or the page.
             var shown = await Dialog.CountAsync() > 0 ? await Dialog.InnerTextAsync() : await page.InnerTextAsync("body");
-            throw new TimeoutException($"No run page 45 s after Launch; the page showed: {shown}", exception);
+            throw new TimeoutException($"No run page 45 s after Launch (the address is {page.Url}); the page showed: {shown}", exception);
         }
         return page.Url[(page.Url.LastIndexOf('/') + 1)..];
     }
