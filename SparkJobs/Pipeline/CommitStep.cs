@@ -91,6 +91,10 @@ public sealed class CommitStep(RunContext run)
             run.Log.Warn($"{transformer.RejectedCount} records could not become rows and were left out of the table",
                 new Dictionary<string, object?> { ["rejected"] = transformer.RejectedCount, ["examples"] = transformer.Rejected.Take(5).ToList() });
         }
+        if (run.Table.Log.LastCheckpointFailure is { } checkpoint)
+        {
+            run.Log.Warn($"The commit stands, but {checkpoint}; readers replay the commits since the previous checkpoint until the next one is written.");
+        }
         if (merge.Moved.Count > 0)
         {
             run.Log.Warn($"{merge.Moved.Count} ids came from the source under more than one day; each is kept once, at its latest version: "

@@ -136,6 +136,25 @@ public sealed class DeltaLogTests : IDisposable
     }
 
     [Fact]
+    public async Task ACheckpointThatCannotBeWritten_LeavesItsCommitStanding_AndSaysWhy()
+    {
+        var failing = new CountingStorage(_storage) { FailCheckpoints = true };
+        var log = new DeltaLog(failing, "raw/stripe/charges");
+        Assert.True(await log.TryCommitAsync(0, [Protocol(), Metadata(), Txn("run-0")], "CREATE TABLE"));
+        for (var v = 1; v <= 10; v++)
+        {
+            Assert.True(await log.TryCommitAsync(v, [Add($"dt=2026-11-01/part-{v}.parquet"), Txn($"run-{v}")], "WRITE"));
+        }
+
+        Assert.Equal(1, log.CheckpointFailures);
+        Assert.Equal("the checkpoint of version 10 could not be written: the disk is full", log.LastCheckpointFailure);
+        var snapshot = await _log.ReadSnapshotAsync();
+        Assert.Equal(10, snapshot.Version);
+        Assert.Equal(10, snapshot.Files.Count);
+        Assert.Null(await _log.LastCheckpointAsync());
+    }
+
+    [Fact]
     public void Evolve_AColumnMadeRequired_IsRefusedNamingIt()
     {
         var metadata = new DeltaMetadata("t", new DeltaFormat("parquet", []), DeltaSchema.SchemaString(ParquetTestData.Columns, ["dt"]), ["dt"], [], 0);
@@ -213,10 +232,13 @@ public sealed class DeltaLogTests : IDisposable
         Assert.Equal(expected.Transactions.OrderBy(t => t.Key, StringComparer.Ordinal), actual.Transactions.OrderBy(t => t.Key, StringComparer.Ordinal));
     }
 
-    /// <summary>The lake storage, recording which files are read.</summary>
+    /// <summary>The lake storage, recording which files are read (and, when asked, failing checkpoint writes).</summary>
     private sealed class CountingStorage(OpsConsole.Shared.Lake.Storage.ILakeStorage inner) : OpsConsole.Shared.Lake.Storage.ILakeStorage
     {
         public List<string> Reads { get; } = [];
+
+        /// <summary>Checkpoint files cannot be written (as on a full disk).</summary>
+        public bool FailCheckpoints { get; init; }
 
         public string Location => inner.Location;
 
@@ -228,7 +250,8 @@ public sealed class DeltaLogTests : IDisposable
 
         public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default) => inner.OpenReadAsync(path, cancellationToken);
 
-        public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.WriteAsync(path, content, cancellationToken);
+        public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+            FailCheckpoints && path.EndsWith(".checkpoint.parquet", StringComparison.Ordinal) ? throw new IOException("the disk is full") : inner.WriteAsync(path, content, cancellationToken);
 
         public Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default) => inner.WriteAsync(path, content, cancellationToken);
 

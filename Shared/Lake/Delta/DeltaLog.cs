@@ -168,6 +168,7 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
             catch (Exception exception) when (exception is not (OperationCanceledException or OutOfMemoryException))
             {
                 CheckpointFailures++;
+                LastCheckpointFailure = $"the checkpoint of version {version} could not be written: {exception.Message}";
             }
         }
         return true;
@@ -175,6 +176,9 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
 
     /// <summary>Checkpoints this log object could not write after its commits (each one's commit stands).</summary>
     public int CheckpointFailures { get; private set; }
+
+    /// <summary>Why the last of those failed, for the writer's log; null when none did.</summary>
+    public string? LastCheckpointFailure { get; private set; }
 
     public string CheckpointPath(long version) => $"{TablePath}/{Folder}/{version.ToString("D20", CultureInfo.InvariantCulture)}.checkpoint.parquet";
 
