@@ -4,8 +4,8 @@ namespace OpsConsole.Shared.Lake.Parquet;
 public sealed record ParquetWriteOptions
 {
     /// <summary>
-    /// Rows per row group: 65,536 rows of a Stripe object (about 0.5 KiB each before compression) are a row group of
-    /// tens of MiB, large enough for good compression and few footer entries, small enough to write in bounded memory.
+    /// Rows per row group: enough for few footer entries and good compression, few enough that a row group is written
+    /// from memory the merge already holds (it writes one partition, a day of rows, at a time).
     /// </summary>
     public int RowGroupRows { get; init; } = 64 * 1024;
 }
