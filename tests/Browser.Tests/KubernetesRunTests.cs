@@ -32,7 +32,7 @@ public sealed class KubernetesRunTests(BrowserFixture fixture)
         await page.Locator("#launch-memory").FillAsync("2Gi");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "launch-kubernetes.png") });
         await runs.SubmitLaunch.ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/run-"), new() { Timeout = 45_000, WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/runs/run-"), new() { Timeout = 45_000 });
         var id = page.Url[(page.Url.LastIndexOf('/') + 1)..];
 
         await Assertions.Expect(runs.State).ToHaveTextAsync("Succeeded", new() { Timeout = 90_000 });

@@ -93,9 +93,9 @@ public sealed class LockoutTests
         var answers = (await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => attacker.GetAsync(new Uri("/api/runs", UriKind.Relative))))).ToList();
         using var served = await script.GetAsync(new Uri("/api/me", UriKind.Relative));
 
-        // A burst of 10 checks, then 2 a second: 30 attempts at once cannot all be checked.
+        // A burst of 10 checks (the script's first call took one), then 2 a second: 30 attempts at once cannot all be checked.
         var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
-        Assert.InRange(refused.Count, 10, 20);
+        Assert.InRange(refused.Count, 10, 21);
         Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
         Assert.All(refused, a => Assert.InRange(int.Parse(a.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60));
         Assert.Contains("Too many sign-in attempts", await refused[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -39,9 +39,9 @@ public sealed class RunPageObject(IPage page)
         {
             // Generous: on a loaded 2-core machine the launch (a job process started) can take a while. The console
             // navigates within the page (no new document), so only the address is waited for, not a load event.
-            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/run-"), new() { Timeout = 45_000, WaitUntil = WaitUntilState.Commit });
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/runs/run-"), new() { Timeout = 45_000 });
         }
-        catch (TimeoutException exception)
+        catch (PlaywrightException exception)
         {
             // Say what the user saw instead of the run's page: the dialog's text (a field error, a busy stream) or the page.
             var shown = await Dialog.CountAsync() > 0 ? await Dialog.InnerTextAsync() : await page.InnerTextAsync("body");
