@@ -14,6 +14,7 @@ using OpsConsole.Server.Quality;
 using OpsConsole.Server.Runs;
 using OpsConsole.Server.Security;
 using OpsConsole.Server.Sources;
+using OpsConsole.Server.Tables;
 using OpsConsole.Server.Ui;
 
 try
@@ -34,6 +35,7 @@ try
     builder.AddCheckpoints();
     builder.AddQuality();
     builder.AddCosts();
+    builder.AddTables();
     builder.AddGrafanaPanels();
 
     var app = builder.Build();
@@ -59,6 +61,7 @@ try
     app.MapNotificationsApi();
     app.MapQualityApi();
     app.MapCostsApi();
+    app.MapTablesApi();
     app.MapConsoleUi();
 
     await app.RunAsync();

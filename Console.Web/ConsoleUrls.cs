@@ -9,6 +9,8 @@ public static class ConsoleUrls
     public const string Checkpoints = "/checkpoints";
     public const string Quality = "/quality";
     public const string Costs = "/costs";
+    public const string Tables = "/tables";
+    public const string TableDetail = "/tables/{Source}/{Stream}";
     public const string Audit = "/audit";
     public const string ApiKeys = "/account/api-keys";
     public const string Users = "/admin/users";
@@ -22,6 +24,9 @@ public static class ConsoleUrls
 
     /// <summary>The page of one run.</summary>
     public static string Run(string id) => $"{Runs}/{Uri.EscapeDataString(id)}";
+
+    /// <summary>The page of one stream's table.</summary>
+    public static string Table(string source, string stream) => $"{Tables}/{Uri.EscapeDataString(source)}/{Uri.EscapeDataString(stream)}";
 
     /// <summary>The run's whole log as gzip JSON Lines.</summary>
     public static string RunLogDownload(string id) => $"{ApiRoot}/runs/{Uri.EscapeDataString(id)}/logs/download";

@@ -21,8 +21,8 @@ namespace OpsConsole.SparkJobs;
 
 /// <summary>
 /// The job's command line: <c>ingest</c>, <c>execute</c> (an executor of a run whose driver has executors),
-/// <c>plan</c> (what a run would fetch), <c>verify</c> (the table's invariant), <c>rules</c>, <c>state init</c> and
-/// <c>lake init</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
+/// <c>plan</c> (what a run would fetch), <c>verify</c> (the table's invariant), <c>rules</c>, <c>state init</c>,
+/// <c>lake init</c> and <c>table compact|vacuum|clean-log</c>. Bad arguments exit 2 with a message naming the argument, before anything is written;
 /// credentials come from the environment only.
 /// </summary>
 public static class JobCommand
@@ -59,7 +59,7 @@ public static class JobCommand
         init.SetAction((parse, token) => InitAsync(StateStores.Factory(), parse.GetValue(o.State), TryState, "state", output, error, token));
         lakeInit.SetAction((parse, token) => InitAsync(LakeStorages.Factory(), parse.GetValue(o.Lake), TryLake, "lake", output, error, token));
 
-        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, execute, plan, verify, rules, state, lake }.Parse(args);
+        var parsed = new RootCommand("OpsConsole ingestion job") { ingest, execute, plan, verify, rules, state, lake, TableCommands.Create(o, output, error) }.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Server.Api;
 using OpsConsole.Server.Auth;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Checkpoints;
 using OpsConsole.Shared.State;
-using OpsConsole.Shared.Validation;
 
 namespace OpsConsole.Server.Checkpoints;
 
@@ -36,35 +36,14 @@ internal static class CheckpointsApi
             .WithSummary("Brings back the cursor of an earlier version (as a new version). Needs `expectedVersion`, `confirm` and `reason`.");
     }
 
-    private static async Task<IResult> Handle(Func<Task<IResult>> action)
+    private static Task<IResult> Handle(Func<Task<IResult>> action) => ApiRefusals.HandleAsync(action, "No such stream", exception => exception switch
     {
-        try
-        {
-            return await action();
-        }
-        catch (InvalidFieldException exception)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [exception.Field] = [exception.Message] });
-        }
-        catch (KeyNotFoundException exception)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such stream", detail: exception.Message);
-        }
-        catch (UnauthorizedAccessException exception)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: exception.Message);
-        }
-        catch (CheckpointLockedException exception)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Stream busy", detail: exception.Message,
-                extensions: new Dictionary<string, object?> { ["activeRunId"] = exception.RunId });
-        }
-        catch (CheckpointConflictException exception)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Checkpoint changed", detail: exception.Message,
-                extensions: new Dictionary<string, object?> { ["currentVersion"] = exception.Actual });
-        }
-    }
+        CheckpointLockedException locked => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Stream busy", detail: locked.Message,
+            extensions: new Dictionary<string, object?> { ["activeRunId"] = locked.RunId }),
+        CheckpointConflictException conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Checkpoint changed", detail: conflict.Message,
+            extensions: new Dictionary<string, object?> { ["currentVersion"] = conflict.Actual }),
+        _ => null,
+    });
 }
 
 internal static class CheckpointsExtensions

@@ -175,8 +175,8 @@ internal sealed class RunLauncher(
             && await store.ActiveRunAsync(launch.Source, launch.Stream, cancellationToken) is null)
         {
             var holder = lease.Holder.Split('@')[0];
-            throw new StreamBusyException(launch.Source, launch.Stream, holder, holder == RunLeases.CheckpointChange
-                ? $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment."
+            throw new StreamBusyException(launch.Source, launch.Stream, holder, RunLeases.IsConsoles(lease.Holder)
+                ? $"{launch.Source}/{launch.Stream}: {RunLeases.Describe(lease.Holder)}; launch again when it is done."
                 : $"{launch.Source}/{launch.Stream} is held by job run {holder} (lease until {lease.ExpiresAt:u}), started outside the console.");
         }
     }
@@ -189,13 +189,12 @@ internal sealed class RunLauncher(
     {
         try
         {
-            if (await state.GetLeaseAsync(launch.Source, launch.Stream, CancellationToken.None) is { } changing
-                && changing.Holder.StartsWith(RunLeases.CheckpointChange + "@", StringComparison.Ordinal))
+            if (await state.GetLeaseAsync(launch.Source, launch.Stream, CancellationToken.None) is { } changing && RunLeases.IsConsoles(changing.Holder))
             {
-                await finisher.FinishAsync(run.Id, RunState.Failed, null, "Not started: an administrator was changing the stream's checkpoint at that moment.",
-                    forced: false, announced: false);
-                throw new StreamBusyException(launch.Source, launch.Stream, RunLeases.CheckpointChange,
-                    $"{launch.Source}/{launch.Stream}: an administrator is changing the checkpoint; launch again in a moment.");
+                var what = RunLeases.Describe(changing.Holder);
+                await finisher.FinishAsync(run.Id, RunState.Failed, null, $"Not started: {what} at that moment.", forced: false, announced: false);
+                throw new StreamBusyException(launch.Source, launch.Stream, changing.Holder.Split('@')[0],
+                    $"{launch.Source}/{launch.Stream}: {what}; launch again when it is done.");
             }
             await audit.AppendAsync(new AuditEntry
             {

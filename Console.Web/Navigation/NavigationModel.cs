@@ -15,6 +15,7 @@ public static class NavigationModel
         new("Runs", ConsoleUrls.Runs, Icons.Material.Filled.PlayCircle, ConsolePolicies.Viewer, Pipeline),
         new("Checkpoints", ConsoleUrls.Checkpoints, Icons.Material.Filled.Bookmark, ConsolePolicies.Viewer, Pipeline),
         new("Quality", ConsoleUrls.Quality, Icons.Material.Filled.FactCheck, ConsolePolicies.Viewer, Pipeline),
+        new("Tables", ConsoleUrls.Tables, Icons.Material.Filled.TableChart, ConsolePolicies.Viewer, Pipeline),
         new("Costs", ConsoleUrls.Costs, Icons.Material.Filled.Payments, ConsolePolicies.Viewer, Pipeline),
         new("Audit", ConsoleUrls.Audit, Icons.Material.Filled.History, ConsolePolicies.Viewer, Pipeline),
         new("API keys", ConsoleUrls.ApiKeys, Icons.Material.Filled.Key, ConsolePolicies.Viewer, Account),

@@ -55,4 +55,14 @@ internal sealed class JobOptions
     public Option<string?> Check { get; } = new("--check") { Description = "check a rules file (or folder) for --stream and print its rules, instead of the catalog" };
 
     public Option<string?> RuleStream { get; } = new("--stream") { Description = "the stream a checked rules file is for" };
+
+    public Option<string?> Partition { get; } = new("--partition") { Description = "compact only this dt partition (yyyy-MM-dd; default: every partition)" };
+
+    public Option<int> TargetMib { get; } = new("--target-mib") { Description = "the size of a compacted file in MiB; smaller files are compacted (1..1024)", DefaultValueFactory = _ => 32 };
+
+    public Option<double> RetainHours { get; } = new("--retain-hours") { Description = "keep what a snapshot of the last H hours reads (at least 1)", DefaultValueFactory = _ => 168 };
+
+    public Option<double> LogRetainHours { get; } = new("--retain-hours") { Description = "keep the commits of the last H hours and the checkpoint they start from (at least 1)", DefaultValueFactory = _ => 720 };
+
+    public Option<bool> Apply { get; } = new("--apply") { Description = "delete (without it, only list what would be deleted)" };
 }

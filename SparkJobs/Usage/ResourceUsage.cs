@@ -81,6 +81,12 @@ public sealed class CountingLakeStorage(ILakeStorage inner, ResourceUsage usage)
         return inner.ListAsync(prefix, cancellationToken);
     }
 
+    public Task<IReadOnlyList<LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        usage.LakeList();
+        return inner.ListFilesAsync(prefix, cancellationToken);
+    }
+
     // DELETE requests are free on S3.
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
 

@@ -7,7 +7,7 @@ namespace OpsConsole.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed partial class ShellTests(BrowserFixture fixture)
 {
-    private static readonly string[] PipelinePages = ["Runs", "Checkpoints", "Quality", "Costs", "Audit", "API keys"];
+    private static readonly string[] PipelinePages = ["Runs", "Checkpoints", "Quality", "Tables", "Costs", "Audit", "API keys"];
 
     [Theory]
     [InlineData("viewer", "Viewer", false)]
@@ -110,6 +110,8 @@ public sealed partial class ShellTests(BrowserFixture fixture)
             ("Checkpoints", "Checkpoints", page.Locator(".checkpoints-grid").GetByText("stripe/refunds")),
             ("Quality", "Data quality", Empty("No quality results yet").Or(page.Locator(".dq-streams"))),
             ("Costs", "Costs", Empty("No costs yet")),
+            // Every stream has a table row, written or not.
+            ("Tables", "Tables", page.Locator(".tables-grid").GetByRole(AriaRole.Link, new() { Name = "stripe/refunds" })),
             // Other tests may have launched runs or changed checkpoints already.
             ("Audit", "Audit log", page.Locator("#audit-grid")),
             ("Runs", "Runs", page.Locator(".runs-grid")),

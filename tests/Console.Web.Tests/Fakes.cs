@@ -7,6 +7,8 @@ using OpsConsole.Shared.Costs;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.State;
+using OpsConsole.Shared.Tables;
+using OpsConsole.Shared.Validation;
 
 namespace OpsConsole.Web.Tests;
 
@@ -286,4 +288,56 @@ internal sealed class FakeQualityService : IQualityService
 
     public Task<QualityReport?> ReportAsync(string runId, CancellationToken cancellationToken = default) =>
         Task.FromResult(Reports.FirstOrDefault(r => r.RunId == runId));
+}
+
+internal sealed class FakeTableService : ITableService
+{
+    public List<TableSummary> Rows { get; } =
+    [
+        new("stripe", "charges", "raw/stripe/charges", 12, 4_200, 1_500_000, 9, 7, 1, FakeRunService.Now.AddMinutes(-5)),
+        new("stripe", "customers", "raw/stripe/customers", -1, 0, 0, 0, 0, 0, null),
+        new("stripe", "refunds", "raw/stripe/refunds", 3, 60, 9_000, 2, 2, 0, FakeRunService.Now.AddHours(-1)),
+    ];
+
+    public List<(MaintenanceRequest Request, CallerInfo Caller)> Requests { get; } = [];
+
+    /// <summary>Set to refuse the next change as a busy stream (the run id).</summary>
+    public string? BusyWith { get; set; }
+
+    public Task<IReadOnlyList<TableSummary>> ListAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<TableSummary>>([.. Rows]);
+
+    public Task<TableDetail> DetailAsync(string source, string stream, CancellationToken cancellationToken = default)
+    {
+        var summary = Rows.FirstOrDefault(r => r.Source == source && r.Stream == stream) ?? throw new KeyNotFoundException($"There is no stream {source}/{stream}.");
+        return Task.FromResult(new TableDetail(summary,
+            [new TablePartition("2026-11-26", 3_000, 1_000_000, 3, 3), new TablePartition("2026-11-25", 1_200, 500_000, 1, 0)],
+            [new TableColumn("id", "string", false, false), new TableColumn("created", "long", false, false), new TableColumn("dt", "string", false, true)]));
+    }
+
+    public Task<IReadOnlyList<TableCommit>> HistoryAsync(string source, string stream, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<TableCommit>>(
+        [
+            new TableCommit(12, FakeRunService.Now.AddMinutes(-5), "OPTIMIZE", null, 1, 3, 3_000, 3_000),
+            new TableCommit(11, FakeRunService.Now.AddMinutes(-30), "MERGE", "run-20261126-113000-abc123", 2, 1, 1_500, 700),
+        ]);
+
+    public Task<MaintenanceOutcome> MaintainAsync(string source, string stream, MaintenanceRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        Requests.Add((request, caller));
+        if ((request.Apply || request.Action == MaintenanceAction.Compact) && request.Confirm != stream)
+        {
+            throw new InvalidFieldException("confirm", $"type the stream's name, '{stream}', to confirm.");
+        }
+        if (request.RetainHours is < 1)
+        {
+            throw new InvalidFieldException("retainHours", "must be between 1 and 87600: a younger unreferenced file may belong to a commit in flight.");
+        }
+        if (BusyWith is { } run && (request.Apply || request.Action == MaintenanceAction.Compact))
+        {
+            throw new TableBusyException($"{source}/{stream} has an active run, {run}: cancel it or wait for it to end first.", run);
+        }
+        var applied = request.Apply || request.Action == MaintenanceAction.Compact;
+        return Task.FromResult(new MaintenanceOutcome(request.Action!.Value, applied, 13, 2, 2_048, 0, 0,
+            $"{(applied ? "deleted" : "would delete")} 2 files (2.0 KiB)") { Paths = ["dt=2026-11-25/part-old-1.parquet", "dt=2026-11-25/part-old-2.parquet"] });
+    }
 }

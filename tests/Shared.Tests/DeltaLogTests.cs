@@ -260,6 +260,9 @@ public sealed class DeltaLogTests : IDisposable
 
         public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
 
+        public Task<IReadOnlyList<OpsConsole.Shared.Lake.Storage.LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default) =>
+            inner.ListFilesAsync(prefix, cancellationToken);
+
         public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
 
         public Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default) => inner.DeleteFolderAsync(prefix, cancellationToken);

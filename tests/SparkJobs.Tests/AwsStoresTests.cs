@@ -1,3 +1,4 @@
+using OpsConsole.Shared.Lake.Delta;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
@@ -51,6 +52,28 @@ public sealed class AwsStoresTests(S3rverServer s3rver, DynaliteServer dynalite)
         var files = await ((ILakeStorage)lake).ListAsync("raw/stripe/charges");
         Assert.DoesNotContain(files, f => f.Contains("/_staging/", StringComparison.Ordinal));
         Assert.Contains("raw/stripe/charges/_delta_log/00000000000000000001.json", files);
+
+        // Vacuum on S3, seen from two days on: the files the second run replaced and a crashed writer's file go, the table stays whole.
+        var storage = (ILakeStorage)lake;
+        await storage.WriteAsync("raw/stripe/charges/dt=2026-01-01/part-crashed.parquet", "not committed"u8.ToArray());
+        var maintenance = new TableMaintenance(storage, "raw/stripe/charges", new ParquetFormat(), new Ahead(TimeSpan.FromDays(2)));
+        var dry = await maintenance.VacuumAsync(TimeSpan.FromDays(1), apply: false);
+        Assert.Contains("dt=2026-01-01/part-crashed.parquet", dry.Paths);
+        Assert.True(dry.Files >= 2, string.Join(", ", dry.Paths));
+        var applied = await maintenance.VacuumAsync(TimeSpan.FromDays(1), apply: true);
+        Assert.Equal(dry.Files, applied.Deleted);
+        Assert.DoesNotContain("raw/stripe/charges/dt=2026-01-01/part-crashed.parquet", await storage.ListAsync("raw/stripe/charges"));
+        Assert.Equal(0, await JobCommand.RunAsync(["verify", "--stream", "charges", "--lake", _job.Lake], TextWriter.Null, TextWriter.Null, _ => null));
+        using (var again = StateStores.Open(_job.State) as IDisposable)
+        {
+            await ChargesTruth.AssertTableEqualsAsync(_job.Admin, _job.Lake, (await ((IStateStore)again!).GetCheckpointAsync("stripe", "charges"))!.Cursor!.Value);
+        }
+    }
+
+    /// <summary>The clock of a later day.</summary>
+    private sealed class Ahead(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + ahead;
     }
 
     [Fact]

@@ -41,6 +41,9 @@ public static class AuditActions
     public const string CheckpointReset = "checkpoint.reset";
     public const string CheckpointSet = "checkpoint.set";
     public const string CheckpointRestore = "checkpoint.restore";
+    public const string TableCompact = "table.compact";
+    public const string TableVacuum = "table.vacuum";
+    public const string TableCleanLog = "table.clean_log";
     public const string ApiKeyCreate = "api_key.create";
     public const string ApiKeyRevoke = "api_key.revoke";
     public const string SignInFailed = "sign_in.failed";

@@ -36,6 +36,10 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
     {
         var (commits, checkpoints) = await ListAsync(cancellationToken);
         var last = version ?? (commits.Count > 0 ? commits[^1] : -1);
+        if (version is not null && commits.Count > 0 && version < commits[0] && version >= 0)
+        {
+            throw new InvalidDataException($"{TablePath}: version {version} is older than the log keeps: log retention removed the commits before {commits[0]}.");
+        }
         if (version is not null && !commits.Contains(version.Value) && !checkpoints.Contains(version.Value))
         {
             throw new InvalidDataException($"{TablePath}: there is no version {version} (the newest is {(commits.Count > 0 ? commits[^1] : -1)}).");
@@ -70,6 +74,10 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
         }
         return new DeltaSnapshot(last, state.Protocol, state.Metadata, state.Files, state.Transactions);
     }
+
+    /// <summary>Whether the checkpoint of <paramref name="version"/> exists and can be read.</summary>
+    public async Task<bool> CanReadCheckpointAsync(long version, CancellationToken cancellationToken = default) =>
+        await TryReadCheckpointAsync(version, cancellationToken) is not null;
 
     /// <summary>Checkpoints this log object passed over because they could not be read.</summary>
     public int UnreadableCheckpoints { get; private set; }
@@ -192,17 +200,12 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
         var (commits, checkpoints) = (new List<long>(), new List<long>());
         foreach (var path in await storage.ListAsync($"{TablePath}/{Folder}", cancellationToken))
         {
-            var name = path[(path.LastIndexOf('/') + 1)..];
-            if (name.Length < 21 || name[20] != '.' || !long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            switch (VersionOf(path))
             {
-                continue;
-            }
-            switch (name[21..])
-            {
-                case "json":
+                case (var version, "json"):
                     commits.Add(version);
                     break;
-                case "checkpoint.parquet":
+                case (var version, "checkpoint.parquet"):
                     checkpoints.Add(version);
                     break;
             }
@@ -210,6 +213,18 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
         commits.Sort();
         checkpoints.Sort();
         return (commits, checkpoints);
+    }
+
+    /// <summary>
+    /// The version a log file's name carries and what follows it (<c>json</c> for a commit, <c>checkpoint.parquet</c>
+    /// for a checkpoint); null for any other file.
+    /// </summary>
+    public static (long Version, string Kind)? VersionOf(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        return name.Length < 22 || name[20] != '.' || !long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? null
+            : (version, name[21..]);
     }
 
     /// <summary>A snapshot's state as actions are applied in order.</summary>

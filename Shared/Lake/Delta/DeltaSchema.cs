@@ -61,6 +61,36 @@ public static class DeltaSchema
         return metadata with { SchemaString = updated };
     }
 
+    /// <summary>
+    /// The data columns a table's schema names (the partition columns, held in the paths, left out), in order: what a
+    /// reader that knows no stream (maintenance, the console) reads the table's files with.
+    /// InvalidDataException naming the column for a type the lake does not write.
+    /// </summary>
+    public static IReadOnlyList<ParquetColumn> Columns(DeltaMetadata metadata)
+    {
+        using var schema = JsonDocument.Parse(metadata.SchemaString);
+        var columns = new List<ParquetColumn>();
+        foreach (var field in schema.RootElement.GetProperty("fields").EnumerateArray())
+        {
+            var name = field.GetProperty("name").GetString()!;
+            if (metadata.PartitionColumns.Contains(name, StringComparer.Ordinal))
+            {
+                continue;
+            }
+            var type = field.GetProperty("type").ToString() switch
+            {
+                "boolean" => ParquetColumnType.Boolean,
+                "double" => ParquetColumnType.Double,
+                "string" => ParquetColumnType.String,
+                "timestamp" => ParquetColumnType.TimestampMicros,
+                "long" => ParquetColumnType.Int64,
+                var other => throw new InvalidDataException($"Column {name} has type {other}, which this lake does not read."),
+            };
+            columns.Add(new ParquetColumn(name, type, field.GetProperty("nullable").GetBoolean()));
+        }
+        return columns;
+    }
+
     private static Dictionary<string, (string Type, bool Nullable)> Fields(string schemaString)
     {
         using var schema = JsonDocument.Parse(schemaString);
@@ -114,7 +144,8 @@ public static class DeltaSchema
         });
     }
 
-    private static string TypeName(ParquetColumnType type) => type switch
+    /// <summary>The Delta schema's name of a column type.</summary>
+    public static string TypeName(ParquetColumnType type) => type switch
     {
         ParquetColumnType.Boolean => "boolean",
         ParquetColumnType.Double => "double",

@@ -30,8 +30,17 @@ public interface ILakeStorage
     /// <summary>Relative paths of the files under <paramref name="prefix"/>, in ordinal order.</summary>
     Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The files under <paramref name="prefix"/> with their size and last write time, in ordinal order of path: what
+    /// table maintenance needs to tell a file a crash left behind long ago from one a writer is about to commit.
+    /// </summary>
+    Task<IReadOnlyList<LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default);
+
     Task DeleteAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes everything under the folder <paramref name="prefix"/>, including what a crashed write left half-done.</summary>
     Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A file in the lake: its relative path, size in bytes and last write time.</summary>
+public sealed record LakeFile(string Path, long Size, DateTimeOffset Modified);

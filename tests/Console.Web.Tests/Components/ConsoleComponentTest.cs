@@ -40,6 +40,7 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
         services.AddSingleton<IQualityService>(Quality);
         services.AddSingleton<IUserDirectory>(Users);
         services.AddSingleton<IApiKeyService>(Keys);
+        services.AddSingleton<OpsConsole.Shared.Tables.ITableService>(Tables);
         services.AddSingleton(OpsConsole.Shared.Grafana.GrafanaPanels.None);
         Auth = Context.AddAuthorization();
     }
@@ -65,6 +66,8 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
     internal FakeUserDirectory Users { get; } = new();
 
     internal FakeApiKeyService Keys { get; } = new();
+
+    internal FakeTableService Tables { get; } = new();
 
     protected BunitAuthorizationContext Auth { get; }
 

@@ -48,7 +48,10 @@ public sealed partial class LocalLakeStorage : ILakeStorage
     public Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => PutIfAbsentCoreAsync(path, content, cancellationToken));
 
-    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        [.. (await ListFilesAsync(prefix, cancellationToken)).Select(f => f.Path)];
+
+    public Task<IReadOnlyList<LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => ListCoreAsync(prefix, cancellationToken));
 
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) =>
@@ -131,14 +134,14 @@ public sealed partial class LocalLakeStorage : ILakeStorage
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existing, string created);
 
-    private Task<IReadOnlyList<string>> ListCoreAsync(string prefix, CancellationToken cancellationToken = default)
+    private Task<IReadOnlyList<LakeFile>> ListCoreAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var folder = FullPath(prefix);
-        IReadOnlyList<string> files = Directory.Exists(folder)
-            ? [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Select(f => Path.GetRelativePath(_root, f).Replace(Path.DirectorySeparatorChar, '/'))
-                .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal)]
+        IReadOnlyList<LakeFile> files = Directory.Exists(folder)
+            ? [.. new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories)
+                .Where(f => !f.Name.StartsWith(".tmp-", StringComparison.Ordinal))
+                .Select(f => new LakeFile(Path.GetRelativePath(_root, f.FullName).Replace(Path.DirectorySeparatorChar, '/'), f.Length, new DateTimeOffset(f.LastWriteTimeUtc)))
+                .OrderBy(f => f.Path, StringComparer.Ordinal)]
             : [];
         return Task.FromResult(files);
     }

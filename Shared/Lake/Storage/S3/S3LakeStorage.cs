@@ -337,11 +337,15 @@ public sealed class S3LakeStorage : ILakeStorage, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        [.. (await ListFilesAsync(prefix, cancellationToken)).Select(f => f.Path)];
+
+    public async Task<IReadOnlyList<LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default)
     {
         await FinishLatestAsync(prefix.TrimEnd('/'), cancellationToken);
-        var files = await ListKeysAsync(prefix, cancellationToken);
-        return [.. files.Select(Relative).Where(path => !path.Split('/').Any(segment => segment.StartsWith(".tmp", StringComparison.Ordinal))).Order(StringComparer.Ordinal)];
+        var objects = await ListObjectsAsync(prefix, cancellationToken);
+        return [.. objects.Select(o => new LakeFile(Relative(o.Key), o.Size ?? 0, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MinValue))
+            .Where(f => !f.Path.Split('/').Any(segment => segment.StartsWith(".tmp", StringComparison.Ordinal))).OrderBy(f => f.Path, StringComparer.Ordinal)];
     }
 
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => DeleteKeyAsync(Key(path), cancellationToken);
@@ -369,11 +373,14 @@ public sealed class S3LakeStorage : ILakeStorage, IDisposable
         _commits?.Dispose();
     }
 
-    private async Task<List<string>> ListKeysAsync(string prefix, CancellationToken cancellationToken)
+    private async Task<List<string>> ListKeysAsync(string prefix, CancellationToken cancellationToken) =>
+        [.. (await ListObjectsAsync(prefix, cancellationToken)).Select(o => o.Key)];
+
+    private async Task<List<S3Object>> ListObjectsAsync(string prefix, CancellationToken cancellationToken)
     {
         var root = Key(prefix.TrimEnd('/'), allowEmpty: true);
         var listed = root.Length == 0 ? "" : root + "/";
-        var keys = new List<string>();
+        var keys = new List<S3Object>();
         string? token = null;
         do
         {
@@ -382,7 +389,7 @@ public sealed class S3LakeStorage : ILakeStorage, IDisposable
             {
                 BucketName = _settings.Bucket, Prefix = listed, MaxKeys = _listPage, ContinuationToken = continuation,
             }, t), cancellationToken);
-            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key));
+            keys.AddRange(page.S3Objects ?? []);
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
         while (token is not null);

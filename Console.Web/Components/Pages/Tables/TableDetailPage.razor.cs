@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using OpsConsole.Shared.Tables;
+
+namespace OpsConsole.Web.Components.Pages.Tables;
+
+/// <summary>One table: summary, partitions, schema, commit history; admins compact, vacuum and clean its log.</summary>
+public sealed partial class TableDetailPage
+{
+    private int _tab;
+
+    [Parameter]
+    public string Source { get; set; } = "";
+
+    [Parameter]
+    public string Stream { get; set; } = "";
+
+    [Inject]
+    private ITableService Tables { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    private TableDetailViewModel Model { get; set; } = default!;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        Model = new TableDetailViewModel(Tables, Source, Stream);
+        await Model.LoadAsync();
+    }
+
+    private async Task MaintainAsync(MaintenanceAction action)
+    {
+        var dialog = await Dialogs.ShowAsync<MaintenanceDialog>(null, new DialogParameters<MaintenanceDialog>
+        {
+            { d => d.Source, Source }, { d => d.Stream, Stream }, { d => d.Action, action },
+        }, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: MaintenanceOutcome outcome })
+        {
+            Snackbar.Add($"{Source}/{Stream}: {outcome.Summary}", Severity.Success);
+            await Model.LoadAsync();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpsConsole.Server.Data;
+using OpsConsole.Shared.Audit;
+using OpsConsole.Shared.Lake.Parquet;
+using OpsConsole.Shared.Runs;
+using OpsConsole.Shared.Tables;
+using OpsConsole.SparkJobs.Lake;
+using OpsConsole.SparkJobs.Transform;
+using static OpsConsole.Server.Tests.RunTestSupport;
+
+namespace OpsConsole.Server.Tests;
+
+/// <summary>The lake's tables through the API: summaries, partitions, schema, history, and the admins' maintenance.</summary>
+public sealed class TablesApiTests : IDisposable
+{
+    private const long Start = 1_790_000_000, Day = 86_400;
+    private readonly ConsoleAppFactory _console = FakeJobConsole();
+
+    public void Dispose() => _console.Dispose();
+
+    [Theory]
+    [InlineData("viewer", HttpStatusCode.OK, HttpStatusCode.Forbidden)]
+    [InlineData("operator", HttpStatusCode.OK, HttpStatusCode.Forbidden)]
+    [InlineData("admin", HttpStatusCode.OK, HttpStatusCode.OK)]
+    public async Task RoleMatrix_EveryoneReads_OnlyAdminsMaintain(string user, HttpStatusCode read, HttpStatusCode maintain)
+    {
+        await MergeAsync("charges", "run-1", ("ch_a", Start));
+        using var client = _console.BasicClient(user);
+
+        Assert.Equal(read, (await client.GetAsync("/api/tables")).StatusCode);
+        Assert.Equal(read, (await client.GetAsync("/api/tables/stripe/charges")).StatusCode);
+        Assert.Equal(read, (await client.GetAsync("/api/tables/stripe/charges/history")).StatusCode);
+        Assert.Equal(maintain, (await client.PostAsJsonAsync("/api/tables/stripe/charges/maintenance", new { action = "vacuum" })).StatusCode);
+        using var anonymous = _console.AnonymousClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/tables")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ListDetailAndHistory_DescribeTheTableFromItsLog()
+    {
+        await MergeAsync("charges", "run-20261207-100000-aaaaaa", ("ch_a", Start), ("ch_b", Start + Day), ("ch_c", Start + Day));
+        await MergeAsync("charges", "run-20261207-110000-bbbbbb", ("ch_b", Start + Day), ("ch_d", Start + Day));
+        using var client = _console.BasicClient("viewer");
+
+        var tables = (await client.GetFromJsonAsync<List<TableSummary>>("/api/tables", Json))!;
+        Assert.Equal(["charges", "customers", "refunds"], tables.Select(t => t.Stream));
+        var charges = tables[0];
+        Assert.Equal((1L, 4L, 2, 2), (charges.Version, charges.Rows, charges.Files, charges.Partitions));
+        Assert.Equal(-1, tables[1].Version);
+
+        var detail = (await client.GetFromJsonAsync<TableDetail>("/api/tables/stripe/charges", Json))!;
+        Assert.Equal([(LakeTable.PartitionOf(Start + Day), 3L, 1), (LakeTable.PartitionOf(Start), 1L, 1)], detail.Partitions.Select(p => (p.Dt, p.Rows, p.Files)));
+        Assert.Contains(detail.Columns, c => c is { Name: "created_at", Type: "timestamp", Nullable: true, Partition: false });
+        Assert.Contains(detail.Columns, c => c is { Name: "dt", Partition: true });
+
+        var history = (await client.GetFromJsonAsync<List<TableCommit>>("/api/tables/stripe/charges/history", Json))!;
+        Assert.Equal([1L, 0L], history.Select(h => h.Version));
+        Assert.Equal(("MERGE", "run-20261207-110000-bbbbbb", 1, 1, 3L, 2L), (history[0].Operation, history[0].RunId, history[0].FilesAdded, history[0].FilesRemoved,
+            history[0].RowsAdded, history[0].RowsRemoved));
+        Assert.Equal((2, 0, 3L), (history[1].FilesAdded, history[1].FilesRemoved, history[1].RowsAdded));
+        Assert.NotNull(history[0].At);
+    }
+
+    [Fact]
+    public async Task BadParameters_Are400NamingTheField_AndAnUnknownStreamIs404()
+    {
+        await MergeAsync("charges", "run-1", ("ch_a", Start));
+        using var admin = _console.BasicClient("admin");
+
+        foreach (var (body, field) in new (object, string)[]
+        {
+            (new { }, "action"),
+            (new { action = "vacuum", retainHours = 0.5 }, "retainHours"),
+            (new { action = "cleanLog", retainHours = -1, apply = true, confirm = "charges" }, "retainHours"),
+            (new { action = "compact", targetMib = 0 }, "targetMib"),
+            (new { action = "compact", partition = "2026-02-30" }, "partition"),
+            (new { action = "compact", confirm = "refunds" }, "confirm"),
+            (new { action = "vacuum", apply = true }, "confirm"),
+        })
+        {
+            var response = await admin.PostAsJsonAsync("/api/tables/stripe/charges/maintenance", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), $"{JsonSerializer.Serialize(body)} does not name {field}");
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/tables/stripe/charges/history?limit=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/tables/stripe/payouts")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsJsonAsync("/api/tables/stripe/payouts/maintenance", new { action = "vacuum" })).StatusCode);
+        Assert.Empty((await admin.GetFromJsonAsync<List<AuditEntry>>("/api/audit?action=table.compact", Json))!);
+    }
+
+    [Fact]
+    public async Task Compact_MergesSmallFiles_IsAudited_AndTheTableKeepsItsRows()
+    {
+        await MergeAsync("refunds", "run-1", ("re_a", Start));
+        await MergeAsync("refunds", "run-2", ("re_b", Start + Day));
+        await AppendAsync("refunds", LakeTable.PartitionOf(Start), "other-engine", ("re_c", Start + 60));
+        using var admin = _console.BasicClient("admin");
+        Assert.Equal(1, (await admin.GetFromJsonAsync<List<TableSummary>>("/api/tables", Json))!.Single(t => t.Stream == "refunds").PartitionsToCompact);
+
+        var response = await admin.PostAsJsonAsync("/api/tables/stripe/refunds/maintenance", new { action = "compact", confirm = "refunds" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var outcome = (await response.Content.ReadFromJsonAsync<MaintenanceOutcome>(Json))!;
+        Assert.Equal((true, 2, 1, 3L), (outcome.Applied, outcome.Files, outcome.FilesAdded, outcome.Version));
+        var table = (await admin.GetFromJsonAsync<TableSummary[]>("/api/tables", Json))!.Single(t => t.Stream == "refunds");
+        Assert.Equal((3L, 2, 0), (table.Rows, table.Files, table.PartitionsToCompact));
+        var history = (await admin.GetFromJsonAsync<List<TableCommit>>("/api/tables/stripe/refunds/history", Json))!;
+        Assert.Equal(("OPTIMIZE", 2L, 2L), (history[0].Operation, history[0].RowsAdded, history[0].RowsRemoved));
+        var audit = (await admin.GetFromJsonAsync<List<AuditEntry>>("/api/audit?action=table.compact", Json))!.Single();
+        Assert.Equal(("admin", "stripe/refunds"), (audit.Actor, audit.Target));
+        Assert.Equal("ok", audit.Outcome);
+        Assert.Contains("compacted 2 files", audit.After, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Maintenance_WhileTheStreamHasAnActiveRun_Is409NamingTheRun_AndIsAudited_AndALaunchDuringItIsRefused()
+    {
+        await MergeAsync("customers", "run-1", ("cus_a", Start));
+        using var admin = _console.BasicClient("admin");
+        var run = await LaunchAsync(admin, new { stream = "customers" });
+        await WaitForAsync(admin, run.Id, r => r.State == RunState.Running);
+
+        var response = await admin.PostAsJsonAsync("/api/tables/stripe/customers/maintenance", new { action = "vacuum", apply = true, confirm = "customers" });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(run.Id, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("activeRunId").GetString());
+        var audit = (await admin.GetFromJsonAsync<List<AuditEntry>>("/api/audit?action=table.vacuum", Json))!.Single();
+        Assert.Equal($"refused: run {run.Id} is active", audit.Outcome);
+        // A dry run reads only: it is answered while the run goes on.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/tables/stripe/customers/maintenance", new { action = "vacuum" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/runs/{run.Id}/cancel", null)).StatusCode);
+        await WaitForEndAsync(admin, run.Id);
+
+        // While the console maintains a table it holds the stream: a launch then is refused and says why.
+        var state = _console.Services.GetRequiredService<OpsConsole.Shared.State.IStateStore>();
+        await state.AcquireLeaseAsync("stripe", "customers", "table-maintenance@admin:test", TimeSpan.FromSeconds(30));
+        var launch = await admin.PostAsJsonAsync("/api/runs", new { stream = "customers" });
+        Assert.Equal(HttpStatusCode.Conflict, launch.StatusCode);
+        Assert.Contains("an administrator is maintaining the table", await launch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task MergeAsync(string stream, string run, params (string Id, long Created)[] records)
+    {
+        var schema = StreamSchema.For(stream);
+        var table = new LakeTable(_console.Services.GetRequiredService<ConsoleLake>().Storage, $"raw/stripe/{stream}", schema, new ParquetFormat());
+        await table.MergeAsync(Rows(schema, run, records), run);
+    }
+
+    /// <summary>A file added without rewriting its partition, as another engine's append does.</summary>
+    private async Task AppendAsync(string stream, string partition, string name, params (string Id, long Created)[] records)
+    {
+        var schema = StreamSchema.For(stream);
+        var storage = _console.Services.GetRequiredService<ConsoleLake>().Storage;
+        var log = new OpsConsole.Shared.Lake.Delta.DeltaLog(storage, $"raw/stripe/{stream}");
+        var parquet = OpsConsole.SparkJobs.Transform.Tables.FromRows(schema.Columns, Rows(schema, $"append-{name}", records));
+        using var buffer = new MemoryStream();
+        await new ParquetFormat().WriteAsync(buffer, parquet);
+        var path = $"dt={partition}/part-{name}.parquet";
+        await storage.WriteAsync($"raw/stripe/{stream}/{path}", buffer.ToArray());
+        var add = new OpsConsole.Shared.Lake.Delta.DeltaAdd(path, new Dictionary<string, string?> { ["dt"] = partition }, buffer.Length, 0, true,
+            OpsConsole.Shared.Lake.Delta.DeltaSchema.Stats(parquet));
+        var version = (await log.ReadSnapshotAsync()).Version + 1;
+        Assert.True(await log.TryCommitAsync(version, [new OpsConsole.Shared.Lake.Delta.DeltaAction { Add = add }], "WRITE"));
+    }
+
+    private static IReadOnlyList<object?[]> Rows(StreamSchema schema, string run, (string Id, long Created)[] records)
+    {
+        var transformer = new RecordTransformer(schema, run, DateTimeOffset.FromUnixTimeSeconds(Start));
+        foreach (var (id, created) in records)
+        {
+            Assert.True(transformer.Add(JsonDocument.Parse($$"""{"id":"{{id}}","created":{{created}},"amount":100}""").RootElement));
+        }
+        return transformer.Rows;
+    }
+}

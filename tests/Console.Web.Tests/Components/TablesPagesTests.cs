@@ -1,0 +1,116 @@
+using Bunit;
+using OpsConsole.Shared.Auth;
+using OpsConsole.Shared.Tables;
+using OpsConsole.Web.Components.Pages.Tables;
+
+namespace OpsConsole.Web.Tests.Components;
+
+public sealed class TablesPagesTests : ConsoleComponentTest
+{
+    [Fact]
+    public void TablesPage_ListsEveryTable_WithItsFigures_AndTheSmallFileWarning()
+    {
+        SignIn("viewer", ConsoleRole.Viewer);
+
+        var page = RenderPage<TablesPage>();
+
+        Eventually(page, () => Assert.Equal(3, page.FindAll(".tables-grid tbody tr").Count));
+        var charges = page.Find("tr[data-stream=charges]");
+        Assert.Equal("12", charges.QuerySelector(".table-version")!.TextContent);
+        Assert.Equal("4,200", charges.QuerySelector(".table-rows")!.TextContent);
+        Assert.Contains("1 to compact", charges.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/tables/stripe/charges", charges.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Contains("no commit yet", page.Find("tr[data-stream=customers]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ConsoleRole.Viewer, false)]
+    [InlineData(ConsoleRole.Operator, false)]
+    [InlineData(ConsoleRole.Admin, true)]
+    public void DetailPage_ShowsPartitionsSchemaAndHistory_AndMaintenanceOnlyToAdmins(ConsoleRole role, bool maintains)
+    {
+        SignIn("someone", role);
+
+        var page = RenderPage<TableDetailPage>(p => p.Add(x => x.Source, "stripe").Add(x => x.Stream, "charges"));
+
+        Eventually(page, () => Assert.Equal("12", page.Find("#table-version").TextContent));
+        Assert.Equal(2, page.FindAll(".partitions-grid tbody tr").Count);
+        Assert.Contains("3 to compact", page.Find("tr[data-dt='2026-11-26']").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.Find("#small-files-warning"));
+        Assert.Equal(maintains, page.FindAll("#table-compact, #table-vacuum, #table-clean-log").Count == 3);
+        Assert.Empty(page.FindAll(maintains ? "#nothing" : "#table-vacuum"));
+    }
+
+    [Fact]
+    public void DetailPage_History_LinksTheRunOfACommit()
+    {
+        SignIn("viewer", ConsoleRole.Viewer);
+        var page = RenderPage<TableDetailPage>(p => p.Add(x => x.Source, "stripe").Add(x => x.Stream, "charges"));
+        Eventually(page, () => Assert.NotNull(page.Find("#table-version")));
+
+        page.FindAll(".mud-tab").Single(t => t.TextContent.Contains("History", StringComparison.Ordinal)).Click();
+
+        Eventually(page, () => Assert.Equal(2, page.FindAll(".history-grid tbody tr").Count));
+        var merge = page.Find("tr[data-version='11']");
+        Assert.Equal("/runs/run-20261126-113000-abc123", merge.QuerySelector("a.run-id")!.GetAttribute("href"));
+        Assert.Contains("+1,500 / −700", merge.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DetailPage_UnknownStream_SaysSo()
+    {
+        SignIn("viewer", ConsoleRole.Viewer);
+
+        var page = RenderPage<TableDetailPage>(p => p.Add(x => x.Source, "stripe").Add(x => x.Stream, "payouts"));
+
+        Eventually(page, () => Assert.Contains("No such table", page.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Vacuum_DryRunFirst_ThenTheTypedNameApplies()
+    {
+        SignIn("admin", ConsoleRole.Admin);
+        var page = RenderPage<TableDetailPage>(p => p.Add(x => x.Source, "stripe").Add(x => x.Stream, "charges"));
+        Eventually(page, () => Assert.NotNull(page.Find("#table-vacuum")));
+
+        page.Find("#table-vacuum").Click();
+        Eventually(Dialogs, () => Assert.NotNull(Dialogs.Find("#maintenance-preview")));
+        Dialogs.Find("#maintenance-preview").Click();
+
+        Eventually(Dialogs, () => Assert.Contains("would delete 2 files", Dialogs.Find("#maintenance-preview-result").TextContent, StringComparison.Ordinal));
+        Assert.Contains("part-old-1.parquet", Dialogs.Markup, StringComparison.Ordinal);
+        Assert.True(Dialogs.Find("#maintenance-submit").HasAttribute("disabled"));
+        var (dry, _) = Tables.Requests.Single();
+        Assert.Equal((MaintenanceAction.Vacuum, false, 168.0), (dry.Action!.Value, dry.Apply, dry.RetainHours!.Value));
+
+        Dialogs.Find("input#maintenance-confirm").Input("charges");
+        Eventually(Dialogs, () => Assert.False(Dialogs.Find("#maintenance-submit").HasAttribute("disabled")));
+        Dialogs.Find("#maintenance-submit").Click();
+
+        Eventually(Dialogs, () => Assert.Empty(Dialogs.FindAll("#maintenance-submit")));
+        var (applied, caller) = Tables.Requests[^1];
+        Assert.True(applied.Apply);
+        Assert.Equal("charges", applied.Confirm);
+        Assert.Equal("admin", caller.Name);
+        Eventually(Snackbars, () => Assert.Contains("stripe/charges: deleted 2 files", Snackbars.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compact_WhileARunIsActive_ShowsWhyAndLinksTheRun()
+    {
+        SignIn("admin", ConsoleRole.Admin);
+        Tables.BusyWith = "run-20261126-115900-def456";
+        var page = RenderPage<TableDetailPage>(p => p.Add(x => x.Source, "stripe").Add(x => x.Stream, "charges"));
+        Eventually(page, () => Assert.NotNull(page.Find("#table-compact")));
+
+        page.Find("#table-compact").Click();
+        Eventually(Dialogs, () => Assert.NotNull(Dialogs.Find("#maintenance-partition")));
+        Dialogs.Find("input#maintenance-confirm").Input("charges");
+        Eventually(Dialogs, () => Assert.False(Dialogs.Find("#maintenance-submit").HasAttribute("disabled")));
+        Dialogs.Find("#maintenance-submit").Click();
+
+        Eventually(Dialogs, () => Assert.Contains("has an active run, run-20261126-115900-def456", Dialogs.Markup, StringComparison.Ordinal));
+        Assert.Contains("/runs/run-20261126-115900-def456", Dialogs.Markup, StringComparison.Ordinal);
+        Assert.Equal(MaintenanceAction.Compact, Tables.Requests.Single().Request.Action);
+    }
+}
