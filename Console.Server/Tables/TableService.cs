@@ -21,8 +21,8 @@ namespace OpsConsole.Server.Tables;
 /// lease in the state store while it works, as a checkpoint change does, so no run starts on the stream meanwhile (a
 /// launch in that moment backs out); it is refused while a run is active, and audited whether it succeeds or fails.
 /// </summary>
-internal sealed class TableService(ConsoleLake lake, IStateStore state, IRunStore runs, IAuditLog audit, TimeProvider time, ILogger<TableService> logger)
-    : ITableService
+internal sealed class TableService(ConsoleLake lake, IStateStore state, IRunStore runs, IAuditLog audit, TablePreviewReader previews, TimeProvider time,
+    ILogger<TableService> logger) : ITableService
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
 
@@ -127,6 +127,9 @@ internal sealed class TableService(ConsoleLake lake, IStateStore state, IRunStor
         commits.Reverse();
         return commits;
     }
+
+    public Task<TablePreview> PreviewAsync(string source, string stream, PreviewQuery query, CallerInfo caller, CancellationToken cancellationToken = default) =>
+        previews.ReadAsync(lake.Storage, Log(TablePath(source, stream)), query, caller, cancellationToken);
 
     public async Task<MaintenanceOutcome> MaintainAsync(string source, string stream, MaintenanceRequest request, CallerInfo caller,
         CancellationToken cancellationToken = default)

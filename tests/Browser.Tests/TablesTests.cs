@@ -3,7 +3,7 @@ using OpsConsole.Browser.Tests.Pages;
 
 namespace OpsConsole.Browser.Tests;
 
-/// <summary>The Tables page after a real run: the table's figures, its history linking the run, and an admin's vacuum dry run.</summary>
+/// <summary>The Tables page after a real run: the table's figures, its history linking the run, its rows through DuckDB, and an admin's vacuum dry run.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class TablesTests(BrowserFixture fixture)
 {
@@ -25,6 +25,13 @@ public sealed class TablesTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
         await Assertions.Expect(page.Locator($".history-grid a.run-id[href='/runs/{id}']")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "table-history.png"), FullPage = true });
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Preview" }).ClickAsync();
+        await page.Locator("#preview-show").ClickAsync();
+        await Assertions.Expect(page.Locator(".preview-grid tbody tr")).ToHaveCountAsync(100);
+        await Assertions.Expect(page.Locator("#preview-summary")).ToContainTextAsync("100 rows of version");
+        await Assertions.Expect(page.Locator("#preview-show")).ToBeEnabledAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "table-preview.png") });
 
         await page.Locator("#table-vacuum").ClickAsync();
         await page.Locator("#maintenance-preview").ClickAsync();

@@ -142,11 +142,110 @@ public sealed class TablesApiTests : IDisposable
         Assert.Contains("an administrator is maintaining the table", await launch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("viewer", true)]
+    [InlineData("operator", true)]
+    [InlineData("admin", false)]
+    public async Task Preview_ShowsTheNewestRows_WithPersonalColumnsMaskedUnlessAdmin(string user, bool masked)
+    {
+        await MergeCustomersAsync("run-1", ("cus_a", Start, "ann@example.com"), ("cus_b", Start + Day, "bob@example.com"), ("cus_c", Start + Day + 60, null));
+        using var client = _console.BasicClient(user);
+
+        var preview = (await client.GetFromJsonAsync<JsonElement>("/api/tables/stripe/customers/preview"))!;
+
+        var columns = preview.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Contains("dt", columns);
+        var rows = preview.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().ToList()).ToList();
+        Assert.Equal(["cus_c", "cus_b", "cus_a"], rows.Select(r => r[columns.IndexOf("id")].GetString()));
+        Assert.Equal(LakeTable.PartitionOf(Start), rows[2][columns.IndexOf("dt")].GetString());
+        var emails = rows.Select(r => r[columns.IndexOf("email")]).ToList();
+        Assert.Equal(JsonValueKind.Null, emails[0].ValueKind);
+        Assert.Equal(masked ? TablePreview.MaskText : "bob@example.com", emails[1].GetString());
+        Assert.Equal(masked ? ["_extra", "email", "name", "phone"] : [],
+            preview.GetProperty("masked").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(Start, rows[2][columns.IndexOf("created")].GetInt64());
+        if (masked)
+        {
+            Assert.DoesNotContain("example.com", preview.GetRawText(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Preview_ByDtIdAndVersion_AndNoParameterReachesTheSql()
+    {
+        await MergeCustomersAsync("run-1", ("cus_a", Start, "ann@example.com"), ("cus_b", Start + Day, "bob@example.com"));
+        await MergeCustomersAsync("run-2", ("cus_b", Start + Day, "robert@example.com"));
+        using var admin = _console.BasicClient("admin");
+
+        async Task<List<string>> IdsAsync(string query)
+        {
+            var response = await admin.GetAsync($"/api/tables/stripe/customers/preview?{query}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            var preview = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var columns = preview.GetProperty("columns").EnumerateArray().Select(c => c.GetString()).ToList();
+            return [.. preview.GetProperty("rows").EnumerateArray().Select(r => $"{r[columns.IndexOf("id")].GetString()}:{r[columns.IndexOf("email")].GetString()}")];
+        }
+
+        Assert.Equal(["cus_a:ann@example.com"], await IdsAsync($"dt={LakeTable.PartitionOf(Start)}"));
+        Assert.Equal(["cus_b:robert@example.com"], await IdsAsync("id=cus_b"));
+        Assert.Equal(["cus_b:bob@example.com"], await IdsAsync("id=cus_b&version=0"));
+        Assert.Equal(["cus_b:robert@example.com"], await IdsAsync("limit=1"));
+        // Text that would change a query built by pasting: a bound parameter matches nothing.
+        foreach (var id in new[] { "x' OR '1'='1", "cus_a' --", "'; DROP TABLE t; --", "cus_a\\\"", "cus_a%" })
+        {
+            Assert.Empty(await IdsAsync($"id={Uri.EscapeDataString(id)}"));
+        }
+
+        foreach (var (query, field) in new[]
+        {
+            ("version=abc", "version"), ("version=-1", "version"), ("version=7", "version"), ("version=1%3B%20SELECT%201", "version"),
+            ("dt=2026-13-01", "dt"), ($"dt={Uri.EscapeDataString("2026-01-01' OR 1=1 --")}", "dt"),
+            ("limit=0", "limit"), ("limit=101", "limit"), ("limit=1%20UNION%20SELECT%201", "limit"),
+            ($"id={new string('x', 256)}", "id"), ("id=%0Aabc", "id"),
+        })
+        {
+            var response = await admin.GetAsync($"/api/tables/stripe/customers/preview?{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), $"{query} does not name {field}");
+        }
+    }
+
+    [Fact]
+    public async Task Preview_OfAVersionWhoseFilesAVacuumRemoved_Is400NamingTheVersion()
+    {
+        await MergeCustomersAsync("run-1", ("cus_a", Start, "ann@example.com"));
+        await MergeCustomersAsync("run-2", ("cus_a", Start, "anne@example.com"));
+        var storage = _console.Services.GetRequiredService<ConsoleLake>().Storage;
+        var old = (await new OpsConsole.Shared.Lake.Delta.DeltaLog(storage, "raw/stripe/customers").ReadSnapshotAsync(0)).Files.Keys.Single();
+        await storage.DeleteAsync($"raw/stripe/customers/{old}");
+        using var viewer = _console.BasicClient("viewer");
+
+        var response = await viewer.GetAsync("/api/tables/stripe/customers/preview?version=0");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("no longer in the lake", errors.GetProperty("version")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/tables/stripe/customers/preview?version=1")).StatusCode);
+    }
+
     private async Task MergeAsync(string stream, string run, params (string Id, long Created)[] records)
     {
         var schema = StreamSchema.For(stream);
         var table = new LakeTable(_console.Services.GetRequiredService<ConsoleLake>().Storage, $"raw/stripe/{stream}", schema, new ParquetFormat());
         await table.MergeAsync(Rows(schema, run, records), run);
+    }
+
+    private async Task MergeCustomersAsync(string run, params (string Id, long Created, string? Email)[] customers)
+    {
+        var schema = StreamSchema.For("customers");
+        var transformer = new RecordTransformer(schema, run, DateTimeOffset.UtcNow);
+        foreach (var (id, created, email) in customers)
+        {
+            var record = JsonSerializer.Serialize(new { id, created, email, name = email is null ? null : "Ann Example", phone = email is null ? null : "+15555550100" });
+            Assert.True(transformer.Add(JsonDocument.Parse(record).RootElement));
+        }
+        var table = new LakeTable(_console.Services.GetRequiredService<ConsoleLake>().Storage, "raw/stripe/customers", schema, new ParquetFormat());
+        await table.MergeAsync(transformer.Rows, run);
     }
 
     /// <summary>A file added without rewriting its partition, as another engine's append does.</summary>

@@ -321,6 +321,26 @@ internal sealed class FakeTableService : ITableService
             new TableCommit(11, FakeRunService.Now.AddMinutes(-30), "MERGE", "run-20261126-113000-abc123", 2, 1, 1_500, 700),
         ]);
 
+    public List<PreviewQuery> Previews { get; } = [];
+
+    public Task<TablePreview> PreviewAsync(string source, string stream, PreviewQuery query, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        Previews.Add(query);
+        if (query.Dt is { } dt && !DateOnly.TryParseExact(dt, "yyyy-MM-dd", out _))
+        {
+            throw new InvalidFieldException("dt", $"'{dt}' is not a date (yyyy-MM-dd).");
+        }
+        var admin = caller.Role >= ConsoleRole.Admin;
+        IReadOnlyList<IReadOnlyList<object?>> rows =
+        [
+            ["ch_2", 1_790_086_400L, admin ? "{\"shipping\":null}" : TablePreview.MaskText, "2026-09-22"],
+            ["ch_1", 1_790_000_000L, null, "2026-09-21"],
+        ];
+        return Task.FromResult(new TablePreview(query.Version ?? 12, ["id", "created", "_extra", "dt"],
+            [.. rows.Where(r => (query.Id is null || (string)r[0]! == query.Id) && (query.Dt is null || (string)r[3]! == query.Dt)).Take(query.Limit)],
+            admin ? [] : ["_extra"], 1));
+    }
+
     public Task<MaintenanceOutcome> MaintainAsync(string source, string stream, MaintenanceRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
     {
         Requests.Add((request, caller));

@@ -15,6 +15,13 @@ public interface ITableService
     Task<IReadOnlyList<TableCommit>> HistoryAsync(string source, string stream, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The first rows of the table (see <see cref="PreviewQuery"/>), read with DuckDB from the files the log names at that
+    /// version; InvalidFieldException naming a bad parameter (a version the log no longer has or whose files are gone
+    /// included). Personal columns are masked unless <paramref name="caller"/> is an admin.
+    /// </summary>
+    Task<TablePreview> PreviewAsync(string source, string stream, PreviewQuery query, CallerInfo caller, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Compacts, vacuums or cleans the log (see <see cref="MaintenanceRequest"/>). A change needs the Admin role and the
     /// stream's name typed, is refused while the stream has an active run, and is audited; a dry run needs neither.
     /// </summary>
@@ -82,4 +89,28 @@ public sealed record MaintenanceOutcome(MaintenanceAction Action, bool Applied, 
 public sealed class TableBusyException(string message, string? runId) : Exception(message)
 {
     public string? RunId { get; } = runId;
+}
+
+/// <summary>What rows a preview shows: at one version (null: the current), of one <c>dt</c> or one <c>id</c>, at most <see cref="Limit"/>.</summary>
+public sealed record PreviewQuery
+{
+    public const int MaxLimit = 100;
+
+    public long? Version { get; init; }
+
+    public string? Dt { get; init; }
+
+    public string? Id { get; init; }
+
+    public int Limit { get; init; } = MaxLimit;
+}
+
+/// <summary>
+/// Rows of a table, newest first (by <c>created</c>, then <c>id</c>), in the schema's columns and <c>dt</c>; the values
+/// of <see cref="Masked"/> columns are replaced for a caller who is not an admin.
+/// </summary>
+public sealed record TablePreview(long Version, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows, IReadOnlyList<string> Masked, int FilesRead)
+{
+    /// <summary>What a masked value shows instead of the value.</summary>
+    public const string MaskText = "•••";
 }

@@ -113,4 +113,34 @@ public sealed class TablesPagesTests : ConsoleComponentTest
         Assert.Contains("/runs/run-20261126-115900-def456", Dialogs.Markup, StringComparison.Ordinal);
         Assert.Equal(MaintenanceAction.Compact, Tables.Requests.Single().Request.Action);
     }
+
+    [Theory]
+    [InlineData(ConsoleRole.Viewer, true)]
+    [InlineData(ConsoleRole.Admin, false)]
+    public void Preview_ShowsRows_MaskingPersonalColumnsForNonAdmins_AndNamesABadFilter(ConsoleRole role, bool masked)
+    {
+        SignIn("someone", role);
+        var page = RenderPage<TableDetailPage>(p => p.Add(x => x.Source, "stripe").Add(x => x.Stream, "charges"));
+        Eventually(page, () => Assert.NotNull(page.Find("#table-version")));
+        page.FindAll(".mud-tab").Single(t => t.TextContent.Contains("Preview", StringComparison.Ordinal)).Click();
+
+        Eventually(page, () => Assert.NotNull(page.Find("#preview-show")));
+        page.Find("#preview-show").Click();
+
+        Eventually(page, () => Assert.Equal(2, page.FindAll(".preview-grid tbody tr").Count));
+        Assert.Equal(masked, page.Find(".preview-grid thead").TextContent.Contains("_extra (masked)", StringComparison.Ordinal));
+        Assert.Equal(masked, page.Find(".preview-grid tbody").TextContent.Contains(TablePreview.MaskText, StringComparison.Ordinal));
+        Assert.Contains("1790086400", page.Find(".preview-grid tbody").TextContent, StringComparison.Ordinal);
+
+        page.Find("input#preview-dt").Change("2026-9-1");
+        page.Find("#preview-show").Click();
+        Eventually(page, () => Assert.Contains("'2026-9-1' is not a date", page.Markup, StringComparison.Ordinal));
+
+        page.Find("input#preview-dt").Change("");
+        page.Find("input#preview-id").Change("ch_1");
+        page.Find("#preview-show").Click();
+        Eventually(page, () => Assert.Single(page.FindAll(".preview-grid tbody tr")));
+        Assert.Equal("ch_1", Tables.Previews[^1].Id);
+        Assert.Null(Tables.Previews[^1].Dt);
+    }
 }

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
+using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Tables;
 
 namespace OpsConsole.Web.Components.Pages.Tables;
 
-/// <summary>One table: summary, partitions, schema, commit history; admins compact, vacuum and clean its log.</summary>
+/// <summary>One table: summary, partitions, schema, a preview of its rows, commit history; admins compact, vacuum and clean its log.</summary>
 public sealed partial class TableDetailPage
 {
     private int _tab;
@@ -24,11 +26,17 @@ public sealed partial class TableDetailPage
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
     private TableDetailViewModel Model { get; set; } = default!;
+
+    private PreviewViewModel? _preview;
 
     protected override async Task OnParametersSetAsync()
     {
         Model = new TableDetailViewModel(Tables, Source, Stream);
+        _preview = new PreviewViewModel(Tables, Source, Stream, ConsoleIdentity.Caller((await AuthenticationState).User, "cookie")!);
         await Model.LoadAsync();
     }
 
