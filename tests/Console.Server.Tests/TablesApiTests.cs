@@ -9,6 +9,7 @@ using OpsConsole.Shared.Runs;
 using OpsConsole.Shared.Tables;
 using OpsConsole.SparkJobs.Lake;
 using OpsConsole.SparkJobs.Transform;
+using OpsConsole.TestSupport;
 using static OpsConsole.Server.Tests.RunTestSupport;
 
 namespace OpsConsole.Server.Tests;
@@ -235,7 +236,10 @@ public sealed class TablesApiTests : IDisposable
         await table.MergeAsync(Rows(schema, run, records), run);
     }
 
-    private async Task MergeCustomersAsync(string run, params (string Id, long Created, string? Email)[] customers)
+    private Task MergeCustomersAsync(string run, params (string Id, long Created, string? Email)[] customers) =>
+        MergeCustomersAsync(_console.Services.GetRequiredService<ConsoleLake>().Storage, run, customers);
+
+    internal static async Task MergeCustomersAsync(OpsConsole.Shared.Lake.Storage.ILakeStorage storage, string run, params (string Id, long Created, string? Email)[] customers)
     {
         var schema = StreamSchema.For("customers");
         var transformer = new RecordTransformer(schema, run, DateTimeOffset.UtcNow);
@@ -244,7 +248,7 @@ public sealed class TablesApiTests : IDisposable
             var record = JsonSerializer.Serialize(new { id, created, email, name = email is null ? null : "Ann Example", phone = email is null ? null : "+15555550100" });
             Assert.True(transformer.Add(JsonDocument.Parse(record).RootElement));
         }
-        var table = new LakeTable(_console.Services.GetRequiredService<ConsoleLake>().Storage, "raw/stripe/customers", schema, new ParquetFormat());
+        var table = new LakeTable(storage, "raw/stripe/customers", schema, new ParquetFormat());
         await table.MergeAsync(transformer.Rows, run);
     }
 
@@ -273,5 +277,37 @@ public sealed class TablesApiTests : IDisposable
             Assert.True(transformer.Add(JsonDocument.Parse($$"""{"id":"{{id}}","created":{{created}},"amount":100}""").RootElement));
         }
         return transformer.Rows;
+    }
+}
+
+/// <summary>The Tables API with the lake on S3 (s3rver, commits on dynalite): the log, the preview's copies and vacuum go through S3.</summary>
+public sealed class TablesOnS3Tests(S3rverServer s3rver, DynaliteServer dynalite) : IClassFixture<S3rverServer>, IClassFixture<DynaliteServer>
+{
+    private const long Start = 1_790_000_000, Day = 86_400;
+
+    [Fact]
+    public async Task SummaryHistoryPreviewAndVacuum_ReadTheS3Lake()
+    {
+        var lake = s3rver.LakeUri($"tables-{Guid.NewGuid():N}", "lake", dynalite, $"commits-{Guid.NewGuid():N}");
+        await OpsConsole.Shared.Lake.Storage.LakeStorages.Factory().InitAsync(lake);
+        using var console = FakeJobConsole(new Dictionary<string, string?> { ["Lake:Uri"] = lake });
+        var storage = console.Services.GetRequiredService<ConsoleLake>().Storage;
+        await TablesApiTests.MergeCustomersAsync(storage, "run-1", ("cus_a", Start, "ann@example.com"), ("cus_b", Start + Day, "bob@example.com"));
+        await TablesApiTests.MergeCustomersAsync(storage, "run-2", ("cus_b", Start + Day, "robert@example.com"));
+        using var viewer = console.BasicClient("viewer");
+        using var admin = console.BasicClient("admin");
+
+        var table = (await viewer.GetFromJsonAsync<List<TableSummary>>("/api/tables", Json))!.Single(t => t.Stream == "customers");
+        Assert.Equal((1L, 2L, 2), (table.Version, table.Rows, table.Files));
+        Assert.Equal([1L, 0L], (await viewer.GetFromJsonAsync<List<TableCommit>>("/api/tables/stripe/customers/history", Json))!.Select(c => c.Version));
+        var preview = await viewer.GetFromJsonAsync<JsonElement>("/api/tables/stripe/customers/preview?version=0");
+        Assert.Equal(2, preview.GetProperty("rows").GetArrayLength());
+        Assert.DoesNotContain("example.com", preview.GetRawText(), StringComparison.Ordinal);
+        var current = await admin.GetFromJsonAsync<JsonElement>("/api/tables/stripe/customers/preview?id=cus_b");
+        Assert.Contains("robert@example.com", current.GetRawText(), StringComparison.Ordinal);
+
+        var vacuum = await admin.PostAsJsonAsync("/api/tables/stripe/customers/maintenance", new { action = "vacuum", retainHours = 1 });
+        Assert.Equal(HttpStatusCode.OK, vacuum.StatusCode);
+        Assert.Equal(0, (await vacuum.Content.ReadFromJsonAsync<MaintenanceOutcome>(Json))!.Files);
     }
 }
