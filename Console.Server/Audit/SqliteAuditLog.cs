@@ -39,9 +39,23 @@ internal sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time,
 
     private async Task<AuditEntry> AppendCoreAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
-        var at = entry.At == default ? time.GetUtcNow() : entry.At;
         await using var connection = await database.OpenAsync(cancellationToken);
+        var written = await InsertAsync(connection, null, entry, time, cancellationToken);
+        logger.LogInformation("Audit {Id}: {Actor} {Action} {Target} ({Outcome})", written.Id, entry.Actor, entry.Action, entry.Target, entry.Outcome);
+        return written;
+    }
+
+    /// <summary>
+    /// Inserts an entry on <paramref name="connection"/>, within <paramref name="transaction"/> when given: an action
+    /// stored in this database writes its entry in its own transaction, so the action and its entry land together or
+    /// not at all.
+    /// </summary>
+    public static async Task<AuditEntry> InsertAsync(SqliteConnection connection, SqliteTransaction? transaction, AuditEntry entry, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var at = entry.At == default ? time.GetUtcNow() : entry.At;
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO audit (at, actor, action, target, stream, before, after, reason, outcome)
             VALUES ($at, $actor, $action, $target, $stream, $before, $after, $reason, $outcome)
@@ -57,7 +71,6 @@ internal sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time,
         command.Parameters.AddWithValue("$reason", (object?)entry.Reason ?? DBNull.Value);
         command.Parameters.AddWithValue("$outcome", entry.Outcome);
         var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-        logger.LogInformation("Audit {Id}: {Actor} {Action} {Target} ({Outcome})", id, entry.Actor, entry.Action, entry.Target, entry.Outcome);
         return entry with { Id = id, At = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()) };
     }
 

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.AspNetCore.WebUtilities;
+using OpsConsole.Server.Audit;
 using OpsConsole.Server.Data;
+using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Validation;
 
@@ -12,7 +14,7 @@ namespace OpsConsole.Server.Auth;
 /// Per-user API keys. A key is <c>opsk_</c> plus 256 random bits; only its SHA-256 is stored (a key has full
 /// entropy, so a fast hash is enough), with its first characters so owners can tell keys apart.
 /// </summary>
-public sealed class ApiKeyService(SqliteDatabase database, UserStore users, TimeProvider time, OpsConsole.Shared.Audit.IAuditLog audit) : IApiKeyService
+public sealed class ApiKeyService(SqliteDatabase database, UserStore users, TimeProvider time) : IApiKeyService
 {
     public const string SecretPrefix = "opsk_";
     public const int MaxKeysPerUser = 20;
@@ -85,37 +87,43 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
+        // The key and its audit entry commit together: a database that refuses the entry keeps no key either.
+        await SqliteAuditLog.InsertAsync(connection, transaction, new AuditEntry
         {
             Actor = owner,
-            Action = OpsConsole.Shared.Audit.AuditActions.ApiKeyCreate,
+            Action = AuditActions.ApiKeyCreate,
             Target = key.Id,
             After = System.Text.Json.JsonSerializer.Serialize(new { id = key.Id, name = key.Name }),
-        }, CancellationToken.None);
+        }, time, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new CreatedApiKey(key, secret);
     }
 
     public async Task<bool> RevokeAsync(string owner, string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE api_keys SET revoked_at = $now WHERE id = $id AND owner = $owner AND revoked_at IS NULL";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$owner", owner);
-        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
         {
-            return false;
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE api_keys SET revoked_at = $now WHERE id = $id AND owner = $owner AND revoked_at IS NULL";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$owner", owner);
+            command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return false;
+            }
         }
-        await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
+        await SqliteAuditLog.InsertAsync(connection, transaction, new AuditEntry
         {
             Actor = owner,
-            Action = OpsConsole.Shared.Audit.AuditActions.ApiKeyRevoke,
+            Action = AuditActions.ApiKeyRevoke,
             Target = id,
             Before = System.Text.Json.JsonSerializer.Serialize(new { id, revoked = false }),
             After = System.Text.Json.JsonSerializer.Serialize(new { id, revoked = true }),
-        }, CancellationToken.None);
+        }, time, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 

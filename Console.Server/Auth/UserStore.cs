@@ -5,7 +5,7 @@ using OpsConsole.Shared.Auth;
 namespace OpsConsole.Server.Auth;
 
 /// <summary>Local users in the embedded SQLite database. Names are case-insensitive.</summary>
-public sealed class UserStore(SqliteDatabase database, TimeProvider time, OpsConsole.Shared.Audit.IAuditLog audit) : IUserDirectory
+public sealed class UserStore(SqliteDatabase database, TimeProvider time) : IUserDirectory
 {
     // A user's failed sign-ins and latest lockout over every address, for the Users page.
     private const string Columns = """
@@ -173,15 +173,25 @@ public sealed class UserStore(SqliteDatabase database, TimeProvider time, OpsCon
         {
             return false;
         }
-        await ClearLockoutsAsync(name, cancellationToken);
-        await audit.AppendAsync(new OpsConsole.Shared.Audit.AuditEntry
+        // The lockouts go and the audit entry is written in one transaction.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM sign_in_lockouts WHERE user_name = $name";
+            command.Parameters.AddWithValue("$name", name);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await Audit.SqliteAuditLog.InsertAsync(connection, transaction, new OpsConsole.Shared.Audit.AuditEntry
         {
             Actor = actor,
             Action = OpsConsole.Shared.Audit.AuditActions.UserUnlock,
             Target = name,
             Before = System.Text.Json.JsonSerializer.Serialize(new { failedSignIns = before?.FailedSignIns, lockedUntil = before?.LockedUntil }),
             After = System.Text.Json.JsonSerializer.Serialize(new { failedSignIns = 0, lockedUntil = (DateTimeOffset?)null }),
-        }, CancellationToken.None);
+        }, time, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 

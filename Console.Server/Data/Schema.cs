@@ -162,5 +162,9 @@ internal static class Schema
         ALTER TABLE runs ADD COLUMN planned_from INTEGER NULL;
         ALTER TABLE runs ADD COLUMN planned_to INTEGER NULL
         """,
+        """
+        -- One row the readiness check writes: /readyz is ready only while the database takes a write.
+        CREATE TABLE health_probe (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)
+        """,
     ];
 }

@@ -20,10 +20,50 @@ public sealed class SqliteDatabase(IOptions<DataOptions> options, ILogger<Sqlite
     /// <summary>The database file.</summary>
     public string FilePath { get; } = options.Value.DatabaseFile;
 
-    /// <summary>Opens a connection with foreign keys enforced.</summary>
+    /// <summary>
+    /// Opens a connection with foreign keys enforced. SQLite opens a file it cannot write read-only, and the pool would
+    /// hand that connection out again after the folder became writable: a pooled connection found read-only is
+    /// dropped with its pool and opened afresh (read-only again only while the file still cannot be written).
+    /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = await OpenOnceAsync(_connectionString, cancellationToken);
+        if (!IsReadOnly(connection))
+        {
+            return connection;
+        }
+        SqliteConnection.ClearPool(connection);
+        await connection.DisposeAsync();
+        return await OpenOnceAsync(_connectionString, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the database takes a write now: a committed write to its probe row on a connection of its own (not
+    /// pooled, so it sees the file as it is now). The readiness check asks this.
+    /// </summary>
+    public async Task ProbeWriteAsync(CancellationToken cancellationToken = default)
+    {
+        var unpooled = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        await using var connection = await OpenOnceAsync(unpooled, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO health_probe (id, at) VALUES (1, $at) ON CONFLICT (id) DO UPDATE SET at = excluded.at";
+        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The store-neutral error for a SQLite failure of this database, naming the file. The pool is cleared: a
+    /// connection that failed (a read-only file, an I/O error) is not handed out again.
+    /// </summary>
+    public OpsConsole.Shared.Storage.StoreUnavailableException Unavailable(SqliteException exception)
+    {
+        SqliteConnection.ClearAllPools();
+        return new($"The console's database {FilePath} failed: {exception.Message}", exception);
+    }
+
+    private static async Task<SqliteConnection> OpenOnceAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
@@ -31,9 +71,7 @@ public sealed class SqliteDatabase(IOptions<DataOptions> options, ILogger<Sqlite
         return connection;
     }
 
-    /// <summary>The store-neutral error for a SQLite failure of this database, naming the file.</summary>
-    public OpsConsole.Shared.Storage.StoreUnavailableException Unavailable(SqliteException exception) =>
-        new($"The console's database {FilePath} failed: {exception.Message}", exception);
+    private static bool IsReadOnly(SqliteConnection connection) => SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1;
 
     /// <summary>Creates the file if needed and applies every migration it has not seen, each in its own transaction.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
