@@ -21,9 +21,9 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var user = await keys.AuthenticateAsync(header.Parameter ?? "", Context.RequestAborted);
+        var (user, problem) = await keys.AuthenticateAsync(header.Parameter ?? "", Context.RequestAborted);
         return user is null
-            ? AuthenticateResult.Fail("The API key is unknown or revoked.")
+            ? AuthenticateResult.Fail(problem ?? "The API key is unknown or revoked.")
             : AuthenticateResult.Success(new AuthenticationTicket(ConsoleClaims.Principal(user, Scheme.Name), Scheme.Name));
     }
 

@@ -28,7 +28,7 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, name, prefix, created_at, last_used_at FROM api_keys
+            SELECT id, name, prefix, created_at, last_used_at, scope, expires_at FROM api_keys
             WHERE owner = $owner AND revoked_at IS NULL ORDER BY created_at DESC, id
             """;
         command.Parameters.AddWithValue("$owner", owner);
@@ -39,21 +39,38 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
             keys.Add(new ApiKeyInfo(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)))
+            {
+                Scope = Enum.Parse<ApiKeyScope>(reader.GetString(5)),
+                ExpiresAt = reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+            });
         }
         return keys;
     }
 
-    public async Task<CreatedApiKey> CreateAsync(string owner, string name, CancellationToken cancellationToken = default)
+    public async Task<CreatedApiKey> CreateAsync(string owner, NewApiKey request, CancellationToken cancellationToken = default)
     {
-        name = (name ?? "").Trim();
+        var name = (request.Name ?? "").Trim();
         if (name.Length is 0 or > MaxNameLength)
         {
             throw new InvalidFieldException("name", $"Name must be 1 to {MaxNameLength} characters.");
         }
+        if (!Enum.IsDefined(request.Scope))
+        {
+            throw new InvalidFieldException("scope", "must be read or operate.");
+        }
+        if (request.ExpiresInDays is < 1 or > NewApiKey.MaxDays)
+        {
+            throw new InvalidFieldException("expiresInDays", $"must be between 1 and {NewApiKey.MaxDays} days, or left out for a key that lives until revoked.");
+        }
 
         var secret = SecretPrefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-        var key = new ApiKeyInfo(Guid.NewGuid().ToString("N"), name, secret[..ShownPrefixLength], time.GetUtcNow(), null);
+        var now = time.GetUtcNow();
+        var key = new ApiKeyInfo(Guid.NewGuid().ToString("N"), name, secret[..ShownPrefixLength], now, null)
+        {
+            Scope = request.Scope,
+            ExpiresAt = request.ExpiresInDays is { } days ? now.AddDays(days) : null,
+        };
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -72,8 +89,8 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO api_keys (id, owner, name, prefix, secret_hash, created_at)
-                SELECT $id, name, $name, $prefix, $hash, $now FROM users WHERE name = $owner
+                INSERT INTO api_keys (id, owner, name, prefix, secret_hash, created_at, scope, expires_at)
+                SELECT $id, name, $name, $prefix, $hash, $now, $scope, $expires FROM users WHERE name = $owner
                 """;
             insert.Parameters.AddWithValue("$id", key.Id);
             insert.Parameters.AddWithValue("$owner", owner);
@@ -81,6 +98,8 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
             insert.Parameters.AddWithValue("$prefix", key.Prefix);
             insert.Parameters.AddWithValue("$hash", HashOf(secret));
             insert.Parameters.AddWithValue("$now", key.CreatedAt.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$scope", key.Scope.ToString());
+            insert.Parameters.AddWithValue("$expires", (object?)key.ExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
             if (await insert.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
                 throw new InvalidOperationException($"There is no user '{owner}'.");
@@ -93,7 +112,7 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
             Actor = owner,
             Action = AuditActions.ApiKeyCreate,
             Target = key.Id,
-            After = System.Text.Json.JsonSerializer.Serialize(new { id = key.Id, name = key.Name }),
+            After = System.Text.Json.JsonSerializer.Serialize(new { id = key.Id, name = key.Name, scope = key.Scope.ToString().ToLowerInvariant(), expiresAt = key.ExpiresAt }),
         }, time, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new CreatedApiKey(key, secret);
@@ -127,27 +146,37 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
         return true;
     }
 
-    /// <summary>The user a secret belongs to, or null when it is unknown or revoked.</summary>
-    public async Task<StoredUser?> AuthenticateAsync(string secret, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The user a secret belongs to, acting with the key's scope (its role capped by it), or why not: unknown or
+    /// revoked, or expired.
+    /// </summary>
+    public async Task<(StoredUser? User, string? Problem)> AuthenticateAsync(string secret, CancellationToken cancellationToken = default)
     {
+        const string Unknown = "The API key is unknown or revoked.";
         if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal))
         {
-            return null;
+            return (null, Unknown);
         }
 
         var hash = HashOf(secret);
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
-        string? owner;
+        string owner;
+        ApiKeyScope scope;
         await using (var find = connection.CreateCommand())
         {
-            find.CommandText = "SELECT owner FROM api_keys WHERE secret_hash = $hash AND revoked_at IS NULL";
+            find.CommandText = "SELECT owner, scope, expires_at FROM api_keys WHERE secret_hash = $hash AND revoked_at IS NULL";
             find.Parameters.AddWithValue("$hash", hash);
-            owner = await find.ExecuteScalarAsync(cancellationToken) as string;
-        }
-        if (owner is null)
-        {
-            return null;
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return (null, Unknown);
+            }
+            if (!reader.IsDBNull(2) && DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)) is var expires && expires <= now)
+            {
+                return (null, $"The API key expired at {expires:u}: create a new one.");
+            }
+            (owner, scope) = (reader.GetString(0), Enum.Parse<ApiKeyScope>(reader.GetString(1)));
         }
 
         await using (var touch = connection.CreateCommand())
@@ -161,7 +190,9 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
             touch.Parameters.AddWithValue("$stale", (now - LastUsedResolution).ToUnixTimeMilliseconds());
             await touch.ExecuteNonQueryAsync(cancellationToken);
         }
-        return await users.FindAsync(owner, cancellationToken);
+        return await users.FindAsync(owner, cancellationToken) is { } user
+            ? (user with { Role = NewApiKey.EffectiveRole(user.Role, scope) }, null)
+            : (null, Unknown);
     }
 
     private static byte[] HashOf(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));

@@ -21,7 +21,7 @@ public static class AuthEndpoints
             TypedResults.Ok(await keys.ListAsync(context.User.Identity!.Name!, cancellationToken)))
             .WithSummary("The caller's API keys (never their secrets).");
         me.MapPost("/me/keys", CreateKeyAsync)
-            .WithSummary("Creates an API key for the caller; the response holds the secret, shown only this once.");
+            .WithSummary("Creates an API key for the caller (`name`, `scope` read or operate, `expiresInDays` 1..365 or left out); the response holds the secret, shown only this once. Not with an API key (403).");
         me.MapDelete("/me/keys/{id}", async Task<IResult> (string id, HttpContext context, IApiKeyService keys, CancellationToken cancellationToken) =>
             await keys.RevokeAsync(context.User.Identity!.Name!, id, cancellationToken)
                 ? TypedResults.NoContent()
@@ -53,13 +53,20 @@ public static class AuthEndpoints
     private static async Task<IResult> CreateKeyAsync(
         [FromBody] CreateApiKeyRequest? request, HttpContext context, IApiKeyService keys, CancellationToken cancellationToken)
     {
+        if (context.User.Identity?.AuthenticationType == AuthSchemes.ApiKey)
+        {
+            // A key that made keys would outlive its own revocation through them.
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                detail: "An API key cannot create API keys: create them signed in (the API keys page) or with your password (HTTP Basic).");
+        }
         if (request is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["is required."] });
         }
         try
         {
-            var created = await keys.CreateAsync(context.User.Identity!.Name!, request.Name ?? "", cancellationToken);
+            var created = await keys.CreateAsync(context.User.Identity!.Name!,
+                new NewApiKey(request.Name) { Scope = request.Scope ?? ApiKeyScope.Operate, ExpiresInDays = request.ExpiresInDays }, cancellationToken);
             return TypedResults.Created($"/api/me/keys/{created.Key.Id}", created);
         }
         catch (InvalidFieldException exception)

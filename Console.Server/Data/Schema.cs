@@ -166,5 +166,11 @@ internal static class Schema
         -- One row the readiness check writes: /readyz is ready only while the database takes a write.
         CREATE TABLE health_probe (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)
         """,
+        """
+        -- An API key's scope (read: a viewer's calls, operate: an operator's) and its end (null: until revoked). Keys
+        -- made before scopes keep operating.
+        ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'Operate' CHECK (scope IN ('Read', 'Operate'));
+        ALTER TABLE api_keys ADD COLUMN expires_at INTEGER NULL
+        """,
     ];
 }

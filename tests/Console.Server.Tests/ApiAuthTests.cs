@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OpsConsole.Shared.Auth;
 
 namespace OpsConsole.Server.Tests;
@@ -123,6 +124,85 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
         Assert.Equal(HttpStatusCode.NoContent, (await basic.DeleteAsync(new Uri($"/api/me/keys/{id}", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await basic.DeleteAsync(new Uri($"/api/me/keys/{id}", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiKey_ReadScope_ReadsButCannotOperate_AndAnAdminsKeyNeverAdministers()
+    {
+        using var viewerKey = await BearerAsync("operator", new { name = "dashboard", scope = "read" });
+        using var adminKey = await BearerAsync("admin", new { name = "automation" });
+
+        Assert.Equal(HttpStatusCode.OK, (await viewerKey.GetAsync(new Uri("/api/probe/viewer", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewerKey.GetAsync(new Uri("/api/probe/operator", UriKind.Relative))).StatusCode);
+        Assert.Equal("Viewer", (await viewerKey.GetFromJsonAsync<JsonElement>(new Uri("/api/me", UriKind.Relative))).GetProperty("role").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await adminKey.GetAsync(new Uri("/api/probe/operator", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await adminKey.GetAsync(new Uri("/api/probe/admin", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiKey_CannotCreateKeys_SoNoKeyOutlivesItsRevocationThroughAnother()
+    {
+        using var key = await BearerAsync("operator", new { name = "script" });
+
+        using var response = await key.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "child" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("An API key cannot create API keys", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var basic = factory.BasicClient("operator");
+        Assert.DoesNotContain("child", await basic.GetStringAsync(new Uri("/api/me/keys", UriKind.Relative)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiKey_WithAnExpiry_WorksUntilThen_AndGets401SayingItExpired()
+    {
+        using var basic = factory.BasicClient("viewer");
+        using var created = await basic.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "temporary", expiresInDays = 7 });
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var expires = body.GetProperty("key").GetProperty("expiresAt").GetDateTimeOffset();
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(7).AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(7).AddMinutes(5));
+        using var bearer = factory.AnonymousClient();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("secret").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
+
+        // Seven days on: the stored end has passed.
+        var database = factory.Services.GetRequiredService<OpsConsole.Server.Data.SqliteDatabase>();
+        await using (var connection = await database.OpenAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "UPDATE api_keys SET expires_at = $past WHERE id = $id";
+            command.Parameters.AddWithValue("$past", DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$id", body.GetProperty("key").GetProperty("id").GetString());
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        using var response = await bearer.GetAsync(new Uri("/api/me", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("The API key expired at", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(366)]
+    public async Task CreateKey_ExpiryOutOfRange_Gets400NamingIt(int days)
+    {
+        using var client = factory.BasicClient("viewer");
+
+        using var response = await client.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "x", expiresInDays = days });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("between 1 and 365", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("expiresInDays")[0].GetString(),
+            StringComparison.Ordinal);
+    }
+
+    private async Task<HttpClient> BearerAsync(string user, object request)
+    {
+        using var basic = factory.BasicClient(user);
+        using var created = await basic.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), request);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var bearer = factory.AnonymousClient();
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString());
+        return bearer;
     }
 
     [Fact]

@@ -23,6 +23,22 @@ public sealed class ApiKeysViewModelTests
     }
 
     [Fact]
+    public async Task CreateAsync_ScopeAndExpiry_GoWithTheKey_AndTheDefaultIsAnOperateKeyFor90Days()
+    {
+        var defaults = new ApiKeysViewModel(_keys, "operator") { NewKeyName = "default" };
+        Assert.Equal((OpsConsole.Shared.Auth.ApiKeyScope.Operate, 90), (defaults.NewKeyScope, defaults.NewKeyExpiresInDays));
+        var model = new ApiKeysViewModel(_keys, "operator")
+        {
+            NewKeyName = "dashboard", NewKeyScope = OpsConsole.Shared.Auth.ApiKeyScope.Read, NewKeyExpiresInDays = null,
+        };
+
+        await model.CreateAsync();
+
+        var key = Assert.Single(model.Keys);
+        Assert.Equal((OpsConsole.Shared.Auth.ApiKeyScope.Read, (DateTimeOffset?)null), (key.Scope, key.ExpiresAt));
+    }
+
+    [Fact]
     public async Task CreateAsync_EmptyName_ShowsErrorAndCreatesNothing()
     {
         var model = new ApiKeysViewModel(_keys, "operator") { NewKeyName = "  " };

@@ -12,14 +12,19 @@ internal sealed class FakeApiKeyService : IApiKeyService
     public Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string owner, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<ApiKeyInfo>>([.. _keys.Where(k => k.Owner == owner).Select(k => k.Key).Reverse()]);
 
-    public Task<CreatedApiKey> CreateAsync(string owner, string name, CancellationToken cancellationToken = default)
+    public Task<CreatedApiKey> CreateAsync(string owner, NewApiKey request, CancellationToken cancellationToken = default)
     {
+        var name = request.Name;
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new InvalidFieldException("name", "Name must be 1 to 100 characters.");
         }
         var id = (++_next).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var key = new ApiKeyInfo(id, name.Trim(), $"opsk_{id}", DateTimeOffset.UnixEpoch, null);
+        var key = new ApiKeyInfo(id, name.Trim(), $"opsk_{id}", DateTimeOffset.UnixEpoch, null)
+        {
+            Scope = request.Scope,
+            ExpiresAt = request.ExpiresInDays is { } days ? DateTimeOffset.UnixEpoch.AddDays(days) : null,
+        };
         _keys.Add((owner, key));
         return Task.FromResult(new CreatedApiKey(key, $"opsk_{id}_secret"));
     }

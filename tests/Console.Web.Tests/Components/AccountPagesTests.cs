@@ -47,7 +47,7 @@ public sealed class AccountPagesTests : ConsoleComponentTest
     public async Task ApiKeys_RevokeAsksFirst()
     {
         SignIn("operator", ConsoleRole.Operator);
-        await Keys.CreateAsync("operator", "old script");
+        await Keys.CreateAsync("operator", new NewApiKey("old script"));
         var page = RenderPage<ApiKeysPage>();
 
         Eventually(page, () => page.Find("button[aria-label='Revoke old script']").Click());

@@ -12,6 +12,11 @@ public sealed class ApiKeysViewModel(IApiKeyService keys, string owner)
 
     public string NewKeyName { get; set; } = "";
 
+    public ApiKeyScope NewKeyScope { get; set; } = ApiKeyScope.Operate;
+
+    /// <summary>Days the new key lives; null: until revoked.</summary>
+    public int? NewKeyExpiresInDays { get; set; } = 90;
+
     /// <summary>The key just created, with its secret; cleared when dismissed or when another action happens.</summary>
     public CreatedApiKey? Created { get; private set; }
 
@@ -32,7 +37,7 @@ public sealed class ApiKeysViewModel(IApiKeyService keys, string owner)
         Created = null;
         try
         {
-            Created = await keys.CreateAsync(Owner, NewKeyName, cancellationToken);
+            Created = await keys.CreateAsync(Owner, new NewApiKey(NewKeyName) { Scope = NewKeyScope, ExpiresInDays = NewKeyExpiresInDays }, cancellationToken);
             NewKeyName = "";
         }
         catch (InvalidFieldException exception)
