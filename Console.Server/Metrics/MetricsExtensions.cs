@@ -1,7 +1,7 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpsConsole.Server.Configuration;
+using OpsConsole.Server.Security;
 using Prometheus;
 
 namespace OpsConsole.Server.Metrics;
@@ -53,21 +53,6 @@ public static class MetricsExtensions
         }
         var address = context.Connection.RemoteIpAddress;
         address = address?.IsIPv4MappedToIPv6 == true ? address.MapToIPv4() : address;
-        return address is not null && allowed.Any(n => TryParseNetwork(n, out var network) && network.Contains(address));
-    }
-
-    /// <summary>A network in CIDR notation, or one address (a /32 or /128).</summary>
-    public static bool TryParseNetwork(string text, out IPNetwork network)
-    {
-        if (IPNetwork.TryParse(text, out network))
-        {
-            return true;
-        }
-        if (IPAddress.TryParse(text, out var address))
-        {
-            network = new IPNetwork(address, address.GetAddressBytes().Length * 8);
-            return true;
-        }
-        return false;
+        return address is not null && allowed.Any(n => Networks.TryParse(n, out var network) && network.Contains(address));
     }
 }

@@ -10,7 +10,7 @@ internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
         var errors = new OptionsErrors(MetricsOptions.Section);
         for (var i = 0; i < options.AllowedNetworks.Count; i++)
         {
-            errors.Require(MetricsExtensions.TryParseNetwork(options.AllowedNetworks[i], out _), $"{nameof(MetricsOptions.AllowedNetworks)}:{i}",
+            errors.Require(Security.Networks.TryParse(options.AllowedNetworks[i], out _), $"{nameof(MetricsOptions.AllowedNetworks)}:{i}",
                 $"'{options.AllowedNetworks[i]}' is not a network: write CIDR (10.0.0.0/8) or an address.");
         }
         return errors.ToResult();

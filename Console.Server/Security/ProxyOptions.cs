@@ -1,13 +1,14 @@
 namespace OpsConsole.Server.Security;
 
-/// <summary>Running behind a TLS-terminating reverse proxy. Section <c>Proxy</c>.</summary>
+/// <summary>The reverse proxy in front of the console (<c>Proxy</c> section).</summary>
 public sealed class ProxyOptions
 {
     public const string Section = "Proxy";
 
     /// <summary>
-    /// Trust <c>X-Forwarded-Proto</c> and <c>X-Forwarded-For</c> from any peer, so the session cookie is marked
-    /// Secure and links use https behind the proxy. Turn on only when the console is reachable through the proxy alone.
+    /// The proxies whose <c>X-Forwarded-Proto</c> and <c>X-Forwarded-For</c> count (addresses or CIDR networks): a
+    /// request from one of them is taken as the client's (https marks the session cookie Secure, the client's address
+    /// keys the sign-in lockout). From any other peer the headers are ignored. Empty: no proxy is trusted.
     /// </summary>
-    public bool TrustForwardedHeaders { get; set; }
+    public List<string> TrustedProxies { get; set; } = [];
 }

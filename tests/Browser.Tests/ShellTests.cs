@@ -109,7 +109,7 @@ public sealed partial class ShellTests(BrowserFixture fixture)
             // Every stream has a checkpoint row, synced or not.
             ("Checkpoints", "Checkpoints", page.Locator(".checkpoints-grid").GetByText("stripe/refunds")),
             ("Quality", "Data quality", Empty("No quality results yet").Or(page.Locator(".dq-streams"))),
-            ("Costs", "Costs", Empty("No costs yet")),
+            ("Costs", "Costs", page.Locator("#cost-month-to-date")),
             // Every stream has a table row, written or not.
             ("Tables", "Tables", page.Locator(".tables-grid").GetByRole(AriaRole.Link, new() { Name = "stripe/refunds" })),
             // Other tests may have launched runs or changed checkpoints already.

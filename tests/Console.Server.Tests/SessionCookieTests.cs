@@ -18,17 +18,31 @@ public sealed class SessionCookieTests(ConsoleAppFactory factory) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/me", UriKind.Relative))).StatusCode);
     }
 
-    [Fact]
-    public async Task SignIn_OverHttpsBehindProxy_MarksTheCookieSecure()
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.0.0.3", false)]
+    public async Task SignIn_ForwardedHttps_MarksTheCookieSecureOnlyFromATrustedProxy(string peer, bool secure)
     {
-        using var proxied = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Proxy:TrustForwardedHeaders"] = "true" });
-        using var client = proxied.AnonymousClient();
+        // On Kestrel, from a real peer address: only 127.0.0.1 is the trusted proxy.
+        using var console = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Proxy:TrustedProxies:0"] = "127.0.0.1" });
+        var address = console.StartOnLoopback();
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse(peer), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }) { BaseAddress = address };
         client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
 
         using var response = await SignInForm.PostAsync(client, "viewer", ConsoleAppFactory.ViewerPassword);
 
         var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("opsconsole.session=", StringComparison.Ordinal));
-        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(secure, cookie.Contains("secure", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -8,7 +8,11 @@ internal static class NodeTools
 {
     public static string Folder { get; } = Path.Combine(RepoPaths.Root, "tests", "tools");
 
-    public static async Task<JsonElement> RunJsonAsync(string script, string requiredPackage, params string[] args)
+    public static Task<JsonElement> RunJsonAsync(string script, string requiredPackage, params string[] args) =>
+        RunJsonAsync(script, requiredPackage, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the script with <paramref name="environment"/> added to this process's (e.g. NODE_EXTRA_CA_CERTS).</summary>
+    public static async Task<JsonElement> RunJsonAsync(string script, string requiredPackage, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Assert.True(Directory.Exists(Path.Combine(Folder, "node_modules", requiredPackage)),
             $"{requiredPackage} is not installed: run 'npm ci' in {Folder} (tests/run.sh does)");
@@ -18,6 +22,10 @@ internal static class NodeTools
             RedirectStandardError = true,
             WorkingDirectory = Folder,
         };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
