@@ -21,7 +21,7 @@ public static class AuthEndpoints
             TypedResults.Ok(await keys.ListAsync(context.User.Identity!.Name!, cancellationToken)))
             .WithSummary("The caller's API keys (never their secrets).");
         me.MapPost("/me/keys", CreateKeyAsync)
-            .WithSummary("Creates an API key for the caller (`name`, `scope` read or operate, `expiresInDays` 1..365 or left out); the response holds the secret, shown only this once. Not with an API key (403).");
+            .WithSummary("Creates an API key for the caller (`name`, `scope` read or operate, `expiresInDays` 1..365 or left out); the response holds the secret, shown only this once. Only in a signed-in session: with an API key or HTTP Basic, 403.");
         me.MapDelete("/me/keys/{id}", async Task<IResult> (string id, HttpContext context, IApiKeyService keys, CancellationToken cancellationToken) =>
             await keys.RevokeAsync(context.User.Identity!.Name!, id, cancellationToken)
                 ? TypedResults.NoContent()
@@ -53,11 +53,12 @@ public static class AuthEndpoints
     private static async Task<IResult> CreateKeyAsync(
         [FromBody] CreateApiKeyRequest? request, HttpContext context, IApiKeyService keys, CancellationToken cancellationToken)
     {
-        if (context.User.Identity?.AuthenticationType == AuthSchemes.ApiKey)
+        if (ConsoleClaims.Caller(context.User)?.AuthenticatedBy != "cookie")
         {
-            // A key that made keys would outlive its own revocation through them.
+            // Keys are made by a person in a signed-in session: a key that made keys would outlive its own revocation
+            // through them, and a script holding a password should not mint credentials that outlive a password change.
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: "An API key cannot create API keys: create them signed in (the API keys page) or with your password (HTTP Basic).");
+                detail: "API keys are created in a signed-in session (the console's API keys page), not with an API key or HTTP Basic.");
         }
         if (request is null)
         {

@@ -19,14 +19,22 @@ namespace OpsConsole.Server.Tables;
 /// files, the id is a bound parameter, the limit a checked integer. Values of personal columns leave masked unless the
 /// caller is an admin.
 /// </summary>
-internal sealed partial class TablePreviewReader(IOptions<TableOptions> options, ILogger<TablePreviewReader> logger)
+internal sealed partial class TablePreviewReader(IOptions<TableOptions> options, ILogger<TablePreviewReader> logger) : IDisposable
 {
     /// <summary>A preview that would need more files than this asks for a narrower filter instead.</summary>
     public const int MaxFiles = 200;
 
+    /// <summary>... or more bytes than this (what it copies to the temporary folder).</summary>
+    public const long MaxBytes = 512L << 20;
+
+    /// <summary>Previews run one at a time per console: each may take DuckDB's memory limit and a copy of its files.</summary>
+    private readonly SemaphoreSlim _one = new(1, 1);
+
     private const string IdColumn = "id";
     private const string CreatedColumn = "created";
     private const string PartitionColumn = "dt";
+
+    public void Dispose() => _one.Dispose();
 
     public async Task<TablePreview> ReadAsync(ILakeStorage storage, DeltaLog log, PreviewQuery query, CallerInfo caller, CancellationToken cancellationToken)
     {
@@ -51,7 +59,17 @@ internal sealed partial class TablePreviewReader(IOptions<TableOptions> options,
         {
             return new TablePreview(snapshot.Version, columns, [], masked, 0);
         }
-        var folder = Directory.CreateTempSubdirectory("opsconsole-preview-");
+        await _one.WaitAsync(cancellationToken);
+        DirectoryInfo folder;
+        try
+        {
+            folder = Directory.CreateTempSubdirectory("opsconsole-preview-");
+        }
+        catch
+        {
+            _one.Release();
+            throw;
+        }
         try
         {
             var partitions = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -77,8 +95,13 @@ internal sealed partial class TablePreviewReader(IOptions<TableOptions> options,
             }
             return new TablePreview(snapshot.Version, columns, rows, masked, files.Count);
         }
+        catch (DuckDBException exception)
+        {
+            throw new InvalidDataException($"DuckDB could not read the table's files: {exception.Message}", exception);
+        }
         finally
         {
+            _one.Release();
             try
             {
                 folder.Delete(recursive: true);
@@ -165,10 +188,10 @@ internal sealed partial class TablePreviewReader(IOptions<TableOptions> options,
             }
             candidates = chosen;
         }
-        if (candidates.Count > MaxFiles)
+        if (candidates.Count > MaxFiles || candidates.Sum(f => f.Size) > MaxBytes)
         {
-            throw new InvalidFieldException(query.Id is null ? "dt" : "id",
-                $"the preview would read {candidates.Count} files (at most {MaxFiles}): add dt to narrow it.");
+            throw new InvalidFieldException(query.Id is null ? "dt" : "id", string.Create(CultureInfo.InvariantCulture,
+                $"the preview would read {candidates.Count} files of {candidates.Sum(f => f.Size) / (1 << 20):N0} MiB (at most {MaxFiles} files, {MaxBytes >> 20} MiB): add dt to narrow it."));
         }
         return candidates;
     }

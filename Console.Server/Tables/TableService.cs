@@ -26,6 +26,9 @@ internal sealed class TableService(ConsoleLake lake, IStateStore state, IRunStor
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
 
+    /// <summary>The largest compacted file the console makes; its rows are held in memory several times over.</summary>
+    public const int MaxTargetMib = 128;
+
     public async Task<IReadOnlyList<TableSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
         var tables = new List<TableSummary>();
@@ -140,14 +143,15 @@ internal sealed class TableService(ConsoleLake lake, IStateStore state, IRunStor
         }
         var path = TablePath(source, stream);
         var action = request.Action ?? throw new InvalidFieldException("action", "is required: compact, vacuum or cleanLog.");
-        var retain = TimeSpan.FromHours(request.RetainHours ?? (action == MaintenanceAction.CleanLog ? 720 : 168));
-        if (action != MaintenanceAction.Compact && (retain < TableMaintenance.MinimumRetention || retain > TimeSpan.FromDays(3650)))
+        var hours = request.RetainHours ?? (action == MaintenanceAction.CleanLog ? 720 : 168);
+        if (action != MaintenanceAction.Compact && !(hours >= TableMaintenance.MinimumRetention.TotalHours && hours <= 87_600))
         {
             throw new InvalidFieldException("retainHours", "must be between 1 and 87600: a younger unreferenced file may belong to a commit in flight.");
         }
-        if (request.TargetMib is { } mib && mib is < 1 or > 1024)
+        var retain = TimeSpan.FromHours(hours);
+        if (request.TargetMib is { } mib && mib is < 1 or > MaxTargetMib)
         {
-            throw new InvalidFieldException("targetMib", "must be between 1 and 1024.");
+            throw new InvalidFieldException("targetMib", $"must be between 1 and {MaxTargetMib}: the console holds a compacted file's rows in memory (larger files: the job's table compact).");
         }
         if (request.Partition is { } dt && !DateOnly.TryParseExact(dt, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
         {
@@ -193,9 +197,10 @@ internal sealed class TableService(ConsoleLake lake, IStateStore state, IRunStor
             MaintenanceOutcome outcome;
             try
             {
-                outcome = await RunAsync(maintenance, action, request, retain, cancellationToken);
+                // A change, once started, finishes whatever the caller does: its audit entry then says what it did.
+                outcome = await RunAsync(maintenance, action, request, retain, CancellationToken.None);
             }
-            catch (Exception exception) when (exception is IOException or InvalidDataException or StoreUnavailableException)
+            catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 await AuditAsync(caller, auditAction, target, request, $"failed: {exception.Message}");
                 throw;
@@ -259,7 +264,7 @@ internal sealed class TableService(ConsoleLake lake, IStateStore state, IRunStor
         catch (OperationCanceledException)
         {
         }
-        catch (StoreUnavailableException exception)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             logger.LogWarning(exception, "The lease of {Source}/{Stream} for table maintenance could not be renewed", source, stream);
         }

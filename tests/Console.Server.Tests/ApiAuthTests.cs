@@ -101,7 +101,7 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
     [Fact]
     public async Task ApiKey_CreatedByOperator_ActsAsOperatorUntilRevoked()
     {
-        using var basic = factory.BasicClient("operator");
+        using var basic = await factory.SessionClientAsync("operator");
         using var created = await basic.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "deploy script" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
@@ -140,14 +140,17 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
     }
 
     [Fact]
-    public async Task ApiKey_CannotCreateKeys_SoNoKeyOutlivesItsRevocationThroughAnother()
+    public async Task CreateKey_OnlyInASignedInSession_NeitherWithAKeyNorWithBasic()
     {
         using var key = await BearerAsync("operator", new { name = "script" });
 
         using var response = await key.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "child" });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("An API key cannot create API keys", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("API keys are created in a signed-in session", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var password = factory.BasicClient("operator");
+        using var withPassword = await password.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "child" });
+        Assert.Equal(HttpStatusCode.Forbidden, withPassword.StatusCode);
         using var basic = factory.BasicClient("operator");
         Assert.DoesNotContain("child", await basic.GetStringAsync(new Uri("/api/me/keys", UriKind.Relative)), StringComparison.Ordinal);
     }
@@ -155,7 +158,7 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
     [Fact]
     public async Task ApiKey_WithAnExpiry_WorksUntilThen_AndGets401SayingItExpired()
     {
-        using var basic = factory.BasicClient("viewer");
+        using var basic = await factory.SessionClientAsync("viewer");
         using var created = await basic.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "temporary", expiresInDays = 7 });
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         var expires = body.GetProperty("key").GetProperty("expiresAt").GetDateTimeOffset();
@@ -185,7 +188,7 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
     [InlineData(366)]
     public async Task CreateKey_ExpiryOutOfRange_Gets400NamingIt(int days)
     {
-        using var client = factory.BasicClient("viewer");
+        using var client = await factory.SessionClientAsync("viewer");
 
         using var response = await client.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), new { name = "x", expiresInDays = days });
 
@@ -196,7 +199,7 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
 
     private async Task<HttpClient> BearerAsync(string user, object request)
     {
-        using var basic = factory.BasicClient(user);
+        using var basic = await factory.SessionClientAsync(user);
         using var created = await basic.PostAsJsonAsync(new Uri("/api/me/keys", UriKind.Relative), request);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var bearer = factory.AnonymousClient();
@@ -222,7 +225,7 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
     [InlineData("""{}""", "Name must be 1 to 100 characters.")]
     public async Task CreateKey_BadName_Gets400NamingTheField(string json, string message)
     {
-        using var client = factory.BasicClient("viewer");
+        using var client = await factory.SessionClientAsync("viewer");
 
         using var response = await client.PostAsync(new Uri("/api/me/keys", UriKind.Relative),
             new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
@@ -235,7 +238,7 @@ public sealed class ApiAuthTests(OperatorProbeFactory factory) : IClassFixture<O
     [Fact]
     public async Task CreateKey_MalformedJson_Gets400NotA500()
     {
-        using var client = factory.BasicClient("viewer");
+        using var client = await factory.SessionClientAsync("viewer");
 
         using var response = await client.PostAsync(new Uri("/api/me/keys", UriKind.Relative),
             new StringContent("""{"name":""", System.Text.Encoding.UTF8, "application/json"));

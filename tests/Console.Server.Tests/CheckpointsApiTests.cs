@@ -295,7 +295,7 @@ public sealed class CheckpointsApiTests : IAsyncLifetime
     [Fact]
     public async Task ApiKeysAndFailedSignIns_AreAudited_WithoutSecrets()
     {
-        using var admin = _console.BasicClient("admin");
+        using var admin = await _console.SessionClientAsync("admin");
         var created = await admin.PostAsJsonAsync("/api/me/keys", new { name = "ci" });
         var key = await created.Content.ReadFromJsonAsync<JsonElement>();
         var secret = key.GetProperty("secret").GetString()!;

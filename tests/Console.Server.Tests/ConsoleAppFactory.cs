@@ -83,6 +83,15 @@ public class ConsoleAppFactory : WebApplicationFactory<Program>
 
     public HttpClient AnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
+    /// <summary>A client signed in through the sign-in form, as a browser is: it carries the session cookie.</summary>
+    public async Task<HttpClient> SessionClientAsync(string user)
+    {
+        var client = AnonymousClient();
+        using var response = await SignInForm.PostAsync(client, user, PasswordOf(user));
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Redirect, $"signing in as {user}: {response.StatusCode}");
+        return client;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings)

@@ -174,7 +174,7 @@ public sealed class TablesApiTests : IDisposable
     [Fact]
     public async Task Preview_ByDtIdAndVersion_AndNoParameterReachesTheSql()
     {
-        await MergeCustomersAsync("run-1", ("cus_a", Start, "ann@example.com"), ("cus_b", Start + Day, "bob@example.com"));
+        await MergeCustomersAsync("run-1", ("cus_a", Start, "ann@example.com"), ("cus_c", Start + 60, "cy@example.com"), ("cus_b", Start + Day, "bob@example.com"));
         await MergeCustomersAsync("run-2", ("cus_b", Start + Day, "robert@example.com"));
         using var admin = _console.BasicClient("admin");
 
@@ -187,14 +187,17 @@ public sealed class TablesApiTests : IDisposable
             return [.. preview.GetProperty("rows").EnumerateArray().Select(r => $"{r[columns.IndexOf("id")].GetString()}:{r[columns.IndexOf("email")].GetString()}")];
         }
 
-        Assert.Equal(["cus_a:ann@example.com"], await IdsAsync($"dt={LakeTable.PartitionOf(Start)}"));
+        Assert.Equal(["cus_c:cy@example.com", "cus_a:ann@example.com"], await IdsAsync($"dt={LakeTable.PartitionOf(Start)}"));
         Assert.Equal(["cus_b:robert@example.com"], await IdsAsync("id=cus_b"));
         Assert.Equal(["cus_b:bob@example.com"], await IdsAsync("id=cus_b&version=0"));
         Assert.Equal(["cus_b:robert@example.com"], await IdsAsync("limit=1"));
-        // Text that would change a query built by pasting: a bound parameter matches nothing.
-        foreach (var id in new[] { "x' OR '1'='1", "cus_a' --", "'; DROP TABLE t; --", "cus_a\\\"", "cus_a%" })
+        // Text that would change a query built by pasting: a bound parameter matches nothing. Each sorts between cus_a
+        // and cus_c, so the file holding both is read and DuckDB runs the query.
+        foreach (var id in new[] { "cus_b' OR '1'='1", "cus_a' --", "cus_b'; DROP TABLE t; --", "cus_a\\\"", "cus_a%", "cus_b\" UNION SELECT 1 --" })
         {
-            Assert.Empty(await IdsAsync($"id={Uri.EscapeDataString(id)}"));
+            var response = await admin.GetFromJsonAsync<JsonElement>($"/api/tables/stripe/customers/preview?id={Uri.EscapeDataString(id)}");
+            Assert.Equal(0, response.GetProperty("rows").GetArrayLength());
+            Assert.True(response.GetProperty("filesRead").GetInt32() >= 1, $"{id}: no file was read, so the query never ran");
         }
 
         foreach (var (query, field) in new[]

@@ -71,11 +71,15 @@ public sealed class DeltaLogTests : IDisposable
     public async Task Snapshot_MissingCommit_IsRefused()
     {
         await _log.TryCommitAsync(0, [Protocol(), Metadata()], "CREATE TABLE");
+        await _log.TryCommitAsync(1, [Add("dt=2026-11-02/w.parquet")], "WRITE");
         await _log.TryCommitAsync(2, [Add("dt=2026-11-03/x.parquet")], "WRITE");
+        await _storage.DeleteAsync(_log.CommitPath(1));
 
         var exception = await Assert.ThrowsAsync<InvalidDataException>(() => _log.ReadSnapshotAsync());
+        var gap = await Assert.ThrowsAsync<InvalidDataException>(() => _log.TryCommitAsync(2, [Add("dt=2026-11-04/y.parquet")], "WRITE"));
 
         Assert.Contains("commit 1 is missing", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("version 1 is not in _delta_log", gap.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -145,6 +145,54 @@ public sealed class TableMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public async Task Vacuum_ACommitLandingBetweenItsListingAndItsSnapshot_KeepsTheFileThatCommitRemoved()
+    {
+        await _table.MergeAsync(Batch("run-1", ("ch_a", Start)), "run-1");
+        var old = (await _table.Log.ReadSnapshotAsync()).Files.Keys.Single();
+        Age(TimeSpan.FromDays(10), [$"{TablePath}/{old}", .. Directory.GetFiles(Path.Combine(_root, TablePath, "_delta_log"))]);
+        var writer = new LakeTable(_storage, TablePath, StreamSchema.Charges, _format);
+        var vacuum = new TableMaintenance(new AfterList(_storage, () => writer.MergeAsync(Batch("run-2", ("ch_a", Start + 5)), "run-2")), TablePath, _format);
+
+        var result = await vacuum.VacuumAsync(TimeSpan.FromDays(7), apply: true);
+
+        // Version 0, which still reads the old file, is within the retention: the file stays.
+        Assert.Equal(0, result.Deleted);
+        Assert.True(File.Exists(Path.Combine(_root, TablePath, old)));
+        Assert.Single((await _table.Log.ReadSnapshotAsync(0)).Files);
+    }
+
+    [Fact]
+    public async Task Compact_WhenTheCommitFailsAfterTheStoreTookIt_KeepsItsFiles_AndTheTableReads()
+    {
+        await _table.MergeAsync(Batch("run-1", ("ch_a", Start)), "run-1");
+        await AppendAsync(DayA, "a1", ("ch_b", Start));
+        var before = await RowsAsync();
+        var flaky = new TableMaintenance(new LostAnswer(_storage, "_delta_log/00000000000000000002.json"), TablePath, _format);
+
+        var exception = await Assert.ThrowsAsync<IOException>(() => flaky.CompactAsync(null, TableMaintenance.DefaultTargetBytes));
+
+        Assert.Contains("may have landed", exception.Message, StringComparison.Ordinal);
+        var snapshot = await _table.Log.ReadSnapshotAsync();
+        Assert.Equal(2, snapshot.Version);
+        Assert.All(snapshot.Files.Keys, f => Assert.True(File.Exists(Path.Combine(_root, TablePath, f)), f));
+        Assert.Equal(before, await RowsAsync());
+    }
+
+    [Fact]
+    public async Task Compact_WhoseFileAVacuumRemovedBeforeTheCommit_CommitsNothing()
+    {
+        await _table.MergeAsync(Batch("run-1", ("ch_a", Start)), "run-1");
+        await AppendAsync(DayA, "a1", ("ch_b", Start));
+        var vacuumed = new TableMaintenance(new BeforeWrite(_storage, "part-compact-", () => Task.CompletedTask) { DeleteAfter = true }, TablePath, _format);
+
+        var exception = await Assert.ThrowsAsync<TableChangedException>(() => vacuumed.CompactAsync(null, TableMaintenance.DefaultTargetBytes));
+
+        Assert.Contains("is gone", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await _table.Log.ReadSnapshotAsync()).Version);
+        Assert.Equal(["ch_a", "ch_b"], (await RowsAsync()).Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task VacuumAndLogClean_RefuseARetentionUnderAnHour()
     {
         var vacuum = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _maintenance.VacuumAsync(TimeSpan.FromMinutes(59), apply: true));
@@ -233,6 +281,10 @@ public sealed class TableMaintenanceTests : IDisposable
         Assert.Contains("version 5 is older than the log keeps: log retention removed the commits before 20", old.Message, StringComparison.Ordinal);
         // The run markers the checkpoint holds still make a rerun of an old run a no-op.
         Assert.True((await _table.MergeAsync(Batch("run-3", ("ch_3", Start + Day)), "run-3")).AlreadyCommitted);
+        // A writer holding a snapshot older than the log keeps cannot commit into the removed versions.
+        var stale = await Assert.ThrowsAsync<InvalidDataException>(() => _table.Log.TryCommitAsync(5, [new DeltaAction { Txn = new DeltaTransaction("x", 1, 0) }], "WRITE"));
+        Assert.Contains("version 4 is not in _delta_log", stale.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(log, "00000000000000000005.json")));
         // Nothing is left to clean until a newer checkpoint is old enough.
         Assert.Equal(0, (await _maintenance.CleanLogAsync(TimeSpan.FromDays(30), apply: true)).Deleted);
     }
@@ -336,6 +388,9 @@ public sealed class TableMaintenanceTests : IDisposable
     {
         private int _done;
 
+        /// <summary>Deletes the marked file right after writing it (as a vacuum with a too-short retention would).</summary>
+        public bool DeleteAfter { get; init; }
+
         public string Location => inner.Location;
 
         public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default) => inner.ReadAsync(path, cancellationToken);
@@ -349,6 +404,10 @@ public sealed class TableMaintenanceTests : IDisposable
                 await before();
             }
             await inner.WriteAsync(path, content, cancellationToken);
+            if (DeleteAfter && path.Contains(marker, StringComparison.Ordinal))
+            {
+                await inner.DeleteAsync(path, cancellationToken);
+            }
         }
 
         public Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default) => inner.WriteAsync(path, content, cancellationToken);
@@ -359,6 +418,56 @@ public sealed class TableMaintenanceTests : IDisposable
         public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
 
         public Task<IReadOnlyList<LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListFilesAsync(prefix, cancellationToken);
+
+        public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
+
+        public Task DeleteFolderAsync(string prefix, CancellationToken cancellationToken = default) => inner.DeleteFolderAsync(prefix, cancellationToken);
+    }
+
+    /// <summary>A storage whose first listing of the table's folder is followed by <paramref name="after"/> (a commit that lands meanwhile).</summary>
+    private sealed class AfterList(ILakeStorage inner, Func<Task> after) : Delegating(inner)
+    {
+        private int _done;
+
+        public override async Task<IReadOnlyList<LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default)
+        {
+            var files = await base.ListFilesAsync(prefix, cancellationToken);
+            if (!prefix.EndsWith(DeltaLog.Folder, StringComparison.Ordinal) && Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                await after();
+            }
+            return files;
+        }
+    }
+
+    /// <summary>A storage that takes the write of <paramref name="path"/> and then fails as a lost answer would.</summary>
+    private sealed class LostAnswer(ILakeStorage inner, string path) : Delegating(inner)
+    {
+        public override async Task<bool> PutIfAbsentAsync(string target, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+        {
+            var written = await base.PutIfAbsentAsync(target, content, cancellationToken);
+            return target.EndsWith(path, StringComparison.Ordinal) ? throw new IOException("the connection was reset before the answer") : written;
+        }
+    }
+
+    private abstract class Delegating(ILakeStorage inner) : ILakeStorage
+    {
+        public string Location => inner.Location;
+
+        public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default) => inner.ReadAsync(path, cancellationToken);
+
+        public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default) => inner.OpenReadAsync(path, cancellationToken);
+
+        public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.WriteAsync(path, content, cancellationToken);
+
+        public Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default) => inner.WriteAsync(path, content, cancellationToken);
+
+        public virtual Task<bool> PutIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+            inner.PutIfAbsentAsync(path, content, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+        public virtual Task<IReadOnlyList<LakeFile>> ListFilesAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListFilesAsync(prefix, cancellationToken);
 
         public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
 

@@ -160,6 +160,12 @@ public sealed class DeltaLog(ILakeStorage storage, string tablePath)
             },
         };
         text.Append(JsonSerializer.Serialize(info, Json)).Append('\n');
+        // A writer whose snapshot is older than the log keeps would find the version after it free again once log
+        // retention removed it, and commit where no reader looks: the version before must still be there.
+        if (version > 0 && await storage.ReadAsync(CommitPath(version - 1), cancellationToken) is null && !await CanReadCheckpointAsync(version - 1, cancellationToken))
+        {
+            throw new InvalidDataException($"{TablePath}: version {version - 1} is not in {Folder} (log retention removed it, or the snapshot is stale): read the table again before committing.");
+        }
         if (!await storage.PutIfAbsentAsync(CommitPath(version), Encoding.UTF8.GetBytes(text.ToString()), cancellationToken))
         {
             return false;

@@ -64,6 +64,9 @@ public sealed class TableMaintenance(ILakeStorage storage, string tablePath, ITa
             return new CompactResult(snapshot.Version, Committed: false, 0, 0, 0, 0, 0);
         }
         var written = new List<DeltaAdd>();
+        // Set while a commit is attempted: a failure then (a lost connection after the store took the write) leaves the
+        // outcome unknown, and the written files may be the table's now, so they are not deleted.
+        var committing = false;
         try
         {
             long rows = 0;
@@ -75,6 +78,7 @@ public sealed class TableMaintenance(ILakeStorage storage, string tablePath, ITa
                 progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
                     $"{index + 1}/{bins.Count}: {Describe(metadata, bin[0].PartitionValues)}: {bin.Count} files ({Bytes(bin.Sum(f => f.Size))}) into 1 of {Bytes(add.Size)}, {count:N0} rows"));
             }
+            await CheckWrittenAsync(written, cancellationToken);
             var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             var inputs = bins.SelectMany(b => b).ToList();
             var actions = inputs.Select(f => new DeltaAction { Remove = new DeltaRemove(f.Path, now, false, true, f.PartitionValues, f.Size) })
@@ -83,7 +87,10 @@ public sealed class TableMaintenance(ILakeStorage storage, string tablePath, ITa
             var version = snapshot.Version + 1;
             for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
             {
-                if (await Log.TryCommitAsync(version, actions, "OPTIMIZE", cancellationToken))
+                committing = true;
+                var committed = await Log.TryCommitAsync(version, actions, "OPTIMIZE", cancellationToken);
+                committing = false;
+                if (committed)
                 {
                     return new CompactResult(version, Committed: true, bins.Select(b => Describe(metadata, b[0].PartitionValues)).Distinct(StringComparer.Ordinal).Count(),
                         inputs.Count, inputs.Sum(f => f.Size), written.Count, written.Sum(a => a.Size)) { Rows = rows };
@@ -98,6 +105,10 @@ public sealed class TableMaintenance(ILakeStorage storage, string tablePath, ITa
             }
             throw new TableChangedException($"{Log.TablePath}: {MaxCommitAttempts} commit attempts lost to concurrent writers; nothing was changed, run it again.");
         }
+        catch (Exception exception) when (committing)
+        {
+            throw new IOException($"{Log.TablePath}: the compaction's commit failed and may have landed ({exception.Message}); its files are kept (a vacuum removes them if they are in no commit). Read the table's history before running it again.", exception);
+        }
         catch (Exception)
         {
             foreach (var add in written)
@@ -105,6 +116,20 @@ public sealed class TableMaintenance(ILakeStorage storage, string tablePath, ITa
                 await DeleteQuietlyAsync($"{Log.TablePath}/{add.Path}");
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Every file this compaction wrote is still there before it commits: a vacuum that ran meanwhile with a retention
+    /// shorter than the compaction took (its files are unreferenced until the commit) would otherwise leave a commit
+    /// naming files that are gone.
+    /// </summary>
+    private async Task CheckWrittenAsync(List<DeltaAdd> written, CancellationToken cancellationToken)
+    {
+        var present = (await storage.ListFilesAsync(Log.TablePath, cancellationToken)).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        if (written.FirstOrDefault(a => !present.Contains($"{Log.TablePath}/{a.Path}")) is { } missing)
+        {
+            throw new TableChangedException($"{Log.TablePath}: {missing.Path}, which this compaction wrote, is gone (a vacuum with a retention shorter than the compaction?); nothing was changed, run it again.");
         }
     }
 
@@ -124,9 +149,15 @@ public sealed class TableMaintenance(ILakeStorage storage, string tablePath, ITa
         var snapshot = await Log.ReadSnapshotAsync(cancellationToken);
         var keep = new HashSet<string>(snapshot.Files.Keys, StringComparer.Ordinal);
         var logPrefix = $"{Log.TablePath}/{DeltaLog.Folder}/";
-        foreach (var commit in files.Where(f => f.Path.StartsWith(logPrefix, StringComparison.Ordinal) && f.Modified >= cutoff && DeltaLog.VersionOf(f.Path) is (_, "json")))
+        var listedCommits = files.Where(f => f.Path.StartsWith(logPrefix, StringComparison.Ordinal) && DeltaLog.VersionOf(f.Path) is (_, "json"))
+            .Select(f => (File: f, DeltaLog.VersionOf(f.Path)!.Value.Version)).ToList();
+        // The files named by the commits written within the retention, and by the commits that landed between the
+        // listing and the snapshot (not listed, and as recent as can be).
+        var newestListed = listedCommits.Count > 0 ? listedCommits.Max(c => c.Version) : -1;
+        var recent = listedCommits.Where(c => c.File.Modified >= cutoff).Select(c => c.Version)
+            .Concat(Enumerable.Range(0, (int)Math.Max(0, snapshot.Version - newestListed)).Select(i => newestListed + 1 + i));
+        foreach (var version in recent)
         {
-            var version = DeltaLog.VersionOf(commit.Path)!.Value.Version;
             foreach (var action in await Log.ReadCommitAsync(version, cancellationToken))
             {
                 if ((action.Add?.Path ?? action.Remove?.Path) is { } path)
@@ -188,6 +219,12 @@ public sealed class TableMaintenance(ILakeStorage storage, string tablePath, ITa
         var deleted = 0;
         if (apply)
         {
+            // Readers that start at _last_checkpoint must not be sent to a checkpoint about to go (a crash between a
+            // checkpoint and its pointer leaves the pointer behind).
+            if (await Log.LastCheckpointAsync(cancellationToken) is not { } pointer || pointer < start)
+            {
+                await Log.WriteCheckpointAsync(start.Value, cancellationToken);
+            }
             foreach (var file in doomed)
             {
                 await storage.DeleteAsync(file.File.Path, cancellationToken);
