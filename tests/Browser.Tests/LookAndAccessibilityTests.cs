@@ -45,6 +45,8 @@ public sealed class LookAndAccessibilityTests(BrowserFixture fixture)
             ("audit", "/audit", "#audit-grid tbody tr"),
             ("api-keys", "/account/api-keys", "#new-key"),
             ("users", "/admin/users", ".users-grid tbody tr"),
+            ("tables", "/tables", ".tables-grid tbody tr"),
+            ("table", "/tables/stripe/customers", "#table-version"),
         })
         {
             await page.GotoAsync(path);
@@ -61,6 +63,15 @@ public sealed class LookAndAccessibilityTests(BrowserFixture fixture)
         await page.Locator("#change-charges").ClickAsync();
         await Assertions.Expect(page.Locator("#checkpoint-submit")).ToBeVisibleAsync();
         await CheckAsync(page, "checkpoint-dialog", width, scheme, findings);
+        await page.GotoAsync("/tables/stripe/customers");
+        await page.Locator("#table-vacuum").ClickAsync();
+        await page.Locator("#maintenance-preview").ClickAsync();
+        await Assertions.Expect(page.Locator("#maintenance-preview-result")).ToBeVisibleAsync();
+        await CheckAsync(page, "vacuum-dialog", width, scheme, findings);
+        await page.GotoAsync("/account/api-keys");
+        await page.Locator("#new-key").ClickAsync();
+        await Assertions.Expect(page.Locator("#key-create")).ToBeVisibleAsync();
+        await CheckAsync(page, "key-dialog", width, scheme, findings);
 
         Assert.True(findings.Count == 0, string.Join("\n", findings));
         Assert.Empty(errors);

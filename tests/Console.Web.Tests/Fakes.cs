@@ -301,6 +301,9 @@ internal sealed class FakeTableService : ITableService
 
     public List<(MaintenanceRequest Request, CallerInfo Caller)> Requests { get; } = [];
 
+    /// <summary>More daily partitions than the two the detail has by default.</summary>
+    public int ExtraPartitions { get; set; }
+
     /// <summary>Set to refuse the next change as a busy stream (the run id).</summary>
     public string? BusyWith { get; set; }
 
@@ -309,8 +312,10 @@ internal sealed class FakeTableService : ITableService
     public Task<TableDetail> DetailAsync(string source, string stream, CancellationToken cancellationToken = default)
     {
         var summary = Rows.FirstOrDefault(r => r.Source == source && r.Stream == stream) ?? throw new KeyNotFoundException($"There is no stream {source}/{stream}.");
-        return Task.FromResult(new TableDetail(summary,
-            [new TablePartition("2026-11-26", 3_000, 1_000_000, 3, 3), new TablePartition("2026-11-25", 1_200, 500_000, 1, 0)],
+        IReadOnlyList<TablePartition> partitions = ExtraPartitions == 0
+            ? [new TablePartition("2026-11-26", 3_000, 1_000_000, 3, 3), new TablePartition("2026-11-25", 1_200, 500_000, 1, 0)]
+            : [.. Enumerable.Range(0, ExtraPartitions + 2).Select(i => new TablePartition(new DateOnly(2026, 11, 26).AddDays(-i).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 10, 1_000, 1, 0))];
+        return Task.FromResult(new TableDetail(summary, partitions,
             [new TableColumn("id", "string", false, false), new TableColumn("created", "long", false, false), new TableColumn("dt", "string", false, true)]));
     }
 

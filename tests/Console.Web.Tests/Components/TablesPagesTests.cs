@@ -57,6 +57,21 @@ public sealed class TablesPagesTests : ConsoleComponentTest
     }
 
     [Fact]
+    public void DetailPage_ManyPartitions_ShowsTheNewestMonth_ThenAllOnRequest()
+    {
+        SignIn("viewer", ConsoleRole.Viewer);
+        Tables.ExtraPartitions = 98;
+        var page = RenderPage<TableDetailPage>(p => p.Add(x => x.Source, "stripe").Add(x => x.Stream, "charges"));
+        Eventually(page, () => Assert.Equal(31, page.FindAll(".partitions-grid tbody tr").Count));
+        Assert.Equal("2026-11-26", page.Find(".partitions-grid tbody tr").GetAttribute("data-dt"));
+
+        page.Find("#all-partitions").Click();
+
+        Eventually(page, () => Assert.Equal(100, page.FindAll(".partitions-grid tbody tr").Count));
+        Assert.Empty(page.FindAll("#all-partitions"));
+    }
+
+    [Fact]
     public void DetailPage_UnknownStream_SaysSo()
     {
         SignIn("viewer", ConsoleRole.Viewer);

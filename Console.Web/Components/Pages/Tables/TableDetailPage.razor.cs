@@ -9,7 +9,11 @@ namespace OpsConsole.Web.Components.Pages.Tables;
 /// <summary>One table: summary, partitions, schema, a preview of its rows, commit history; admins compact, vacuum and clean its log.</summary>
 public sealed partial class TableDetailPage
 {
+    /// <summary>Partitions listed before "Show all": a month of daily partitions.</summary>
+    private const int ShownPartitions = 31;
+
     private int _tab;
+    private bool _allPartitions;
 
     [Parameter]
     public string Source { get; set; } = "";
