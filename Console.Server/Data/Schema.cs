@@ -172,5 +172,9 @@ internal static class Schema
         ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'Operate' CHECK (scope IN ('Read', 'Operate'));
         ALTER TABLE api_keys ADD COLUMN expires_at INTEGER NULL
         """,
+        """
+        -- The latest round of a first run's search for its start, as the job's planning line said it.
+        ALTER TABLE runs ADD COLUMN planning TEXT NULL
+        """,
     ];
 }

@@ -25,6 +25,10 @@ public static class JobLineParser
         _ => null,
     };
 
+    /// <summary>What a <c>planning</c> line says of the search for a first run's start (its message), or null for any other line.</summary>
+    public static string? Planning(LogLine line) =>
+        line.Event == JobEvents.Planning && JobLines.Read(line.Text, JobJsonContext.Default.PlanningEvent) is not null ? line.Msg : null;
+
     /// <summary>The window a <c>plan</c> line reports ([from, to), unix seconds), or null for any other line.</summary>
     public static (long From, long To)? Plan(LogLine line) =>
         line.Event == JobEvents.Plan && JobLines.Read(line.Text, JobJsonContext.Default.PlanEvent) is { } plan ? (plan.From, plan.To) : null;

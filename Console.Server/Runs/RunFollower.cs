@@ -324,6 +324,11 @@ internal sealed class RunFollower(
                     quality = reported;
                     changes.Reported = true;
                 }
+                if (JobLineParser.Planning(line) is { } planning)
+                {
+                    Progress = Progress with { Planning = planning };
+                    changes.Reported = true;
+                }
                 if (JobLineParser.Plan(line) is { } plan)
                 {
                     Progress = Progress with { PlannedFrom = plan.From, PlannedTo = plan.To };
@@ -331,7 +336,7 @@ internal sealed class RunFollower(
                 }
                 if (JobLineParser.Progress(line, now) is { } progress)
                 {
-                    var update = progress with { PlannedFrom = Progress.PlannedFrom, PlannedTo = Progress.PlannedTo };
+                    var update = progress with { PlannedFrom = Progress.PlannedFrom, PlannedTo = Progress.PlannedTo, Planning = Progress.Planning };
                     if (line.Event == JobEvents.Progress)
                     {
                         changes.Points.Add(Point(line, update));

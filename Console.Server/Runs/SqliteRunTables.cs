@@ -16,7 +16,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, job_kind, job_id,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity, pods, cpu, memory, executors, planned_from, planned_to
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity, pods, cpu, memory, executors, planned_from, planned_to, planning
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -250,11 +250,13 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         command.CommandText = """
             UPDATE runs SET records = $records, pages = $pages, bytes = $bytes, rate_limited = $limited, retries = $retries,
                 records_per_second = $rate, progress_at = $at, slices_done = $slicesDone, slices_total = $slicesTotal,
-                usage = COALESCE($usage, usage), planned_from = COALESCE($plannedFrom, planned_from), planned_to = COALESCE($plannedTo, planned_to)
+                usage = COALESCE($usage, usage), planned_from = COALESCE($plannedFrom, planned_from), planned_to = COALESCE($plannedTo, planned_to),
+                planning = COALESCE($planning, planning)
             WHERE id = $id
             """;
         command.Parameters.AddWithValue("$plannedFrom", (object?)progress.PlannedFrom ?? DBNull.Value);
         command.Parameters.AddWithValue("$plannedTo", (object?)progress.PlannedTo ?? DBNull.Value);
+        command.Parameters.AddWithValue("$planning", (object?)progress.Planning ?? DBNull.Value);
         command.Parameters.AddWithValue("$usage", usage is null ? DBNull.Value : JsonSerializer.Serialize(usage, JsonOptions));
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$records", progress.Records);
@@ -363,6 +365,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         {
             PlannedFrom = reader.IsDBNull(37) ? null : reader.GetInt64(37),
             PlannedTo = reader.IsDBNull(38) ? null : reader.GetInt64(38),
+            Planning = reader.IsDBNull(39) ? null : reader.GetString(39),
         },
         Quality = reader.IsDBNull(29) ? null : reader.GetString(29),
         Usage = reader.IsDBNull(30) ? null : JsonSerializer.Deserialize<RunUsage>(reader.GetString(30), JsonOptions),

@@ -29,6 +29,9 @@ public sealed class JobLog(TextWriter output, TimeProvider? time = null)
     public void Plan(string message, PlanEvent plan) =>
         Event(JobEvents.Plan, message, plan, JobJsonContext.Default.PlanEvent, Driver, null);
 
+    public void Planning(string message, PlanningEvent planning) =>
+        Event(JobEvents.Planning, message, planning, JobJsonContext.Default.PlanningEvent, Driver, null);
+
     public void Slice(string message, SliceEvent slice, string source) =>
         Event(JobEvents.Slice, message, slice, JobJsonContext.Default.SliceEvent, source, null);
 

@@ -58,26 +58,29 @@ public sealed class PlanStep(RunContext run)
     }
 
     /// <summary>
-    /// The oldest <c>created</c> before <paramref name="to"/>, found with one-object probes (requests, not records), a round of them
-    /// in parallel (as many as the run has workers, up to 16; the source's rate limit paces them): each round splits
-    /// the interval still in question at its probes, so about 10 rounds instead of 31 one-at-a-time halvings. Each
-    /// round is logged, so the run shows what planning is doing. <paramref name="to"/> when there is nothing.
+    /// A start at or before the oldest <c>created</c> before <paramref name="to"/>, found with one-object probes (requests,
+    /// not records), a round of them in parallel (as many as the run has workers, 2 to 16; the source's rate limit paces
+    /// them). The first round looks back from <paramref name="to"/> at geometric distances (a slice, then growing to the
+    /// epoch), so a young stream is bounded at once and an old one within a factor; later rounds split the interval still
+    /// in question at their probes. The search stops once that interval is at most as many slices as a round has probes:
+    /// another round would cost as many requests as the empty slices it saves. Each round is logged, so the run shows
+    /// what planning is doing. <paramref name="to"/> when there is nothing.
     /// </summary>
     private async Task<long> EarliestCreatedAsync(long to, CancellationToken cancellationToken)
     {
-        Task<bool> AnyBefore(long time) => run.Source.AnyCreatedBeforeAsync(time, cancellationToken);
-
-        if (!await AnyBefore(to))
+        var probes = Math.Clamp(run.Options.Workers, 2, 16);
+        var enough = Math.Max(1, run.Options.SliceSeconds) * probes;
+        long low = 1, high = to; // the smallest time with an object created before it is in [low, high] once AnyBefore(high) holds.
+        var points = FirstRound(to, probes, run.Options.SliceSeconds);
+        for (var round = 1; ; round++)
         {
-            return to;
-        }
-        var probes = Math.Clamp(run.Options.Workers, 1, 16);
-        long low = 1, high = to; // AnyBefore(high) is true; the smallest such time is in [low, high].
-        for (var round = 1; low < high; round++)
-        {
-            var points = Enumerable.Range(1, probes).Select(i => low + (long)((high - low) * (double)i / (probes + 1))).Distinct().ToList();
-            var answers = await Task.WhenAll(points.Select(AnyBefore));
+            var answers = await Task.WhenAll(points.Select(time => run.Source.AnyCreatedBeforeAsync(time, cancellationToken)));
             var first = Array.IndexOf(answers, true);
+            if (round == 1 && first < 0)
+            {
+                run.Log.Info($"Planning: no {run.Stream} object was created before {Utc(to)} (round 1, {points.Count} probes)");
+                return to;
+            }
             if (first < 0)
             {
                 low = points[^1] + 1;
@@ -87,10 +90,31 @@ public sealed class PlanStep(RunContext run)
                 high = points[first];
                 low = first > 0 ? points[first - 1] + 1 : low;
             }
-            run.Log.Info($"Planning: the oldest {run.Stream} object was created in [{Utc(low - 1)}, {Utc(high)}] (round {round}, {points.Count} probes)",
-                new Dictionary<string, object?> { ["from"] = low - 1, ["to"] = high, ["round"] = round, ["probes"] = points.Count });
+            run.Log.Planning($"Planning: the oldest {run.Stream} object was created in [{Utc(low - 1)}, {Utc(high)}] (round {round}, {points.Count} probes)",
+                new PlanningEvent(round, points.Count, low - 1, high));
+            if (high - low < enough)
+            {
+                return low - 1;
+            }
+            points = [.. Enumerable.Range(1, probes).Select(i => low + (long)((high - low) * (double)i / (probes + 1))).Distinct()];
         }
-        return low - 1;
+    }
+
+    /// <summary><paramref name="to"/> itself and <paramref name="probes"/> - 1 times before it at distances growing geometrically from one slice to the epoch, ascending.</summary>
+    public static List<long> FirstRound(long to, int probes, long sliceSeconds)
+    {
+        var step = (double)Math.Max(1, sliceSeconds);
+        var span = Math.Max(1, to - 1);
+        var distances = probes - 1;
+        var ratio = distances > 1 ? Math.Pow(Math.Max(1, span / step), 1.0 / (distances - 1)) : 1;
+        var points = new SortedSet<long> { to };
+        for (var i = 0; i < distances; i++)
+        {
+            // The last one reaches the epoch exactly; one probe alone halves the span.
+            var distance = distances == 1 ? span / 2.0 : i == distances - 1 ? span : step * Math.Pow(ratio, i);
+            points.Add(Math.Max(1, to - (long)Math.Min(span, distance)));
+        }
+        return [.. points];
     }
 
     private static string Utc(long seconds) =>

@@ -6,12 +6,18 @@ using System.Text;
 using System.Text.Json;
 using OpsConsole.TestSupport;
 
-// Launch to first log line: the console (Release build, a process of its own, its embedded Sandbox with 2,000
-// charges and no latency) launches a run over the API and the clock stops when the run's first log line can be read
-// back (polled every 10 ms), through the local runner and through the Kubernetes runner against the Kubernetes API
-// test server (whose pod is a process on this machine: no scheduling, no image pull). One run at a time, alternating.
-// usage: dotnet run -c Release --project bench/LaunchBench -- [launches=10]   (build Console.Server -c Release first)
-var launches = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+// The first seconds of a run, through the console's Release build as a process of its own (build Console.Server -c
+// Release first):
+//   api [launches=10]      launch to first log line: a launch over the API, the clock stopped when the run's first log
+//                          line can be read back (polled every 10 ms); the embedded Sandbox with 2,000 charges and no
+//                          latency; through the local runner and through the Kubernetes runner against the Kubernetes API
+//                          test server (whose pod is a process on this machine: no scheduling, no image pull).
+//   plan [launches=5]      planning a full sync of charges with 8 workers against the embedded Sandbox as it ships
+//                          (10,000 charges over 90 days, 300 ms latency with 100 ms jitter, the test key's 25
+//                          requests/s): from the line "finding the oldest" to the plan line, by the job's own timestamps.
+// One warm-up launch first, then one run at a time.
+// usage: dotnet bench/LaunchBench/bin/Release/net10.0/OpsConsole.Bench.Launch.dll api|plan [launches]
+var mode = args.Length > 0 ? args[0] : "api";
 var root = Root();
 var consoleDll = Path.Combine(root, "Console.Server", "bin", "Release", "net10.0", "OpsConsole.Server.dll");
 var jobDll = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
@@ -20,29 +26,72 @@ if (!File.Exists(consoleDll))
     Console.Error.WriteLine($"{consoleDll} is missing: dotnet build Console.Server -c Release");
     return 1;
 }
-await using var kube = await KubernetesApiServer.StartAsync();
-kube.Images = _ => ("dotnet", [jobDll]);
-var results = new Dictionary<string, List<double>> { ["local"] = [], ["kubernetes"] = [] };
-foreach (var kind in results.Keys)
+var launchesArg = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
+switch (mode)
 {
-    using var console = await ConsoleProcess.StartAsync(consoleDll, kind, kube, jobDll);
-    kube.Secrets["opsconsole-source"] = new() { ["STRIPE_SECRET_KEY"] = "sk_live_sandbox" };
-    for (var i = 0; i < launches + 1; i++)
+    case "api":
+        await ApiAsync(launchesArg > 0 ? launchesArg : 10);
+        return 0;
+    case "plan":
+        await PlanAsync(launchesArg > 0 ? launchesArg : 5);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: LaunchBench api|plan [launches]");
+        return 2;
+}
+
+async Task ApiAsync(int launches)
+{
+    await using var kube = await KubernetesApiServer.StartAsync();
+    kube.Images = _ => ("dotnet", [jobDll]);
+    var results = new Dictionary<string, List<double>> { ["local"] = [], ["kubernetes"] = [] };
+    foreach (var kind in results.Keys)
     {
-        var seconds = await console.LaunchToFirstLineAsync();
-        if (i > 0)
+        using var console = await ConsoleProcess.StartAsync(consoleDll, kind, kube, jobDll, ["--Sandbox:Charges", "2000", "--Sandbox:LatencyMs", "0", "--Sandbox:JitterMs", "0"]);
+        kube.Secrets["opsconsole-source"] = new() { ["STRIPE_SECRET_KEY"] = "sk_live_sandbox" };
+        for (var i = 0; i < launches + 1; i++)
         {
-            results[kind].Add(seconds); // the first launch of each console warms it up
+            var (seconds, _) = await console.LaunchAsync(workers: 4);
+            if (i > 0)
+            {
+                results[kind].Add(seconds); // the first launch of each console warms it up
+            }
         }
     }
+    Console.WriteLine($"{launches} launches each after one warm-up, one at a time; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    foreach (var (kind, times) in results)
+    {
+        times.Sort();
+        Console.WriteLine($"{kind} runner: launch to first log line p50 {times[times.Count / 2] * 1000:0} ms, max {times[^1] * 1000:0} ms");
+    }
 }
-Console.WriteLine($"{launches} launches each after one warm-up, one at a time; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-foreach (var (kind, times) in results)
+
+async Task PlanAsync(int launches)
 {
+    await using var kube = await KubernetesApiServer.StartAsync();
+    using var console = await ConsoleProcess.StartAsync(consoleDll, "local", kube, jobDll, []);
+    var times = new List<double>();
+    for (var i = 0; i < launches + 1; i++)
+    {
+        var (_, lines) = await console.LaunchAsync(workers: 8);
+        var found = lines.FirstOrDefault(l => l.Msg.Contains("finding the oldest", StringComparison.Ordinal));
+        var planned = lines.FirstOrDefault(l => l.Msg.Contains("slices to fetch", StringComparison.Ordinal));
+        if (found is null || planned is null)
+        {
+            throw new InvalidOperationException("the run's log has no planning lines");
+        }
+        var rounds = lines.Where(l => l.Msg.StartsWith("Planning:", StringComparison.Ordinal)).ToList();
+        var seconds = (planned.Ts - found.Ts).TotalSeconds;
+        Console.WriteLine($"launch {i}: planning {seconds * 1000:0} ms, {rounds.Count} rounds; {planned.Msg}");
+        if (i > 0)
+        {
+            times.Add(seconds);
+        }
+    }
     times.Sort();
-    Console.WriteLine($"{kind} runner: launch to first log line p50 {times[times.Count / 2] * 1000:0} ms, max {times[^1] * 1000:0} ms");
+    Console.WriteLine($"{launches} full syncs after one warm-up; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    Console.WriteLine($"planning (first probe to plan line): p50 {times[times.Count / 2] * 1000:0} ms, max {times[^1] * 1000:0} ms");
 }
-return 0;
 
 static string Root()
 {
@@ -65,14 +114,14 @@ internal sealed class ConsoleProcess : IDisposable
 
     private ConsoleProcess(Process process, HttpClient client, string data) => (_process, _client, _data) = (process, client, data);
 
-    public static async Task<ConsoleProcess> StartAsync(string dll, string kind, KubernetesApiServer kube, string jobDll)
+    public static async Task<ConsoleProcess> StartAsync(string dll, string kind, KubernetesApiServer kube, string jobDll, string[] sandbox)
     {
         var data = Directory.CreateTempSubdirectory("opsconsole-launch-bench-").FullName;
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[dll, "--urls", $"http://127.0.0.1:{port}", "--Runner:Kind", kind, "--Runner:Job", jobDll,
                      "--Kubernetes:Kubeconfig", kube.Kubeconfig, "--Kubernetes:Image", "opsconsole/job:bench", "--Sandbox:Url", "http://127.0.0.1:0",
-                     "--Sandbox:Charges", "2000", "--Sandbox:LatencyMs", "0", "--Sandbox:JitterMs", "0", "--Logging:LogLevel:Default", "Warning"])
+                     "--Logging:LogLevel:Default", "Warning", .. sandbox])
         {
             start.ArgumentList.Add(argument);
         }
@@ -102,11 +151,11 @@ internal sealed class ConsoleProcess : IDisposable
         return new ConsoleProcess(process, client, data);
     }
 
-    /// <summary>Seconds from sending the launch to reading the run's first log line; waits for the run to end after.</summary>
-    public async Task<double> LaunchToFirstLineAsync()
+    /// <summary>Seconds from sending the launch to reading the run's first log line, and its whole log once it has ended.</summary>
+    public async Task<(double Seconds, List<BenchLine> Lines)> LaunchAsync(int workers)
     {
         var watch = Stopwatch.StartNew();
-        var response = await _client.PostAsJsonAsync(new Uri("/api/runs", UriKind.Relative), new { stream = "charges", mode = "full", workers = 4 });
+        var response = await _client.PostAsJsonAsync(new Uri("/api/runs", UriKind.Relative), new { stream = "charges", mode = "full", workers });
         response.EnsureSuccessStatusCode();
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         double seconds;
@@ -120,15 +169,28 @@ internal sealed class ConsoleProcess : IDisposable
             }
             await Task.Delay(10);
         }
-        for (var deadline = DateTime.UtcNow.AddSeconds(120); DateTime.UtcNow < deadline; await Task.Delay(200))
+        for (var deadline = DateTime.UtcNow.AddSeconds(300); ; await Task.Delay(200))
         {
             var run = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/api/runs/{id}", UriKind.Relative));
             if (run.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Cancelled")
             {
                 break;
             }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"run {id} did not end within 300 s");
+            }
         }
-        return seconds;
+        var lines = new List<BenchLine>();
+        var all = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/api/runs/{id}/logs?after=0&limit=5000", UriKind.Relative));
+        foreach (var line in all.GetProperty("lines").EnumerateArray())
+        {
+            if (DateTimeOffset.TryParse(line.GetProperty("ts").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var ts))
+            {
+                lines.Add(new BenchLine(ts, line.GetProperty("msg").GetString() ?? ""));
+            }
+        }
+        return (seconds, lines);
     }
 
     public void Dispose()
@@ -147,3 +209,5 @@ internal sealed class ConsoleProcess : IDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+internal sealed record BenchLine(DateTimeOffset Ts, string Msg);

@@ -22,6 +22,11 @@ public sealed class RealJobTests
         var plan = Assert.Single(lines, line => line.Event == "plan");
         Assert.Contains($"created in [{run.Progress.PlannedFrom}, {run.Progress.PlannedTo})", plan.Msg, StringComparison.Ordinal);
         Assert.True(run.Progress.PlannedTo > run.Progress.PlannedFrom);
+        // A full sync searched for the oldest charge: each round is a planning line, and the run keeps the last one.
+        var rounds = lines.Where(line => line.Event == "planning").ToList();
+        Assert.NotEmpty(rounds);
+        Assert.Equal(rounds[^1].Msg, run.Progress.Planning);
+        Assert.StartsWith("Planning: the oldest charges object was created in [", run.Progress.Planning, StringComparison.Ordinal);
         Assert.Contains(lines, line => line.Event == "slice" && line.Source.StartsWith("executor-", StringComparison.Ordinal));
         Assert.True(Directory.Exists(Path.Combine(console.DataPath, "lake", "raw", "stripe", "charges", "_delta_log")));
         // The job read its key from the environment; it is nowhere in the log.

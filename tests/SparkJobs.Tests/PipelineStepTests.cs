@@ -67,7 +67,8 @@ public sealed class PipelineStepTests : IDisposable
 
         var plan = await new PlanStep(run).RunAsync(CancellationToken.None);
 
-        Assert.Equal(Start + 12_345, plan.Window.From);
+        // At or before the oldest object, and at most 3 slices (a round of the 3 workers' probes) before it.
+        Assert.InRange(plan.Window.From, Start + 12_345 - (3 * Day), Start + 12_345);
     }
 
     [Theory]
@@ -75,17 +76,45 @@ public sealed class PipelineStepTests : IDisposable
     [InlineData(2)]
     [InlineData(999_999_999)]
     [InlineData(Start + (3 * Day) - 120)]
-    public async Task Plan_FirstRun_ParallelProbeRounds_FindTheOldestExactly_AndLogEachRound(long oldest)
+    public async Task Plan_FirstRun_ParallelProbeRounds_StartWithinARoundOfSlicesOfTheOldest_AndLogEachRound(long oldest)
     {
         var source = new FakeSource([Record("ch_old", oldest), Record("ch_new", Start + (3 * Day) - 100)]);
         var run = await RunAsync(source, new SqliteStateStore(Path.Combine(_folder, "state.db")), now: Start + (3 * Day));
 
         var plan = await new PlanStep(run).RunAsync(CancellationToken.None);
 
-        Assert.Equal(oldest, plan.Window.From);
+        Assert.InRange(plan.Window.From, oldest - (3 * Day), oldest);
         var rounds = _output.ToString().Split('\n').Count(line => line.Contains("Planning: the oldest charges object was created in", StringComparison.Ordinal));
-        // 3 workers: 3 probes a round split the interval in 4, so 31 bits take at most 16 rounds (bisection took 31).
-        Assert.InRange(rounds, 1, 17);
+        // 3 probes a round: the first bounds the age within a factor, each later one splits the interval in 4.
+        Assert.InRange(rounds, 1, 16);
+        Assert.InRange(source.Probes, rounds, rounds * 3);
+    }
+
+    [Fact]
+    public async Task Plan_FirstRun_NothingBeforeTheWindowEnd_StartsThereAfterOneRound()
+    {
+        var source = new FakeSource([Record("ch_new", Start + (3 * Day) - 100)]);
+        var run = await RunAsync(source, new SqliteStateStore(Path.Combine(_folder, "state.db")), now: Start + (3 * Day) - 200);
+
+        var plan = await new PlanStep(run).RunAsync(CancellationToken.None);
+
+        Assert.Equal(plan.Window.To, plan.Window.From);
+        Assert.Equal(3, source.Probes);
+        Assert.Contains("Planning: no charges object was created before", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_FirstRound_LooksBackGeometricallyFromTheEndToTheEpoch()
+    {
+        var points = PlanStep.FirstRound(to: 1_800_000_000, probes: 8, sliceSeconds: Day);
+
+        Assert.Equal(8, points.Count);
+        Assert.Equal(1_800_000_000, points[^1]);
+        Assert.Equal(1_800_000_000 - Day, points[^2]);
+        Assert.Equal(1, points[0]);
+        var distances = points.Select(p => 1_800_000_000.0 - p).Reverse().Skip(1).ToList();
+        var ratios = distances.Skip(1).Zip(distances, (next, previous) => next / previous).ToList();
+        Assert.All(ratios, ratio => Assert.InRange(ratio, 5.1, 5.4)); // 7 distances from a day to 1.8e9 s: (1.8e9 / 86,400)^(1/6)
     }
 
     [Fact]
@@ -152,8 +181,15 @@ public sealed class PipelineStepTests : IDisposable
             }
         }
 
-        public Task<bool> AnyCreatedBeforeAsync(long time, CancellationToken cancellationToken) =>
-            Task.FromResult(records.Any(r => r.GetProperty("created").GetInt64() < time));
+        public int Probes => _probes;
+
+        private int _probes;
+
+        public Task<bool> AnyCreatedBeforeAsync(long time, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _probes);
+            return Task.FromResult(records.Any(r => r.GetProperty("created").GetInt64() < time));
+        }
 
         public Task<IReadOnlyCollection<string>> ChangedSinceAsync(long since, long createdBefore, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyCollection<string>>([]);

@@ -12,6 +12,7 @@ public static class JobEvents
 {
     public const string Log = "log";
     public const string Plan = "plan";
+    public const string Planning = "planning";
     public const string Progress = "progress";
     public const string Slice = "slice";
     public const string Quality = "dq";
@@ -37,6 +38,12 @@ public sealed record ProgressEvent(long Records, long Pages, long Bytes, long Re
 /// The <c>plan</c> line, once the window is known: objects created in [<see cref="From"/>, <see cref="To"/>) (unix
 /// seconds), the slices left and those an earlier attempt finished, from the checkpoint it read.
 /// </summary>
+/// <summary>
+/// A <c>planning</c> line, one per round of the search for a first run's start: after <see cref="Round"/> rounds of
+/// <see cref="Probes"/> probes, the oldest object was created in [<see cref="From"/>, <see cref="To"/>] (unix seconds).
+/// </summary>
+public sealed record PlanningEvent(int Round, int Probes, long From, long To);
+
 public sealed record PlanEvent(string RunId, string Stream, long From, long To, int Slices, int Done, int Workers, long? Cursor, long CheckpointVersion, string Mode);
 
 /// <summary>A <c>slice</c> line: a slice done (records and pages), or cut into smaller pieces (split into).</summary>

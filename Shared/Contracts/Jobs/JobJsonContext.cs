@@ -13,6 +13,7 @@ namespace OpsConsole.Shared.Jobs;
 [JsonSerializable(typeof(JobUsage))]
 [JsonSerializable(typeof(ProgressEvent))]
 [JsonSerializable(typeof(PlanEvent))]
+[JsonSerializable(typeof(PlanningEvent))]
 [JsonSerializable(typeof(SliceEvent))]
 [JsonSerializable(typeof(QualityEvent))]
 [JsonSerializable(typeof(SummaryEvent))]

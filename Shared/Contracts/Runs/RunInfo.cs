@@ -91,6 +91,9 @@ public sealed record RunProgress(long Records, long Pages, long Bytes, long Rate
 
     public long? PlannedTo { get; init; }
 
+    /// <summary>The latest round of a first run's search for its start, as the job reported it; null when it did not search.</summary>
+    public string? Planning { get; init; }
+
     /// <summary>The share of the window's slices fetched, 0 to 1, or null before the plan is known.</summary>
     public double? Fraction => SlicesTotal > 0 ? Math.Clamp((double)SlicesDone / SlicesTotal, 0, 1) : null;
 }

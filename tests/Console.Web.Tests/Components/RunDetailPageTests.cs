@@ -58,6 +58,26 @@ public sealed class RunDetailPageTests : ConsoleComponentTest
     }
 
     [Fact]
+    public void Planning_ShowsTheSearchsLatestRound_UntilThePlanIsKnown()
+    {
+        SignIn("viewer", ConsoleRole.Viewer);
+        Runs.Runs.Add(Run(Id, RunState.Running));
+        var page = Open();
+        Eventually(page, () => Assert.Contains("Planning the window", page.Find("#run-plan").TextContent, StringComparison.Ordinal));
+
+        const string round = "Planning: the oldest charges object was created in [2026-09-07 00:00:00, 2026-09-30 12:00:00] (round 2, 8 probes)";
+        Runs.Push(Run(Id, RunState.Running) with { Progress = RunProgress.None with { Planning = round, UpdatedAt = FakeRunService.Now } });
+        Eventually(page, () => Assert.Contains(round, page.Find("#run-plan").TextContent, StringComparison.Ordinal));
+
+        Runs.Push(Run(Id, RunState.Running) with { Progress = RunProgress.None with { Planning = round, SlicesTotal = 91, UpdatedAt = FakeRunService.Now } });
+        Eventually(page, () =>
+        {
+            Assert.Contains("0 of 91 slices fetched", page.Find("#run-plan").TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain("Planning", page.Find("#run-plan").TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public void LiveProgress_RecordsAndPercentMove()
     {
         SignIn("viewer", ConsoleRole.Viewer);
