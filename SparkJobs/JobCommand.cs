@@ -68,8 +68,9 @@ public static class JobCommand
             }
             return JobExitCodes.InvalidArguments;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) },
-            cancellationToken);
+        // Signals are the caller's to turn into the token (Program does, before anything else runs): the parser's own
+        // handling starts only once the command has first yielded, after the job may have taken the stream's lease.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 
     private static async Task<int> IngestAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, Func<string, string?> environment,

@@ -14,13 +14,28 @@ public sealed class LogService(IOptions<LogOptions> options, IOptions<DataOption
     private readonly ConcurrentDictionary<string, RunLog> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LogArchive> _endedArchives = new(StringComparer.Ordinal);
+    private TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The folder with a run's output, exit status and log archive.</summary>
     public string RunFolder(string runId) => Path.Combine(data.Value.FullPath, "runs", runId);
 
     /// <summary>The live log of a run being followed, created (and resumed from its archive) on first use.</summary>
-    public RunLog Open(string runId) =>
-        _live.GetOrAdd(runId, id => new RunLog(id, new LogArchive(RunFolder(id)), options.Value.BufferLines, redactor));
+    public RunLog Open(string runId)
+    {
+        if (_live.TryGetValue(runId, out var open))
+        {
+            return open;
+        }
+        var log = _live.GetOrAdd(runId, id => new RunLog(id, new LogArchive(RunFolder(id)), options.Value.BufferLines, redactor));
+        Interlocked.Exchange(ref _opened, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return log;
+    }
+
+    /// <summary>
+    /// Completes when the next live log opens (any run's): a viewer waiting for a run that has not started takes this
+    /// before looking for the run's log, so its first line reaches the viewer without a polling delay.
+    /// </summary>
+    public Task NextOpenAsync() => Volatile.Read(ref _opened).Task;
 
     /// <summary>The run's live log if it is (or was recently) followed.</summary>
     public RunLog? Live(string runId) => _live.GetValueOrDefault(runId);

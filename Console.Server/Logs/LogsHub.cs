@@ -14,7 +14,8 @@ public sealed class LogsHub(LogService logs, IRunService runs, LogMetrics metric
     /// <summary>Lines per batch: small enough to keep a batch quick to render, large enough to keep up.</summary>
     public const int BatchLines = 1000;
 
-    private static readonly TimeSpan StartPoll = TimeSpan.FromMilliseconds(200);
+    /// <summary>How often a viewer of a run that has not started looks at its state (a log opening wakes it at once).</summary>
+    private static readonly TimeSpan StartPoll = TimeSpan.FromSeconds(1);
 
     public override Task OnConnectedAsync()
     {
@@ -30,6 +31,7 @@ public sealed class LogsHub(LogService logs, IRunService runs, LogMetrics metric
 
     public async IAsyncEnumerable<LogBatch> Stream(string runId, long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var opened = logs.NextOpenAsync();
         var log = logs.Live(runId);
         while (log is null)
         {
@@ -54,7 +56,14 @@ public sealed class LogsHub(LogService logs, IRunService runs, LogMetrics metric
                 yield break;
             }
             // Not started yet: its log appears with the job's first line.
-            await Task.Delay(StartPoll, cancellationToken);
+            try
+            {
+                await opened.WaitAsync(StartPoll, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+            opened = logs.NextOpenAsync();
             log = logs.Live(runId);
         }
 

@@ -36,7 +36,10 @@ public sealed class IngestJob(IngestOptions options, JobLog log, TimeProvider? t
         {
             state = new CountingStateStore(StateStores.Open(options.State, _time), _usage);
             storage = new CountingLakeStorage(LakeStorages.Open(options.Lake), _usage);
-            await AcquireLeaseAsync(state, cancellationToken);
+            // Not cancellable: a cancellation seen after the store granted the lease (the write done, its answer not yet
+            // read) would leave the lease held with no one to release it, refusing the stream's next run until it expired.
+            // Once held, the try below releases it whatever ends the run, a cancellation included.
+            await AcquireLeaseAsync(state, CancellationToken.None);
         }
         catch (StreamLeaseHeldException held)
         {

@@ -17,6 +17,11 @@ using Microsoft.Playwright;
 //                                        times, input delay of key presses in the log search, JS heap over time.
 //   runs [count]                        the Runs page in headless Chromium over a store of `count` runs (default 100,000):
 //                                        time to the first rows, to a sort change and to a filter change.
+//   api [runs] [audit] [seconds] [connections]
+//                                        the read API over a store of `runs` runs (default 100,000) and `audit` audit
+//                                        entries (default 1,000,000): autocannon (tests/tools/api-load.mjs) with
+//                                        `connections` connections (default 100) for `seconds` (default 60) on each URL,
+//                                        with an API key: latency p50/p95/p99, requests/s, console CPU and peak memory.
 //   ingest ...                          (what the console starts as the job) writes BENCH_RATE lines/s for BENCH_SECONDS.
 var mode = args.Length > 0 ? args[0] : "hub";
 return mode switch
@@ -25,6 +30,7 @@ return mode switch
     "hub" => await HubBench.RunAsync(Arg(1, 20_000), Arg(2, 60), Arg(3, 20), args.Length > 4 ? args[4] : "local"),
     "browser" => await BrowserBench.RunAsync(Arg(1, 5_000), Arg(2, 60)),
     "runs" => await RunsPageBench.RunAsync(Arg(1, 100_000)),
+    "api" => await ApiBench.RunAsync(Arg(1, 100_000), Arg(2, 1_000_000), Arg(3, 60), Arg(4, 100)),
     _ => Usage(),
 };
 
@@ -32,7 +38,7 @@ int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index],
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] [local|kubernetes] | browser [rate] [seconds] | runs [count]");
+    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] [local|kubernetes] | browser [rate] [seconds] | runs [count] | api [runs] [audit] [seconds] [connections]");
     return 2;
 }
 
@@ -389,7 +395,7 @@ internal static class RunsPageBench
     }
 
     /// <summary>Ended runs, one a minute back from now, in the streams and states a busy console has.</summary>
-    private static async Task SeedAsync(string database, int count)
+    public static async Task SeedAsync(string database, int count)
     {
         await using var connection = new SqliteConnection($"Data Source={database}");
         await connection.OpenAsync();
@@ -445,5 +451,130 @@ internal static class BenchBrowser
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         return page;
+    }
+}
+
+/// <summary>
+/// The read API at scale: runs and audit entries written straight into the console's database (as years of use would
+/// leave them) and a read-scoped API key, then each URL under autocannon in turn, the first page and a deep one.
+/// </summary>
+internal static class ApiBench
+{
+    public static async Task<int> RunAsync(int runs, int audit, int seconds, int connections)
+    {
+        await using var console = await BenchConsole.StartAsync(1, 1);
+        var database = Path.Combine(console.Data, "opsconsole.db");
+        var seeding = Stopwatch.StartNew();
+        await RunsPageBench.SeedAsync(database, runs);
+        await SeedAuditAsync(database, audit);
+        var key = await SeedKeyAsync(database);
+        Console.WriteLine($"{runs:N0} runs and {audit:N0} audit entries written to the store in {seeding.Elapsed.TotalSeconds:F1} s; " +
+            $"{connections} connections for {seconds} s a URL; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+
+        using var client = new HttpClient { BaseAddress = new Uri(console.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var middleRun = await MiddleRunAsync(client, runs);
+        var urls = new List<(string Name, string Path)>
+        {
+            ("runs, newest 50", "/api/runs?limit=50"),
+            ("runs, 50 after the middle run (keyset)", $"/api/runs?limit=50&before={middleRun}"),
+            ("runs page as the UI asks (sorted, counted)", "/api/runs/page?limit=25"),
+            ("runs page at offset runs/2", $"/api/runs/page?limit=25&offset={runs / 2}"),
+            ("audit, newest 50", "/api/audit?limit=50"),
+            ("audit, 50 before the middle entry (keyset)", $"/api/audit?limit=50&before={audit / 2}"),
+        };
+        var tools = Path.Combine(BenchConsole.FindRoot(), "tests", "tools");
+        var peakRss = 0.0;
+        foreach (var (name, path) in urls)
+        {
+            var probe = await client.GetAsync(path);
+            if (!probe.IsSuccessStatusCode)
+            {
+                Console.WriteLine($"{name}: {path} answers {(int)probe.StatusCode}, skipped");
+                continue;
+            }
+            var cpuBefore = console.CpuSeconds();
+            using var load = Process.Start(new ProcessStartInfo("node", [Path.Combine(tools, "api-load.mjs"), console.BaseUrl.TrimEnd('/') + path,
+                seconds.ToString(CultureInfo.InvariantCulture), connections.ToString(CultureInfo.InvariantCulture), $"Bearer {key}"])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var output = load.StandardOutput.ReadToEndAsync();
+            var errors = load.StandardError.ReadToEndAsync();
+            while (!load.HasExited)
+            {
+                peakRss = Math.Max(peakRss, console.MemoryMiB("VmRSS"));
+                await Task.Delay(250);
+            }
+            await load.WaitForExitAsync();
+            if (load.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"api-load.mjs failed: {await errors}");
+            }
+            var result = JsonDocument.Parse(await output).RootElement;
+            var cpu = console.CpuSeconds() - cpuBefore;
+            Console.WriteLine($"{name} ({path}): {result.GetProperty("perSecond").GetDouble():F0} requests/s, " +
+                $"p50 {result.GetProperty("p50").GetDouble():F1} ms, p95 {result.GetProperty("p95").GetDouble():F1} ms, p99 {result.GetProperty("p99").GetDouble():F1} ms, " +
+                $"max {result.GetProperty("max").GetDouble():F0} ms; {result.GetProperty("non2xx").GetInt32()} non-2xx, {result.GetProperty("errors").GetInt32()} errors; " +
+                $"console {cpu / seconds * 100:F0}% of one core");
+        }
+        Console.WriteLine($"console peak RSS {Math.Max(peakRss, console.MemoryMiB("VmHWM")):F0} MiB");
+        return 0;
+    }
+
+    /// <summary>The id of the run in the middle of the list, newest first.</summary>
+    private static async Task<string> MiddleRunAsync(HttpClient client, int runs)
+    {
+        var page = await client.GetFromJsonAsync<JsonElement>($"/api/runs/page?limit=1&offset={runs / 2}");
+        return page.GetProperty("runs")[0].GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Audit entries of the kinds a busy console writes, one every 30 s back from now.</summary>
+    private static async Task SeedAuditAsync(string database, int count)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database}");
+        await connection.OpenAsync();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO audit (at, actor, action, target, stream, before, after, reason, outcome)
+            VALUES ($at, $actor, $action, $target, $stream, NULL, $after, NULL, 'ok')
+            """;
+        var at = command.Parameters.Add("$at", SqliteType.Integer);
+        var actor = command.Parameters.Add("$actor", SqliteType.Text);
+        var action = command.Parameters.Add("$action", SqliteType.Text);
+        var target = command.Parameters.Add("$target", SqliteType.Text);
+        var stream = command.Parameters.Add("$stream", SqliteType.Text);
+        var after = command.Parameters.Add("$after", SqliteType.Text);
+        string[] actions = ["run.launch", "run.launch", "run.cancel", "checkpoint.reset", "api_key.create", "sign_in"];
+        string[] streams = ["stripe/charges", "stripe/refunds", "stripe/customers"];
+        var start = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds() - count * 30_000L;
+        for (var i = 0; i < count; i++)
+        {
+            at.Value = start + i * 30_000L;
+            actor.Value = i % 5 == 0 ? "admin" : "operator";
+            action.Value = actions[i % actions.Length];
+            target.Value = $"run-{i:D8}";
+            stream.Value = streams[i % 3];
+            after.Value = $$"""{"mode":"incremental","workers":8,"n":{{i}}}""";
+            await command.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>A read-scoped API key of the viewer, as the console stores one (only its SHA-256).</summary>
+    private static async Task<string> SeedKeyAsync(string database)
+    {
+        var secret = "opsk_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var connection = new SqliteConnection($"Data Source={database}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO api_keys (id, owner, name, prefix, secret_hash, created_at, scope)
+            VALUES ('bench-key', 'viewer', 'api bench', $prefix, $hash, $now, 'Read')
+            """;
+        command.Parameters.AddWithValue("$prefix", secret[..12]);
+        command.Parameters.AddWithValue("$hash", System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync();
+        return secret;
     }
 }

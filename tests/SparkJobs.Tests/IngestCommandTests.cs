@@ -192,6 +192,43 @@ public sealed class IngestCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ingest_SigtermAtAnyMomentOfItsStart_ExitsAsCancelledAndLeavesTheLeaseFree()
+    {
+        // The console cancels a run with SIGTERM, often within a second of its launch. A job that took the stream's lease
+        // before it handled SIGTERM was killed by it (exit 143) holding the lease, and the stream's next launch was refused
+        // until the lease expired.
+        var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
+        var state = new SqliteStateStore(State);
+        for (var delay = 0; delay <= 600; delay += 40)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in (string[])[job, "ingest", "--stream", "charges", "--mode", "full", "--run-id", $"run-term-{delay}", "--safety-lag-seconds", "0",
+                         "--state", State, "--lake", Lake, "--api-base", _job.Sandbox.BaseAddress.ToString()])
+            {
+                start.ArgumentList.Add(argument);
+            }
+            start.Environment["STRIPE_SECRET_KEY"] = "sk_live_sandbox";
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            await Task.Delay(delay);
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+            await process.WaitForExitAsync();
+            var lines = await output;
+
+            var lease = await state.GetLeaseAsync("stripe", "charges");
+            Assert.True(lease is null, $"SIGTERM {delay} ms after the start (exit {process.ExitCode}): the lease is still held by {lease?.Holder}\n{lines}");
+            if (lines.Length > 0)
+            {
+                Assert.True(process.ExitCode is 130 or 0, $"SIGTERM {delay} ms after the start: exit {process.ExitCode} after it had begun\n{lines}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Ingest_StreamHeld_IsRefusedNamingTheHolder()
     {
         await new SqliteStateStore(State).AcquireLeaseAsync("stripe", "charges", "run-running", TimeSpan.FromMinutes(5));
