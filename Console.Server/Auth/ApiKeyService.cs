@@ -163,9 +163,10 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
         await using var connection = await database.OpenAsync(cancellationToken);
         string owner;
         ApiKeyScope scope;
+        bool stale;
         await using (var find = connection.CreateCommand())
         {
-            find.CommandText = "SELECT owner, scope, expires_at FROM api_keys WHERE secret_hash = $hash AND revoked_at IS NULL";
+            find.CommandText = "SELECT owner, scope, expires_at, last_used_at FROM api_keys WHERE secret_hash = $hash AND revoked_at IS NULL";
             find.Parameters.AddWithValue("$hash", hash);
             await using var reader = await find.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
@@ -177,10 +178,14 @@ public sealed class ApiKeyService(SqliteDatabase database, UserStore users, Time
                 return (null, $"The API key expired at {expires:u}: create a new one.");
             }
             (owner, scope) = (reader.GetString(0), Enum.Parse<ApiKeyScope>(reader.GetString(1)));
+            stale = reader.IsDBNull(3) || reader.GetInt64(3) < (now - LastUsedResolution).ToUnixTimeMilliseconds();
         }
 
-        await using (var touch = connection.CreateCommand())
+        // Written at most once a minute a key: an UPDATE takes SQLite's write lock even when it changes nothing, and a
+        // script calling many times a second would queue every request behind the others' writes.
+        if (stale)
         {
+            await using var touch = connection.CreateCommand();
             touch.CommandText = """
                 UPDATE api_keys SET last_used_at = $now
                 WHERE secret_hash = $hash AND (last_used_at IS NULL OR last_used_at < $stale)

@@ -43,7 +43,7 @@ internal sealed class CheckpointService(
     {
         var now = time.GetUtcNow();
         var stored = (await state.ListCheckpointsAsync(cancellationToken)).ToDictionary(c => (c.Source, c.Stream));
-        var recent = await runs.ListAsync(500, cancellationToken);
+        var recent = await runs.ListAsync(500, cancellationToken: cancellationToken) ?? [];
         var streams = StreamCatalog.Names().Select(s => (Source, s)).Union(stored.Keys).Order();
         var list = new List<CheckpointStatus>();
         foreach (var (source, stream) in streams)

@@ -176,5 +176,11 @@ internal static class Schema
         -- The latest round of a first run's search for its start, as the job's planning line said it.
         ALTER TABLE runs ADD COLUMN planning TEXT NULL
         """,
+        """
+        -- The runs list's order (newest first, ties on the id) in one index, so a keyset page reads only its rows and an
+        -- offset skips index entries; the narrow index on the creation time stays for counting (SQLite counts with the
+        -- smallest index).
+        CREATE INDEX runs_order ON runs (created_at DESC, id DESC)
+        """,
     ];
 }

@@ -15,7 +15,8 @@ internal interface IRunStore
 
     Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<RunInfo>> ListAsync(int limit, CancellationToken cancellationToken = default);
+    /// <summary>Runs, newest first (created, then id); after the run <paramref name="before"/> when given, null when there is no such run.</summary>
+    Task<IReadOnlyList<RunInfo>?> ListAsync(int limit, string? before = null, CancellationToken cancellationToken = default);
 
     /// <summary>One page of runs for a validated query, and how many runs match its filters.</summary>
     Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default);

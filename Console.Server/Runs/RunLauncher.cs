@@ -57,8 +57,9 @@ internal sealed class RunLauncher(
 
     public TimeSpan CancelGracePeriod => follower.CancelGracePeriod;
 
-    public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
-        store.ListAsync(Math.Clamp(limit, 1, RunsApi.MaxRunList), cancellationToken);
+    public async Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, string? before = null, CancellationToken cancellationToken = default) =>
+        await store.ListAsync(Math.Clamp(limit, 1, RunsApi.MaxRunList), before, cancellationToken)
+            ?? throw new InvalidFieldException("before", $"there is no run '{(before!.Length > 64 ? before[..64] + "…" : before)}'.");
 
     public Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default)
     {

@@ -22,9 +22,9 @@ internal static class RunsApi
     public static void MapRunsApi(this WebApplication app)
     {
         var read = app.MapGroup("/api/runs").RequireAuthorization(ConsolePolicies.Viewer).WithTags("Runs");
-        read.MapGet("", async Task<IResult> (IRunService runs, CancellationToken cancellationToken, int limit = 500) =>
-            (IResult?)Api.ApiLimit.Invalid(limit, MaxRunList) ?? TypedResults.Ok(await runs.ListAsync(limit, cancellationToken)))
-            .WithSummary($"Runs, newest first (at most `limit`, 1 to {MaxRunList}, default 500).");
+        read.MapGet("", ListAsync)
+            .WithSummary($"Runs, newest first (at most `limit`, 1 to {MaxRunList}, default 500). Keyset paging: `before` (a run's id) lists the runs " +
+                "after that one, so the next page is `before=` the last id of this one; 400 when there is no such run.");
         read.MapGet("/page", PageAsync)
             .WithSummary("One page of runs, sorted, filtered and counted by the store: `offset`, `limit` (1 to 500, default 25), `sort` " +
                 "(created, id, state, stream, started, duration, records, records_per_second, launched_by, runner), `descending` (default true), " +
@@ -42,6 +42,22 @@ internal static class RunsApi
             .WithSummary("Launches a run. 400 names the invalid field; 409 when the stream already has an active run (its id is in `activeRunId`).");
         operate.MapPost("/{id}/cancel", CancelAsync)
             .WithSummary("Cancels a run: SIGTERM, then SIGKILL after the grace period. `force=true` (Admin) kills it at once.");
+    }
+
+    private static async Task<IResult> ListAsync(IRunService runs, CancellationToken cancellationToken, int limit = 500, string? before = null)
+    {
+        if (Api.ApiLimit.Invalid(limit, MaxRunList) is { } invalid)
+        {
+            return invalid;
+        }
+        try
+        {
+            return TypedResults.Ok(await runs.ListAsync(limit, string.IsNullOrWhiteSpace(before) ? null : before.Trim(), cancellationToken));
+        }
+        catch (InvalidFieldException exception)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [exception.Field] = [exception.Message] });
+        }
     }
 
     private static async Task<IResult> PageAsync(IRunService runs, CancellationToken cancellationToken, int offset = 0, int limit = 25,

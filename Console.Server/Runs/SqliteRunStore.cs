@@ -26,8 +26,8 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
     public Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => _tables.GetAsync(id, cancellationToken));
 
-    public Task<IReadOnlyList<RunInfo>> ListAsync(int limit, CancellationToken cancellationToken = default) =>
-        TranslateAsync(() => _tables.ListAsync(limit, cancellationToken));
+    public Task<IReadOnlyList<RunInfo>?> ListAsync(int limit, string? before = null, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.ListAsync(limit, before, cancellationToken));
 
     public Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default) =>
         TranslateAsync(() => _tables.QueryAsync(query, cancellationToken));

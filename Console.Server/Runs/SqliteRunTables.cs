@@ -56,9 +56,28 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
     public async Task<RunInfo?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         (await QueryAsync($"SELECT {Columns} FROM runs WHERE id = $id", command => command.Parameters.AddWithValue("$id", id), cancellationToken)) is [var run, ..] ? run : null;
 
-    public Task<IReadOnlyList<RunInfo>> ListAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync($"SELECT {Columns} FROM runs ORDER BY created_at DESC, id DESC LIMIT $limit",
-            command => command.Parameters.AddWithValue("$limit", limit), cancellationToken);
+    /// <summary>
+    /// Newest first, from the index on (created_at, id): the page after <paramref name="before"/> starts where that run
+    /// sits in the index, so a deep page costs what the first does. Null when <paramref name="before"/> is no run.
+    /// </summary>
+    public async Task<IReadOnlyList<RunInfo>?> ListAsync(int limit, string? before, CancellationToken cancellationToken = default)
+    {
+        if (before is null)
+        {
+            return await QueryAsync($"SELECT {Columns} FROM runs ORDER BY created_at DESC, id DESC LIMIT $limit",
+                command => command.Parameters.AddWithValue("$limit", limit), cancellationToken);
+        }
+        var page = await QueryAsync($"""
+            SELECT {Columns} FROM runs WHERE (created_at, id) < (SELECT created_at, id FROM runs WHERE id = $before)
+            ORDER BY created_at DESC, id DESC LIMIT $limit
+            """,
+            command =>
+            {
+                command.Parameters.AddWithValue("$limit", limit);
+                command.Parameters.AddWithValue("$before", before);
+            }, cancellationToken);
+        return page.Count > 0 || await GetAsync(before, cancellationToken) is not null ? page : null;
+    }
 
     /// <summary>
     /// One page of runs for a validated query. Fields and operators come from fixed lists (<see cref="RunFields"/>),
@@ -78,7 +97,10 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$limit", query.Limit);
         command.Parameters.AddWithValue("$offset", query.Offset);
-        command.CommandText = $"SELECT {Columns} FROM runs{whereSql} ORDER BY {SortSql(query.SortBy)} {direction} NULLS LAST, id {direction} LIMIT $limit OFFSET $offset";
+        // The page's rows are found first by rowid alone (an index, or a sort carrying only the key), then read in full:
+        // an offset skips index entries, not whole rows.
+        var order = $"ORDER BY {SortSql(query.SortBy)} {direction} NULLS LAST, id {direction}";
+        command.CommandText = $"SELECT {Columns} FROM runs WHERE rowid IN (SELECT rowid FROM runs{whereSql} {order} LIMIT $limit OFFSET $offset) {order}";
         var runs = new List<RunInfo>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

@@ -485,7 +485,9 @@ internal static class ApiBench
         };
         var tools = Path.Combine(BenchConsole.FindRoot(), "tests", "tools");
         var peakRss = 0.0;
-        foreach (var (name, path) in urls)
+        // BENCH_URLS=1,3 loads only those URLs (1-based), for a quicker comparison.
+        var only = (Environment.GetEnvironmentVariable("BENCH_URLS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
+        foreach (var (name, path) in urls.Where((_, i) => only.Count == 0 || only.Contains(i + 1)))
         {
             var probe = await client.GetAsync(path);
             if (!probe.IsSuccessStatusCode)

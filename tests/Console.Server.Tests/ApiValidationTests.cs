@@ -34,6 +34,26 @@ public sealed class ApiValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_KeysetPaging_NextPageFollowsTheLastId_UnknownCursorIs400NamingBefore()
+    {
+        using var client = _console.BasicClient("operator");
+        var first = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges" })).Id);
+        var second = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "refunds" })).Id);
+
+        var newest = await client.GetFromJsonAsync<JsonElement>("/api/runs?limit=1");
+        var next = await client.GetFromJsonAsync<JsonElement>($"/api/runs?limit=1&before={second.Id}");
+        var end = await client.GetFromJsonAsync<JsonElement>($"/api/runs?limit=1&before={first.Id}");
+        var unknown = await client.GetAsync(new Uri("/api/runs?before=run-19700101-000000-000000", UriKind.Relative));
+
+        Assert.Equal(second.Id, Assert.Single(newest.EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(first.Id, Assert.Single(next.EnumerateArray()).GetProperty("id").GetString());
+        Assert.Empty(end.EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var errors = (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("there is no run 'run-19700101-000000-000000'", errors.GetProperty("before")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Launch_HugeBadValue_TheAnswerQuotesAShortPrefix()
     {
         using var client = _console.BasicClient("operator");

@@ -60,6 +60,45 @@ public sealed class RunQueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_KeysetPages_WalkEveryRunOnceNewestFirst_TiesOnTheId()
+    {
+        // Three more runs created in the same millisecond as run-15: the id breaks the tie, so no page repeats or skips one.
+        foreach (var suffix in (string[])["a", "b", "c"])
+        {
+            await _store.InsertAsync(new RunInfo
+            {
+                Id = $"run-15{suffix}", Source = "stripe", Stream = "charges", Mode = "incremental", Workers = 4, State = RunState.Succeeded,
+                CreatedAt = Start.AddMinutes(15), LaunchedBy = "operator",
+            });
+        }
+        var seen = new List<string>();
+        string? before = null;
+        for (var pages = 0; pages < 20; pages++)
+        {
+            var page = await _store.ListAsync(4, before);
+            Assert.NotNull(page);
+            if (page.Count == 0)
+            {
+                break;
+            }
+            seen.AddRange(page.Select(run => run.Id));
+            before = page[^1].Id;
+        }
+
+        var expected = Enumerable.Range(0, 30).Reverse()
+            .SelectMany(i => i == 15 ? (string[])["run-15c", "run-15b", "run-15a", "run-15"] : [$"run-{i:00}"]).ToList();
+        Assert.Equal(expected, seen);
+        Assert.Equal(expected[..5], [.. (await _store.ListAsync(5))!.Select(run => run.Id)]);
+    }
+
+    [Fact]
+    public async Task List_BeforeAnUnknownRun_IsNull_BeforeTheOldest_IsEmpty()
+    {
+        Assert.Null(await _store.ListAsync(10, "run-nope"));
+        Assert.Empty((await _store.ListAsync(10, "run-00"))!);
+    }
+
+    [Fact]
     public async Task Query_PastTheEnd_EmptyPageWithTheTotal()
     {
         var page = await _store.QueryAsync(new RunQuery { Offset = 100 });

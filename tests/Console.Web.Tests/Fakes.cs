@@ -96,7 +96,7 @@ internal sealed class FakeRunService : IRunService
         }
     }
 
-    public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, string? before = null, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<RunInfo>>([.. Runs]);
 
     /// <summary>Filters as the store does (equals and contains, ignoring case), newest first, then pages.</summary>

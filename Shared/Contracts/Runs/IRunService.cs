@@ -9,8 +9,11 @@ public interface IRunService
     /// <summary>The runner and the defaults of a launch (the launch form shows them).</summary>
     LaunchDefaults LaunchDefaults { get; }
 
-    /// <summary>Runs, newest first.</summary>
-    Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Runs, newest first; with <paramref name="before"/> (a run's id), those after that run in this order (keyset
+    /// paging: pass the last id of a page to get the next). <see cref="InvalidFieldException"/> when there is no such run.
+    /// </summary>
+    Task<IReadOnlyList<RunInfo>> ListAsync(int limit = 500, string? before = null, CancellationToken cancellationToken = default);
 
     /// <summary>One page of runs, sorted and filtered by the store; <see cref="InvalidFieldException"/> names a wrong part of the query.</summary>
     Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default);
