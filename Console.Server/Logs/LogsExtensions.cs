@@ -23,7 +23,9 @@ public static class LogsExtensions
             sp.GetRequiredService<LogMetrics>();
             return sp.GetRequiredService<LogService>();
         });
-        services.AddSignalR();
+        // JSON for any client, MessagePack for the console's own log viewer (smaller, and a line's text travels
+        // unescaped): a client picks one when it connects.
+        services.AddSignalR().AddMessagePackProtocol();
         return builder;
     }
 

@@ -3,19 +3,28 @@ using System.Security.Cryptography;
 namespace OpsConsole.Server.Ui;
 
 /// <summary>
-/// The browser SignalR client (build/BrowserClient.targets embeds it from its npm package) as the console serves it.
+/// The browser SignalR client and its MessagePack hub protocol (build/BrowserClient.targets embeds them from their npm
+/// packages) as the console serves them.
 /// The Blazor script is the Web SDK's own, a static asset at <c>/_framework/blazor.web.js</c>.
 /// </summary>
 internal static class EmbeddedScripts
 {
     public const string SignalRPath = "/lib/signalr/signalr.min.js";
 
+    public const string MessagePackPath = "/lib/signalr/signalr-protocol-msgpack.min.js";
+
     private static readonly Lazy<(byte[] Content, string ETag)> SignalR = new(() => Load("signalr.min.js", "RestoreBrowserClient"));
 
-    /// <summary>Loads the script, so a start-up fails loudly if the build did not embed it.</summary>
-    public static void EnsureEmbedded() => _ = SignalR.Value;
+    private static readonly Lazy<(byte[] Content, string ETag)> MessagePack = new(() => Load("signalr-protocol-msgpack.min.js", "RestoreBrowserClient"));
 
-    public static void MapEmbeddedScripts(this IEndpointRouteBuilder endpoints) => Map(endpoints, SignalRPath, SignalR);
+    /// <summary>Loads the scripts, so a start-up fails loudly if the build did not embed them.</summary>
+    public static void EnsureEmbedded() => _ = (SignalR.Value, MessagePack.Value);
+
+    public static void MapEmbeddedScripts(this IEndpointRouteBuilder endpoints)
+    {
+        Map(endpoints, SignalRPath, SignalR);
+        Map(endpoints, MessagePackPath, MessagePack);
+    }
 
     private static void Map(IEndpointRouteBuilder endpoints, string path, Lazy<(byte[] Content, string ETag)> script) =>
         endpoints.MapGet(path, (HttpContext context) =>

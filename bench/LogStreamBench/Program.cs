@@ -4,13 +4,19 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpsConsole.Bench.LogStream.Wire;
 using Microsoft.Playwright;
 
 // Live log streaming under load, end to end through the real console process (Release build).
-//   hub     [rate] [seconds] [viewers] [runner]
-//                                        a job writes `rate` lines/s for `seconds`; `viewers` SignalR clients (Node) follow
-//                                        it: lines delivered vs produced, emit-to-receipt latency, console CPU and peak memory.
+//   hub     [rate] [seconds] [viewers] [runner] [protocol]
+//                                        a job writes `rate` lines/s for `seconds`; `viewers` SignalR clients follow it (the
+//                                        .NET client, all in this process, over `protocol`: json or messagepack, the
+//                                        default): lines delivered vs produced, emit-to-receipt latency, console CPU and
+//                                        peak memory.
 //                                        runner: local (a child process, the default) or kubernetes (a pod of the
 //                                        Kubernetes API test server, its log followed with follow=true&timestamps=true).
 //   browser [rate] [seconds]            the run page in headless Chromium while the job writes `rate` lines/s: frame
@@ -22,12 +28,13 @@ using Microsoft.Playwright;
 //                                        entries (default 1,000,000): autocannon (tests/tools/api-load.mjs) with
 //                                        `connections` connections (default 100) for `seconds` (default 60) on each URL,
 //                                        with an API key: latency p50/p95/p99, requests/s, console CPU and peak memory.
+// BENCH_DEBUG=1 logs the hub viewers' SignalR client at Debug (to see why a stream ended).
 //   ingest ...                          (what the console starts as the job) writes BENCH_RATE lines/s for BENCH_SECONDS.
 var mode = args.Length > 0 ? args[0] : "hub";
 return mode switch
 {
     "ingest" => await Producer.RunAsync(),
-    "hub" => await HubBench.RunAsync(Arg(1, 20_000), Arg(2, 60), Arg(3, 20), args.Length > 4 ? args[4] : "local"),
+    "hub" => await HubBench.RunAsync(Arg(1, 20_000), Arg(2, 60), Arg(3, 20), args.Length > 4 ? args[4] : "local", args.Length > 5 ? args[5] : "messagepack"),
     "browser" => await BrowserBench.RunAsync(Arg(1, 5_000), Arg(2, 60)),
     "runs" => await RunsPageBench.RunAsync(Arg(1, 100_000)),
     "api" => await ApiBench.RunAsync(Arg(1, 100_000), Arg(2, 1_000_000), Arg(3, 60), Arg(4, 100)),
@@ -38,7 +45,7 @@ int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index],
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] [local|kubernetes] | browser [rate] [seconds] | runs [count] | api [runs] [audit] [seconds] [connections]");
+    Console.Error.WriteLine("usage: LogStreamBench hub [rate] [seconds] [viewers] [local|kubernetes] [json|messagepack] | browser [rate] [seconds] | runs [count] | api [runs] [audit] [seconds] [connections]");
     return 2;
 }
 
@@ -220,49 +227,190 @@ internal sealed class BenchConsole : IAsyncDisposable
 
 internal static class HubBench
 {
-    public static async Task<int> RunAsync(int rate, int seconds, int viewers, string runner)
+    public static async Task<int> RunAsync(int rate, int seconds, int viewers, string runner, string protocol)
     {
+        if (protocol is not ("json" or "messagepack"))
+        {
+            Console.Error.WriteLine($"protocol '{protocol}' is not json or messagepack");
+            return 2;
+        }
         await using var kube = runner == "kubernetes" ? await ProducerPods.StartAsync(rate, seconds) : null;
         await using var console = await BenchConsole.StartAsync(rate, seconds, kube);
         var id = await console.LaunchAsync();
         var cpuBefore = console.CpuSeconds();
         var clock = Stopwatch.StartNew();
-        var tools = Path.Combine(BenchConsole.FindRoot(), "tests", "tools");
-        var node = Process.Start(new ProcessStartInfo("node", [Path.Combine(tools, "log-viewers.mjs"), console.BaseUrl, "viewer", BenchConsole.Password, id,
-            viewers.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = tools })!;
-        var nodeOutput = node.StandardOutput.ReadToEndAsync();
-        var nodeErrors = node.StandardError.ReadToEndAsync();
+        var following = Task.WhenAll(Enumerable.Range(0, viewers).Select(_ => new LogViewer(console.BaseUrl, "viewer", BenchConsole.Password, id, protocol).FollowAsync()));
         var peakRss = 0.0;
-        while (!node.HasExited)
+        while (!following.IsCompleted)
         {
             peakRss = Math.Max(peakRss, console.MemoryMiB("VmRSS"));
-            await Task.Delay(500);
+            await Task.WhenAny(following, Task.Delay(500));
         }
+        var results = await following;
         await console.WaitForEndAsync(id);
         var cpu = console.CpuSeconds() - cpuBefore;
         var wall = clock.Elapsed.TotalSeconds;
-        if (node.ExitCode != 0)
-        {
-            Console.Error.WriteLine(await nodeErrors);
-            return 1;
-        }
         var run = await console.RunAsync(id);
         var produced = run.GetProperty("progress").GetProperty("records").GetInt64();
         var lastSeq = (await console.Client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}/logs?after=0&limit=1")).GetProperty("lastSeq").GetInt64();
-        var results = JsonDocument.Parse(await nodeOutput).RootElement.GetProperty("viewers").EnumerateArray().ToList();
-        Console.WriteLine($"{rate} lines/s for {seconds} s, {viewers} viewers, {runner} runner, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{rate} lines/s for {seconds} s, {viewers} viewers (.NET SignalR client, {protocol}, one process), {runner} runner, {Environment.ProcessorCount} cores");
         Console.WriteLine($"lines produced by the job: {produced:N0} (+2 framing lines); log lines: {lastSeq:N0}");
-        Console.WriteLine($"lines delivered per viewer: min {results.Min(r => r.GetProperty("received").GetInt64()):N0}, max {results.Max(r => r.GetProperty("received").GetInt64()):N0}; " +
-            $"duplicates {results.Sum(r => r.GetProperty("duplicates").GetInt64())}, missing {results.Sum(r => r.GetProperty("missing").GetInt64())}, " +
-            $"fetched over REST after a gap {results.Sum(r => r.GetProperty("gapLines").GetInt64()):N0}, reconnects {results.Sum(r => r.GetProperty("reconnects").GetInt64())}");
-        var p50s = results.Select(r => r.GetProperty("p50").GetDouble()).Order().ToList();
-        var p99s = results.Select(r => r.GetProperty("p99").GetDouble()).Order().ToList();
+        Console.WriteLine($"lines delivered per viewer: min {results.Min(r => r.Received):N0}, max {results.Max(r => r.Received):N0}; " +
+            $"duplicates {results.Sum(r => r.Duplicates)}, missing {results.Sum(r => r.Missing)}, " +
+            $"fetched over REST after a gap {results.Sum(r => r.GapLines):N0}, reconnects {results.Sum(r => r.Reconnects)}");
+        var p50s = results.Select(r => r.P50).Order().ToList();
+        var p99s = results.Select(r => r.P99).Order().ToList();
         Console.WriteLine($"emit-to-receipt latency: p50 {p50s[p50s.Count / 2]:F0} ms (median of viewers; range {p50s[0]:F0}-{p50s[^1]:F0}), " +
-            $"p99 {p99s[p99s.Count / 2]:F0} ms (range {p99s[0]:F0}-{p99s[^1]:F0}), max {results.Max(r => r.GetProperty("max").GetDouble()):F0} ms");
+            $"p99 {p99s[p99s.Count / 2]:F0} ms (range {p99s[0]:F0}-{p99s[^1]:F0}), max {results.Max(r => r.Max):F0} ms");
+        Console.WriteLine($"wire: {results.Sum(r => r.Batches):N0} batches, {results.Sum(r => r.StreamedLines):N0} streamed lines");
         Console.WriteLine($"console CPU: {cpu:F1} s over {wall:F0} s wall = {cpu / wall * 100:F0}% of one core; peak RSS {Math.Max(peakRss, console.MemoryMiB("VmHWM")):F0} MiB (VmHWM {console.MemoryMiB("VmHWM"):F0} MiB)");
-        var exact = results.All(r => r.GetProperty("received").GetInt64() == lastSeq && r.GetProperty("duplicates").GetInt64() == 0);
+        var exact = results.All(r => r.Received == lastSeq && r.Duplicates == 0);
         Console.WriteLine(exact ? "every viewer got every line exactly once" : "LINES LOST OR DUPLICATED");
         return exact ? 0 : 1;
+    }
+}
+
+internal sealed record ViewerResult(long Received, long Duplicates, long Missing, long GapLines, int Reconnects, double P50, double P99, double Max, long Batches, long StreamedLines);
+
+/// <summary>
+/// One viewer as the console's own follows a run: the hub stream from its last line, gaps fetched over REST, a dropped
+/// connection opened again from where it was. Latency is from the line's <c>emit</c> field (unix ms) to the batch's receipt.
+/// </summary>
+internal sealed class LogViewer(string baseUrl, string user, string password, string runId, string protocol)
+{
+    private readonly HashSet<long> _seen = [];
+    private readonly List<double> _latencies = [];
+    private long _duplicates;
+    private long _lastSeq;
+    private long _gapLines;
+    private long _batches;
+    private long _streamed;
+
+    public async Task<ViewerResult> FollowAsync()
+    {
+        var authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+        var reconnects = -1;
+        for (var done = false; !done;)
+        {
+            reconnects++;
+            var builder = new HubConnectionBuilder().WithUrl($"{baseUrl}/hubs/logs", options => options.Headers["Authorization"] = authorization);
+            if (protocol == "messagepack")
+            {
+                builder.AddMessagePackProtocol();
+            }
+            if (Environment.GetEnvironmentVariable("BENCH_DEBUG") == "1")
+            {
+                builder.ConfigureLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Debug));
+            }
+            await using var connection = builder.Build();
+            connection.Closed += error =>
+            {
+                if (error is not null)
+                {
+                    Console.Error.WriteLine($"viewer: the connection closed: {error.Message}");
+                }
+                return Task.CompletedTask;
+            };
+            await connection.StartAsync();
+            try
+            {
+                await foreach (var batch in connection.StreamAsync<WireBatch>("Stream", runId, _lastSeq))
+                {
+                    var receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    _batches++;
+                    if (batch.GapFrom is { } from)
+                    {
+                        await FetchAsync(http, from, batch.GapTo!.Value);
+                    }
+                    foreach (var line in batch.Lines)
+                    {
+                        _streamed++;
+                        if (!Accept(line.Seq))
+                        {
+                            continue;
+                        }
+                        if (Emit(line.Text) is { } emit)
+                        {
+                            _latencies.Add(receivedAt - emit);
+                        }
+                    }
+                    if (batch.Done)
+                    {
+                        done = true;
+                        break;
+                    }
+                }
+                done = true;
+            }
+            catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException
+                                                  or Microsoft.AspNetCore.SignalR.HubException or System.Net.WebSockets.WebSocketException)
+            {
+                Console.Error.WriteLine($"viewer: the stream failed, reconnecting: {exception.Message}");
+            }
+        }
+        var missing = 0L;
+        for (var seq = 1L; seq <= _lastSeq; seq++)
+        {
+            if (!_seen.Contains(seq))
+            {
+                missing++;
+            }
+        }
+        _latencies.Sort();
+        double At(double q) => _latencies.Count == 0 ? double.NaN : _latencies[Math.Min(_latencies.Count - 1, (int)(q * _latencies.Count))];
+        return new ViewerResult(_seen.Count, _duplicates, missing, _gapLines, reconnects, At(0.5), At(0.99), _latencies.Count == 0 ? double.NaN : _latencies[^1], _batches, _streamed);
+    }
+
+    private bool Accept(long seq)
+    {
+        if (!_seen.Add(seq))
+        {
+            _duplicates++;
+            return false;
+        }
+        _lastSeq = Math.Max(_lastSeq, seq);
+        return true;
+    }
+
+    private async Task FetchAsync(HttpClient http, long from, long to)
+    {
+        for (var after = from - 1; after < to;)
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>($"/api/runs/{runId}/logs?after={after}&limit=5000");
+            var lines = page.GetProperty("lines");
+            if (lines.GetArrayLength() == 0)
+            {
+                throw new InvalidOperationException($"no lines after {after}");
+            }
+            foreach (var line in lines.EnumerateArray())
+            {
+                var seq = line.GetProperty("seq").GetInt64();
+                if (seq <= to)
+                {
+                    Accept(seq);
+                    _gapLines++;
+                }
+                after = seq;
+            }
+        }
+    }
+
+    private static double? Emit(string text)
+    {
+        var at = text.IndexOf("\"emit\":", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+        var start = at + 7;
+        var end = start;
+        while (end < text.Length && (char.IsDigit(text[end]) || text[end] == '.'))
+        {
+            end++;
+        }
+        return double.Parse(text.AsSpan(start, end - start), CultureInfo.InvariantCulture);
     }
 }
 
@@ -578,5 +726,35 @@ internal static class ApiBench
         command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync();
         return secret;
+    }
+}
+
+namespace OpsConsole.Bench.LogStream.Wire
+{
+    /// <summary>What the hub streams, as a client reads it (the names are the wire's in both protocols).</summary>
+    [System.Runtime.Serialization.DataContract]
+    public sealed class WireBatch
+    {
+        [System.Runtime.Serialization.DataMember(Name = "lines")]
+        public List<WireLine> Lines { get; set; } = [];
+
+        [System.Runtime.Serialization.DataMember(Name = "gapFrom")]
+        public long? GapFrom { get; set; }
+
+        [System.Runtime.Serialization.DataMember(Name = "gapTo")]
+        public long? GapTo { get; set; }
+
+        [System.Runtime.Serialization.DataMember(Name = "done")]
+        public bool Done { get; set; }
+    }
+
+    [System.Runtime.Serialization.DataContract]
+    public sealed class WireLine
+    {
+        [System.Runtime.Serialization.DataMember(Name = "seq")]
+        public long Seq { get; set; }
+
+        [System.Runtime.Serialization.DataMember(Name = "text")]
+        public string Text { get; set; } = "";
     }
 }

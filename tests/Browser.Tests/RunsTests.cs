@@ -18,6 +18,8 @@ public sealed class RunsTests(BrowserFixture fixture)
         var id = await runs.LaunchAsync("full");
 
         await Assertions.Expect(runs.LogConnection).ToHaveAttributeAsync("data-state", "connected");
+        // The viewer speaks the hub's MessagePack protocol (smaller than JSON, a line's text unescaped).
+        await Assertions.Expect(runs.LogConnection).ToHaveAttributeAsync("data-protocol", "messagepack");
         await Assertions.Expect(runs.LogRows.First).ToBeVisibleAsync();
         await Assertions.Expect(runs.State).ToHaveTextAsync("Running", new() { Timeout = 30_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "run-running.png"), FullPage = true });

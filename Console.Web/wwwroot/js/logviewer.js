@@ -8,6 +8,8 @@
 // Public API: mount(element, options) -> { dispose(), state() }; also set as element.logViewer.
 
 const SIGNALR_SCRIPT = "/lib/signalr/signalr.min.js";
+// The hub speaks MessagePack to this viewer: smaller than JSON, and a line's text travels without escaping.
+const MSGPACK_SCRIPT = "/lib/signalr/signalr-protocol-msgpack.min.js";
 const HUB_URL = "/hubs/logs";
 const RECONNECT_DELAYS_MS = [0, 1000, 2000, 5000, 10000, 10000, 10000];
 const PAGE_SIZE = 5000;
@@ -258,22 +260,33 @@ class IngestQueue {
 
 let signalRLoading = null;
 
-function loadSignalR() {
-  if (window.signalR) return Promise.resolve(window.signalR);
-  signalRLoading ??= new Promise((resolve, reject) => {
+function loadScript(src, loaded, what) {
+  if (loaded()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
     const script = document.createElement("script");
-    script.src = SIGNALR_SCRIPT;
+    script.src = src;
     script.addEventListener("load", () => {
-      if (window.signalR) resolve(window.signalR);
-      else reject(new Error("the SignalR client script did not define window.signalR"));
+      if (loaded()) resolve();
+      else reject(new Error(`the ${what} script did not define what it should`));
     });
     script.addEventListener("error", () => {
       script.remove();
-      signalRLoading = null; // allow a later Reconnect to try again
-      reject(new Error("the SignalR client script could not be loaded"));
+      reject(new Error(`the ${what} script could not be loaded`));
     });
     document.head.append(script);
   });
+}
+
+// The client, then its MessagePack protocol (which extends window.signalR).
+function loadSignalR() {
+  if (window.signalR?.protocols?.msgpack) return Promise.resolve(window.signalR);
+  signalRLoading ??= loadScript(SIGNALR_SCRIPT, () => Boolean(window.signalR), "SignalR client")
+    .then(() => loadScript(MSGPACK_SCRIPT, () => Boolean(window.signalR.protocols?.msgpack), "SignalR MessagePack protocol"))
+    .then(() => window.signalR)
+    .catch((error) => {
+      signalRLoading = null; // allow a later Reconnect to try again
+      throw error;
+    });
   return signalRLoading;
 }
 
@@ -570,8 +583,11 @@ class LogViewer {
   }
 
   createConnection(signalR) {
+    this.protocol = new signalR.protocols.msgpack.MessagePackHubProtocol();
+    this.connectionBadge.dataset.protocol = this.protocol.name;
     const connection = new signalR.HubConnectionBuilder()
       .withUrl(HUB_URL)
+      .withHubProtocol(this.protocol)
       .withAutomaticReconnect(RECONNECT_DELAYS_MS)
       .configureLogging(signalR.LogLevel.Warning)
       .build();
