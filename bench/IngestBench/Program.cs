@@ -30,6 +30,8 @@ using OpsConsole.Sandbox.Hosting;
 //   (executors-live: the Sandbox at Stripe's live limits, the driver and three executors, each executor with 1/3 of
 //   the workers and of the key's 100 requests/s; records/s over the whole run and the 429s the executors got)
 // (the child mode `baseline <api> <from> <to> <slice> <workers>` is what this program runs as the baseline)
+// BENCH_TRACE=FILE runs the job under dotnet-trace (dotnet tool install -g dotnet-trace), for its profile; `dotnet-trace
+// report FILE topN` prints the top frames.
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 if (args.Length > 0 && args[0] == "stores")
 {
@@ -396,6 +398,11 @@ static async Task<(string Lake, string State)> InitAwsAsync(OpsConsole.Bench.Loc
 static async Task<(int ExitCode, string Output, double Seconds, double CpuSeconds, double PeakRssMiB)> Measure(string[] command, string folder)
 {
     var report = Path.Combine(folder, "time.txt");
+    // BENCH_TRACE=FILE: the job runs under dotnet-trace (sampled thread time) writing FILE; its figures then include the tracer.
+    if (Environment.GetEnvironmentVariable("BENCH_TRACE") is { Length: > 0 } trace && command.Length > 2 && command[2] == "ingest")
+    {
+        command = ["dotnet-trace", "collect", "--profile", "dotnet-sampled-thread-time", "-o", trace, "--show-child-io", "--", .. command];
+    }
     var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, UseShellExecute = false };
     foreach (var arg in (string[])["-f", "%e %U %S %M", "-o", report, .. command])
     {
