@@ -246,8 +246,9 @@ internal sealed class RunFollower(
         await finisher.FinishAsync(run.Id, outcome, exitCode, reason, forced: exitCode is null && cancelling);
         // From now on the throughput is read from the archive, so memory holds only active runs' points.
         _throughput.TryRemove(run.Id, out _);
-        // A killed job cannot release its lease in the state store; it was this run's, so it goes now, not at expiry.
-        if (exitCode is null && await state.GetLeaseAsync(run.Source, run.Stream, CancellationToken.None) is { } lease
+        // A killed job cannot release its lease in the state store (nor one that a signal ended before its handler ran:
+        // exit 143); it was this run's, so it goes now, not at expiry.
+        if (exitCode is null or JobExitCodes.Terminated && await state.GetLeaseAsync(run.Source, run.Stream, CancellationToken.None) is { } lease
             && lease.Holder.StartsWith(run.Id + "@", StringComparison.Ordinal))
         {
             await state.ReleaseLeaseAsync(run.Source, run.Stream, lease.Holder, CancellationToken.None);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,6 +65,29 @@ public sealed class FakeRunnerTests : IDisposable
         Assert.Equal(RunState.Cancelled, ended.State);
         Assert.False(ended.Forced);
         Assert.Equal([TimeSpan.FromSeconds(2)], job.Stops);
+    }
+
+    [Fact]
+    public async Task Cancel_JobEndedByTheSignalBeforeItsHandler_Exit143_CancelledAndItsLeaseReleased()
+    {
+        using var console = Console();
+        using var client = console.BasicClient("operator");
+        var run = await LaunchAsync(client, new { stream = "charges" });
+        var job = await NextJobAsync();
+        job.ExitOnGracefulStop = 143;
+        // The job took the stream's lease, then SIGTERM ended it (143) before it could release it.
+        var state = console.Services.GetRequiredService<OpsConsole.Shared.State.IStateStore>();
+        await state.AcquireLeaseAsync("stripe", "charges", $"{run.Id}@vm:1:2:3", TimeSpan.FromMinutes(2));
+        job.Write(Line("progress", "records", 1));
+        await WaitForAsync(client, run.Id, r => r.State == RunState.Running);
+
+        await client.PostAsync($"/api/runs/{run.Id}/cancel", null);
+
+        var ended = await WaitForEndAsync(client, run.Id);
+        Assert.Equal(RunState.Cancelled, ended.State);
+        Assert.Equal(143, ended.ExitCode);
+        Assert.Null(await state.GetLeaseAsync("stripe", "charges"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/runs", new { stream = "charges" })).StatusCode);
     }
 
     [Fact]
