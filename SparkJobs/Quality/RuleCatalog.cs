@@ -32,6 +32,11 @@ public static class RuleCatalog
 
     private static readonly Regex EmailPattern = new(@"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
+    private static readonly Regex E164Pattern = new(@"^\+[1-9][0-9]{1,14}$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private static readonly Regex Iso8601Pattern = new(
+        @"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
     private static readonly HashSet<string> Currencies = new(
         ("AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC " +
          "CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD " +
@@ -133,6 +138,21 @@ public static class RuleCatalog
         Row("url", "validity", "The text value is an absolute http or https URL.", [ColumnParameter],
             a => Check(a, a.Column(), "{0} is an http(s) URL",
                 v => Uri.TryCreate(ValueAccessor.AsText(v), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")),
+        Row("uuid", "validity", "The text value is a UUID in its usual form: 32 hex digits in groups of 8-4-4-4-12 with dashes, either case.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is a UUID", v => Guid.TryParseExact(ValueAccessor.AsText(v), "D", out _))),
+        Row("ip_address", "validity", "The text value is an IPv4 address in dotted decimal (four parts) or an IPv6 address.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is an IP address", v => IsIpAddress(ValueAccessor.AsText(v)!))),
+        Row("e164_phone", "validity", "The text value is a phone number in E.164 form: a +, then 2 to 15 digits, the first not 0, nothing else.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is an E.164 phone number", v => E164Pattern.IsMatch(ValueAccessor.AsText(v)!))),
+        Row("iso8601", "validity",
+            "The text value is an ISO 8601 date or date-time: 2026-12-07, 2026-12-07T10:30, 2026-12-07T10:30:00.123Z or with an offset (+02:00), a real day and time.",
+            [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is an ISO 8601 date or date-time", v => IsIso8601(ValueAccessor.AsText(v)!))),
+        Row("no_card_numbers", "validity",
+            "The text value holds no payment-card-like number: a run of 13 to 19 digits (single spaces or dashes between them allowed) that passes the Luhn check. " +
+            "Failing rows are reported by id only, never by value.",
+            [ColumnParameter],
+            a => Check(a, a.Column(), "{0} holds no card-like number", v => !HasCardNumber(ValueAccessor.AsText(v)!))),
         Row("json_object", "validity", "The text value is a JSON object (columns such as metadata).", [ColumnParameter],
             a => Check(a, a.Column(), "{0} is a JSON object", v => IsJsonObject(ValueAccessor.AsText(v)!))),
 
@@ -368,6 +388,81 @@ public static class RuleCatalog
         new("min_history", "integer", false, "earlier committed runs needed before judging (skipped until then)", strategy.Name == "max_change" ? "1" : "5"),
         .. strategy.Name == "max_change" ? Array.Empty<RuleParameter>() : [new RuleParameter("history", "integer", false, "how many earlier runs form the baseline", "30")],
     ];
+
+    /// <summary>IPv6, or IPv4 written as four dotted decimal parts (the parser alone also takes "1" or "1.2" as IPv4).</summary>
+    private static bool IsIpAddress(string text) =>
+        System.Net.IPAddress.TryParse(text, out var address) && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? text.Contains(':', StringComparison.Ordinal)
+            : text.Count(c => c == '.') == 3 && text.Split('.').All(part => part.Length is > 0 and <= 3 && part.All(char.IsAsciiDigit)));
+
+    /// <summary>The ISO 8601 shape, and a date and time that exist (no month 13, no February 30, no hour 24).</summary>
+    private static bool IsIso8601(string text) =>
+        Iso8601Pattern.IsMatch(text)
+        && DateTimeOffset.TryParse(text.Length == 10 ? text + "T00:00:00Z" : text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out _);
+
+    /// <summary>
+    /// Whether the text holds a run of digits (single spaces or dashes between them allowed) of 13 to 19 digits in all
+    /// that passes the Luhn check; a longer run is not card-like.
+    /// </summary>
+    private static bool HasCardNumber(string text)
+    {
+        Span<int> digits = stackalloc int[19];
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+            var count = 0;
+            while (i < text.Length)
+            {
+                if (char.IsAsciiDigit(text[i]))
+                {
+                    if (count < digits.Length)
+                    {
+                        digits[count] = text[i] - '0';
+                    }
+                    count++;
+                    i++;
+                }
+                else if (text[i] is ' ' or '-' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1]))
+                {
+                    i++;
+                }
+                else
+                {
+                    break;
+                }
+            }
+            if (count is >= 13 and <= 19 && PassesLuhn(digits[..count]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool PassesLuhn(ReadOnlySpan<int> digits)
+    {
+        var sum = 0;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var digit = digits[digits.Length - 1 - i];
+            if (i % 2 == 1)
+            {
+                digit *= 2;
+                if (digit > 9)
+                {
+                    digit -= 9;
+                }
+            }
+            sum += digit;
+        }
+        return sum % 10 == 0;
+    }
 
     private static RuleType Row(string name, string category, string description, RuleParameter[] parameters,
         Func<RuleArguments, (string Describe, RowCheck Check)> build) =>

@@ -10,8 +10,10 @@ using OpsConsole.SparkJobs.Transform;
 // What each built-in charges rule costs per record, in this process: the Sandbox's charges are fetched once into
 // memory and turned into rows, then each rule alone (and all of them together) sees every row; the figure is the
 // best of three passes. It says which rules the merge's pass pays for; bench/IngestBench rules measures the whole job.
-// usage: dotnet run -c Release --project bench/RulesBench -- [charges=100000]
+// usage: dotnet run -c Release --project bench/RulesBench -- [charges=100000] [rules.yaml]
+//   (a rules file instead of the built-in charges rules: bench/RulesBench/formats.yaml has the format and privacy rules)
 var charges = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+var rulesFile = args.Length > 1 ? args[1] : null;
 await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions
 {
     Charges = charges, Days = 365, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
@@ -32,7 +34,7 @@ await foreach (var page in client.ListAsync(StripeStream.Charges, null, null, Ca
 var schema = StreamSchema.Charges;
 var transformer = new RecordTransformer(schema, "bench", DateTimeOffset.UnixEpoch);
 var rows = records.Select(r => transformer.TryTransform(r, out var row, out var unknown) ? (row, unknown) : ((object?[] Row, IReadOnlyList<string>? Unknown)?)null).ToList();
-var config = QualityConfig.Defaults(schema);
+var config = rulesFile is null ? QualityConfig.Defaults(schema) : QualityConfig.Parse(await File.ReadAllTextAsync(rulesFile), rulesFile, schema);
 var id = schema.IndexOf("id");
 
 double NanosecondsPerRecord(Func<IReadOnlyList<Rule>> rules)
