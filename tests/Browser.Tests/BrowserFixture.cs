@@ -32,6 +32,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Cancels a run that may already have ended (a test's clean-up): a 409 for an ended run is not a failure.</summary>
+    public async Task CancelIfActiveAsync(string id, ConsoleServer? server = null)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri((server ?? Server).BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"operator:{ConsoleServer.Passwords["operator"]}")));
+        var response = await client.PostAsync($"/api/runs/{id}/cancel", JsonContent.Create(new { }));
+        Assert.True(response.IsSuccessStatusCode || response.StatusCode == System.Net.HttpStatusCode.Conflict,
+            $"cancel {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>
     /// Launches a full run of <paramref name="stream"/> once no other run of it is active (other tests launch some), waits
     /// for it to end, and returns its id.

@@ -75,7 +75,7 @@ public sealed class RunsTests(BrowserFixture fixture)
         await Assertions.Expect(runs.LogRows.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(runs.CancelButton).ToHaveCountAsync(0);
 
-        await ApiAsync($"/api/runs/{id}/cancel", new { }, "operator");
+        await fixture.CancelIfActiveAsync(id);
     }
 
     [Fact]

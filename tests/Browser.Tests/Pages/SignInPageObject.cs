@@ -24,13 +24,16 @@ public sealed class SignInPageObject(IPage page)
         await SubmitButton.ClickAsync();
     }
 
-    /// <summary>Signs in from the sign-in page and waits for the console shell.</summary>
+    /// <summary>
+    /// Signs in from the sign-in page and waits for the console shell; a console started moments ago, on a box busy with
+    /// other test assemblies, can take well over Playwright's default 5 s to render its first page.
+    /// </summary>
     public async Task<ShellPageObject> SignInAsync(string user)
     {
         await GotoAsync();
         await SubmitAsync(user, ConsoleServer.Passwords[user]);
         var shell = new ShellPageObject(page);
-        await Assertions.Expect(shell.UserName).ToHaveTextAsync(user);
+        await Assertions.Expect(shell.UserName).ToHaveTextAsync(user, new() { Timeout = 30_000 });
         return shell;
     }
 }
