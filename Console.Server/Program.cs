@@ -12,6 +12,7 @@ using OpsConsole.Server.Metrics;
 using OpsConsole.Server.Notifications;
 using OpsConsole.Server.Quality;
 using OpsConsole.Server.Runs;
+using OpsConsole.Server.Schedules;
 using OpsConsole.Server.Security;
 using OpsConsole.Server.Sources;
 using OpsConsole.Server.Tables;
@@ -33,6 +34,7 @@ try
     builder.AddLogs();
     builder.AddRuns();
     builder.AddCheckpoints();
+    builder.AddSchedules();
     builder.AddQuality();
     builder.AddCosts();
     builder.AddTables();
@@ -57,6 +59,7 @@ try
     app.MapRuns();
     app.MapLogs();
     app.MapCheckpointsApi();
+    app.MapSchedules();
     app.MapAuditApi();
     app.MapNotificationsApi();
     app.MapQualityApi();

@@ -182,5 +182,41 @@ internal static class Schema
         -- smallest index).
         CREATE INDEX runs_order ON runs (created_at DESC, id DESC)
         """,
+        """
+        -- Schedules: a cron expression in a time zone per stream. fired_through: every fire time up to it (unix ms) has
+        -- its row in schedule_fires, so a fire time is decided once whichever console is the scheduler.
+        CREATE TABLE schedules (
+            name            TEXT    NOT NULL PRIMARY KEY,
+            source          TEXT    NOT NULL,
+            stream          TEXT    NOT NULL,
+            cron            TEXT    NOT NULL,
+            time_zone       TEXT    NOT NULL,
+            enabled         INTEGER NOT NULL,
+            overlap         TEXT    NOT NULL CHECK (overlap IN ('skip', 'queue', 'cancel')),
+            catch_up        TEXT    NOT NULL CHECK (catch_up IN ('none', 'latest', 'all')),
+            catch_up_limit  INTEGER NOT NULL,
+            jitter_seconds  INTEGER NOT NULL,
+            mode            TEXT    NOT NULL,
+            workers         INTEGER NULL,
+            created_by      TEXT    NOT NULL,
+            created_at      INTEGER NOT NULL,
+            updated_by      TEXT    NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            fired_through   INTEGER NOT NULL
+        );
+        -- Every fire time of a schedule and what became of it; the key makes a fire time's row unique.
+        CREATE TABLE schedule_fires (
+            schedule   TEXT    NOT NULL REFERENCES schedules (name) ON DELETE CASCADE,
+            fire_at    INTEGER NOT NULL,
+            due_at     INTEGER NOT NULL,
+            outcome    TEXT    NOT NULL CHECK (outcome IN ('pending', 'launching', 'launched', 'skipped', 'missed', 'failed')),
+            run_id     TEXT    NULL,
+            detail     TEXT    NULL,
+            catch_up   INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (schedule, fire_at)
+        );
+        CREATE INDEX schedule_fires_pending ON schedule_fires (due_at) WHERE outcome IN ('pending', 'launching')
+        """,
     ];
 }

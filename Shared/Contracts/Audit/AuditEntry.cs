@@ -48,9 +48,15 @@ public static class AuditActions
     public const string ApiKeyRevoke = "api_key.revoke";
     public const string SignInFailed = "sign_in.failed";
     public const string UserUnlock = "user.unlock";
+    public const string ScheduleCreate = "schedule.create";
+    public const string ScheduleUpdate = "schedule.update";
+    public const string SchedulePause = "schedule.pause";
+    public const string ScheduleResume = "schedule.resume";
+    public const string ScheduleDelete = "schedule.delete";
 
     public static IReadOnlyList<string> All { get; } =
-        [RunLaunch, RunCancel, RunForceCancel, CheckpointReset, CheckpointSet, CheckpointRestore, ApiKeyCreate, ApiKeyRevoke, SignInFailed, UserUnlock];
+        [RunLaunch, RunCancel, RunForceCancel, CheckpointReset, CheckpointSet, CheckpointRestore, ApiKeyCreate, ApiKeyRevoke, SignInFailed, UserUnlock,
+         ScheduleCreate, ScheduleUpdate, SchedulePause, ScheduleResume, ScheduleDelete];
 }
 
 /// <summary>Which entries to read: every filter is optional; newest first, at most <see cref="Limit"/>.</summary>

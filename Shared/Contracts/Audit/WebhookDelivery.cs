@@ -27,4 +27,7 @@ public static class NotificationEvents
 
     /// <summary>The month's cost reached a budget level: near (the alert share), forecast_over, over.</summary>
     public const string CostBudget = "cost.budget";
+
+    /// <summary>A schedule's fire time did not launch a run: it passed while no scheduler ran, the overlap policy skipped it, or the launch was refused.</summary>
+    public const string ScheduleMissed = "schedule.missed";
 }

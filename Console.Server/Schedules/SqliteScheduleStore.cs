@@ -1,0 +1,220 @@
+using Microsoft.Data.Sqlite;
+using OpsConsole.Server.Data;
+using OpsConsole.Shared.Schedules;
+
+namespace OpsConsole.Server.Schedules;
+
+/// <summary>A schedule's definition, validated and normalized.</summary>
+internal sealed record ScheduleDefinition(string Name, string Source, string Stream, string Cron, string TimeZone, bool Enabled, string Overlap,
+    string CatchUp, int CatchUpLimit, int JitterSeconds, string Mode, int? Workers);
+
+/// <summary>A schedule as stored: its definition, who made and changed it, and how far its fire times are decided.</summary>
+internal sealed record StoredSchedule(ScheduleDefinition Definition, string CreatedBy, DateTimeOffset CreatedAt, string UpdatedBy, DateTimeOffset UpdatedAt,
+    DateTimeOffset FiredThrough);
+
+/// <summary>
+/// Schedules and their fire times in the console's SQLite database. Deciding fire times is conditional on how far
+/// they were decided before, and a fire is claimed for launching by a conditional update: two schedulers on one
+/// database cannot both launch a fire time. SQLite's errors leave as <see cref="Shared.Storage.StoreUnavailableException"/>.
+/// </summary>
+internal sealed class SqliteScheduleStore(SqliteDatabase database)
+{
+    private const string Columns = "name, source, stream, cron, time_zone, enabled, overlap, catch_up, catch_up_limit, jitter_seconds, mode, workers, "
+                                   + "created_by, created_at, updated_by, updated_at, fired_through";
+
+    private const string FireColumns = "schedule, fire_at, due_at, outcome, run_id, detail, catch_up, updated_at";
+
+    public Task<IReadOnlyList<StoredSchedule>> ListAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {Columns} FROM schedules ORDER BY name", _ => { }, ReadSchedule, cancellationToken);
+
+    public async Task<StoredSchedule?> GetAsync(string name, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"SELECT {Columns} FROM schedules WHERE name = $name", command => command.Parameters.AddWithValue("$name", name), ReadSchedule,
+            cancellationToken)).SingleOrDefault();
+
+    /// <summary>Adds a schedule whose fire times start after <paramref name="at"/>; false when the name is taken.</summary>
+    public Task<bool> InsertAsync(ScheduleDefinition definition, string by, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO schedules ({Columns}) VALUES ($name, $source, $stream, $cron, $zone, $enabled, $overlap, $catch_up, $limit, "
+                                  + "$jitter, $mode, $workers, $by, $at, $by, $at, $at) ON CONFLICT (name) DO NOTHING";
+            Bind(command, definition, by, at);
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Replaces a schedule's definition; its fire times are decided from <paramref name="at"/> on (a changed or
+    /// resumed schedule never fires for the time before the change). False when there is no such schedule.
+    /// </summary>
+    public Task<bool> UpdateAsync(ScheduleDefinition definition, string by, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE schedules SET source = $source, stream = $stream, cron = $cron, time_zone = $zone, enabled = $enabled, overlap = $overlap,
+                    catch_up = $catch_up, catch_up_limit = $limit, jitter_seconds = $jitter, mode = $mode, workers = $workers, updated_by = $by,
+                    updated_at = $at, fired_through = MAX(fired_through, $at)
+                WHERE name = $name
+                """;
+            Bind(command, definition, by, at);
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    /// <summary>Deletes a schedule and its fire times; false when there is none.</summary>
+    public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM schedules WHERE name = $name";
+            command.Parameters.AddWithValue("$name", name);
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Records the fire times decided since <paramref name="expected"/> up to <paramref name="through"/> in one
+    /// transaction; false, with nothing written, when another scheduler moved the schedule on first (or it changed).
+    /// </summary>
+    public Task<bool> DecideAsync(string name, DateTimeOffset expected, DateTimeOffset through, IReadOnlyList<ScheduleFire> fires,
+        CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using (var advance = connection.CreateCommand())
+            {
+                advance.Transaction = transaction;
+                advance.CommandText = "UPDATE schedules SET fired_through = $through WHERE name = $name AND fired_through = $expected";
+                advance.Parameters.AddWithValue("$name", name);
+                advance.Parameters.AddWithValue("$expected", expected.ToUnixTimeMilliseconds());
+                advance.Parameters.AddWithValue("$through", through.ToUnixTimeMilliseconds());
+                if (await advance.ExecuteNonQueryAsync(cancellationToken) != 1)
+                {
+                    return false;
+                }
+            }
+            foreach (var fire in fires)
+            {
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = $"INSERT INTO schedule_fires ({FireColumns}) VALUES ($schedule, $fire_at, $due_at, $outcome, NULL, $detail, $catch_up, $at) "
+                                     + "ON CONFLICT (schedule, fire_at) DO NOTHING";
+                insert.Parameters.AddWithValue("$schedule", name);
+                insert.Parameters.AddWithValue("$fire_at", fire.FireAt.ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$due_at", fire.DueAt.ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$outcome", fire.Outcome);
+                insert.Parameters.AddWithValue("$detail", (object?)fire.Detail ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$catch_up", fire.CatchUp ? 1 : 0);
+                insert.Parameters.AddWithValue("$at", fire.UpdatedAt.ToUnixTimeMilliseconds());
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Fires waiting to launch (pending or being launched) of every schedule, oldest first.</summary>
+    public Task<IReadOnlyList<ScheduleFire>> OpenFiresAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {FireColumns} FROM schedule_fires WHERE outcome IN ('pending', 'launching') ORDER BY fire_at, schedule", _ => { }, ReadFire,
+            cancellationToken);
+
+    /// <summary>A schedule's fire times, newest first.</summary>
+    public Task<IReadOnlyList<ScheduleFire>> FiresAsync(string name, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {FireColumns} FROM schedule_fires WHERE schedule = $name ORDER BY fire_at DESC LIMIT $limit", command =>
+        {
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$limit", limit);
+        }, ReadFire, cancellationToken);
+
+    /// <summary>Every schedule's newest fire time.</summary>
+    public Task<IReadOnlyList<ScheduleFire>> LastFiresAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync($"""
+            SELECT {FireColumns} FROM schedule_fires f
+            WHERE fire_at = (SELECT MAX(fire_at) FROM schedule_fires g WHERE g.schedule = f.schedule)
+            """, _ => { }, ReadFire, cancellationToken);
+
+    /// <summary>
+    /// Moves a fire from <paramref name="from"/> to <paramref name="outcome"/>; false when it was no longer in
+    /// <paramref name="from"/> (another scheduler took it).
+    /// </summary>
+    public Task<bool> SettleAsync(string name, DateTimeOffset fireAt, string from, string outcome, string? runId, string? detail, DateTimeOffset at,
+        CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE schedule_fires SET outcome = $outcome, run_id = COALESCE($run, run_id), detail = $detail, updated_at = $at
+                WHERE schedule = $name AND fire_at = $fire_at AND outcome = $from
+                """;
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$fire_at", fireAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$from", from);
+            command.Parameters.AddWithValue("$outcome", outcome);
+            command.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    private static void Bind(SqliteCommand command, ScheduleDefinition definition, string by, DateTimeOffset at)
+    {
+        command.Parameters.AddWithValue("$name", definition.Name);
+        command.Parameters.AddWithValue("$source", definition.Source);
+        command.Parameters.AddWithValue("$stream", definition.Stream);
+        command.Parameters.AddWithValue("$cron", definition.Cron);
+        command.Parameters.AddWithValue("$zone", definition.TimeZone);
+        command.Parameters.AddWithValue("$enabled", definition.Enabled ? 1 : 0);
+        command.Parameters.AddWithValue("$overlap", definition.Overlap);
+        command.Parameters.AddWithValue("$catch_up", definition.CatchUp);
+        command.Parameters.AddWithValue("$limit", definition.CatchUpLimit);
+        command.Parameters.AddWithValue("$jitter", definition.JitterSeconds);
+        command.Parameters.AddWithValue("$mode", definition.Mode);
+        command.Parameters.AddWithValue("$workers", (object?)definition.Workers ?? DBNull.Value);
+        command.Parameters.AddWithValue("$by", by);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+    }
+
+    private static StoredSchedule ReadSchedule(SqliteDataReader reader) => new(
+        new ScheduleDefinition(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt64(5) != 0,
+            reader.GetString(6), reader.GetString(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetInt32(11)),
+        reader.GetString(12), Time(reader.GetInt64(13)), reader.GetString(14), Time(reader.GetInt64(15)), Time(reader.GetInt64(16)));
+
+    private static ScheduleFire ReadFire(SqliteDataReader reader) => new()
+    {
+        Schedule = reader.GetString(0),
+        FireAt = Time(reader.GetInt64(1)),
+        DueAt = Time(reader.GetInt64(2)),
+        Outcome = reader.GetString(3),
+        RunId = reader.IsDBNull(4) ? null : reader.GetString(4),
+        Detail = reader.IsDBNull(5) ? null : reader.GetString(5),
+        CatchUp = reader.GetInt64(6) != 0,
+        UpdatedAt = Time(reader.GetInt64(7)),
+    };
+
+    private static DateTimeOffset Time(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<SqliteCommand> bind, Func<SqliteDataReader, T> read, CancellationToken cancellationToken) =>
+        ExecuteAsync<IReadOnlyList<T>>(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(read(reader));
+            }
+            return rows;
+        }, cancellationToken);
+
+    private async Task<T> ExecuteAsync<T>(Func<SqliteConnection, Task<T>> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            return await action(connection);
+        }
+        catch (SqliteException exception)
+        {
+            throw database.Unavailable(exception);
+        }
+    }
+}
