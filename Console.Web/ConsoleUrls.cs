@@ -7,6 +7,7 @@ public static class ConsoleUrls
     public const string Runs = "/runs";
     public const string RunDetail = "/runs/{Id}";
     public const string Checkpoints = "/checkpoints";
+    public const string Schedules = "/schedules";
     public const string Quality = "/quality";
     public const string Costs = "/costs";
     public const string Tables = "/tables";

@@ -13,6 +13,7 @@ public static class NavigationModel
     public static IReadOnlyList<NavigationItem> All { get; } =
     [
         new("Runs", ConsoleUrls.Runs, Icons.Material.Filled.PlayCircle, ConsolePolicies.Viewer, Pipeline),
+        new("Schedules", ConsoleUrls.Schedules, Icons.Material.Filled.Schedule, ConsolePolicies.Viewer, Pipeline),
         new("Checkpoints", ConsoleUrls.Checkpoints, Icons.Material.Filled.Bookmark, ConsolePolicies.Viewer, Pipeline),
         new("Quality", ConsoleUrls.Quality, Icons.Material.Filled.FactCheck, ConsolePolicies.Viewer, Pipeline),
         new("Tables", ConsoleUrls.Tables, Icons.Material.Filled.TableChart, ConsolePolicies.Viewer, Pipeline),

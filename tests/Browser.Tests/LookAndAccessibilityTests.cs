@@ -29,6 +29,9 @@ public sealed class LookAndAccessibilityTests(BrowserFixture fixture)
             BypassCSP = true,
         });
         var findings = new List<string>();
+        // A schedule to show (yearly, so it does not fire while the tests run); deleted at the end.
+        var schedule = $"look-{width}-{scheme}";
+        await fixture.ApiAsync(HttpMethod.Post, "/api/schedules", new { name = schedule, stream = "refunds", cron = "0 3 1 1 *", timeZone = "Europe/Berlin", overlap = "queue", jitterSeconds = 30 }, "operator");
 
         await new SignInPageObject(page).GotoAsync();
         await CheckAsync(page, "signin", width, scheme, findings);
@@ -40,6 +43,7 @@ public sealed class LookAndAccessibilityTests(BrowserFixture fixture)
             ("runs", "/runs", ".runs-grid tbody tr"),
             ("run", $"/runs/{run}", "#run-state"),
             ("checkpoints", "/checkpoints", ".checkpoint-version"),
+            ("schedules", "/schedules", ".schedules-grid tbody tr"),
             ("quality", "/quality", ".dq-streams"),
             ("costs", "/costs", "#cost-month-to-date"),
             ("audit", "/audit", "#audit-grid tbody tr"),
@@ -68,11 +72,16 @@ public sealed class LookAndAccessibilityTests(BrowserFixture fixture)
         await page.Locator("#maintenance-preview").ClickAsync();
         await Assertions.Expect(page.Locator("#maintenance-preview-result")).ToBeVisibleAsync();
         await CheckAsync(page, "vacuum-dialog", width, scheme, findings);
+        await page.GotoAsync("/schedules");
+        await page.Locator($"#schedule-edit-{schedule}").ClickAsync();
+        await Assertions.Expect(page.Locator("#schedule-preview li")).ToHaveCountAsync(5);
+        await CheckAsync(page, "schedule-dialog", width, scheme, findings);
         await page.GotoAsync("/account/api-keys");
         await page.Locator("#new-key").ClickAsync();
         await Assertions.Expect(page.Locator("#key-create")).ToBeVisibleAsync();
         await CheckAsync(page, "key-dialog", width, scheme, findings);
 
+        await fixture.ApiAsync(HttpMethod.Delete, $"/api/schedules/{schedule}", user: "operator");
         Assert.True(findings.Count == 0, string.Join("\n", findings));
         Assert.Empty(errors);
     }

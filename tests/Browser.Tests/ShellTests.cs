@@ -7,7 +7,7 @@ namespace OpsConsole.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed partial class ShellTests(BrowserFixture fixture)
 {
-    private static readonly string[] PipelinePages = ["Runs", "Checkpoints", "Quality", "Tables", "Costs", "Audit", "API keys"];
+    private static readonly string[] PipelinePages = ["Runs", "Schedules", "Checkpoints", "Quality", "Tables", "Costs", "Audit", "API keys"];
 
     [Theory]
     [InlineData("viewer", "Viewer", false)]
@@ -108,6 +108,8 @@ public sealed partial class ShellTests(BrowserFixture fixture)
         {
             // Every stream has a checkpoint row, synced or not.
             ("Checkpoints", "Checkpoints", page.Locator(".checkpoints-grid").GetByText("stripe/refunds")),
+            // Other tests may have created schedules.
+            ("Schedules", "Schedules", Empty("No schedules yet").Or(page.Locator(".schedules-grid"))),
             ("Quality", "Data quality", Empty("No quality results yet").Or(page.Locator(".dq-streams"))),
             ("Costs", "Costs", page.Locator("#cost-month-to-date")),
             // Every stream has a table row, written or not.

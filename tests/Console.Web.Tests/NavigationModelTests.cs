@@ -12,7 +12,7 @@ public sealed class NavigationModelTests
     [InlineData(ConsoleRole.Operator)]
     [InlineData(ConsoleRole.Admin)]
     public void For_AnyRole_ListsEveryPipelinePage(ConsoleRole role) =>
-        Assert.Equal(["Runs", "Checkpoints", "Quality", "Tables", "Costs", "Audit", "API keys"], Titles(role).Where(t => t != "Users"));
+        Assert.Equal(["Runs", "Schedules", "Checkpoints", "Quality", "Tables", "Costs", "Audit", "API keys"], Titles(role).Where(t => t != "Users"));
 
     [Theory]
     [InlineData(ConsoleRole.Viewer, false)]

@@ -41,6 +41,7 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
         services.AddSingleton<IUserDirectory>(Users);
         services.AddSingleton<IApiKeyService>(Keys);
         services.AddSingleton<OpsConsole.Shared.Tables.ITableService>(Tables);
+        services.AddSingleton<OpsConsole.Shared.Schedules.IScheduleService>(Schedules);
         services.AddSingleton(OpsConsole.Shared.Grafana.GrafanaPanels.None);
         Auth = Context.AddAuthorization();
     }
@@ -68,6 +69,8 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
     internal FakeApiKeyService Keys { get; } = new();
 
     internal FakeTableService Tables { get; } = new();
+
+    internal FakeScheduleService Schedules { get; } = new();
 
     protected BunitAuthorizationContext Auth { get; }
 

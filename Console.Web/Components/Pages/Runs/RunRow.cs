@@ -53,7 +53,7 @@ public sealed record RunRow
         DurationSeconds = run.Duration(now)?.TotalSeconds,
         Records = run.Progress.Records,
         RecordsPerSecond = run.State.IsActive() ? run.Progress.RecordsPerSecond : run.AverageRecordsPerSecond(now) ?? 0,
-        LaunchedBy = run.LaunchedBy,
+        LaunchedBy = RunText.LaunchedBy(run.LaunchedBy),
         Runner = run.Runner ?? "",
         Active = run.State.IsActive(),
         Forced = run.Forced,
