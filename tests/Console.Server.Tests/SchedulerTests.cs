@@ -328,6 +328,76 @@ public sealed class SchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoRunningConsoles_OneIsTheScheduler_EachFireTimeLaunchesOnce_AndTheOtherTakesOverWhenItStops()
+    {
+        var live = new Dictionary<string, string?> { ["Schedules:Scheduler"] = "true", ["Schedules:LeaseSeconds"] = "2", ["Schedules:TickSeconds"] = "0.2" };
+        var first = Console(extra: live);
+        using var second = Console(extra: live);
+        var leaders = new[] { first, second }.Select(console => console.Services.GetRequiredService<SchedulerLeader>()).ToArray();
+        await WaitUntilAsync(() => leaders.Count(leader => leader.IsLeader) == 1);
+        var leading = leaders[0].IsLeader ? first : second;
+        var other = leading == first ? second : first;
+        await Task.Delay(500);
+        Assert.Single(leaders, leader => leader.IsLeader);
+
+        // Three fire times of an every-minute schedule are due at once (two to catch up, one on time): one run each, one after another.
+        using var client = other.BasicClient("viewer");
+        var store = other.Services.GetRequiredService<SqliteScheduleStore>();
+        Assert.True(await store.InsertAsync(Definition("live", "* * * * *", overlap: OverlapPolicies.Queue, catchUp: CatchUpPolicies.All), "operator",
+            DateTimeOffset.UtcNow.AddMinutes(-3)));
+        var runs = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (runs.Count < 3)
+        {
+            var job = await _runner.Started.Reader.ReadAsync(timeout.Token);
+            runs.Add(job.Spec.RunId);
+            job.End(0);
+            await WaitForEndAsync(client, job.Spec.RunId);
+        }
+        // Paused, so a minute that turns meanwhile adds no fire time to wait for (one already due is recorded as skipped).
+        var definition = (await store.GetAsync("live"))!.Definition;
+        Assert.True(await store.UpdateAsync(definition with { Enabled = false }, "operator", DateTimeOffset.UtcNow));
+        await Task.Delay(1000);
+        while (_runner.Started.Reader.TryRead(out var late))
+        {
+            runs.Add(late.Spec.RunId);
+            late.End(0);
+            await WaitForEndAsync(client, late.Spec.RunId);
+        }
+        var fires = await store.FiresAsync("live", 10);
+        Assert.InRange(fires.Count(fire => fire.Outcome == FireOutcomes.Launched), 3, 4);
+        Assert.Equal(runs.Order(), fires.Where(fire => fire.RunId is not null).Select(fire => fire.RunId).Order());
+        Assert.All(fires, fire => Assert.Contains(fire.Outcome, new[] { FireOutcomes.Launched, FireOutcomes.Skipped }));
+
+        // The scheduler's console stops: the other takes the lease and launches the next fire time.
+        leading.Dispose();
+        var successor = leading == first ? leaders[1] : leaders[0];
+        await WaitUntilAsync(() => successor.IsLeader);
+        Assert.True(await store.InsertAsync(Definition("after", "* * * * *"), "operator", DateTimeOffset.UtcNow.AddSeconds(-61)));
+        var next = await _runner.Started.Reader.ReadAsync(timeout.Token);
+        for (var i = 0; i < 100 && (await store.FiresAsync("after", 10)).Single().RunId is null; i++)
+        {
+            await Task.Delay(50); // the fire records its run once the launch returns
+        }
+        Assert.Equal(next.Spec.RunId, Assert.Single(await store.FiresAsync("after", 10)).RunId);
+        next.End(0);
+        await WaitForEndAsync(client, next.Spec.RunId);
+        if (leading != first)
+        {
+            first.Dispose();
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.True(condition(), "the condition did not hold within 10 s");
+    }
+
+    [Fact]
     public async Task Api_CreatesListsPreviewsPausesAndDeletes_EveryChangeAudited_BadFieldsNamed()
     {
         using var console = ConsoleAppFactory.With(new Dictionary<string, string?> { ["Data:Path"] = _data, ["Schedules:Scheduler"] = "false" },
@@ -389,9 +459,13 @@ public sealed class SchedulerTests : IDisposable
         }
     }
 
-    private ConsoleAppFactory Console(string? webhook = null)
+    private ConsoleAppFactory Console(string? webhook = null, IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?> { ["Data:Path"] = _data, ["Runner:GracePeriodSeconds"] = "2", ["Schedules:Scheduler"] = "false" };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         if (webhook is not null)
         {
             settings["Notifications:WebhookUrl"] = webhook;
