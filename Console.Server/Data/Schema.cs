@@ -218,5 +218,32 @@ internal static class Schema
         );
         CREATE INDEX schedule_fires_pending ON schedule_fires (due_at) WHERE outcome IN ('pending', 'launching')
         """,
+        """
+        -- Backfills: a past window of a stream fetched again in consecutive runs, one piece at a time.
+        CREATE TABLE backfills (
+            id          TEXT    NOT NULL PRIMARY KEY,
+            source      TEXT    NOT NULL,
+            stream      TEXT    NOT NULL,
+            window_from INTEGER NOT NULL,
+            window_to   INTEGER NOT NULL,
+            step        TEXT    NOT NULL CHECK (step IN ('day', 'week')),
+            workers     INTEGER NULL,
+            state       TEXT    NOT NULL CHECK (state IN ('running', 'paused', 'succeeded', 'failed', 'cancelled')),
+            failure     TEXT    NULL,
+            created_by  TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        );
+        CREATE INDEX backfills_created ON backfills (created_at DESC);
+        -- A backfill's pieces in order; run_id: the piece's latest run (a resumed failed piece gets a new one).
+        CREATE TABLE backfill_pieces (
+            backfill    TEXT    NOT NULL REFERENCES backfills (id) ON DELETE CASCADE,
+            idx         INTEGER NOT NULL,
+            window_from INTEGER NOT NULL,
+            window_to   INTEGER NOT NULL,
+            run_id      TEXT    NULL,
+            PRIMARY KEY (backfill, idx)
+        )
+        """,
     ];
 }

@@ -95,8 +95,8 @@ internal sealed class SchedulerLeader(IStateStore state, TimeProvider time, IOpt
     }
 }
 
-/// <summary>Runs the <see cref="Scheduler"/> every tick while this console holds the scheduler's lease.</summary>
-internal sealed class SchedulerHost(Scheduler scheduler, SchedulerLeader leader, TimeProvider time, IOptions<ScheduleOptions> options, ILogger<SchedulerHost> logger)
+/// <summary>Runs the <see cref="Scheduler"/> and the <see cref="Backfiller"/> every tick while this console holds the scheduler's lease.</summary>
+internal sealed class SchedulerHost(Scheduler scheduler, Backfiller backfiller, SchedulerLeader leader, TimeProvider time, IOptions<ScheduleOptions> options, ILogger<SchedulerHost> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -115,6 +115,7 @@ internal sealed class SchedulerHost(Scheduler scheduler, SchedulerLeader leader,
                     if (await leader.HoldAsync(stoppingToken))
                     {
                         await scheduler.TickAsync(stoppingToken);
+                        await backfiller.TickAsync(stoppingToken);
                     }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)

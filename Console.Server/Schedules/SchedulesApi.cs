@@ -55,6 +55,47 @@ internal static class SchedulesApi
             .WithSummary("Deletes a schedule and its fire history (the audit log keeps its definition); its runs stay.");
     }
 
+    /// <summary><c>/api/backfills</c>: read (Viewer); create, pause, resume and cancel (Operator).</summary>
+    public static void MapBackfillsApi(this WebApplication app)
+    {
+        var read = app.MapGroup("/api/backfills").RequireAuthorization(ConsolePolicies.Viewer).WithTags("Backfills");
+        read.MapGet("", async (IBackfillService backfills, CancellationToken cancellationToken, int limit = 50) =>
+                (IResult?)ApiLimit.Invalid(limit, 500) ?? TypedResults.Ok(await backfills.ListAsync(limit, cancellationToken)))
+            .WithSummary("Backfills, newest first (`limit` 1 to 500, default 50), each with its pieces, their runs and states, and its progress.");
+        read.MapGet("/{id}", async Task<IResult> (string id, IBackfillService backfills, CancellationToken cancellationToken) =>
+                await backfills.GetAsync(id, cancellationToken) is { } backfill
+                    ? TypedResults.Ok(backfill)
+                    : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such backfill", detail: $"There is no backfill '{id}'."))
+            .WithSummary("One backfill.");
+
+        var operate = app.MapGroup("/api/backfills").RequireAuthorization(ConsolePolicies.Operator).WithTags("Backfills");
+        operate.MapPost("", async Task<IResult> ([FromBody] BackfillRequest? request, HttpContext context, IBackfillService backfills, CancellationToken cancellationToken) =>
+                await HandleBackfill(async () =>
+                {
+                    var created = await backfills.CreateAsync(request ?? new BackfillRequest(), ConsoleClaims.Caller(context.User)!, cancellationToken);
+                    return TypedResults.Created($"/api/backfills/{created.Id}", created);
+                }))
+            .WithSummary("Splits `[from, to)` of `stream` into runs of a `step` (day or week, UTC) queued one after another; `to` must not be in the future; at most 1000 runs. "
+                         + "The runs never move the checkpoint backwards.");
+        foreach (var action in new[] { "pause", "resume", "cancel" })
+        {
+            operate.MapPost($"/{{id}}/{action}", async Task<IResult> (string id, HttpContext context, IBackfillService backfills, CancellationToken cancellationToken) =>
+                    await HandleBackfill(async () => TypedResults.Ok(await backfills.ChangeAsync(id, action, ConsoleClaims.Caller(context.User)!, cancellationToken))))
+                .WithSummary(action switch
+                {
+                    "pause" => "Pauses: the running piece finishes, the next does not start.",
+                    "resume" => "Resumes a paused backfill, or a failed one (its failed piece runs again).",
+                    _ => "Cancels: no further piece starts, and the running one is cancelled.",
+                });
+        }
+    }
+
+    private static Task<IResult> HandleBackfill(Func<Task<IResult>> action) => ApiRefusals.HandleAsync(action, "No such backfill", exception => exception switch
+    {
+        BackfillStateConflictException conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Backfill state", detail: conflict.Message),
+        _ => null,
+    });
+
     private static Task<IResult> Handle(Func<Task<IResult>> action) => ApiRefusals.HandleAsync(action, "No such schedule", exception => exception switch
     {
         ScheduleExistsException exists => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Schedule exists", detail: exists.Message),
@@ -73,6 +114,9 @@ public static class SchedulesExtensions
         services.AddSingleton<ScheduleService>();
         services.AddSingleton<IScheduleService>(sp => sp.GetRequiredService<ScheduleService>());
         services.AddSingleton<Scheduler>();
+        services.AddSingleton<BackfillService>();
+        services.AddSingleton<IBackfillService>(sp => sp.GetRequiredService<BackfillService>());
+        services.AddSingleton<Backfiller>();
         services.AddSingleton<SchedulerLeader>();
         services.AddHostedService<SchedulerHost>();
         return builder;
@@ -81,6 +125,7 @@ public static class SchedulesExtensions
     public static WebApplication MapSchedules(this WebApplication app)
     {
         app.MapSchedulesApi();
+        app.MapBackfillsApi();
         return app;
     }
 }

@@ -12,8 +12,12 @@ internal sealed record ScheduleDefinition(string Name, string Source, string Str
 internal sealed record StoredSchedule(ScheduleDefinition Definition, string CreatedBy, DateTimeOffset CreatedAt, string UpdatedBy, DateTimeOffset UpdatedAt,
     DateTimeOffset FiredThrough);
 
+/// <summary>A backfill as stored (its pieces are read with their runs' states).</summary>
+internal sealed record BackfillRecord(string Id, string Source, string Stream, long From, long To, string Step, int? Workers, string State, string? Failure,
+    string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
 /// <summary>
-/// Schedules and their fire times in the console's SQLite database. Deciding fire times is conditional on how far
+/// Schedules and their fire times, and backfills with their pieces, in the console's SQLite database. Deciding fire times is conditional on how far
 /// they were decided before, and a fire is claimed for launching by a conditional update: two schedulers on one
 /// database cannot both launch a fire time. SQLite's errors leave as <see cref="Shared.Storage.StoreUnavailableException"/>.
 /// </summary>
@@ -152,6 +156,100 @@ internal sealed class SqliteScheduleStore(SqliteDatabase database)
             command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
+
+    private const string BackfillColumns = "id, source, stream, window_from, window_to, step, workers, state, failure, created_by, created_at, updated_at";
+
+    /// <summary>Records a backfill and its pieces ([from, to) in unix seconds, in order) in one transaction.</summary>
+    public Task InsertBackfillAsync(BackfillRecord backfill, IReadOnlyList<(long From, long To)> pieces, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using (var insert = connection.CreateCommand())
+            {
+                insert.Transaction = transaction;
+                insert.CommandText = $"INSERT INTO backfills ({BackfillColumns}) VALUES ($id, $source, $stream, $from, $to, $step, $workers, $state, NULL, $by, $at, $at)";
+                insert.Parameters.AddWithValue("$id", backfill.Id);
+                insert.Parameters.AddWithValue("$source", backfill.Source);
+                insert.Parameters.AddWithValue("$stream", backfill.Stream);
+                insert.Parameters.AddWithValue("$from", backfill.From);
+                insert.Parameters.AddWithValue("$to", backfill.To);
+                insert.Parameters.AddWithValue("$step", backfill.Step);
+                insert.Parameters.AddWithValue("$workers", (object?)backfill.Workers ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$state", backfill.State);
+                insert.Parameters.AddWithValue("$by", backfill.CreatedBy);
+                insert.Parameters.AddWithValue("$at", backfill.CreatedAt.ToUnixTimeMilliseconds());
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                await using var piece = connection.CreateCommand();
+                piece.Transaction = transaction;
+                piece.CommandText = "INSERT INTO backfill_pieces (backfill, idx, window_from, window_to, run_id) VALUES ($id, $idx, $from, $to, NULL)";
+                piece.Parameters.AddWithValue("$id", backfill.Id);
+                piece.Parameters.AddWithValue("$idx", i);
+                piece.Parameters.AddWithValue("$from", pieces[i].From);
+                piece.Parameters.AddWithValue("$to", pieces[i].To);
+                await piece.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Backfills newest first (all, or those in <paramref name="state"/>).</summary>
+    public Task<IReadOnlyList<BackfillRecord>> BackfillsAsync(int limit, string? state = null, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {BackfillColumns} FROM backfills WHERE $state IS NULL OR state = $state ORDER BY created_at DESC, id DESC LIMIT $limit", command =>
+        {
+            command.Parameters.AddWithValue("$state", (object?)state ?? DBNull.Value);
+            command.Parameters.AddWithValue("$limit", limit);
+        }, ReadBackfill, cancellationToken);
+
+    public async Task<BackfillRecord?> BackfillAsync(string id, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"SELECT {BackfillColumns} FROM backfills WHERE id = $id", command => command.Parameters.AddWithValue("$id", id), ReadBackfill,
+            cancellationToken)).SingleOrDefault();
+
+    /// <summary>A backfill's pieces in order, each with its run's state (null before it launched).</summary>
+    public Task<IReadOnlyList<BackfillPiece>> PiecesAsync(string id, CancellationToken cancellationToken = default) =>
+        QueryAsync("""
+            SELECT p.idx, p.window_from, p.window_to, p.run_id, r.state FROM backfill_pieces p LEFT JOIN runs r ON r.id = p.run_id
+            WHERE p.backfill = $id ORDER BY p.idx
+            """, command => command.Parameters.AddWithValue("$id", id), reader => new BackfillPiece(reader.GetInt32(0),
+            DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(1)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)), cancellationToken);
+
+    /// <summary>Moves a backfill to <paramref name="state"/> when it is in one of <paramref name="from"/>; false otherwise.</summary>
+    public Task<bool> SetBackfillStateAsync(string id, IReadOnlyList<string> from, string state, string? failure, DateTimeOffset at,
+        CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"UPDATE backfills SET state = $state, failure = $failure, updated_at = $at WHERE id = $id AND state IN ({string.Join(", ", from.Select((_, i) => $"$from{i}"))})";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$state", state);
+            command.Parameters.AddWithValue("$failure", (object?)failure ?? DBNull.Value);
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            for (var i = 0; i < from.Count; i++)
+            {
+                command.Parameters.AddWithValue($"$from{i}", from[i]);
+            }
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    /// <summary>Sets a piece's run when it still has <paramref name="expected"/> (null: not launched yet); false otherwise.</summary>
+    public Task<bool> SetPieceRunAsync(string id, int index, string? expected, string? runId, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE backfill_pieces SET run_id = $run WHERE backfill = $id AND idx = $idx AND run_id IS $expected";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$idx", index);
+            command.Parameters.AddWithValue("$expected", (object?)expected ?? DBNull.Value);
+            command.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    private static BackfillRecord ReadBackfill(SqliteDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
+        reader.GetInt64(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),
+        reader.GetString(9), Time(reader.GetInt64(10)), Time(reader.GetInt64(11)));
 
     private static void Bind(SqliteCommand command, ScheduleDefinition definition, string by, DateTimeOffset at)
     {

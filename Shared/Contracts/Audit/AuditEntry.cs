@@ -53,10 +53,14 @@ public static class AuditActions
     public const string SchedulePause = "schedule.pause";
     public const string ScheduleResume = "schedule.resume";
     public const string ScheduleDelete = "schedule.delete";
+    public const string BackfillCreate = "backfill.create";
+    public const string BackfillPause = "backfill.pause";
+    public const string BackfillResume = "backfill.resume";
+    public const string BackfillCancel = "backfill.cancel";
 
     public static IReadOnlyList<string> All { get; } =
         [RunLaunch, RunCancel, RunForceCancel, CheckpointReset, CheckpointSet, CheckpointRestore, ApiKeyCreate, ApiKeyRevoke, SignInFailed, UserUnlock,
-         ScheduleCreate, ScheduleUpdate, SchedulePause, ScheduleResume, ScheduleDelete];
+         ScheduleCreate, ScheduleUpdate, SchedulePause, ScheduleResume, ScheduleDelete, BackfillCreate, BackfillPause, BackfillResume, BackfillCancel];
 }
 
 /// <summary>Which entries to read: every filter is optional; newest first, at most <see cref="Limit"/>.</summary>
