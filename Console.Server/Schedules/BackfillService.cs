@@ -52,9 +52,9 @@ internal sealed class BackfillService(SqliteScheduleStore store, IRunService run
         var record = await store.BackfillAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"There is no backfill '{InvalidFieldException.Quote(id)}'.");
         var (from, to, auditAction) = action switch
         {
-            "pause" => ((IReadOnlyList<string>)[BackfillStates.Running], BackfillStates.Paused, AuditActions.BackfillPause),
-            "resume" => ([BackfillStates.Paused, BackfillStates.Failed], BackfillStates.Running, AuditActions.BackfillResume),
-            "cancel" => ([BackfillStates.Running, BackfillStates.Paused, BackfillStates.Failed], BackfillStates.Cancelled, AuditActions.BackfillCancel),
+            BackfillActions.Pause => ((IReadOnlyList<string>)[BackfillStates.Running], BackfillStates.Paused, AuditActions.BackfillPause),
+            BackfillActions.Resume => ([BackfillStates.Paused, BackfillStates.Failed], BackfillStates.Running, AuditActions.BackfillResume),
+            BackfillActions.Cancel => ([BackfillStates.Running, BackfillStates.Paused, BackfillStates.Failed], BackfillStates.Cancelled, AuditActions.BackfillCancel),
             _ => throw new InvalidFieldException("action", $"'{InvalidFieldException.Quote(action)}' is not one of pause, resume, cancel."),
         };
         var pieces = await store.PiecesAsync(id, cancellationToken);
@@ -62,12 +62,12 @@ internal sealed class BackfillService(SqliteScheduleStore store, IRunService run
         {
             throw new BackfillStateConflictException(id, record.State, action);
         }
-        if (action == "resume" && pieces.FirstOrDefault(piece => piece.RunState is "Failed" or "Cancelled") is { } failed)
+        if (action == BackfillActions.Resume && pieces.FirstOrDefault(piece => piece.RunState is "Failed" or "Cancelled") is { } failed)
         {
             // The failed piece runs again (a new run of the same window: the merge keeps each record once).
             await store.SetPieceRunAsync(id, failed.Index, failed.RunId, null, cancellationToken);
         }
-        if (action == "cancel" && pieces.FirstOrDefault(piece => piece.RunId is not null && Enum.TryParse<RunState>(piece.RunState, out var state) && state.IsActive()) is { } active)
+        if (action == BackfillActions.Cancel && pieces.FirstOrDefault(piece => piece.RunId is not null && Enum.TryParse<RunState>(piece.RunState, out var state) && state.IsActive()) is { } active)
         {
             try
             {
@@ -171,7 +171,3 @@ internal sealed class BackfillService(SqliteScheduleStore store, IRunService run
 
     private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web);
 }
-
-/// <summary>A backfill's state does not allow the change (resuming a succeeded one, pausing a cancelled one).</summary>
-public sealed class BackfillStateConflictException(string id, string state, string action)
-    : Exception($"Backfill {id} is {state}: it cannot be {(action.EndsWith('e') ? action + "d" : action + "ed")}.");

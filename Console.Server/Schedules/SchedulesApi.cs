@@ -77,7 +77,7 @@ internal static class SchedulesApi
                 }))
             .WithSummary("Splits `[from, to)` of `stream` into runs of a `step` (day or week, UTC) queued one after another; `to` must not be in the future; at most 1000 runs. "
                          + "The runs never move the checkpoint backwards.");
-        foreach (var action in new[] { "pause", "resume", "cancel" })
+        foreach (var action in BackfillActions.All)
         {
             operate.MapPost($"/{{id}}/{action}", async Task<IResult> (string id, HttpContext context, IBackfillService backfills, CancellationToken cancellationToken) =>
                     await HandleBackfill(async () => TypedResults.Ok(await backfills.ChangeAsync(id, action, ConsoleClaims.Caller(context.User)!, cancellationToken))))

@@ -95,3 +95,59 @@ internal sealed class FakeScheduleService : IScheduleService
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Backfills in memory: one half done to start with; creates and changes kept.</summary>
+internal sealed class FakeBackfillService : IBackfillService
+{
+    private readonly List<BackfillInfo> _backfills =
+    [
+        new()
+        {
+            Id = "bf-20261126-090000-aa11bb", Source = "stripe", Stream = "refunds", From = new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero),
+            To = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero), Step = "day", State = BackfillStates.Running, CreatedBy = "operator",
+            CreatedAt = FakeRunService.Now.AddHours(-1), UpdatedAt = FakeRunService.Now.AddHours(-1),
+            Pieces =
+            [
+                new(0, new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero), "run-20261126-090000-p00001", "Succeeded"),
+                new(1, new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero), "run-20261126-090100-p00002", "Succeeded"),
+                new(2, new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero), "run-20261126-090200-p00003", "Running"),
+                new(3, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero), null, null),
+            ],
+        },
+    ];
+
+    public List<(string Action, string Id, string By)> Changes { get; } = [];
+
+    public Task<IReadOnlyList<BackfillInfo>> ListAsync(int limit = 50, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<BackfillInfo>>([.. _backfills]);
+
+    public Task<BackfillInfo?> GetAsync(string id, CancellationToken cancellationToken = default) => Task.FromResult(_backfills.FirstOrDefault(b => b.Id == id));
+
+    public Task<BackfillInfo> CreateAsync(BackfillRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        if (request.To > FakeRunService.Now)
+        {
+            throw new InvalidFieldException("to", "must not be in the future: a backfill fetches a past window.");
+        }
+        var days = (int)(request.To!.Value - request.From!.Value).TotalDays;
+        var created = new BackfillInfo
+        {
+            Id = "bf-new", Source = "stripe", Stream = request.Stream!, From = request.From.Value, To = request.To.Value, Step = request.Step!, State = BackfillStates.Running,
+            CreatedBy = caller.Name, CreatedAt = FakeRunService.Now, UpdatedAt = FakeRunService.Now,
+            Pieces = [.. Enumerable.Range(0, days).Select(day => new BackfillPiece(day, request.From.Value.AddDays(day), request.From.Value.AddDays(day + 1), null, null))],
+        };
+        _backfills.Insert(0, created);
+        Changes.Add(("create", created.Id, caller.Name));
+        return Task.FromResult(created);
+    }
+
+    public Task<BackfillInfo> ChangeAsync(string id, string action, CallerInfo caller, CancellationToken cancellationToken = default)
+    {
+        var index = _backfills.FindIndex(b => b.Id == id);
+        _backfills[index] = _backfills[index] with
+        {
+            State = action switch { BackfillActions.Pause => BackfillStates.Paused, BackfillActions.Cancel => BackfillStates.Cancelled, _ => BackfillStates.Running },
+        };
+        Changes.Add((action, id, caller.Name));
+        return Task.FromResult(_backfills[index]);
+    }
+}

@@ -14,6 +14,16 @@ public static class BackfillStates
     public static bool IsOpen(string state) => state is Running or Paused or Failed;
 }
 
+/// <summary>What may be done to a backfill (<c>POST /api/backfills/{id}/{action}</c>).</summary>
+public static class BackfillActions
+{
+    public const string Pause = "pause";
+    public const string Resume = "resume";
+    public const string Cancel = "cancel";
+
+    public static IReadOnlyList<string> All { get; } = [Pause, Resume, Cancel];
+}
+
 /// <summary>A past window to fetch again in consecutive runs (<c>POST /api/backfills</c>).</summary>
 public sealed record BackfillRequest
 {
@@ -99,3 +109,7 @@ public static class BackfillCallers
 
     public static string? BackfillOf(string launchedBy) => launchedBy.StartsWith(Prefix, StringComparison.Ordinal) ? launchedBy[Prefix.Length..] : null;
 }
+
+/// <summary>A backfill's state does not allow the change (resuming a succeeded one, pausing a cancelled one).</summary>
+public sealed class BackfillStateConflictException(string id, string state, string action)
+    : Exception($"Backfill {id} is {state}: it cannot be {(action.EndsWith('e') ? action + "d" : action + "ed")}.");

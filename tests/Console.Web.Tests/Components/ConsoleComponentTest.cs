@@ -42,6 +42,7 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
         services.AddSingleton<IApiKeyService>(Keys);
         services.AddSingleton<OpsConsole.Shared.Tables.ITableService>(Tables);
         services.AddSingleton<OpsConsole.Shared.Schedules.IScheduleService>(Schedules);
+        services.AddSingleton<OpsConsole.Shared.Schedules.IBackfillService>(Backfills);
         services.AddSingleton(OpsConsole.Shared.Grafana.GrafanaPanels.None);
         Auth = Context.AddAuthorization();
     }
@@ -71,6 +72,8 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
     internal FakeTableService Tables { get; } = new();
 
     internal FakeScheduleService Schedules { get; } = new();
+
+    internal FakeBackfillService Backfills { get; } = new();
 
     protected BunitAuthorizationContext Auth { get; }
 

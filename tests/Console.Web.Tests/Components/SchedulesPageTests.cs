@@ -102,8 +102,48 @@ public sealed class SchedulesPageTests : ConsoleComponentTest
         Assert.Equal([("pause", "charges-nightly", "operator"), ("resume", "charges-nightly", "operator")], Schedules.Changes);
     }
 
+    [Fact]
+    public void Backfills_ShowProgressAndTheRunningPiece_PauseAndCancelForOperators()
+    {
+        SignIn("operator", ConsoleRole.Operator);
+        var page = RenderPage<SchedulesPage>();
+        Eventually(page, () => Assert.Single(page.FindAll(".backfills-grid tbody tr")));
+        var row = page.Find("tr[data-backfill=bf-20261126-090000-aa11bb]");
+        Assert.Equal("2 of 4 runs (a day each)", row.QuerySelector(".backfill-count")!.TextContent);
+        Assert.Equal("/runs/run-20261126-090200-p00003", row.QuerySelector("a.run-id")!.GetAttribute("href"));
+
+        page.Find("#backfill-pause-bf-20261126-090000-aa11bb").Click();
+        Eventually(page, () => Assert.Equal("paused", page.Find(".backfill-state").TextContent));
+        page.Find("#backfill-cancel-bf-20261126-090000-aa11bb").Click();
+        Eventually(page, () => Assert.Equal("cancelled", page.Find(".backfill-state").TextContent));
+        Assert.Empty(page.FindAll("#backfill-resume-bf-20261126-090000-aa11bb"));
+        Assert.Equal([("pause", "bf-20261126-090000-aa11bb", "operator"), ("cancel", "bf-20261126-090000-aa11bb", "operator")], Backfills.Changes);
+    }
+
+    [Fact]
+    public void NewBackfill_AFutureEndIsNamedAtTo_ThenTheRunsAreQueued()
+    {
+        SignIn("operator", ConsoleRole.Operator);
+        var page = RenderPage<SchedulesPage>();
+        Eventually(page, () => Assert.NotNull(page.Find("#backfill-new")));
+        page.Find("#backfill-new").Click();
+        Eventually(Dialogs, () => Assert.NotNull(Dialogs.Find("input#backfill-to")));
+        Assert.Contains("about 7 runs, one per day", Dialogs.Find("#backfill-plan").TextContent, StringComparison.Ordinal);
+
+        Dialogs.Find("input#backfill-to").Change("2026-12-30T00:00");
+        Dialogs.Find("#backfill-submit").Click();
+        Eventually(Dialogs, () => Assert.NotNull(Dialogs.Find(".field-error").ParentElement!.QuerySelector("#backfill-to")));
+
+        Dialogs.Find("input#backfill-to").Change("2026-11-25T00:00");
+        Dialogs.Find("#backfill-submit").Click();
+        Eventually(page, () => Assert.Equal(2, page.FindAll(".backfills-grid tbody tr").Count));
+        Assert.Equal(("create", "bf-new", "operator"), Backfills.Changes.Single());
+        Assert.Contains("Backfill bf-new queued: 6 runs", page.Find("#schedules-message").TextContent, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("schedule:charges-nightly", "schedule charges-nightly")]
+    [InlineData("backfill:bf-20261126-090000-aa11bb", "backfill bf-20261126-090000-aa11bb")]
     [InlineData("operator", "operator")]
     public void LaunchedBy_AScheduledRunNamesItsSchedule(string stored, string shown) => Assert.Equal(shown, RunText.LaunchedBy(stored));
 }

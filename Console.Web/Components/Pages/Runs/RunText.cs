@@ -31,9 +31,11 @@ public static partial class RunText
     [System.Text.RegularExpressions.GeneratedRegex(@"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})")]
     private static partial System.Text.RegularExpressions.Regex TimePattern();
 
-    /// <summary>Who launched a run as the console says it: a user's name, or "schedule NAME" for a run a schedule launched.</summary>
+    /// <summary>Who launched a run as the console says it: a user's name, "schedule NAME" or "backfill ID".</summary>
     public static string LaunchedBy(string launchedBy) =>
-        Shared.Schedules.ScheduleCallers.ScheduleOf(launchedBy) is { } schedule ? $"schedule {schedule}" : launchedBy;
+        Shared.Schedules.ScheduleCallers.ScheduleOf(launchedBy) is { } schedule ? $"schedule {schedule}"
+        : Shared.Schedules.BackfillCallers.BackfillOf(launchedBy) is { } backfill ? $"backfill {backfill}"
+        : launchedBy;
 
     /// <summary>A run id's random end ("run-20261207-044512-ab12cd" → "ab12cd"): enough to tell runs apart on screen.</summary>
     public static string ShortId(string id) => id.LastIndexOf('-') is var dash and > 0 && dash < id.Length - 1 ? id[(dash + 1)..] : id;

@@ -14,6 +14,9 @@ public sealed partial class SchedulesPage : IAsyncDisposable
     private IScheduleService Schedules { get; set; } = default!;
 
     [Inject]
+    private IBackfillService Backfills { get; set; } = default!;
+
+    [Inject]
     private IRunService Runs { get; set; } = default!;
 
     [Inject]
@@ -29,7 +32,7 @@ public sealed partial class SchedulesPage : IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        Model = new SchedulesViewModel(Schedules);
+        Model = new SchedulesViewModel(Schedules, Backfills);
         await Model.LoadAsync();
         Model.Start(Runs, () => InvokeAsync(StateHasChanged));
     }
@@ -56,6 +59,27 @@ public sealed partial class SchedulesPage : IAsyncDisposable
         FireOutcomes.Skipped => "state-badge state-cancelled",
         _ => "state-badge state-pending",
     };
+
+    /// <summary>A backfill's state in the runs' badge colours.</summary>
+    public static string BackfillClass(string state) => state switch
+    {
+        BackfillStates.Succeeded => "state-badge state-succeeded",
+        BackfillStates.Failed => "state-badge state-failed",
+        BackfillStates.Cancelled or BackfillStates.Paused => "state-badge state-cancelled",
+        _ => "state-badge state-running",
+    };
+
+    private async Task BackfillAsync()
+    {
+        var dialog = await Dialogs.ShowAsync<BackfillDialog>("New backfill", new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: BackfillInfo queued })
+        {
+            await Model.QueuedAsync(queued);
+            Snackbar.Add(Model.Message!, Severity.Success);
+        }
+    }
+
+    private async Task ChangeBackfillAsync(BackfillInfo backfill, string action) => await Model.ChangeBackfillAsync(backfill, action, await CallerAsync());
 
     private async Task<CallerInfo> CallerAsync() => ConsoleIdentity.Caller((await AuthenticationState).User, "cookie")!;
 

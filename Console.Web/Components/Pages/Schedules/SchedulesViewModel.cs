@@ -7,9 +7,10 @@ namespace OpsConsole.Web.Components.Pages.Schedules;
 
 /// <summary>
 /// The Schedules page: every schedule with its last and next fire, the fire history of the one opened, pause, resume
-/// and delete; kept current while runs that schedules launched change, and every few seconds for fire times that passed.
+/// and delete; the backfills with their progress, pause, resume and cancel. Kept current while runs that schedules or
+/// backfills launched change, and every few seconds for fire times that passed.
 /// </summary>
-public sealed class SchedulesViewModel(IScheduleService schedules) : IAsyncDisposable
+public sealed class SchedulesViewModel(IScheduleService schedules, IBackfillService backfills) : IAsyncDisposable
 {
     /// <summary>Heartbeats (one a second) between reloads when no scheduled run changed: fire times that pass show within this.</summary>
     public const int ReloadEvery = 10;
@@ -17,6 +18,9 @@ public sealed class SchedulesViewModel(IScheduleService schedules) : IAsyncDispo
     private readonly BackgroundFollow _follow = new();
 
     public IReadOnlyList<ScheduleInfo>? Rows { get; private set; }
+
+    /// <summary>The newest backfills, open ones first.</summary>
+    public IReadOnlyList<BackfillInfo> Backfills { get; private set; } = [];
 
     /// <summary>The schedule whose fire history is open.</summary>
     public string? Open { get; private set; }
@@ -33,6 +37,7 @@ public sealed class SchedulesViewModel(IScheduleService schedules) : IAsyncDispo
         try
         {
             Rows = await schedules.ListAsync(cancellationToken);
+            Backfills = [.. (await backfills.ListAsync(20, cancellationToken)).OrderBy(backfill => BackfillStates.IsOpen(backfill.State) ? 0 : 1)];
             if (Open is { } open)
             {
                 Fires = Rows.Any(row => row.Name == open) ? await schedules.FiresAsync(open, 50, cancellationToken) : [];
@@ -68,6 +73,29 @@ public sealed class SchedulesViewModel(IScheduleService schedules) : IAsyncDispo
         }
     }
 
+    /// <summary>Pauses, resumes or cancels a backfill.</summary>
+    public async Task ChangeBackfillAsync(BackfillInfo backfill, string action, CallerInfo caller)
+    {
+        try
+        {
+            var changed = await backfills.ChangeAsync(backfill.Id, action, caller);
+            Message = $"Backfill {changed.Id} of {changed.Source}/{changed.Stream}: {changed.State}.";
+            Error = null;
+        }
+        catch (Exception exception) when (exception is KeyNotFoundException or UnauthorizedAccessException or IOException or BackfillStateConflictException)
+        {
+            Error = exception.Message;
+        }
+        await LoadAsync();
+    }
+
+    /// <summary>A backfill was queued in the dialog.</summary>
+    public async Task QueuedAsync(BackfillInfo backfill)
+    {
+        Message = $"Backfill {backfill.Id} queued: {backfill.Pieces.Count} runs of {backfill.Source}/{backfill.Stream}, one after another.";
+        await LoadAsync();
+    }
+
     /// <summary>A schedule was created or changed in the dialog: say so, reload and open its history.</summary>
     public async Task SavedAsync(ScheduleInfo saved, bool created)
     {
@@ -86,7 +114,7 @@ public sealed class SchedulesViewModel(IScheduleService schedules) : IAsyncDispo
         var quiet = 0;
         await foreach (var batch in runs.WatchAsync(_follow.Token))
         {
-            if (batch.Any(run => ScheduleCallers.ScheduleOf(run.LaunchedBy) is not null) || ++quiet >= ReloadEvery)
+            if (batch.Any(run => ScheduleCallers.ScheduleOf(run.LaunchedBy) is not null || BackfillCallers.BackfillOf(run.LaunchedBy) is not null) || ++quiet >= ReloadEvery)
             {
                 quiet = 0;
                 await LoadAsync(_follow.Token);
