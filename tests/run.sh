@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh Debian machine: installs what the tests need first
-# (Debian's chromium for the browser tests, prometheus for promtool, kubernetes-client for kubectl, nginx for the TLS proxy test, python3 for the Airflow helper's test;
+# (Debian's chromium for the browser tests, prometheus for promtool, kubernetes-client for kubectl, nginx for the TLS proxy test, python3 for the Airflow helper's test,
+# tzdata for the schedules' time zones;
 # npm test servers under tests/tools
 # when that folder has a lock file), then runs `dotnet test Console.sln`. Exits non-zero on any failure.
 set -euo pipefail
@@ -14,6 +15,7 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+[ -e /usr/share/zoneinfo/Europe/Berlin ] || missing+=(tzdata)
 # Node 20+ runs the npm test tools (Debian's nodejs package is older: install Node 20 first where it is missing).
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]})); then
