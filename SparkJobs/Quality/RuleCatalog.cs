@@ -91,17 +91,8 @@ public static class RuleCatalog
             [ColumnParameter, new("pattern", "string", true, "the regular expression")],
             a =>
             {
-                var pattern = a.RequiredScalar("pattern");
-                Regex regex;
-                try
-                {
-                    regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-                }
-                catch (ArgumentException exception)
-                {
-                    throw a.Error("pattern", $"'{pattern}' is not a regular expression: {exception.Message}");
-                }
-                return Check(a, a.Column(), $"{{0}} matches /{pattern}/", v => regex.IsMatch(ValueAccessor.AsText(v)!));
+                var regex = Pattern(a);
+                return Check(a, a.Column(), $"{{0}} matches /{regex}/", v => regex.IsMatch(ValueAccessor.AsText(v)!));
             }),
         Row("length_between", "validity", "The text value's length (in characters) lies within bounds.", [ColumnParameter, Min, Max],
             a =>
@@ -155,6 +146,48 @@ public static class RuleCatalog
             a => Check(a, a.Column(), "{0} holds no card-like number", v => !HasCardNumber(ValueAccessor.AsText(v)!))),
         Row("json_object", "validity", "The text value is a JSON object (columns such as metadata).", [ColumnParameter],
             a => Check(a, a.Column(), "{0} is a JSON object", v => IsJsonObject(ValueAccessor.AsText(v)!))),
+        Row("not_matching_regex", "validity", "The text value does not match a regular expression (.NET syntax): a pattern that must never appear, such as a test key.",
+            [ColumnParameter, new("pattern", "string", true, "the regular expression")],
+            a =>
+            {
+                var regex = Pattern(a);
+                return Check(a, a.Column(), $"{{0}} does not match /{regex}/", v => !regex.IsMatch(ValueAccessor.AsText(v)!));
+            }),
+        Row("strftime_format", "validity",
+            "The text value is a date or time written in a strftime format, e.g. '%Y-%m-%d %H:%M:%S' (directives %Y %y %m %d %H %I %M %S %f %p %b %B %a %A %%).",
+            [ColumnParameter, new("format", "string", true, "the strftime format")],
+            a =>
+            {
+                var format = a.RequiredScalar("format");
+                var dotnet = StrftimeToDotnet(a, format);
+                return Check(a, a.Column(), $"{{0}} is in the format '{format}'", v => DateTime.TryParseExact(ValueAccessor.AsText(v), dotnet,
+                    System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _));
+            }),
+        Row("date_parseable", "validity", "The text value reads as a date or date-time in any common invariant form (2026-12-07, 12/07/2026 10:30, 7 Dec 2026).",
+            [ColumnParameter],
+            a => Check(a, a.Column(), "{0} reads as a date", v => DateTimeOffset.TryParse(ValueAccessor.AsText(v), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out _))),
+        Row("numeric_text", "validity", "The text value is a number (invariant: -12.50, 3, 1e3), for numbers sent as strings.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is a number", v => double.TryParse(ValueAccessor.AsText(v), System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))),
+        Row("lowercase", "validity", "The text value has no upper-case letter (codes and keys compared as written).", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is lower case", v => !ValueAccessor.AsText(v)!.Any(char.IsUpper))),
+        Row("trimmed", "validity", "The text value has no leading or trailing whitespace.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} has no surrounding whitespace", v => ValueAccessor.AsText(v) is var text && text == text!.Trim())),
+        Row("printable_ascii", "validity", "The text value holds only printable ASCII (space to ~): no control characters, no look-alike letters.", [ColumnParameter],
+            a => Check(a, a.Column(), "{0} is printable ASCII", v => ValueAccessor.AsText(v)!.All(c => c is >= ' ' and <= '~'))),
+        Row("luhn_valid", "validity", "The value is 12 to 19 digits (single spaces or dashes between them allowed) that pass the Luhn check (card numbers, IMEIs).",
+            [ColumnParameter],
+            a => Check(a, a.Column(), "{0} passes the Luhn check", v => IsLuhnNumber(ValueAccessor.AsText(v)!))),
+        Row("integer", "validity", "The numeric value is a whole number.", [ColumnParameter],
+            a => Check(a, a.NumericColumn(), "{0} is a whole number", v => ValueAccessor.AsNumber(v) is { } n && n == Math.Floor(n))),
+        Row("max_decimal_places", "validity", "The value has at most places digits after the decimal point (a number, or a number sent as text).",
+            [ColumnParameter, new("places", "integer", true, "the most digits after the point, 0 to 18")],
+            a =>
+            {
+                var places = a.Has("places") ? a.Integer("places", 2, 0, 18) : throw a.Error("places", "is required");
+                return Check(a, a.Column(), $"{{0}} has at most {places} decimal places", v => DecimalPlaces(ValueAccessor.AsText(v)!) is { } count && count <= places);
+            }),
 
         // Range and statistics
         Row("value_between", "range", "Each value lies within bounds.", [ColumnParameter, Min, Max],
@@ -180,6 +213,12 @@ public static class RuleCatalog
                 return new MetricRule(a.Header, MetricOf(a, $"p{Math.Round(q * 100)}:{a.NumericColumn().Name}"), min, max);
             }),
         Metric("sum_between", "range", "The column's sum lies within bounds.", "sum"),
+        new("median_between", "range", "The column's median lies within bounds (exact up to 10,000 values, from a uniform sample beyond).", [ColumnParameter, Min, Max],
+            a =>
+            {
+                var (min, max) = a.Bounds();
+                return new MetricRule(a.Header, MetricOf(a, $"p50:{a.NumericColumn().Name}"), min, max);
+            }),
 
         // Volume
         new("row_count_between", "volume", "The run's row count lies within bounds.", [Min, Max],
@@ -239,6 +278,54 @@ public static class RuleCatalog
                 var left = a.Expression("left");
                 var right = a.Expression("right");
                 return ($"{left.Text} if and only if {right.Text}", (row, _, _) => left.Test(row) is { } l && right.Test(row) is { } r ? l == r : null);
+            }),
+        Row("sum_of_columns_equals", "consistency", "The columns add up to another column in every row, within a tolerance (subtotal + tax == total).",
+            [new("columns", "columns", true, "the columns to add"), new("column", "column", true, "the column their sum must equal"),
+             new("tolerance", "number", false, "the largest allowed difference", "0")],
+            a =>
+            {
+                var parts = a.ColumnList();
+                foreach (var part in parts.Where(part => !a.IsNumeric(part)))
+                {
+                    throw a.Error("columns", $"'{part.Name}' is not a number column");
+                }
+                var total = a.NumericColumn();
+                var tolerance = a.Number("tolerance", 0);
+                return ($"{string.Join(" + ", parts.Select(p => p.Name))} == {total.Name}", (row, record, _) =>
+                {
+                    var sum = 0.0;
+                    foreach (var part in parts)
+                    {
+                        if (ValueAccessor.AsNumber(part.Read(row, record)) is not { } value)
+                        {
+                            return null;
+                        }
+                        sum += value;
+                    }
+                    return ValueAccessor.AsNumber(total.Read(row, record)) is { } expected ? Math.Abs(sum - expected) <= tolerance : null;
+                });
+            }),
+        Row("distinct_within_row", "consistency", "The columns' values differ from each other within each row (a payer is not its own payee); nulls are not compared.",
+            [new("columns", "columns", true, "two or more columns")],
+            a =>
+            {
+                var columns = a.ColumnList();
+                if (columns.Count < 2)
+                {
+                    throw a.Error("columns", "needs two or more columns");
+                }
+                return ($"{string.Join(", ", columns.Select(c => c.Name))} differ within a row", (row, record, _) =>
+                {
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var column in columns)
+                    {
+                        if (ValueAccessor.AsText(column.Read(row, record)) is { } text && !seen.Add(text))
+                        {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
             }),
 
         // Referential
@@ -388,6 +475,93 @@ public static class RuleCatalog
         new("min_history", "integer", false, "earlier committed runs needed before judging (skipped until then)", strategy.Name == "max_change" ? "1" : "5"),
         .. strategy.Name == "max_change" ? Array.Empty<RuleParameter>() : [new RuleParameter("history", "integer", false, "how many earlier runs form the baseline", "30")],
     ];
+
+    /// <summary>The rule's <c>pattern</c> as a regular expression (a second at most per value), or an error naming the key.</summary>
+    private static Regex Pattern(RuleArguments a)
+    {
+        var pattern = a.RequiredScalar("pattern");
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException exception)
+        {
+            throw a.Error("pattern", $"'{pattern}' is not a regular expression: {exception.Message}");
+        }
+    }
+
+    /// <summary>A strftime format as a .NET exact format; a directive .NET cannot read exactly (%z, %j, %U) is refused naming the key.</summary>
+    private static string StrftimeToDotnet(RuleArguments a, string format)
+    {
+        var dotnet = new StringBuilder();
+        for (var i = 0; i < format.Length; i++)
+        {
+            if (format[i] != '%')
+            {
+                dotnet.Append(char.IsAsciiLetter(format[i]) || format[i] is '\'' or '"' or '\\' or ':' or '/' ? $"\\{format[i]}" : format[i].ToString());
+                continue;
+            }
+            if (++i == format.Length)
+            {
+                throw a.Error("format", $"'{format}' ends with a lone %");
+            }
+            dotnet.Append(format[i] switch
+            {
+                'Y' => "yyyy",
+                'y' => "yy",
+                'm' => "MM",
+                'd' => "dd",
+                'H' => "HH",
+                'I' => "hh",
+                'M' => "mm",
+                'S' => "ss",
+                'f' => "ffffff",
+                'p' => "tt",
+                'b' => "MMM",
+                'B' => "MMMM",
+                'a' => "ddd",
+                'A' => "dddd",
+                '%' => "\\%",
+                var other => throw a.Error("format", $"'%{other}' is not a supported directive: use %Y %y %m %d %H %I %M %S %f %p %b %B %a %A or %%"),
+            });
+        }
+        return dotnet.ToString();
+    }
+
+    /// <summary>Digits after the decimal point of a number written invariantly ("12.340" has 3); null when it is not a number.</summary>
+    private static int? DecimalPlaces(string text)
+    {
+        if (!decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            return null;
+        }
+        var mantissa = text.Split('e', 'E')[0];
+        var point = mantissa.IndexOf('.', StringComparison.Ordinal);
+        return point < 0 ? 0 : mantissa.Length - point - 1;
+    }
+
+    /// <summary>The whole text is 12 to 19 digits, single spaces or dashes between them allowed, passing the Luhn check.</summary>
+    private static bool IsLuhnNumber(string text)
+    {
+        Span<int> digits = stackalloc int[19];
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsAsciiDigit(text[i]))
+            {
+                if (count == digits.Length)
+                {
+                    return false;
+                }
+                digits[count++] = text[i] - '0';
+            }
+            else if (text[i] is not (' ' or '-') || i == 0 || i == text.Length - 1 || !char.IsAsciiDigit(text[i - 1]))
+            {
+                return false;
+            }
+        }
+        return count >= 12 && PassesLuhn(digits[..count]);
+    }
 
     /// <summary>IPv6, or IPv4 written as four dotted decimal parts (the parser alone also takes "1" or "1.2" as IPv4).</summary>
     private static bool IsIpAddress(string text) =>

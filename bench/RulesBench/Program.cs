@@ -11,7 +11,8 @@ using OpsConsole.SparkJobs.Transform;
 // memory and turned into rows, then each rule alone (and all of them together) sees every row; the figure is the
 // best of three passes. It says which rules the merge's pass pays for; bench/IngestBench rules measures the whole job.
 // usage: dotnet run -c Release --project bench/RulesBench -- [charges=100000] [rules.yaml]
-//   (a rules file instead of the built-in charges rules: bench/RulesBench/formats.yaml has the format and privacy rules)
+//   (a rules file instead of the built-in charges rules: bench/RulesBench/formats.yaml has the format and privacy rules,
+//   bench/RulesBench/breadth.yaml the types added to reach 64)
 var charges = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var rulesFile = args.Length > 1 ? args[1] : null;
 await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions
