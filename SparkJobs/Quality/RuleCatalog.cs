@@ -414,6 +414,53 @@ public static class RuleCatalog
         new("anomaly_mad", "anomaly", "A metric lies within threshold robust deviations (1.4826 × median absolute deviation) of its median over the previous runs; one past outlier does not widen the band.",
             AnomalyParameters(new("threshold", "number", false, "robust deviations", "3.5")),
             a => new AnomalyRule(a.Header, a.Metric(), "mad", a.Number("threshold", 3.5), a.Integer("min_history", 5, 2, AnomalyRule.MaxHistory), a.Integer("history", 30, 2, AnomalyRule.MaxHistory))),
+        new("anomaly_absolute_change", "anomaly",
+            "A metric moves by at most max_increase up and max_decrease down, in its own units, against the previous run. Use it for metrics that move by a known " +
+            "step (a count growing by about the same amount each run), where a relative change is too loose when the metric is large and too tight when small.",
+            [new("metric", "metric", true, "what to watch (see Metrics below)"), new("max_increase", "number", false, "the largest rise (max_increase or max_decrease is required)"),
+             new("max_decrease", "number", false, "the largest fall"), new("min_history", "integer", false, "earlier committed runs needed before judging", "1")],
+            a =>
+            {
+                var (up, down) = (a.Number("max_increase"), a.Number("max_decrease"));
+                if (up is null && down is null)
+                {
+                    throw a.Error("max_increase", "max_increase or max_decrease is required");
+                }
+                if (up < 0 || down < 0)
+                {
+                    throw a.Error(up < 0 ? "max_increase" : "max_decrease", "must not be negative");
+                }
+                return new AnomalyRule(a.Header, a.Metric(), "absolute_change", 0, a.Integer("min_history", 1, 1, AnomalyRule.MaxHistory), 1, down, up);
+            }),
+        new("anomaly_threshold", "anomaly",
+            "A metric lies within a fixed band, whatever the history (Deequ's simple threshold). Use it for limits known in advance, on any metric, " +
+            "including the run's own (records_per_hour, rejected) and ones no other rule bounds.",
+            [new("metric", "metric", true, "what to watch (see Metrics below)"), Min, Max],
+            a =>
+            {
+                var (min, max) = a.Bounds();
+                return new AnomalyRule(a.Header, a.Metric(), "threshold", 0, 0, 1, min, max);
+            }),
+        new("anomaly_online_normal", "anomaly",
+            "A metric lies within threshold deviations of a running mean and variance over the previous runs, where runs that were anomalous when they came " +
+            "are left out of the update. Use it when past incidents are in the history (they do not widen the band, as with the z-score) and the level drifts slowly.",
+            AnomalyParameters(new("threshold", "number", false, "deviations", "3")),
+            a => new AnomalyRule(a.Header, a.Metric(), "online_normal", a.Number("threshold", 3), a.Integer("min_history", 5, 2, AnomalyRule.MaxHistory),
+                a.Integer("history", 30, 2, AnomalyRule.MaxHistory))),
+        new("anomaly_holt_winters", "anomaly",
+            "A metric lies within threshold one-step errors of an additive Holt-Winters forecast (level, trend and a season of period runs: 7 is a week of daily runs). " +
+            "Use it for daily metrics with a weekly rhythm and a trend (weekend dips, growth), which a band around a mean flags every weekend or misses. Needs two seasons of history.",
+            [new("metric", "metric", true, "what to watch (see Metrics below)"), new("threshold", "number", false, "one-step errors", "3"),
+             new("period", "integer", false, "runs in a season (7: a week of daily runs)", "7"),
+             new("min_history", "integer", false, "earlier committed runs needed before judging, at least two seasons", "2 × period"),
+             new("history", "integer", false, "how many earlier runs the model is fitted to", "100")],
+            a =>
+            {
+                var period = a.Integer("period", 7, 2, AnomalyRule.MaxHistory / 2);
+                var history = a.Integer("history", AnomalyRule.MaxHistory, 2 * period, AnomalyRule.MaxHistory);
+                return new AnomalyRule(a.Header, a.Metric(), "holt_winters", a.Number("threshold", 3), a.Integer("min_history", 2 * period, 2 * period, AnomalyRule.MaxHistory),
+                    history, period: period);
+            }),
     ];
 
     public static RuleType? Find(string name) => Types.FirstOrDefault(t => t.Name == name);

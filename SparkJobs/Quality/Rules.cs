@@ -208,7 +208,8 @@ public sealed class MetricRule(RuleHeader header, Metric metric, double? min, do
 }
 
 /// <summary>A metric judged against its own history by an anomaly strategy.</summary>
-public sealed class AnomalyRule(RuleHeader header, Metric metric, string strategy, double parameter, int minHistory, int historyRuns) : Rule(header)
+public sealed class AnomalyRule(RuleHeader header, Metric metric, string strategy, double parameter, int minHistory, int historyRuns,
+    double? lower = null, double? upper = null, int period = 7) : Rule(header)
 {
     /// <summary>The most earlier runs a baseline may hold (the job loads this many committed reports).</summary>
     public const int MaxHistory = 100;
@@ -227,6 +228,10 @@ public sealed class AnomalyRule(RuleHeader header, Metric metric, string strateg
             "zscore" => $"{metric.Key} within {Number(parameter)} standard deviations of the mean of the last {historyRuns} runs",
             "rate_of_change" => $"{metric.Key} within {Percent(parameter)} of the previous run's",
             "rate_of_mean" => $"{metric.Key} within {Percent(parameter)} of the mean of the last {historyRuns} runs",
+            "absolute_change" => $"{metric.Key} changes by {(lower is { } down ? $"at most -{Number(down)}" : "any decrease")} and {(upper is { } up ? $"at most +{Number(up)}" : "any increase")} against the previous run",
+            "threshold" => $"{metric.Key} {(lower is { } min ? $">= {Number(min)}" : "")}{(lower is not null && upper is not null ? " and " : "")}{(upper is { } max ? $"<= {Number(max)}" : "")}",
+            "online_normal" => $"{metric.Key} within {Number(parameter)} deviations of the running mean of the last {historyRuns} runs, anomalous runs left out",
+            "holt_winters" => $"{metric.Key} within {Number(parameter)} one-step errors of the Holt-Winters forecast (season {period}) from the last {historyRuns} runs",
             _ => $"{metric.Key} within {Number(parameter)} robust deviations (1.4826 x MAD) of the median of the last {historyRuns} runs",
         };
         if (metric.Value(context) is not { } value)
@@ -244,6 +249,10 @@ public sealed class AnomalyRule(RuleHeader header, Metric metric, string strateg
             "zscore" => AnomalyStrategies.ZScore(history, value, parameter),
             "rate_of_change" => AnomalyStrategies.RateOfChange(history[^1], "previous run", value, parameter),
             "rate_of_mean" => AnomalyStrategies.RateOfChange(history.Average(), $"mean of {history.Count} runs", value, parameter),
+            "absolute_change" => AnomalyStrategies.AbsoluteChange(history[^1], value, lower, upper),
+            "threshold" => AnomalyStrategies.Threshold(value, lower, upper),
+            "online_normal" => AnomalyStrategies.OnlineNormal(history, value, parameter),
+            "holt_winters" => AnomalyStrategies.HoltWinters(history, value, parameter, period),
             _ => AnomalyStrategies.MedianAbsoluteDeviation(history, value, parameter),
         };
         return ValueTask.FromResult(Result(verdict.Anomalous ? RuleOutcome.Failed : RuleOutcome.Passed, threshold,

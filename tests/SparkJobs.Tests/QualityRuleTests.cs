@@ -130,6 +130,14 @@ public sealed class QualityRuleTests
             History: History("row_count", 10)),
         new("anomaly_mad", "type: anomaly_mad\nmetric: mean:amount", Charges(10), Charges(10, (o, _) => o["amount"] = 3000), FailingRows: 0,
             History: History("mean:amount", 1000, 1010, 990, 100_000, 1005, 995)),
+        new("anomaly_absolute_change", "type: anomaly_absolute_change\nmetric: row_count\nmax_increase: 5\nmax_decrease: 2", Charges(10), Charges(20), FailingRows: 0,
+            History: History("row_count", 6, 7, 8)),
+        new("anomaly_threshold", "type: anomaly_threshold\nmetric: mean:amount\nmin: 500\nmax: 1500", Charges(10), Charges(10, (o, _) => o["amount"] = 2000),
+            FailingRows: 0),
+        new("anomaly_online_normal", "type: anomaly_online_normal\nmetric: mean:amount", Charges(10), Charges(10, (o, _) => o["amount"] = 3000), FailingRows: 0,
+            History: History("mean:amount", 1000, 1010, 990, 100_000, 1005, 995)),
+        new("anomaly_holt_winters", "type: anomaly_holt_winters\nmetric: mean:amount", Charges(10), Charges(10, (o, _) => o["amount"] = 1400), FailingRows: 0,
+            History: History("mean:amount", [.. Enumerable.Range(0, 21).Select(day => day % 7 == 0 ? 1000.0 : 1200.0 + (day % 3))])),
     ];
 
     public static TheoryData<string> TypeNames() => [.. Cases.Select(c => c.Type)];
