@@ -37,8 +37,28 @@ public sealed class QualityConfig
     public IReadOnlyList<RuleHeader> Rules => [.. _rules.Select(r => r.Header)];
 
     /// <summary>Fresh rules for one pass over a run's rows; <paramref name="history"/> is the stream's earlier committed reports, newest first.</summary>
-    public IReadOnlyList<Rule> Build(IReadOnlyList<QualityReport> history) =>
-        [.. _rules.Select(r => r.Type.Create(new RuleArguments(r.Label, r.Header, r.Values, Schema, history)))];
+    public IReadOnlyList<Rule> Build(IReadOnlyList<QualityReport> history) => [.. _rules.Select(r => BuildOne(r.Label, r.Header, r.Type, r.Values, history))];
+
+    /// <summary>
+    /// One rule; with <c>where</c>, the rule sees only the rows the condition holds for, and its history and the metrics
+    /// it records are those of the same rule with the same condition (keys suffixed " where CONDITION").
+    /// </summary>
+    private Rule BuildOne(string label, RuleHeader header, RuleType type, IReadOnlyDictionary<string, ConfigValue> values, IReadOnlyList<QualityReport> history)
+    {
+        if (!values.TryGetValue("where", out var whereValue))
+        {
+            return type.Create(new RuleArguments(label, header, values, Schema, history));
+        }
+        var plain = new RuleArguments(label, header, values, Schema, history);
+        if (type.Name == "rejected_records" || values.GetValueOrDefault("metric")?.Scalar == "rejected")
+        {
+            throw plain.Error("where", "rejected records never became rows, so no row condition can choose among them");
+        }
+        var where = plain.Expression("where");
+        var suffix = $" where {where.Text}";
+        var scoped = FilteredRule.Scope(history, suffix);
+        return new FilteredRule(type.Create(new RuleArguments(label, header, values, Schema, scoped)), where, suffix, scoped);
+    }
 
     /// <summary>The rules shipped for a stream (<c>Quality/Defaults/{stream}.yaml</c>).</summary>
     public static QualityConfig Defaults(StreamSchema schema)

@@ -23,6 +23,8 @@ public static class RuleCatalog
         new("severity", "string", false, "info, warn or error; only a failing error rule makes the run's quality failed", "warn"),
         new("blocking", "boolean", false, "a failing blocking rule stops the commit: the table and the checkpoint stay as they were and the job exits 3", "false"),
         new("description", "string", false, "why the rule exists, for whoever reads a failure"),
+        new("where", "expression", false, "a row condition (as in expression): the rule judges only the rows where it holds, e.g. \"status == 'succeeded'\"; " +
+            "its metrics and history are kept apart from the same rule's without it"),
     ];
 
     private static readonly RuleParameter ColumnParameter = new("column", "column", true, "a table column, or a dotted path into the source object");

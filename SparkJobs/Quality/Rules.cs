@@ -28,10 +28,59 @@ public sealed class QualityContext
     public required Func<string, string, CancellationToken, Task<IAsyncEnumerable<string>?>> ReadColumn { get; init; }
 
     /// <summary>The metrics this run measured, which later runs' anomaly strategies compare against.</summary>
-    public Dictionary<string, double> Metrics { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, double> Metrics { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>The value distributions this run saw, which the next run's stability and drift rules compare against.</summary>
-    public Dictionary<string, IReadOnlyDictionary<string, double>> Distributions { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, IReadOnlyDictionary<string, double>> Distributions { get; init; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A rule with a <c>where</c>: it sees only the rows the condition holds for, counts them as the run's rows, reads the
+/// history of the same rule under the same condition, and records its metrics and distributions with the condition in
+/// their keys, so they never mix with the unfiltered rule's.
+/// </summary>
+public sealed class FilteredRule(Rule inner, RowExpression where, string suffix, IReadOnlyList<QualityReport> scopedHistory) : Rule(inner.Header)
+{
+    private long _rows;
+
+    public override bool ReadsRecord => inner.ReadsRecord;
+
+    /// <summary>The reports with only the keys carrying <paramref name="suffix"/>, the suffix taken off: the filtered rule's own history.</summary>
+    public static IReadOnlyList<QualityReport> Scope(IReadOnlyList<QualityReport> history, string suffix) =>
+        [.. history.Select(report => report with
+        {
+            Metrics = report.Metrics.Where(m => m.Key.EndsWith(suffix, StringComparison.Ordinal)).ToDictionary(m => m.Key[..^suffix.Length], m => m.Value, StringComparer.Ordinal),
+            Distributions = report.Distributions.Where(d => d.Key.EndsWith(suffix, StringComparison.Ordinal))
+                .ToDictionary(d => d.Key[..^suffix.Length], d => d.Value, StringComparer.Ordinal),
+        })];
+
+    public override void Observe(object?[] row, JsonElement record, string id, IReadOnlyList<string>? unknownFields)
+    {
+        if (where.Test(row) == true)
+        {
+            _rows++;
+            inner.Observe(row, record, id, unknownFields);
+        }
+    }
+
+    public override async ValueTask<RuleResult> FinishAsync(QualityContext context, CancellationToken cancellationToken)
+    {
+        var mine = new QualityContext
+        {
+            Rows = _rows, Rejected = context.Rejected, Now = context.Now, WindowFrom = context.WindowFrom, WindowTo = context.WindowTo, History = scopedHistory,
+            ReadColumn = context.ReadColumn,
+        };
+        var result = await inner.FinishAsync(mine, cancellationToken);
+        foreach (var (key, value) in mine.Metrics)
+        {
+            context.Metrics[key + suffix] = value;
+        }
+        foreach (var (key, value) in mine.Distributions)
+        {
+            context.Distributions[key + suffix] = value;
+        }
+        return result with { Threshold = result.Threshold + suffix, Message = $"{_rows:N0} rows{suffix}: {result.Message}" };
+    }
 }
 
 /// <summary>One configured rule: sees every row once, then gives its result.</summary>
