@@ -245,5 +245,9 @@ internal static class Schema
             PRIMARY KEY (backfill, idx)
         )
         """,
+        """
+        -- The named webhook route a delivery goes to (Notifications:Routes), or null for the webhook.
+        ALTER TABLE webhook_deliveries ADD COLUMN route TEXT NULL
+        """,
     ];
 }

@@ -25,12 +25,25 @@ internal sealed class WebhookNotifier(
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
     private readonly SemaphoreSlim _wake = new(0);
 
-    public bool Enabled => options.Value.WebhookUrl is { Length: > 0 };
+    public bool Enabled => options.Value.WebhookUrl is { Length: > 0 } || options.Value.Routes.Count > 0;
 
-    /// <summary>Queues an event (nothing happens without a webhook). <paramref name="data"/> is serialized as the payload's <c>data</c>.</summary>
-    public async Task NotifyAsync(string @event, string subject, object data, CancellationToken cancellationToken = default)
+    /// <summary>Queues an event for the webhook (nothing happens without one). <paramref name="data"/> is serialized as the payload's <c>data</c>.</summary>
+    public Task NotifyAsync(string @event, string subject, object data, CancellationToken cancellationToken = default) =>
+        NotifyAsync(@event, subject, data, null, cancellationToken);
+
+    /// <summary>
+    /// Queues an event for the named <paramref name="route"/> (null: the webhook; a route that is not configured falls
+    /// back to the webhook, with a warning); nothing happens when neither is set.
+    /// </summary>
+    public async Task NotifyAsync(string @event, string subject, object data, string? route, CancellationToken cancellationToken)
     {
-        if (!Enabled)
+        if (route is not null && !options.Value.Routes.ContainsKey(route))
+        {
+            logger.LogWarning("Notification {Event} for {Subject} names the route '{Route}', which Notifications:Routes does not configure; it goes to the webhook",
+                @event, subject, route);
+            route = null;
+        }
+        if (options.Value.UrlFor(route) is null)
         {
             return;
         }
@@ -40,9 +53,10 @@ internal sealed class WebhookNotifier(
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO webhook_deliveries (event, subject, payload, created_at, status, next_attempt_at)
-                VALUES ($event, $subject, $payload, $now, 'Pending', $now)
+                INSERT INTO webhook_deliveries (event, subject, payload, created_at, status, next_attempt_at, route)
+                VALUES ($event, $subject, $payload, $now, 'Pending', $now, $route)
                 """;
+            command.Parameters.AddWithValue("$route", (object?)route ?? DBNull.Value);
             command.Parameters.AddWithValue("$event", @event);
             command.Parameters.AddWithValue("$subject", subject);
             command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(data, JsonSerializerOptions.Web));
@@ -61,7 +75,7 @@ internal sealed class WebhookNotifier(
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, event, subject, created_at, attempts, status, last_status, last_error, delivered_at
+            SELECT id, event, subject, created_at, attempts, status, last_status, last_error, delivered_at, route
             FROM webhook_deliveries ORDER BY id DESC LIMIT $limit
             """;
         command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 1000));
@@ -72,7 +86,7 @@ internal sealed class WebhookNotifier(
             deliveries.Add(new WebhookDelivery(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetInt32(4), reader.GetString(5),
                 reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+                reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)), reader.IsDBNull(9) ? null : reader.GetString(9)));
         }
         return deliveries;
     }
@@ -84,8 +98,11 @@ internal sealed class WebhookNotifier(
             return;
         }
         // Only scheme, host and port: a webhook URL may carry credentials in its user part, path or query.
-        var url = new Uri(options.Value.WebhookUrl!);
-        logger.LogInformation("Notifications go to the webhook at {Host}", $"{url.Scheme}://{url.Host}:{url.Port}");
+        foreach (var (route, target) in options.Value.Routes.Select(r => ((string?)r.Key, r.Value)).Prepend((null, options.Value.WebhookUrl ?? "")).Where(r => r.Item2.Length > 0))
+        {
+            var url = new Uri(target);
+            logger.LogInformation("Notifications{Route} go to the webhook at {Host}", route is null ? "" : $" of route {route}", $"{url.Scheme}://{url.Host}:{url.Port}");
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan? next;
@@ -120,19 +137,20 @@ internal sealed class WebhookNotifier(
     {
         var settings = options.Value;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var due = new List<(long Id, string Event, string Subject, string Payload, long Created, int Attempts)>();
+        var due = new List<(long Id, string Event, string Subject, string Payload, long Created, int Attempts, string? Route)>();
         long? nextAt = null;
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, event, subject, payload, created_at, attempts, next_attempt_at FROM webhook_deliveries WHERE status = 'Pending' ORDER BY id";
+            command.CommandText = "SELECT id, event, subject, payload, created_at, attempts, next_attempt_at, route FROM webhook_deliveries WHERE status = 'Pending' ORDER BY id";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var at = reader.GetInt64(6);
                 if (at <= now)
                 {
-                    due.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5)));
+                    due.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5),
+                        reader.IsDBNull(7) ? null : reader.GetString(7)));
                 }
                 else
                 {
@@ -143,7 +161,8 @@ internal sealed class WebhookNotifier(
 
         foreach (var delivery in due)
         {
-            var (status, error) = await SendAsync(delivery.Id, delivery.Event, delivery.Subject, delivery.Payload, delivery.Created, delivery.Attempts + 1, cancellationToken);
+            var (status, error) = await SendAsync(delivery.Id, delivery.Event, delivery.Subject, delivery.Payload, delivery.Created, delivery.Attempts + 1,
+                delivery.Route, cancellationToken);
             var attempts = delivery.Attempts + 1;
             var delivered = status is >= 200 and < 300;
             var outcome = delivered ? "Delivered" : attempts >= settings.MaxAttempts ? "Failed" : "Pending";
@@ -174,15 +193,19 @@ internal sealed class WebhookNotifier(
         return nextAt is { } n ? TimeSpan.FromMilliseconds(Math.Max(0, n - time.GetUtcNow().ToUnixTimeMilliseconds())) : null;
     }
 
-    private async Task<(int? Status, string? Error)> SendAsync(long id, string @event, string subject, string payload, long created, int attempt,
+    private async Task<(int? Status, string? Error)> SendAsync(long id, string @event, string subject, string payload, long created, int attempt, string? route,
         CancellationToken cancellationToken)
     {
+        if (options.Value.UrlFor(route) is not { } target)
+        {
+            return (null, route is null ? "no webhook is configured" : $"route '{route}' is not configured");
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
         try
         {
             using var body = JsonDocument.Parse(payload);
-            using var response = await clients.CreateClient(ClientName).PostAsJsonAsync(options.Value.WebhookUrl, new
+            using var response = await clients.CreateClient(ClientName).PostAsJsonAsync(target, new
             {
                 id = id.ToString(CultureInfo.InvariantCulture),
                 @event,

@@ -18,7 +18,7 @@ namespace OpsConsole.SparkJobs.Quality;
 /// </code>
 /// Every problem is a <see cref="QualityConfigException"/> naming the rule (its name or its place) and the key.
 /// </summary>
-public sealed class QualityConfig
+public sealed partial class QualityConfig
 {
     private readonly List<(string Label, RuleHeader Header, RuleType Type, IReadOnlyDictionary<string, ConfigValue> Values)> _rules;
 
@@ -162,8 +162,14 @@ public sealed class QualityConfig
         };
         var blocking = RuleArguments.ParseBoolean(values.GetValueOrDefault("blocking")?.Scalar ?? "false")
             ?? throw new QualityConfigException($"{label}, key 'blocking' (line {values["blocking"].Line}): '{values["blocking"].Scalar}' is not true or false.");
-        var header = new RuleHeader(name, type.Name, values.ContainsKey("column") ? column : null, severity, blocking);
-        var parameters = values.Where(v => v.Key is not ("type" or "name" or "severity" or "blocking" or "description"))
+        var notify = values.GetValueOrDefault("notify");
+        if (notify is not null && (notify.Scalar is not { } route || !RoutePattern().IsMatch(route)))
+        {
+            throw new QualityConfigException($"{label}, key 'notify' (line {notify.Line}): '{notify.Scalar}' is not a route name: lower-case letters, digits, - and _, " +
+                                             "as the console's Notifications:Routes names it.");
+        }
+        var header = new RuleHeader(name, type.Name, values.ContainsKey("column") ? column : null, severity, blocking) { Notify = notify?.Scalar };
+        var parameters = values.Where(v => v.Key is not ("type" or "name" or "severity" or "blocking" or "description" or "notify"))
             .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
         var required = type.Parameters.FirstOrDefault(p => p.Required && !parameters.ContainsKey(p.Name));
         if (required is not null)
@@ -226,4 +232,7 @@ public sealed class QualityConfig
         var close = RuleCatalog.Types.Select(t => t.Name).Where(n => n.Contains(typeName, StringComparison.Ordinal) || typeName.Contains(n, StringComparison.Ordinal)).Take(3).ToList();
         return close.Count > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial System.Text.RegularExpressions.Regex RoutePattern();
 }

@@ -23,6 +23,8 @@ public static class RuleCatalog
         new("severity", "string", false, "info, warn or error; only a failing error rule makes the run's quality failed", "warn"),
         new("blocking", "boolean", false, "a failing blocking rule stops the commit: the table and the checkpoint stay as they were and the job exits 3", "false"),
         new("description", "string", false, "why the rule exists, for whoever reads a failure"),
+        new("notify", "string", false, "a webhook route of the console (Notifications:Routes, e.g. an owning team's) told when this rule fails: the rule, " +
+            "observed value, bounds, failing row ids (never values) and a link to the run"),
         new("where", "expression", false, "a row condition (as in expression): the rule judges only the rows where it holds, e.g. \"status == 'succeeded'\"; " +
             "its metrics and history are kept apart from the same rule's without it"),
     ];

@@ -5,7 +5,11 @@ using OpsConsole.Shared.Quality;
 namespace OpsConsole.SparkJobs.Quality;
 
 /// <summary>What every rule has, whatever its type.</summary>
-public sealed record RuleHeader(string Name, string Type, string? Column, Severity Severity, bool Blocking);
+public sealed record RuleHeader(string Name, string Type, string? Column, Severity Severity, bool Blocking)
+{
+    /// <summary>The console's webhook route that hears of this rule's failures (an owning team's), or null for none of its own.</summary>
+    public string? Notify { get; init; }
+}
 
 /// <summary>What a rule may use when it gives its verdict at the end of the pass.</summary>
 public sealed class QualityContext
@@ -102,7 +106,7 @@ public abstract class Rule(RuleHeader header)
     protected RuleResult Result(RuleOutcome outcome, string threshold, string message, double? observed = null, double? lower = null, double? upper = null,
         long failing = 0, long rows = 0, IReadOnlyList<string>? samples = null, bool estimated = false) => new()
     {
-        Rule = header.Name, Type = header.Type, Column = header.Column, Severity = header.Severity, Blocking = header.Blocking,
+        Rule = header.Name, Type = header.Type, Column = header.Column, Severity = header.Severity, Blocking = header.Blocking, Notify = header.Notify,
         Outcome = outcome, Observed = Finite(observed), Lower = Finite(lower), Upper = Finite(upper), Threshold = threshold, Message = message,
         Failing = failing, FailingFraction = rows > 0 ? (double)failing / rows : 0, Samples = samples ?? [], Estimated = estimated,
     };

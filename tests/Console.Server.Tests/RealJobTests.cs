@@ -66,4 +66,48 @@ public sealed class RealJobTests
             Directory.Delete(rules, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task FailedRuleWithARoute_IsSentToThatRoute_WithItsFiguresIdsAndALink_AndNeverItsValues()
+    {
+        var rules = Directory.CreateTempSubdirectory("opsconsole-rules-").FullName;
+        await using var team = await WebhookReceiver.StartAsync();
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(rules, "charges.yaml"),
+                "rules:\n  - type: allowed_values\n    column: currency\n    values: [usd]\n    max_fraction: 0.1\n    notify: payments-team\n" +
+                "  - type: not_null\n    column: id\n    notify: payments-team\n");
+            using var console = ConsoleAppFactory.With(new Dictionary<string, string?>
+            {
+                ["Sandbox:Charges"] = "200", ["Sandbox:LatencyMs"] = "0", ["Sandbox:JitterMs"] = "0", ["Quality:RulesPath"] = rules,
+                ["Notifications:Routes:payments-team"] = team.Url, ["Notifications:ConsoleUrl"] = "https://opsconsole.example.com/",
+                ["Notifications:BackoffSeconds"] = "0.05",
+            });
+            using var client = console.BasicClient("operator");
+
+            var run = await WaitForEndAsync(client, (await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 4 })).Id, seconds: 120);
+
+            Assert.Equal((RunState.Succeeded, "warned"), (run.State, run.Quality));
+            var notice = Assert.Single(await team.ReceivedAsync(1));
+            Assert.Equal("quality.rule_failed", notice.GetProperty("event").GetString());
+            var data = notice.GetProperty("data");
+            Assert.Equal(("allowed_values_currency", run.Id, $"https://opsconsole.example.com/runs/{run.Id}"),
+                (data.GetProperty("rule").GetString(), data.GetProperty("runId").GetString(), data.GetProperty("runUrl").GetString()));
+            Assert.True(data.GetProperty("observed").GetDouble() > 0.1);
+            Assert.Equal(0.1, data.GetProperty("upper").GetDouble());
+            var ids = data.GetProperty("sampleIds").EnumerateArray().Select(id => id.GetString()!).ToList();
+            Assert.NotEmpty(ids);
+            Assert.All(ids, id => Assert.StartsWith("ch_", id, StringComparison.Ordinal));
+            foreach (var currency in new[] { "\"eur\"", "\"gbp\"", "\"jpy\"" })
+            {
+                Assert.DoesNotContain(currency, notice.GetRawText(), StringComparison.Ordinal);
+            }
+            await Task.Delay(500);
+            Assert.Single(await team.ReceivedAsync(1)); // the passing rule sends nothing
+        }
+        finally
+        {
+            Directory.Delete(rules, recursive: true);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using OpsConsole.Shared.Quality;
 using OpsConsole.SparkJobs.Quality;
 using OpsConsole.SparkJobs.Transform;
 
@@ -118,5 +119,17 @@ public sealed class QualityConfigTests
             folder = folder.Parent;
         }
         return folder?.FullName ?? throw new InvalidOperationException("Console.sln not found above the test's folder.");
+    }
+
+    [Fact]
+    public void Notify_NamesARoute_CarriedIntoTheResult_AWrongNameIsRefusedNamingTheKey()
+    {
+        var result = QualityHarness.Single("type: not_blank\ncolumn: description\nnotify: payments-team",
+            QualityHarness.Charges(3, (o, i) => { if (i == 1) { o["description"] = " "; } }));
+        Assert.Equal((RuleOutcome.Failed, "payments-team"), (result.Outcome, result.Notify));
+
+        var error = Assert.Throws<QualityConfigException>(() => QualityConfig.Parse("rules:\n  - type: not_null\n    column: id\n    notify: Payments Team\n",
+            "test.yaml", StreamSchema.Charges));
+        Assert.Contains("key 'notify' (line 4): 'Payments Team' is not a route name", error.Message, StringComparison.Ordinal);
     }
 }

@@ -10,7 +10,8 @@ public sealed record WebhookDelivery(
     string Status,
     int? LastStatus,
     string? LastError,
-    DateTimeOffset? DeliveredAt);
+    DateTimeOffset? DeliveredAt,
+    string? Route = null);
 
 /// <summary>The events the webhook hears of.</summary>
 public static class NotificationEvents
@@ -30,4 +31,7 @@ public static class NotificationEvents
 
     /// <summary>A schedule's fire time did not launch a run: it passed while no scheduler ran, the overlap policy skipped it, or the launch was refused.</summary>
     public const string ScheduleMissed = "schedule.missed";
+
+    /// <summary>A data-quality rule that names a route (<c>notify</c>) failed: sent to that route.</summary>
+    public const string QualityRuleFailed = "quality.rule_failed";
 }

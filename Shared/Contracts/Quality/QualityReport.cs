@@ -60,6 +60,9 @@ public sealed record RuleResult
 
     public bool Blocking { get; init; }
 
+    /// <summary>The console's webhook route (<c>Notifications:Routes</c>) that hears of this rule's failure, or null.</summary>
+    public string? Notify { get; init; }
+
     public required RuleOutcome Outcome { get; init; }
 
     /// <summary>What the rule measured: a metric (a mean, a row count) or, for a row rule, the fraction of failing rows.</summary>
