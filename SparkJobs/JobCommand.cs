@@ -46,7 +46,12 @@ public static class JobCommand
             o.Stream, o.Source, o.State, o.RunId, o.From, o.To, o.Mode, o.Lookback, o.SafetyLag, o.SliceSeconds,
         };
         var verify = new Command("verify", "Check the table: rows, distinct ids, files, commit version; exit 5 when an id is not unique.") { o.Stream, o.Source, o.Lake };
-        var rules = new Command("rules", "Print every data-quality rule type with its parameters, or check a rules file.") { o.Markdown, o.Check, o.RuleStream };
+        var suggest = new Command("suggest", "Profile a stream's table and print a rules file suggested by what it holds (YAML; progress on stderr).")
+        {
+            o.Stream, o.Source, o.Lake,
+        };
+        suggest.SetAction((parse, token) => SuggestAsync(parse, o, output, error, token));
+        var rules = new Command("rules", "Print every data-quality rule type with its parameters, or check a rules file.") { o.Markdown, o.Check, o.RuleStream, suggest };
         var init = new Command("init", "Create what the state store needs (a DynamoDB table, a SQLite file); idempotent.") { o.State };
         var state = new Command("state", "The state store.") { init };
         var lakeInit = new Command("init", "Create what the lake needs (an S3 bucket and its DynamoDB commit table, a folder); idempotent.") { o.Lake };
@@ -260,6 +265,56 @@ public static class JobCommand
             await output.WriteLineAsync($"  {rule.Name}: {rule.Type}{(rule.Column is { } c ? $" on {c}" : "")}, {rule.Severity.ToString().ToLowerInvariant()}{(rule.Blocking ? ", blocking" : "")}");
         }
         return JobExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// <c>rules suggest</c>: reads the stream's table a file at a time, profiles it (<see cref="RuleSuggester"/>) and prints
+    /// the suggested rules; progress goes to the error stream so the output can be saved as it is.
+    /// </summary>
+    private static async Task<int> SuggestAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var name = parse.GetValue(o.Stream)!;
+        if (StreamCatalog.Find(parse.GetValue(o.Source)!, name) is null)
+        {
+            await error.WriteLineAsync($"error: --stream '{name}' is not one of {StreamCatalog.NameList(parse.GetValue(o.Source)!)}.");
+            return JobExitCodes.InvalidArguments;
+        }
+        if (!TryLake(parse.GetValue(o.Lake), error))
+        {
+            return JobExitCodes.InvalidArguments;
+        }
+        try
+        {
+            var schema = StreamSchema.For(name);
+            var table = new LakeTable(LakeStorages.Open(parse.GetValue(o.Lake)!), LakePaths.Table(parse.GetValue(o.Source)!, name), schema, new ParquetFormat());
+            if (await table.ReadByFileAsync(cancellationToken) is not var (version, files, rows))
+            {
+                await error.WriteLineAsync($"error: {parse.GetValue(o.Source)}/{name} has no table yet (no run has committed): nothing to profile.");
+                return JobExitCodes.InvalidArguments;
+            }
+            var suggester = new RuleSuggester(schema);
+            var read = 0;
+            await foreach (var file in rows.WithCancellation(cancellationToken))
+            {
+                foreach (var row in file)
+                {
+                    suggester.Observe(row);
+                }
+                await error.WriteLineAsync($"profiled file {++read} of {files}: {suggester.Rows:N0} rows");
+            }
+            await output.WriteAsync(await suggester.YamlAsync(parse.GetValue(o.Source)!, version, DateTimeOffset.UtcNow, cancellationToken));
+            return JobExitCodes.Ok;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or StoreUnavailableException)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
+            return JobExitCodes.StoreFailed;
+        }
+        catch (StoreUriException exception)
+        {
+            await error.WriteLineAsync($"error: --lake {exception.Message}");
+            return JobExitCodes.InvalidArguments;
+        }
     }
 
     /// <summary>The stream's rules: <c>none</c>, the built-in ones (no value), or a file or folder, checked with the mistake named.</summary>

@@ -146,6 +146,36 @@ public sealed class LakeTable(ILakeStorage storage, string tablePath, StreamSche
         }
     }
 
+    /// <summary>
+    /// The current snapshot's rows a file at a time (memory holds one file, not the table), with the snapshot's version
+    /// and file count first; null when the table has no commit yet.
+    /// </summary>
+    public async Task<(long Version, int Files, IAsyncEnumerable<List<object?[]>> Rows)?> ReadByFileAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = await Log.ReadSnapshotAsync(cancellationToken);
+        if (snapshot.Version < 0)
+        {
+            return null;
+        }
+        var files = snapshot.Files.Values.Select(f => f.Path).Order(StringComparer.Ordinal).ToList();
+        return (snapshot.Version, files.Count, FileRows(files, cancellationToken));
+    }
+
+    private async IAsyncEnumerable<List<object?[]>> FileRows(List<string> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            var bytes = await storage.ReadAsync($"{Log.TablePath}/{file}", cancellationToken)
+                ?? throw new InvalidDataException($"{Log.TablePath}/{file} is in the commit log but not in the lake.");
+            var rows = Tables.ToRows(await format.ReadAsync(bytes, schema.Columns, cancellationToken: cancellationToken));
+            foreach (var row in rows)
+            {
+                schema.FillTimestamps(row);
+            }
+            yield return rows;
+        }
+    }
+
     /// <summary>Every row of the table's current snapshot.</summary>
     public async Task<List<object?[]>> ReadAllAsync(CancellationToken cancellationToken = default)
     {

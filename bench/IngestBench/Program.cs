@@ -29,6 +29,9 @@ using OpsConsole.Sandbox.Hosting;
 //        dotnet run -c Release --project bench/IngestBench -- executors-live [charges=200000] [workers=48]
 //   (executors-live: the Sandbox at Stripe's live limits, the driver and three executors, each executor with 1/3 of
 //   the workers and of the key's 100 requests/s; records/s over the whole run and the 429s the executors got)
+//        dotnet run -c Release --project bench/IngestBench -- suggest [charges=1000000] [workers=8]
+//   (suggest: the job ingests the charges at full speed into a fresh lake, then `rules suggest` profiles the table;
+//   its wall time, CPU seconds and peak RSS, and how many rules it suggested)
 // (the child mode `baseline <api> <from> <to> <slice> <workers>` is what this program runs as the baseline)
 // BENCH_TRACE=FILE runs the job under dotnet-trace (dotnet tool install -g dotnet-trace), for its profile; `dotnet-trace
 // report FILE topN` prints the top frames.
@@ -57,6 +60,10 @@ if (args.Length > 0 && args[0] == "rules")
 {
     return await Rules(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8,
         args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3);
+}
+if (args.Length > 0 && args[0] == "suggest")
+{
+    return await Suggest(Arg(1, 1_000_000), Arg(2, 8));
 }
 if (args.Length > 0 && args[0] == "live")
 {
@@ -125,6 +132,43 @@ static SandboxOptions FullSpeed(int charges) => new()
     Charges = charges, Days = 365, StartTime = 1_790_000_000, ManualClock = true, ArrivalsPerSecond = 0, UpdatesPerSecond = 0,
     LiveRatePerSecond = 0, TestRatePerSecond = 0, LatencyMs = 0, JitterMs = 0,
 };
+
+// The job fills a table, then `rules suggest` profiles it: the profile's time and peak memory on that many rows.
+static async Task<int> Suggest(int charges, int workers)
+{
+    var options = FullSpeed(charges);
+    await using var sandbox = await SandboxApp.StartAsync(options, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+    var folder = Directory.CreateTempSubdirectory("opsconsole-suggest-bench-").FullName;
+    try
+    {
+        var job = Path.Combine(AppContext.BaseDirectory, "OpsConsole.SparkJobs.dll");
+        var lake = Path.Combine(folder, "lake");
+        var ingest = await Measure(["dotnet", job, "ingest", "--stream", "charges", "--run-id", "bench-suggest", "--api-base", sandbox.BaseAddress.ToString(),
+            "--lake", lake, "--state", Path.Combine(folder, "state.db"), "--from", $"{options.StartTime - (366 * 86_400)}", "--to", $"{options.StartTime}",
+            "--workers", $"{workers}", "--requests-per-second", "1000000", "--slice-seconds", "86400", "--rules", "none"], folder);
+        if (ingest.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"the job failed (exit {ingest.ExitCode}):\n{ingest.Output[^Math.Min(ingest.Output.Length, 4000)..]}");
+            return 1;
+        }
+        var suggest = await Measure(["dotnet", job, "rules", "suggest", "--stream", "charges", "--lake", lake], folder);
+        if (suggest.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"rules suggest failed (exit {suggest.ExitCode})");
+            return 1;
+        }
+        var files = Directory.GetFiles(Path.Combine(lake, "raw", "stripe", "charges"), "*.parquet", SearchOption.AllDirectories);
+        var rules = suggest.Output.Split('\n').Count(line => line.StartsWith("  - type: ", StringComparison.Ordinal));
+        Console.WriteLine($"{charges:N0} charges in {files.Length} Parquet files ({files.Sum(f => new FileInfo(f).Length) / 1048576.0:N0} MiB); {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"rules suggest: {suggest.Seconds:N1} s wall, {suggest.CpuSeconds:N1} CPU s, peak RSS {suggest.PeakRssMiB:N0} MiB; {rules} rules suggested");
+        Console.WriteLine(suggest.Output.Split('\n')[0]);
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+}
 
 // The job at full speed with and without its data-quality rules.
 static async Task<int> Rules(int charges, int workers, int rounds)
