@@ -340,13 +340,14 @@ public sealed class SchedulerTests : IDisposable
         await Task.Delay(500);
         Assert.Single(leaders, leader => leader.IsLeader);
 
-        // Three fire times of an every-minute schedule are due at once (two to catch up, one on time): one run each, one after another.
+        // An every-minute schedule created five minutes ago: its three latest missed fire times catch up at once (and one
+        // on time waits in the queue), one run each, one after another; none waits for a minute to turn.
         using var client = other.BasicClient("viewer");
         var store = other.Services.GetRequiredService<SqliteScheduleStore>();
-        Assert.True(await store.InsertAsync(Definition("live", "* * * * *", overlap: OverlapPolicies.Queue, catchUp: CatchUpPolicies.All), "operator",
-            DateTimeOffset.UtcNow.AddMinutes(-3)));
+        Assert.True(await store.InsertAsync(Definition("live", "* * * * *", overlap: OverlapPolicies.Queue, catchUp: CatchUpPolicies.All, catchUpLimit: 3), "operator",
+            DateTimeOffset.UtcNow.AddMinutes(-5)));
         var runs = new List<string>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         while (runs.Count < 3)
         {
             var job = await _runner.Started.Reader.ReadAsync(timeout.Token);
@@ -365,8 +366,10 @@ public sealed class SchedulerTests : IDisposable
             await WaitForEndAsync(client, late.Spec.RunId);
         }
         var fires = await store.FiresAsync("live", 10);
-        Assert.InRange(fires.Count(fire => fire.Outcome == FireOutcomes.Launched), 3, 4);
+        Assert.InRange(fires.Count(fire => fire.Outcome == FireOutcomes.Launched), 3, 5);
+        Assert.Equal(runs.Count, runs.Distinct().Count());
         Assert.Equal(runs.Order(), fires.Where(fire => fire.RunId is not null).Select(fire => fire.RunId).Order());
+        Assert.All(fires.Where(fire => fire.Outcome == FireOutcomes.Launched), fire => Assert.NotNull(fire.RunId));
         Assert.All(fires, fire => Assert.Contains(fire.Outcome, new[] { FireOutcomes.Launched, FireOutcomes.Skipped }));
 
         // The scheduler's console stops: the other takes the lease and launches the next fire time.
