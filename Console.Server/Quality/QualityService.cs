@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Server.Auth;
 using OpsConsole.Server.Data;
+using OpsConsole.Shared.Auth;
 using OpsConsole.Shared.Lake.Storage;
 using OpsConsole.Shared.Quality;
 using OpsConsole.Shared.State;
@@ -52,6 +55,7 @@ internal static class QualityApi
     {
         builder.Services.AddSingleton<IQualityService, QualityService>();
         builder.Services.AddSingleton<Runs.IRunObserver, RunQualityRecorder>();
+        builder.Services.AddSingleton<IStreamRulesService, StreamRulesService>();
         return builder;
     }
 
@@ -79,5 +83,30 @@ internal static class QualityApi
         read.MapGet("/runs/{id}/quality", async Task<IResult> (string id, IQualityService quality, CancellationToken cancellationToken) =>
                 await quality.ReportAsync(id, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound())
             .WithSummary("A run's data-quality report: every rule's observed value, bounds, outcome, failing count and sample ids.");
+
+        read.MapGet("/quality/{source}/{stream}/rules-file", async Task<IResult> (string source, string stream, IStreamRulesService rules, CancellationToken cancellationToken) =>
+                await HandleRules(async () => TypedResults.Ok(await rules.GetAsync(source, stream, cancellationToken))))
+            .WithSummary("The stream's rules file as its runs load it (a file, or the built-in rules), and where a save writes it.");
+        app.MapPost("/api/quality/{source}/{stream}/suggestions", async Task<IResult> (string source, string stream, HttpContext context, IStreamRulesService rules,
+                CancellationToken cancellationToken) =>
+                await HandleRules(async () => TypedResults.Ok(await rules.SuggestAsync(source, stream, ConsoleClaims.Caller(context.User)!, null, cancellationToken))))
+            .RequireAuthorization(ConsolePolicies.Operator).WithTags("Quality")
+            .WithSummary("Profiles the stream's table and returns suggested rules (YAML that `rules --check` accepts, each rule with what suggested it); "
+                         + "one suggestion at a time (409 while one runs, or before the stream has a table).");
+        app.MapPut("/api/quality/{source}/{stream}/rules-file", async Task<IResult> (string source, string stream, [FromBody] RulesFileRequest? request, HttpContext context,
+                IStreamRulesService rules, CancellationToken cancellationToken) =>
+                await HandleRules(async () => TypedResults.Ok(await rules.SaveAsync(source, stream, request?.Yaml, ConsoleClaims.Caller(context.User)!, cancellationToken))))
+            .RequireAuthorization(ConsolePolicies.Admin).WithTags("Quality")
+            .WithSummary("Saves `yaml` as the stream's rules file after checking it as a run would (400 naming the rule and key); the next run judges it. An audit entry keeps the file before and after.");
     }
+
+    private static Task<IResult> HandleRules(Func<Task<IResult>> action) => Api.ApiRefusals.HandleAsync(action, "No such stream", exception => exception switch
+    {
+        RulesConflictException conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Rules", detail: conflict.Message),
+        InvalidOperationException failed => TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Rules suggestion failed", detail: failed.Message),
+        _ => null,
+    });
 }
+
+/// <summary>The body of <c>PUT /api/quality/{source}/{stream}/rules-file</c>.</summary>
+public sealed record RulesFileRequest(string? Yaml);

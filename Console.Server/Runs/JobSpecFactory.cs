@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using OpsConsole.Server.Data;
+using OpsConsole.Server.Quality;
 using OpsConsole.Server.Runners;
 using OpsConsole.Server.Sources;
 using OpsConsole.Shared.Runs;
@@ -12,7 +13,7 @@ namespace OpsConsole.Server.Runs;
 /// the lake at <c>Lake:Uri</c> and shares the state store at <c>State:Uri</c> with the console.
 /// </summary>
 internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<DataOptions> data, IOptions<StoreOptions> stores, EmbeddedSandbox sandbox,
-    IConfiguration configuration)
+    IConfiguration configuration, RulesLocation rules)
 {
     /// <summary>The lake's URI (<c>Lake:Uri</c>, else the data folder's <c>lake</c>).</summary>
     public string LakeUri => stores.Value.ResolvedLakeUri(data.Value);
@@ -28,19 +29,15 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
     public string SecretKey => source.Value.SecretKey is { Length: > 0 } configured ? configured
         : EmbeddedSandbox.SandboxOptionsFrom(configuration).LiveKeyList.FirstOrDefault() ?? "";
 
-    /// <summary>
-    /// The data-quality rules the jobs run (<c>Quality:RulesPath</c>): a folder of <c>{stream}.yaml</c> files or one
-    /// file; unset, each stream's built-in rules. The job checks the files and names the rule and key of a mistake.
-    /// </summary>
-    public string? RulesPath => configuration["Quality:RulesPath"] is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+    /// <summary>The data-quality rules the jobs run (<see cref="RulesLocation"/>); null: each stream's built-in rules.</summary>
+    public string? RulesPath => rules.JobArgument;
 
     /// <summary>Why runs cannot be started with this configuration, or null when they can.</summary>
     public string? Problem =>
         source.Value.ApiBase is not { Length: > 0 } && sandbox.BaseAddress is null
             ? "No source is configured: the embedded Sandbox is disabled and Source:ApiBase is not set."
         : SecretKey.Length == 0 ? "No source key is configured: set Source__SecretKey in the console's environment."
-        : RulesPath is { } rules && !Directory.Exists(rules) && !File.Exists(rules) ? $"Quality:RulesPath '{rules}' is neither a folder nor a file."
-        : null;
+        : rules.Problem;
 
     public JobSpec Create(RunInfo run, string folder)
     {
@@ -58,9 +55,9 @@ internal sealed class JobSpecFactory(IOptions<SourceOptions> source, IOptions<Da
         {
             arguments.AddRange(["--to", to.ToString(CultureInfo.InvariantCulture)]);
         }
-        if (RulesPath is { } rules)
+        if (RulesPath is { } path)
         {
-            arguments.AddRange(["--rules", rules]);
+            arguments.AddRange(["--rules", path]);
         }
         List<string>? executors = null;
         if (run.Executors > 1)

@@ -22,6 +22,7 @@ public static class RunsExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => StateStores.Open(sp.GetRequiredService<JobSpecFactory>().StateUri));
         services.TryAddSingleton<IRunStore, SqliteRunStore>();
+        services.AddSingleton<Quality.RulesLocation>();
         services.AddSingleton<JobSpecFactory>();
         services.AddSingleton(sp =>
         {

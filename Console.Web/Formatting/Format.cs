@@ -7,6 +7,9 @@ public static class Format
 {
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>A count with its noun: "1 rule", "1,024 rules" (nouns that take an s).</summary>
+    public static string Count(long value, string noun) => $"{Count(value)} {noun}{(value == 1 ? "" : "s")}";
+
     /// <summary>A rate or another quantity shown whole (records/s).</summary>
     public static string Rate(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

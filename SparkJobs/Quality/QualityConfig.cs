@@ -61,14 +61,19 @@ public sealed partial class QualityConfig
     }
 
     /// <summary>The rules shipped for a stream (<c>Quality/Defaults/{stream}.yaml</c>).</summary>
-    public static QualityConfig Defaults(StreamSchema schema)
+    public static QualityConfig Defaults(StreamSchema schema) => Parse(DefaultsText(schema.Stream), DefaultsOrigin(schema.Stream), schema);
+
+    /// <summary>The built-in rules file of a stream, as YAML.</summary>
+    public static string DefaultsText(string stream)
     {
-        var name = $"OpsConsole.SparkJobs.Quality.Defaults.{schema.Stream}.yaml";
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"No default rules are built in for {schema.Stream}.");
-        using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd(), $"the built-in {schema.Stream} rules", schema);
+        var name = $"OpsConsole.SparkJobs.Quality.Defaults.{stream}.yaml";
+        using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"No default rules are built in for {stream}.");
+        using var reader = new StreamReader(resource);
+        return reader.ReadToEnd();
     }
+
+    public static string DefaultsOrigin(string stream) => $"the built-in {stream} rules";
 
     /// <summary>
     /// The rules for a stream from <paramref name="path"/>: a YAML file, or a folder holding <c>{stream}.yaml</c>

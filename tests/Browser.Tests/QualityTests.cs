@@ -43,4 +43,31 @@ public sealed class QualityTests(BrowserFixture fixture)
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "run-quality.png"), FullPage = true });
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public async Task SuggestRules_ProfilesTheTable_AndShowsTheProposalNextToTheCurrentRules()
+    {
+        await fixture.RunToTheEndAsync("refunds");
+
+        var (page, errors) = await fixture.NewPageAsync();
+        await new SignInPageObject(page).SignInAsync("admin");
+        await new ShellPageObject(page).OpenAsync("Quality");
+        await page.Locator(".dq-stream[data-stream=refunds]").ClickAsync();
+        await Assertions.Expect(page.Locator("#rules-origin")).ToContainTextAsync("Its runs judge the built-in rules");
+        await page.Locator("#suggest-rules").ClickAsync();
+
+        // The job's own `rules suggest` profiles the table; its proposal sits beside the current rules, editable by an admin.
+        await Assertions.Expect(page.Locator("#rules-draft")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^# Rules suggested for stripe/refunds from its table"),
+            new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#rules-current")).ToContainTextAsync("rules:");
+        await Assertions.Expect(page.Locator(".rules-compare h3").Last).ToContainTextAsync("Suggested:");
+        await Assertions.Expect(page.Locator("#save-rules")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "rules-suggestion.png"), FullPage = true });
+
+        // Discarded, nothing is saved: the runs keep the built-in rules.
+        await page.Locator("#discard-suggestion").ClickAsync();
+        await Assertions.Expect(page.Locator(".rules-compare")).ToHaveCountAsync(0);
+        Assert.True((await fixture.ApiAsync(HttpMethod.Get, "/api/quality/stripe/refunds/rules-file")).GetProperty("builtIn").GetBoolean());
+        Assert.Empty(errors);
+    }
 }

@@ -186,7 +186,7 @@ internal sealed partial class LocalJobRunner(IOptions<RunnerOptions> options, IO
     /// <summary>The job's process: its run, id and start time (so a reused id is not mistaken for it).</summary>
     private sealed record LocalJob(string RunId, int Pid, long StartTicks);
 
-    private static bool IsConsoleSetting(string name) =>
+    internal static bool IsConsoleSetting(string name) =>
         name.StartsWith("OPSCONSOLE_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Source__", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("Runner__", StringComparison.OrdinalIgnoreCase) || name.StartsWith("STRIPE_", StringComparison.OrdinalIgnoreCase);
 

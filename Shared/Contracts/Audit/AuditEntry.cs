@@ -57,10 +57,12 @@ public static class AuditActions
     public const string BackfillPause = "backfill.pause";
     public const string BackfillResume = "backfill.resume";
     public const string BackfillCancel = "backfill.cancel";
+    public const string QualityRulesSave = "quality.rules_save";
 
     public static IReadOnlyList<string> All { get; } =
         [RunLaunch, RunCancel, RunForceCancel, CheckpointReset, CheckpointSet, CheckpointRestore, ApiKeyCreate, ApiKeyRevoke, SignInFailed, UserUnlock,
-         ScheduleCreate, ScheduleUpdate, SchedulePause, ScheduleResume, ScheduleDelete, BackfillCreate, BackfillPause, BackfillResume, BackfillCancel];
+         ScheduleCreate, ScheduleUpdate, SchedulePause, ScheduleResume, ScheduleDelete, BackfillCreate, BackfillPause, BackfillResume, BackfillCancel,
+         QualityRulesSave];
 }
 
 /// <summary>Which entries to read: every filter is optional; newest first, at most <see cref="Limit"/>.</summary>

@@ -38,6 +38,7 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
         services.AddSingleton<ICheckpointService>(Checkpoints);
         services.AddSingleton<ICostService>(Costs);
         services.AddSingleton<IQualityService>(Quality);
+        services.AddSingleton<IStreamRulesService>(StreamRules);
         services.AddSingleton<IUserDirectory>(Users);
         services.AddSingleton<IApiKeyService>(Keys);
         services.AddSingleton<OpsConsole.Shared.Tables.ITableService>(Tables);
@@ -64,6 +65,8 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
     internal FakeCostService Costs { get; } = new();
 
     internal FakeQualityService Quality { get; } = new();
+
+    internal FakeStreamRulesService StreamRules { get; } = new();
 
     internal FakeUserDirectory Users { get; } = new();
 
