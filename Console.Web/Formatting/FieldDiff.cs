@@ -19,6 +19,25 @@ public static class FieldDiff
             .Where(change => change.Before != change.After)];
     }
 
+    /// <summary>The most of a value the audit grid shows in its row; the whole value is its tooltip.</summary>
+    public const int ShortLength = 120;
+
+    /// <summary>
+    /// A value as one short line: a long or multi-line one (a rules file) is cut at its first line or
+    /// <see cref="ShortLength"/> characters and says how much there is.
+    /// </summary>
+    public static string Short(string value)
+    {
+        var lines = value.Count(c => c == '\n') + (value.EndsWith('\n') ? 0 : 1);
+        var first = value.Split('\n', 2)[0];
+        if (lines <= 1 && value.Length <= ShortLength)
+        {
+            return value;
+        }
+        var cut = first.Length > ShortLength ? first[..ShortLength] : first;
+        return lines > 1 ? $"{cut}… ({lines} lines)" : $"{cut}… ({value.Length:N0} characters)";
+    }
+
     private static Dictionary<string, string> Fields(string? json)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
