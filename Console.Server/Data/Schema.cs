@@ -249,5 +249,28 @@ internal static class Schema
         -- The named webhook route a delivery goes to (Notifications:Routes), or null for the webhook.
         ALTER TABLE webhook_deliveries ADD COLUMN route TEXT NULL
         """,
+        """
+        -- Automatic retries: the run's most attempts, its first backoff, and when a run waiting for its next attempt starts it.
+        ALTER TABLE runs ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE runs ADD COLUMN retry_backoff_seconds INTEGER NOT NULL DEFAULT 60;
+        ALTER TABLE runs ADD COLUMN retry_at INTEGER NULL;
+        CREATE INDEX runs_retry_due ON runs (retry_at) WHERE retry_at IS NOT NULL;
+        -- Each start of a run's job, and where its lines begin in the run's log.
+        CREATE TABLE run_attempts (
+            run_id     TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            attempt    INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            ended_at   INTEGER NULL,
+            outcome    TEXT    NULL CHECK (outcome IN ('succeeded', 'failed', 'cancelled')),
+            exit_code  INTEGER NULL,
+            reason     TEXT    NULL,
+            retried    INTEGER NOT NULL DEFAULT 0,
+            first_seq  INTEGER NOT NULL,
+            PRIMARY KEY (run_id, attempt)
+        );
+        -- A schedule's runs retry as a manual launch may.
+        ALTER TABLE schedules ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE schedules ADD COLUMN retry_backoff_seconds INTEGER NOT NULL DEFAULT 60
+        """,
     ];
 }

@@ -39,9 +39,25 @@ internal sealed class RunNotifications(WebhookNotifier notifier, OpsConsole.Shar
             {
                 runId = run.Id, source = run.Source, stream = run.Stream, exitCode = run.ExitCode, reason = run.FailureReason,
                 launchedBy = run.LaunchedBy, startedAt = run.StartedAt, endedAt = run.EndedAt, records = run.Progress.Records,
+                attempts = run.Attempts, maxAttempts = run.MaxAttempts,
             }, cancellationToken);
+            if (run.MaxAttempts > 1 && run.Attempts >= run.MaxAttempts && RetryPolicy.IsRetryable(run.ExitCode, run.FailureReason))
+            {
+                await notifier.NotifyAsync(NotificationEvents.RunRetriesExhausted, run.Id, new
+                {
+                    runId = run.Id, source = run.Source, stream = run.Stream, attempts = run.Attempts, exitCode = run.ExitCode, reason = run.FailureReason,
+                    launchedBy = run.LaunchedBy, runUrl = RunUrl(run),
+                }, cancellationToken);
+            }
         }
     }
+
+    public Task RunRetryingAsync(RunInfo run, RunAttempt failed, CancellationToken cancellationToken) =>
+        notifier.NotifyAsync(NotificationEvents.RunRetrying, run.Id, new
+        {
+            runId = run.Id, source = run.Source, stream = run.Stream, attempt = failed.Attempt, maxAttempts = run.MaxAttempts, exitCode = failed.ExitCode,
+            reason = failed.Reason, retryAt = run.RetryAt, runUrl = RunUrl(run),
+        }, cancellationToken);
 
     /// <summary>
     /// Each failed rule that names a route: the rule, what it observed, its bounds, failing row ids (never values: the
@@ -59,7 +75,7 @@ internal sealed class RunNotifications(WebhookNotifier notifier, OpsConsole.Shar
             logger.LogWarning("Run {RunId}: its quality report could not be read for the rules' routes: {Error}", run.Id, exception.Message);
             return;
         }
-        var link = $"{options.Value.ConsoleUrl?.TrimEnd('/')}/runs/{Uri.EscapeDataString(run.Id)}";
+        var link = RunUrl(run);
         foreach (var rule in report?.Rules.Where(rule => rule.Outcome == RuleOutcome.Failed && rule.Notify is not null) ?? [])
         {
             await notifier.NotifyAsync(NotificationEvents.QualityRuleFailed, $"{run.Source}/{run.Stream}", new
@@ -71,4 +87,6 @@ internal sealed class RunNotifications(WebhookNotifier notifier, OpsConsole.Shar
             }, rule.Notify, cancellationToken);
         }
     }
+
+    private string RunUrl(RunInfo run) => $"{options.Value.ConsoleUrl?.TrimEnd('/')}/runs/{Uri.EscapeDataString(run.Id)}";
 }

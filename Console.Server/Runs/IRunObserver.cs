@@ -22,4 +22,7 @@ internal interface IRunObserver
     /// that backed out before anyone was told of it.
     /// </summary>
     Task RunFinishedAsync(RunInfo run, bool announced, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A run's attempt failed in a way another attempt can get past: the run waits (Pending) until <see cref="RunInfo.RetryAt"/>.</summary>
+    Task RunRetryingAsync(RunInfo run, RunAttempt failed, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -59,4 +59,16 @@ internal interface IRunStore
     Task UpdatePodsAsync(string id, IReadOnlyList<RunPod> pods, CancellationToken cancellationToken = default);
 
     Task UpdateQualityAsync(string id, string outcome, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs waiting for their next attempt whose time has come, earliest first.</summary>
+    Task<IReadOnlyList<RunInfo>> DueRetriesAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the start of an attempt; its lines begin at <paramref name="firstSeq"/> in the run's log.</summary>
+    Task StartAttemptAsync(string id, int attempt, DateTimeOffset at, long firstSeq, CancellationToken cancellationToken = default);
+
+    /// <summary>Records how the run's latest attempt ended (an attempt already ended keeps its record).</summary>
+    Task EndAttemptAsync(string id, DateTimeOffset at, string outcome, int? exitCode, string? reason, bool retried, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's attempts, first first.</summary>
+    Task<IReadOnlyList<RunAttempt>> AttemptsAsync(string id, CancellationToken cancellationToken = default);
 }

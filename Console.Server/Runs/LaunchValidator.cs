@@ -61,7 +61,17 @@ internal static class LaunchValidator
         {
             throw new InvalidFieldException("executors", $"must be between 1 and 16 (got {executors}).");
         }
-        return new ValidLaunch(source, stream, mode, from, to, workers, capacity, cpu, memory, executors);
+        var retries = request.Retries ?? 0;
+        if (retries is < 0 or > RetryPolicy.MaxRetries)
+        {
+            throw new InvalidFieldException("retries", $"must be between 0 and {RetryPolicy.MaxRetries} (got {retries}).");
+        }
+        var backoff = request.RetryBackoffSeconds ?? RetryPolicy.DefaultBackoffSeconds;
+        if (backoff is < 1 or > RetryPolicy.MaxBackoffSeconds)
+        {
+            throw new InvalidFieldException("retryBackoffSeconds", $"must be between 1 and {RetryPolicy.MaxBackoffSeconds} seconds (got {backoff}).");
+        }
+        return new ValidLaunch(source, stream, mode, from, to, workers, capacity, cpu, memory, executors, retries, backoff);
     }
 
     /// <summary>An optional Kubernetes quantity within bounds, trimmed; null when unset.</summary>
@@ -84,4 +94,4 @@ internal static class LaunchValidator
 
 /// <summary>A launch request that passed validation, normalized.</summary>
 internal sealed record ValidLaunch(string Source, string Stream, string Mode, long? From, long? To, int Workers, string? Capacity = null, string? Cpu = null,
-    string? Memory = null, int Executors = 1);
+    string? Memory = null, int Executors = 1, int Retries = 0, int RetryBackoffSeconds = RetryPolicy.DefaultBackoffSeconds);

@@ -19,6 +19,9 @@ internal sealed record RunChange
 
     public bool AddAttempt { get; init; }
 
+    /// <summary>When the run's next attempt starts (a run going back to Pending after a retryable failure); every other change clears it.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+
     /// <summary>The run's cost, written with the state change that ends it.</summary>
     public Shared.Costs.RunCost? Cost { get; init; }
 }

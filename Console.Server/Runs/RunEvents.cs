@@ -33,6 +33,8 @@ internal sealed class RunEvents(IEnumerable<IRunObserver> observers, ILogger<Run
     public Task QualityReportedAsync(RunInfo run, string outcome, IReadOnlyList<string> failedRules) =>
         TellAsync(run, "quality", o => o.QualityReportedAsync(run, outcome, failedRules, CancellationToken.None));
 
+    public Task RetryingAsync(RunInfo run, RunAttempt failed) => TellAsync(run, "retry", o => o.RunRetryingAsync(run, failed, CancellationToken.None));
+
     public Task FinishedAsync(RunInfo run, bool announced) => TellAsync(run, "end", o => o.RunFinishedAsync(run, announced, CancellationToken.None));
 
     private async Task TellAsync(RunInfo run, string what, Func<IRunObserver, Task> tell)

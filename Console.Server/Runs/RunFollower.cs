@@ -180,8 +180,7 @@ internal sealed class RunFollower(
             }
             await ReadAsync(run, reader, lines, cancellationToken);
         }
-        logs.Complete(run.Id);
-        await EndAsync(run, handle, reader.LastError);
+        await EndAsync(run, handle, log, reader.LastError);
     }
 
     /// <summary>Turns a batch of lines into the run's progress, usage, quality and throughput.</summary>
@@ -222,8 +221,11 @@ internal sealed class RunFollower(
         }
     }
 
-    /// <summary>The job has ended and its output is read: the run ends with the job's outcome.</summary>
-    private async Task EndAsync(RunInfo run, JobHandle handle, string? lastError)
+    /// <summary>
+    /// The job has ended and its output is read: the run ends with the job's outcome, or, when the attempt failed in a
+    /// way another can get past and attempts are left, waits for its next attempt (<see cref="RetryPolicy"/>).
+    /// </summary>
+    private async Task EndAsync(RunInfo run, JobHandle handle, RunLog log, string? lastError)
     {
         var status = await runner.StatusAsync(handle, CancellationToken.None);
         var exitCode = status.ExitCode;
@@ -243,12 +245,61 @@ internal sealed class RunFollower(
             { } code => (RunState.Failed, $"Exit {code.ToString(CultureInfo.InvariantCulture)} ({JobExitCodes.Describe(code)})"
                                           + (status.Reason is { } why ? $", {why}" : "") + (lastError is null ? "." : $": {lastError}")),
         };
+        if (outcome == RunState.Failed && !cancelling && await RetryAsync(run.Id, log, exitCode, reason!, status.Reason))
+        {
+            await ReleaseAsync(run, handle, exitCode);
+            return;
+        }
+        logs.Complete(run.Id);
+        await store.EndAttemptAsync(run.Id, time.GetUtcNow(), outcome.ToString().ToLowerInvariant(), exitCode, reason, retried: false);
         await finisher.FinishAsync(run.Id, outcome, exitCode, reason, forced: exitCode is null && cancelling);
+        await ReleaseAsync(run, handle, exitCode);
+    }
+
+    /// <summary>Sends the run back to Pending until its next attempt when the failure is retryable and attempts are left; false otherwise.</summary>
+    private async Task<bool> RetryAsync(string id, RunLog log, int? exitCode, string reason, string? runnerReason)
+    {
+        if (await store.GetAsync(id) is not { } current || current.Attempts >= current.MaxAttempts || !RetryPolicy.IsRetryable(exitCode, runnerReason))
+        {
+            return false;
+        }
+        var now = time.GetUtcNow();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds((now + RetryPolicy.Delay(current.RetryBackoffSeconds, current.Attempts)).ToUnixTimeMilliseconds());
+        RunInfo? waiting;
+        try
+        {
+            waiting = await store.TransitionAsync(id, RunState.Pending, new RunChange { RetryAt = at }, "retried");
+        }
+        catch (RunStateConflictException)
+        {
+            return false; // a cancel came first: the run ends
+        }
+        if (waiting is null)
+        {
+            return false;
+        }
+        log.Append([RunLauncher.ConsoleLine("warn", "retry", $"Attempt {current.Attempts} of {current.MaxAttempts} failed: {reason.TrimEnd('.')}. "
+                                                            + $"Attempt {current.Attempts + 1} starts at {at:HH:mm:ss} UTC (in {RetryPolicy.Delay(current.RetryBackoffSeconds, current.Attempts).TotalSeconds:0} s).")],
+            log.OutputPosition);
+        log.Flush();
+        await store.EndAttemptAsync(id, now, "failed", exitCode, reason, retried: true);
+        logger.LogWarning("Run {RunId}: attempt {Attempt} of {MaxAttempts} failed ({Reason}); the next starts at {RetryAt:u}", id, current.Attempts, current.MaxAttempts,
+            reason, at);
+        events.Raise(waiting);
+        var failed = await store.AttemptsAsync(id) is [.., var last] ? last
+                     : new RunAttempt { Attempt = current.Attempts, StartedAt = now, EndedAt = now, Outcome = "failed", ExitCode = exitCode, Reason = reason, Retried = true, FirstSeq = 1 };
+        await events.RetryingAsync(waiting, failed);
+        return true;
+    }
+
+    /// <summary>What an ended attempt leaves behind goes: its live throughput, a killed job's lease, what the runner kept.</summary>
+    private async Task ReleaseAsync(RunInfo run, JobHandle handle, int? exitCode)
+    {
         // From now on the throughput is read from the archive, so memory holds only active runs' points.
         _throughput.TryRemove(run.Id, out _);
         // A killed job cannot release its lease in the state store (nor one that a signal ended before its handler ran:
         // exit 143); it was this run's, so it goes now, not at expiry.
-        if (exitCode is null or JobExitCodes.Terminated && await state.GetLeaseAsync(run.Source, run.Stream, CancellationToken.None) is { } lease
+        if (exitCode is null or JobExitCodes.Terminated or JobExitCodes.Killed && await state.GetLeaseAsync(run.Source, run.Stream, CancellationToken.None) is { } lease
             && lease.Holder.StartsWith(run.Id + "@", StringComparison.Ordinal))
         {
             await state.ReleaseLeaseAsync(run.Source, run.Stream, lease.Holder, CancellationToken.None);

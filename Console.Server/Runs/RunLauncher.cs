@@ -72,6 +72,8 @@ internal sealed class RunLauncher(
     public Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default) =>
         follower.ThroughputAsync(id, cancellationToken);
 
+    public Task<IReadOnlyList<RunAttempt>> AttemptsAsync(string id, CancellationToken cancellationToken = default) => store.AttemptsAsync(id, cancellationToken);
+
     public async Task<RunInfo> LaunchAsync(LaunchRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
     {
         if (caller.Role < ConsoleRole.Operator)
@@ -106,6 +108,8 @@ internal sealed class RunLauncher(
             Cpu = launch.Cpu,
             Memory = launch.Memory,
             Executors = launch.Executors,
+            MaxAttempts = 1 + launch.Retries,
+            RetryBackoffSeconds = launch.RetryBackoffSeconds,
             State = RunState.Pending,
             CreatedAt = now,
             LaunchedBy = caller.Name,
@@ -134,6 +138,7 @@ internal sealed class RunLauncher(
             throw new RunStateConflictException(id, run.State, "cancelled");
         }
         var before = run.State;
+        var waiting = run.RetryAt is not null;
         if (run.State != RunState.Cancelling)
         {
             run = await store.TransitionAsync(id, RunState.Cancelling,
@@ -144,8 +149,16 @@ internal sealed class RunLauncher(
             }
             logger.LogInformation("Run {RunId}: cancel requested by {User}", id, caller.Name);
             events.Raise(run);
-            follower.ScheduleKill(run);
             await RecordCancelAsync(run, before, caller, force: false);
+            if (waiting)
+            {
+                // Waiting for its next attempt, the run has no job to stop: it ends now.
+                logs.Open(id).Append([ConsoleLine("info", "attempt", $"Cancelled by {caller.Name} while waiting for its next attempt; no further attempt starts.")],
+                    logs.Open(id).OutputPosition);
+                logs.Complete(id);
+                return await finisher.FinishAsync(id, RunState.Cancelled, null, null, forced: false);
+            }
+            follower.ScheduleKill(run);
         }
         else if (!force)
         {
@@ -203,7 +216,8 @@ internal sealed class RunLauncher(
                 Action = AuditActions.RunLaunch,
                 Target = run.Id,
                 Stream = $"{run.Source}/{run.Stream}",
-                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers, run.Capacity, run.Cpu, run.Memory, run.Executors }),
+                After = JsonSerializer.Serialize(new { run.Id, run.Mode, run.From, run.To, run.Workers, run.Capacity, run.Cpu, run.Memory, run.Executors,
+                    Retries = run.MaxAttempts > 1 ? run.MaxAttempts - 1 : (int?)null, RetryBackoffSeconds = run.MaxAttempts > 1 ? run.RetryBackoffSeconds : (int?)null }),
             }, CancellationToken.None);
         }
         catch (Exception exception) when (exception is not StreamBusyException)
@@ -214,18 +228,33 @@ internal sealed class RunLauncher(
         }
     }
 
+    /// <summary>Starts the next attempt of a run whose retry is due (<see cref="RunRetrier"/>); null when another console started it first.</summary>
+    public Task<RunInfo?> RetryAsync(RunInfo run) => StartAsync(run);
+
     private async Task<RunInfo?> StartAsync(RunInfo run)
     {
+        var retry = run.Attempts > 0;
+        var now = time.GetUtcNow();
         RunInfo? starting;
         try
         {
-            starting = await store.TransitionAsync(run.Id, RunState.Starting, new RunChange { StartedAt = time.GetUtcNow(), AddAttempt = true }, "started");
+            // The run's start stays its first attempt's: its duration and cost cover every attempt and the waits between.
+            starting = await store.TransitionAsync(run.Id, RunState.Starting, new RunChange { StartedAt = retry ? null : now, AddAttempt = true }, "started");
         }
-        catch (RunStateConflictException)
+        catch (RunStateConflictException conflict)
         {
-            // Cancelled before it started: nothing to stop.
-            return await finisher.FinishAsync(run.Id, RunState.Cancelled, null, null, forced: false);
+            // Cancelled before it started: nothing to stop. (A retry another console started first is that console's.)
+            return conflict.Current == RunState.Cancelling ? await finisher.FinishAsync(run.Id, RunState.Cancelled, null, null, forced: false) : null;
         }
+        var log = logs.Open(run.Id);
+        if (retry)
+        {
+            // The new attempt's output is read from its beginning: the marker line resets the log's place in the job's output.
+            log.Append([ConsoleLine("info", "attempt", $"Attempt {starting!.Attempts} of {starting.MaxAttempts} starts: the job resumes run {run.Id}, "
+                                                      + "so slices an earlier attempt finished are not fetched again.")], Runners.JobOutput.Start);
+            logger.LogInformation("Run {RunId}: attempt {Attempt} of {MaxAttempts} starts", run.Id, starting.Attempts, starting.MaxAttempts);
+        }
+        await store.StartAttemptAsync(run.Id, starting!.Attempts, now, retry ? log.LastSeq : log.LastSeq + 1);
         events.Raise(starting!);
         JobHandle handle;
         try
@@ -260,6 +289,14 @@ internal sealed class RunLauncher(
         }, CancellationToken.None);
         await events.CancelRequestedAsync(run, caller.Name, force);
     }
+
+    /// <summary>A line the console writes into a run's log (source <c>console</c>), in the job's line format.</summary>
+    public static string ConsoleLine(string level, string @event, string message) =>
+        Shared.Jobs.JobLines.Format(new Shared.Jobs.JobLineHeader(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            level, ConsoleSource, @event, message));
+
+    /// <summary>The source of the lines the console writes into a run's log (its attempts and retries).</summary>
+    public const string ConsoleSource = "console";
 
     private static string NewId(DateTimeOffset now) =>
         $"run-{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";

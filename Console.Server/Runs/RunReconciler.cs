@@ -19,6 +19,11 @@ internal sealed class RunReconciler(IRunStore store, IJobRunner runner, RunFollo
         var active = await store.ListActiveAsync(cancellationToken);
         foreach (var run in active)
         {
+            if (run is { State: RunState.Pending, RetryAt: not null })
+            {
+                logger.LogInformation("Run {RunId}: waits for attempt {Attempt} at {RetryAt:u}", run.Id, run.Attempts + 1, run.RetryAt);
+                continue; // its earlier attempt ended; the retrier starts the next when it is due
+            }
             var handle = await store.HandleAsync(run.Id, cancellationToken);
             if (handle is null && listed.TryGetValue(run.Id, out var found) && await store.RecordHandleAsync(run.Id, found, cancellationToken) is not null)
             {

@@ -31,7 +31,10 @@ internal static class RunsApi
                 "and filters `state`, `stream` (equal) and `launchedBy`, `id` (contain). Returns `runs` and `total`; 400 names a wrong part.");
         read.MapGet("/{id}", async Task<IResult> (string id, IRunService runs, CancellationToken cancellationToken) =>
             await runs.GetAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : NotFound(id))
-            .WithSummary("One run: state, parameters, who launched and cancelled it, progress, exit code and failure reason.");
+            .WithSummary("One run: state, parameters, who launched and cancelled it, progress, exit code and failure reason, attempts (`attempts` of `maxAttempts`, `retryAt` while it waits for the next).");
+        read.MapGet("/{id}/attempts", async Task<IResult> (string id, IRunService runs, CancellationToken cancellationToken) =>
+                await runs.GetAsync(id, cancellationToken) is null ? NotFound(id) : TypedResults.Ok(await runs.AttemptsAsync(id, cancellationToken)))
+            .WithSummary("The run's attempts, first first: start, end, outcome, exit code, reason, whether a retry followed, and the first log line of each (`firstSeq`: read its log with `after=firstSeq-1`).");
         read.MapGet("/{id}/logs", GetLogsAsync)
             .WithSummary("The run's log lines with a sequence number above `after` (default 0), at most `limit` (1 to 5000, default 1000).");
         read.MapGet("/{id}/logs/download", DownloadAsync)

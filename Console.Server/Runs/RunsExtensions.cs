@@ -39,6 +39,7 @@ public static class RunsExtensions
         services.AddSingleton<RunLauncher>();
         services.AddSingleton<IRunService>(sp => sp.GetRequiredService<RunLauncher>());
         services.AddHostedService<RunReconciler>();
+        services.AddHostedService<RunRetrier>();
         return builder;
     }
 

@@ -84,6 +84,26 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
             return true;
         });
 
+    public Task<IReadOnlyList<RunInfo>> DueRetriesAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.DueRetriesAsync(now, cancellationToken));
+
+    public Task StartAttemptAsync(string id, int attempt, DateTimeOffset at, long firstSeq, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await _tables.StartAttemptAsync(id, attempt, at, firstSeq, cancellationToken);
+            return true;
+        });
+
+    public Task EndAttemptAsync(string id, DateTimeOffset at, string outcome, int? exitCode, string? reason, bool retried, CancellationToken cancellationToken = default) =>
+        TranslateAsync(async () =>
+        {
+            await _tables.EndAttemptAsync(id, at, outcome, exitCode, reason, retried, cancellationToken);
+            return true;
+        });
+
+    public Task<IReadOnlyList<RunAttempt>> AttemptsAsync(string id, CancellationToken cancellationToken = default) =>
+        TranslateAsync(() => _tables.AttemptsAsync(id, cancellationToken));
+
     private async Task<T> TranslateAsync<T>(Func<Task<T>> action)
     {
         try

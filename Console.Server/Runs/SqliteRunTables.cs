@@ -16,7 +16,8 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
     private const string Columns = """
         id, source, stream, mode, window_from, window_to, workers, state, created_at, started_at, ended_at, launched_by,
         cancelled_by, cancel_requested_at, forced, exit_code, failure_reason, attempts, job_kind, job_id,
-        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity, pods, cpu, memory, executors, planned_from, planned_to, planning
+        records, pages, bytes, rate_limited, retries, records_per_second, progress_at, slices_done, slices_total, quality, usage, cost, capacity, pods, cpu, memory, executors, planned_from, planned_to, planning,
+        max_attempts, retry_backoff_seconds, retry_at
         """;
 
     /// <summary>Records a new (Pending) run, or throws <see cref="StreamBusyException"/> naming the stream's active run.</summary>
@@ -25,8 +26,9 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO runs (id, source, stream, mode, window_from, window_to, workers, state, created_at, launched_by, capacity, cpu, memory, executors)
-            VALUES ($id, $source, $stream, $mode, $from, $to, $workers, $state, $created, $by, $capacity, $cpu, $memory, $executors)
+            INSERT INTO runs (id, source, stream, mode, window_from, window_to, workers, state, created_at, launched_by, capacity, cpu, memory, executors,
+                max_attempts, retry_backoff_seconds)
+            VALUES ($id, $source, $stream, $mode, $from, $to, $workers, $state, $created, $by, $capacity, $cpu, $memory, $executors, $maxAttempts, $backoff)
             """;
         command.Parameters.AddWithValue("$id", run.Id);
         command.Parameters.AddWithValue("$source", run.Source);
@@ -42,6 +44,8 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         command.Parameters.AddWithValue("$cpu", (object?)run.Cpu ?? DBNull.Value);
         command.Parameters.AddWithValue("$memory", (object?)run.Memory ?? DBNull.Value);
         command.Parameters.AddWithValue("$executors", run.Executors);
+        command.Parameters.AddWithValue("$maxAttempts", run.MaxAttempts);
+        command.Parameters.AddWithValue("$backoff", run.RetryBackoffSeconds);
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -214,7 +218,9 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
                     exit_code = COALESCE($exit, exit_code),
                     failure_reason = COALESCE($reason, failure_reason),
                     attempts = attempts + $attempt,
-                    cost = COALESCE($cost, cost)
+                    cost = COALESCE($cost, cost),
+                    retry_at = $retryAt
+
                 WHERE id = $id AND state IN ({string.Join(", ", from.Select(state => $"'{state}'"))})
                 """;
             command.Parameters.AddWithValue("$id", id);
@@ -227,6 +233,7 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
             command.Parameters.AddWithValue("$exit", (object?)change.ExitCode ?? DBNull.Value);
             command.Parameters.AddWithValue("$reason", (object?)change.FailureReason ?? DBNull.Value);
             command.Parameters.AddWithValue("$attempt", change.AddAttempt ? 1 : 0);
+            command.Parameters.AddWithValue("$retryAt", Millis(change.RetryAt));
             command.Parameters.AddWithValue("$cost", change.Cost is { } cost ? JsonSerializer.Serialize(cost, JsonOptions) : DBNull.Value);
             if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
@@ -325,6 +332,72 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
                 command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             }, cancellationToken)) is [var run] ? run : null;
 
+    /// <summary>Runs waiting for their next attempt whose time has come, earliest first.</summary>
+    public Task<IReadOnlyList<RunInfo>> DueRetriesAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {Columns} FROM runs WHERE retry_at IS NOT NULL AND retry_at <= $now AND state = 'Pending' ORDER BY retry_at",
+            command => command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds()), cancellationToken);
+
+    /// <summary>Records the start of an attempt; its lines begin at <paramref name="firstSeq"/> in the run's log.</summary>
+    public async Task StartAttemptAsync(string id, int attempt, DateTimeOffset at, long firstSeq, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO run_attempts (run_id, attempt, started_at, first_seq) VALUES ($id, $attempt, $at, $seq)
+            ON CONFLICT (run_id, attempt) DO NOTHING
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$attempt", attempt);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$seq", firstSeq);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Records how the run's latest attempt ended (once: an attempt already ended keeps its record).</summary>
+    public async Task EndAttemptAsync(string id, DateTimeOffset at, string outcome, int? exitCode, string? reason, bool retried, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE run_attempts SET ended_at = $at, outcome = $outcome, exit_code = $exit, reason = $reason, retried = $retried
+            WHERE run_id = $id AND ended_at IS NULL AND attempt = (SELECT MAX(attempt) FROM run_attempts WHERE run_id = $id)
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$outcome", outcome);
+        command.Parameters.AddWithValue("$exit", (object?)exitCode ?? DBNull.Value);
+        command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+        command.Parameters.AddWithValue("$retried", retried ? 1 : 0);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunAttempt>> AttemptsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT attempt, started_at, ended_at, outcome, exit_code, reason, retried, first_seq FROM run_attempts WHERE run_id = $id ORDER BY attempt
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var attempts = new List<RunAttempt>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            attempts.Add(new RunAttempt
+            {
+                Attempt = reader.GetInt32(0),
+                StartedAt = Time(reader, 1)!.Value,
+                EndedAt = Time(reader, 2),
+                Outcome = reader.IsDBNull(3) ? null : reader.GetString(3),
+                ExitCode = reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                Reason = reader.IsDBNull(5) ? null : reader.GetString(5),
+                Retried = reader.GetInt32(6) != 0,
+                FirstSeq = reader.GetInt64(7),
+            });
+        }
+        return attempts;
+    }
+
     /// <summary>Stores the run's pods as the runner last reported them.</summary>
     public async Task UpdatePodsAsync(string id, IReadOnlyList<RunPod> pods, CancellationToken cancellationToken = default)
     {
@@ -398,6 +471,9 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         Cpu = reader.IsDBNull(34) ? null : reader.GetString(34),
         Memory = reader.IsDBNull(35) ? null : reader.GetString(35),
         Executors = reader.GetInt32(36),
+        MaxAttempts = reader.GetInt32(40),
+        RetryBackoffSeconds = reader.GetInt32(41),
+        RetryAt = Time(reader, 42),
     };
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

@@ -92,7 +92,11 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
                     ? "'preview' is reserved (GET /api/schedules/preview); choose another name."
                     : $"'{InvalidFieldException.Quote(name)}' must be 1 to 40 lower-case letters, digits and dashes, starting and ending with a letter or digit.");
         }
-        var launch = LaunchValidator.Validate(new LaunchRequest { Source = request.Source, Stream = request.Stream, Mode = request.Mode, Workers = request.Workers ?? 8 });
+        var launch = LaunchValidator.Validate(new LaunchRequest
+        {
+            Source = request.Source, Stream = request.Stream, Mode = request.Mode, Workers = request.Workers ?? 8, Retries = request.Retries,
+            RetryBackoffSeconds = request.RetryBackoffSeconds,
+        });
         var cron = CronSchedule.Parse(request.Cron, request.TimeZone);
         var overlap = request.Overlap?.Trim().ToLowerInvariant() ?? OverlapPolicies.Skip;
         if (!OverlapPolicies.All.Contains(overlap))
@@ -115,7 +119,7 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
             throw new InvalidFieldException("jitterSeconds", $"must be between 0 and {MaxJitterSeconds} (got {jitter}).");
         }
         return new ScheduleDefinition(name, launch.Source, launch.Stream, cron.Text, cron.ZoneId, request.Enabled ?? true, overlap, catchUp, limit, jitter,
-            launch.Mode, request.Workers);
+            launch.Mode, request.Workers, launch.Retries, launch.RetryBackoffSeconds);
     }
 
     private async Task<ScheduleInfo> ReplaceAsync(StoredSchedule before, ScheduleDefinition after, string action, CallerInfo caller, CancellationToken cancellationToken)
@@ -147,6 +151,8 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
             JitterSeconds = definition.JitterSeconds,
             Mode = definition.Mode,
             Workers = definition.Workers,
+            Retries = definition.Retries,
+            RetryBackoffSeconds = definition.RetryBackoffSeconds,
             CreatedBy = stored.CreatedBy,
             CreatedAt = stored.CreatedAt,
             UpdatedBy = stored.UpdatedBy,

@@ -168,7 +168,11 @@ internal sealed class Scheduler(SqliteScheduleStore store, IRunStore runs, IRunS
         }
         try
         {
-            var run = await launcher.LaunchAsync(new LaunchRequest { Source = definition.Source, Stream = definition.Stream, Mode = definition.Mode, Workers = definition.Workers },
+            var run = await launcher.LaunchAsync(new LaunchRequest
+                {
+                    Source = definition.Source, Stream = definition.Stream, Mode = definition.Mode, Workers = definition.Workers, Retries = definition.Retries,
+                    RetryBackoffSeconds = definition.RetryBackoffSeconds,
+                },
                 new CallerInfo(ScheduleCallers.Of(definition.Name), ConsoleRole.Operator, "schedule"), cancellationToken);
             await SettleAsync(head, FireOutcomes.Launching, FireOutcomes.Launched, run.Id, null, cancellationToken);
             logger.LogInformation("Schedule {Schedule}: fire time {FireAt:u} launched run {RunId}", definition.Name, head.FireAt, run.Id);

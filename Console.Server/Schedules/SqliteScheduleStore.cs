@@ -6,7 +6,7 @@ namespace OpsConsole.Server.Schedules;
 
 /// <summary>A schedule's definition, validated and normalized.</summary>
 internal sealed record ScheduleDefinition(string Name, string Source, string Stream, string Cron, string TimeZone, bool Enabled, string Overlap,
-    string CatchUp, int CatchUpLimit, int JitterSeconds, string Mode, int? Workers);
+    string CatchUp, int CatchUpLimit, int JitterSeconds, string Mode, int? Workers, int Retries = 0, int RetryBackoffSeconds = Shared.Runs.RetryPolicy.DefaultBackoffSeconds);
 
 /// <summary>A schedule as stored: its definition, who made and changed it, and how far its fire times are decided.</summary>
 internal sealed record StoredSchedule(ScheduleDefinition Definition, string CreatedBy, DateTimeOffset CreatedAt, string UpdatedBy, DateTimeOffset UpdatedAt,
@@ -24,7 +24,7 @@ internal sealed record BackfillRecord(string Id, string Source, string Stream, l
 internal sealed class SqliteScheduleStore(SqliteDatabase database)
 {
     private const string Columns = "name, source, stream, cron, time_zone, enabled, overlap, catch_up, catch_up_limit, jitter_seconds, mode, workers, "
-                                   + "created_by, created_at, updated_by, updated_at, fired_through";
+                                   + "created_by, created_at, updated_by, updated_at, fired_through, retries, retry_backoff_seconds";
 
     private const string FireColumns = "schedule, fire_at, due_at, outcome, run_id, detail, catch_up, updated_at";
 
@@ -41,7 +41,7 @@ internal sealed class SqliteScheduleStore(SqliteDatabase database)
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"INSERT INTO schedules ({Columns}) VALUES ($name, $source, $stream, $cron, $zone, $enabled, $overlap, $catch_up, $limit, "
-                                  + "$jitter, $mode, $workers, $by, $at, $by, $at, $at) ON CONFLICT (name) DO NOTHING";
+                                  + "$jitter, $mode, $workers, $by, $at, $by, $at, $at, $retries, $backoff) ON CONFLICT (name) DO NOTHING";
             Bind(command, definition, by, at);
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
@@ -56,7 +56,8 @@ internal sealed class SqliteScheduleStore(SqliteDatabase database)
             await using var command = connection.CreateCommand();
             command.CommandText = """
                 UPDATE schedules SET source = $source, stream = $stream, cron = $cron, time_zone = $zone, enabled = $enabled, overlap = $overlap,
-                    catch_up = $catch_up, catch_up_limit = $limit, jitter_seconds = $jitter, mode = $mode, workers = $workers, updated_by = $by,
+                    catch_up = $catch_up, catch_up_limit = $limit, jitter_seconds = $jitter, mode = $mode, workers = $workers, retries = $retries,
+                    retry_backoff_seconds = $backoff, updated_by = $by,
                     updated_at = $at, fired_through = MAX(fired_through, $at)
                 WHERE name = $name
                 """;
@@ -265,13 +266,16 @@ internal sealed class SqliteScheduleStore(SqliteDatabase database)
         command.Parameters.AddWithValue("$jitter", definition.JitterSeconds);
         command.Parameters.AddWithValue("$mode", definition.Mode);
         command.Parameters.AddWithValue("$workers", (object?)definition.Workers ?? DBNull.Value);
+        command.Parameters.AddWithValue("$retries", definition.Retries);
+        command.Parameters.AddWithValue("$backoff", definition.RetryBackoffSeconds);
         command.Parameters.AddWithValue("$by", by);
         command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
     }
 
     private static StoredSchedule ReadSchedule(SqliteDataReader reader) => new(
         new ScheduleDefinition(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt64(5) != 0,
-            reader.GetString(6), reader.GetString(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetInt32(11)),
+            reader.GetString(6), reader.GetString(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetInt32(11),
+            reader.GetInt32(17), reader.GetInt32(18)),
         reader.GetString(12), Time(reader.GetInt64(13)), reader.GetString(14), Time(reader.GetInt64(15)), Time(reader.GetInt64(16)));
 
     private static ScheduleFire ReadFire(SqliteDataReader reader) => new()

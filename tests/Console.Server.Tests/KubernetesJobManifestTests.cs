@@ -99,6 +99,28 @@ public sealed class KubernetesJobManifestTests
         Assert.True(KubernetesJobManifest.JobName(runId).Length <= 63);
     }
 
+    [Theory]
+    [InlineData("run-1", 1, "opsconsole-run-1")]
+    [InlineData("run-1", 2, "opsconsole-run-1-a2")]
+    [InlineData("run-20261207-003500-ab12cd-and-a-suffix-that-is-far-too-long-for-a-name", 10, "opsconsole-run-20261207-003500-ab12cd-and-a-suffix-that-is-a10")]
+    public void JobName_OfARetry_IsItsOwnJob_StillAValidName(string runId, int attempt, string name)
+    {
+        Assert.Equal(name, KubernetesJobManifest.JobName(runId, attempt));
+        Assert.True(name.Length <= 63);
+    }
+
+    [Fact]
+    public void ARetrysJob_AndItsPods_CarryTheAttempt()
+    {
+        var retry = Run with { Attempts = 2 };
+        var job = KubernetesJobManifest.Build(Spec with { Run = retry }, retry, Options(), "on-demand");
+
+        Assert.Equal(KubernetesJobManifest.JobName(Run.Id, 2), job.Metadata.Name);
+        Assert.Equal("2", job.Metadata.Labels[KubernetesJobManifest.AttemptLabel]);
+        Assert.Equal("2", job.Spec.Template.Metadata.Labels[KubernetesJobManifest.AttemptLabel]);
+        Assert.Equal(job.Metadata.Name, job.Spec.Template.Metadata.Labels[KubernetesJobManifest.DriverJobLabel]);
+    }
+
     [Fact]
     public void Settings_EveryWrongValueIsNamed_WhenTheKubernetesRunnerIsChosen()
     {

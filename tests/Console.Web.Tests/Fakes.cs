@@ -141,6 +141,12 @@ internal sealed class FakeRunService : IRunService
     public Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<ThroughputPoint>>([]);
 
+    /// <summary>Each run's attempts, by run id (none unless a test sets them).</summary>
+    public Dictionary<string, List<RunAttempt>> Attempts { get; } = [];
+
+    public Task<IReadOnlyList<RunAttempt>> AttemptsAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<RunAttempt>>(Attempts.TryGetValue(id, out var attempts) ? [.. attempts] : []);
+
     private static bool Matches(RunInfo run, RunFilter filter)
     {
         var value = filter.Field switch

@@ -28,20 +28,27 @@ internal static class KubernetesJobManifest
     public const string ManagedBy = "opsconsole-console";
     public const string Container = "job";
 
-    /// <summary>The Job's name: <c>opsconsole-{run id}</c>, lowercased and cut to Kubernetes' 63 characters.</summary>
-    public static string JobName(string runId)
+    /// <summary>
+    /// The Job's name: <c>opsconsole-{run id}</c>, lowercased and cut to Kubernetes' 63 characters; a retry's attempt
+    /// (2 and on) ends in <c>-a{attempt}</c>, so each attempt is its own Job beside the ended one.
+    /// </summary>
+    public static string JobName(string runId, int attempt = 1)
     {
         var name = $"opsconsole-{runId}".ToLowerInvariant();
         name = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-')]);
-        return name.Length <= 63 ? name : name[..63].TrimEnd('-');
+        var suffix = attempt > 1 ? $"-a{attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "";
+        return (name.Length + suffix.Length <= 63 ? name : name[..(63 - suffix.Length)].TrimEnd('-')) + suffix;
     }
+
+    /// <summary>On every Job and pod of a run: which attempt of the run it belongs to.</summary>
+    public const string AttemptLabel = "opsconsole.io/attempt";
 
     /// <summary>The executors' Job of a run: the driver Job's name with <c>-executors</c> (cut so the whole fits 63).</summary>
     public static string ExecutorsJobName(string driverJob) => $"{(driverJob.Length <= 53 ? driverJob : driverJob[..53].TrimEnd('-'))}-executors";
 
     /// <summary>The run's driver: plans, (with executors) waits for them, merges, judges and commits.</summary>
     public static V1Job Build(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity) =>
-        Job(JobName(run.Id), "driver", spec.Arguments, spec, run, options, capacity, executors: null);
+        Job(JobName(run.Id, run.Attempts), "driver", spec.Arguments, spec, run, options, capacity, executors: null);
 
     /// <summary>
     /// The run's executors: an Indexed Job of <see cref="RunInfo.Executors"/> pods started at once, each fetching slices
@@ -49,7 +56,7 @@ internal static class KubernetesJobManifest
     /// <c>maxFailedIndexes</c> = all): the others take its slices over.
     /// </summary>
     public static V1Job BuildExecutors(JobSpec spec, RunInfo run, KubernetesOptions options, string capacity) =>
-        Job(ExecutorsJobName(JobName(run.Id)), "executor", spec.ExecutorArguments ?? throw new ArgumentException("The run has no executors.", nameof(spec)),
+        Job(ExecutorsJobName(JobName(run.Id, run.Attempts)), "executor", spec.ExecutorArguments ?? throw new ArgumentException("The run has no executors.", nameof(spec)),
             spec, run, options, capacity, run.Executors);
 
     private static V1Job Job(string name, string role, IReadOnlyList<string> arguments, JobSpec spec, RunInfo run, KubernetesOptions options, string capacity, int? executors)
@@ -58,7 +65,8 @@ internal static class KubernetesJobManifest
         {
             ["app.kubernetes.io/name"] = "opsconsole-job", ["app.kubernetes.io/managed-by"] = ManagedBy,
             [RunIdLabel] = Label(run.Id), [SourceLabel] = Label(run.Source), [StreamLabel] = Label(run.Stream), [CapacityLabel] = capacity,
-            [RoleLabel] = role, [DriverJobLabel] = JobName(run.Id),
+            [RoleLabel] = role, [DriverJobLabel] = JobName(run.Id, run.Attempts),
+            [AttemptLabel] = Math.Max(1, run.Attempts).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         return new V1Job
         {

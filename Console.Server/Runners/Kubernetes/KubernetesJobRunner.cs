@@ -119,8 +119,13 @@ internal sealed class KubernetesJobRunner(IOptions<KubernetesOptions> options, I
             labelSelector: $"app.kubernetes.io/managed-by={KubernetesJobManifest.ManagedBy},{KubernetesJobManifest.RoleLabel}=driver", cancellationToken: cancellationToken);
         return jobs.Items.Where(j => j.Metadata.Labels?.ContainsKey(KubernetesJobManifest.RunIdLabel) == true)
             .GroupBy(j => j.Metadata.Labels[KubernetesJobManifest.RunIdLabel], StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => new JobHandle(Kind, $"{ns}/{g.First().Metadata.Name}"), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => new JobHandle(Kind, $"{ns}/{g.MaxBy(Attempt)!.Metadata.Name}"), StringComparer.Ordinal);
     }
+
+    /// <summary>The run attempt a Job belongs to (its label; 1 for Jobs without one).</summary>
+    private static int Attempt(V1Job job) =>
+        job.Metadata.Labels?.TryGetValue(KubernetesJobManifest.AttemptLabel, out var value) == true
+        && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var attempt) ? attempt : 1;
 
     /// <summary>
     /// The run has ended: executors still running (their driver failed) are stopped; the ended Jobs and their pods go

@@ -17,6 +17,12 @@ public sealed record WebhookDelivery(
 public static class NotificationEvents
 {
     public const string RunFailed = "run.failed";
+
+    /// <summary>A run with automatic retries failed on its last attempt with a failure another attempt could have got past (sent with <c>run.failed</c>).</summary>
+    public const string RunRetriesExhausted = "run.retries_exhausted";
+
+    /// <summary>A run failed in a way another attempt can get past and waits for its next attempt.</summary>
+    public const string RunRetrying = "run.retrying";
     public const string RunCancelled = "run.cancel";
     public const string RunForceCancelled = "run.force_cancel";
     public const string CheckpointReset = "checkpoint.reset";

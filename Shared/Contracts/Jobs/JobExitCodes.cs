@@ -13,6 +13,9 @@ public static class JobExitCodes
     /// <summary>128 + SIGTERM: the process was stopped by the signal before the job's own handler ran (early in its start).</summary>
     public const int Terminated = 143;
 
+    /// <summary>SIGKILL's status (128 + 9): kill -9, a pod killed at the end of its grace period, or the kernel's out-of-memory killer.</summary>
+    public const int Killed = 137;
+
     /// <summary>What an exit code means, for a run's failure reason.</summary>
     public static string Describe(int code) => code switch
     {
@@ -23,6 +26,7 @@ public static class JobExitCodes
         StoreFailed => "the lake or checkpoint store failed",
         Cancelled => "cancelled",
         Terminated => "terminated by SIGTERM",
+        Killed => "killed by SIGKILL",
         _ => $"exited with code {code}",
     };
 }

@@ -35,6 +35,9 @@ public interface IRunService
     /// <summary>The run's throughput over time, one point per progress report (the newest 3,600 at most).</summary>
     Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>The run's attempts, first first (one unless it was retried); empty before its job started.</summary>
+    Task<IReadOnlyList<RunAttempt>> AttemptsAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary>The grace period between the graceful stop and the kill.</summary>
     TimeSpan CancelGracePeriod { get; }
 

@@ -32,6 +32,12 @@ public sealed record LaunchRequest
 
     /// <summary>Executor pods that fetch the slices (1 to 16; more than 1 on Kubernetes only); unset: 1, the driver fetches.</summary>
     public int? Executors { get; init; }
+
+    /// <summary>Automatic retries after a retryable failure (0 to 9, <see cref="RetryPolicy"/>); unset: 0.</summary>
+    public int? Retries { get; init; }
+
+    /// <summary>Seconds before the first retry (1 to 3600), doubling for each later one; unset: 60.</summary>
+    public int? RetryBackoffSeconds { get; init; }
 }
 
 /// <summary>What the launch form offers: the runner's kind and the defaults a launch gets for what it leaves unset.</summary>

@@ -44,6 +44,15 @@ public sealed record RunInfo
     /// <summary>How many times the job was started for this run (1 unless it was retried).</summary>
     public int Attempts { get; init; }
 
+    /// <summary>The most attempts the run may take: 1 plus the retries it was launched with (<see cref="RetryPolicy"/>).</summary>
+    public int MaxAttempts { get; init; } = 1;
+
+    /// <summary>The wait before the first retry; each later one waits twice as long as the one before (at most an hour).</summary>
+    public int RetryBackoffSeconds { get; init; } = RetryPolicy.DefaultBackoffSeconds;
+
+    /// <summary>When a run waiting for its next attempt (Pending after a retryable failure) starts it; null otherwise.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+
     public RunProgress Progress { get; init; } = RunProgress.None;
 
     /// <summary>The data-quality outcome the job reported (passed, warned, failed, blocked), or null before its rules ran.</summary>

@@ -3,7 +3,9 @@ namespace OpsConsole.Shared.Runs;
 /// <summary>
 /// A run's life: Pending → Starting → Running → Succeeded | Failed | Cancelling → Cancelled.
 /// A run that is cancelled before its job reports moves to Cancelling from Pending or Starting too, and a job that
-/// ends on its own while being cancelled keeps its real outcome (it may have committed).
+/// ends on its own while being cancelled keeps its real outcome (it may have committed). A run whose job failed in a
+/// way another attempt can get past, with attempts left (<see cref="RetryPolicy"/>), goes back from Starting or
+/// Running to Pending, holding its stream, until its next attempt starts.
 /// </summary>
 public enum RunState
 {
@@ -22,8 +24,8 @@ public static class RunStates
     private static readonly Dictionary<RunState, RunState[]> Moves = new()
     {
         [RunState.Pending] = [RunState.Starting, RunState.Cancelling, RunState.Failed],
-        [RunState.Starting] = [RunState.Running, RunState.Cancelling, RunState.Succeeded, RunState.Failed],
-        [RunState.Running] = [RunState.Cancelling, RunState.Succeeded, RunState.Failed],
+        [RunState.Starting] = [RunState.Pending, RunState.Running, RunState.Cancelling, RunState.Succeeded, RunState.Failed],
+        [RunState.Running] = [RunState.Pending, RunState.Cancelling, RunState.Succeeded, RunState.Failed],
         [RunState.Cancelling] = [RunState.Cancelled, RunState.Succeeded, RunState.Failed],
         [RunState.Succeeded] = [],
         [RunState.Failed] = [],

@@ -81,6 +81,12 @@ public sealed record ScheduleRequest
 
     /// <summary>The runs' workers, 1 to 64; unset: the launch default.</summary>
     public int? Workers { get; init; }
+
+    /// <summary>Automatic retries of each run after a retryable failure (0 to 9, <see cref="Runs.RetryPolicy"/>); unset: 0.</summary>
+    public int? Retries { get; init; }
+
+    /// <summary>Seconds before a run's first retry (1 to 3600), doubling for each later one; unset: 60.</summary>
+    public int? RetryBackoffSeconds { get; init; }
 }
 
 /// <summary>One schedule with its last and next fire.</summary>
@@ -109,6 +115,10 @@ public sealed record ScheduleInfo
     public required string Mode { get; init; }
 
     public int? Workers { get; init; }
+
+    public int Retries { get; init; }
+
+    public int RetryBackoffSeconds { get; init; } = Runs.RetryPolicy.DefaultBackoffSeconds;
 
     public required string CreatedBy { get; init; }
 

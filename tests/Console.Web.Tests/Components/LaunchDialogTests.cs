@@ -16,6 +16,7 @@ public sealed class LaunchDialogTests : ConsoleComponentTest
     [InlineData("to", "launch-to")]
     [InlineData("workers", "launch-workers")]
     [InlineData("capacity", "launch-capacity")]
+    [InlineData("retries", "launch-retries")]
     public void FieldRefused_ErrorShowsUnderThatField(string field, string inputId)
     {
         SignIn("operator", ConsoleRole.Operator);
@@ -97,5 +98,21 @@ public sealed class LaunchDialogTests : ConsoleComponentTest
         page.Find("#launch-run").Click();
         Eventually(Dialogs, () => Assert.Single(Dialogs.FindAll("#launch-submit")));
         return page;
+    }
+
+    [Fact]
+    public void Retries_AskForTheBackoff_AndGoWithTheLaunch()
+    {
+        SignIn("operator", ConsoleRole.Operator);
+        OpenLaunch();
+        Assert.Empty(Dialogs.FindAll("#launch-retry-backoff"));
+
+        Dialogs.Find("#launch-retries").Change("2");
+        Eventually(Dialogs, () => Assert.NotNull(Dialogs.Find("#launch-retry-backoff")));
+        Dialogs.Find("#launch-retry-backoff").Change("30");
+        Dialogs.Find("#launch-stream").Change("charges");
+        Dialogs.Find("#launch-submit").Click();
+
+        Eventually(Dialogs, () => Assert.Equal((2, 30), (Runs.LastRequest?.Retries, Runs.LastRequest?.RetryBackoffSeconds)));
     }
 }

@@ -125,6 +125,33 @@ public sealed class RunDetailPageTests : ConsoleComponentTest
     }
 
     [Fact]
+    public void WaitingToRetry_SaysWhyAndWhen_AndListsTheAttemptsWithTheirLogs()
+    {
+        SignIn("viewer", ConsoleRole.Viewer);
+        var retryAt = FakeRunService.Now.AddSeconds(90);
+        Runs.Runs.Add(Run(Id, RunState.Pending) with { Attempts = 1, MaxAttempts = 3, RetryBackoffSeconds = 90, RetryAt = retryAt });
+        Runs.Attempts[Id] =
+        [
+            new RunAttempt
+            {
+                Attempt = 1, StartedAt = FakeRunService.Now.AddMinutes(-3), EndedAt = FakeRunService.Now, Outcome = "failed", ExitCode = 4, Retried = true, FirstSeq = 1,
+                Reason = "Exit 4 (the source failed after retries): 503 after 5 tries",
+            },
+        ];
+
+        var page = Open();
+
+        Eventually(page, () => Assert.Contains("attempt 1 of 3 failed: Exit 4 (the source failed after retries): 503 after 5 tries", page.Find("#retry-banner").TextContent,
+            StringComparison.Ordinal));
+        Assert.Contains("Attempt 2 starts at 2026-11-26 12:01:30 UTC (in 1 min 30 s)", page.Find("#retry-banner").TextContent, StringComparison.Ordinal);
+        Assert.Equal("1 of 3", page.Find("#run-attempts").TextContent);
+        var row = page.Find(".run-attempt[data-attempt='1']");
+        Assert.Contains("failed · retried", row.TextContent, StringComparison.Ordinal);
+        Assert.Equal($"/api/runs/{Id}/logs?after=0&limit=5000", row.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Contains("Up to 2 retries", page.Find(".run-attempts").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownRun_SaysSo()
     {
         SignIn("viewer", ConsoleRole.Viewer);

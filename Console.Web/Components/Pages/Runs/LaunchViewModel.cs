@@ -36,6 +36,12 @@ public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
     /// <summary>Executor pods fetching the slices (Kubernetes); 1: the driver fetches them.</summary>
     public int Executors { get; set; } = 1;
 
+    /// <summary>Automatic retries after a retryable failure (<see cref="RetryPolicy"/>); 0: one attempt.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Seconds before the first retry, doubling for each later one.</summary>
+    public int RetryBackoffSeconds { get; set; } = RetryPolicy.DefaultBackoffSeconds;
+
     /// <summary>Errors by field (<c>stream</c>, <c>mode</c>, <c>from</c>, <c>to</c>, <c>workers</c>, or <c>""</c> for the form).</summary>
     public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
 
@@ -65,6 +71,8 @@ public sealed class LaunchViewModel(IRunService runs, CallerInfo caller)
                 Cpu = Defaults.Resources && Cpu.Trim().Length > 0 ? Cpu : null,
                 Memory = Defaults.Resources && Memory.Trim().Length > 0 ? Memory : null,
                 Executors = Defaults.Resources ? Executors : null,
+                Retries = Retries,
+                RetryBackoffSeconds = RetryBackoffSeconds,
             }, caller, cancellationToken);
         }
         catch (InvalidFieldException exception)

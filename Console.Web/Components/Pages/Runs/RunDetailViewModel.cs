@@ -20,6 +20,9 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
 
     public QualityReport? Quality { get; private set; }
 
+    /// <summary>The run's attempts, first first; reloaded when an attempt starts or ends.</summary>
+    public IReadOnlyList<RunAttempt> Attempts { get; private set; } = [];
+
     public bool Loaded { get; private set; }
 
     /// <summary>Loads the run, its throughput and report, then follows it, calling <paramref name="changed"/> after each change that shows.</summary>
@@ -30,6 +33,7 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
         Run = await runs.GetAsync(id, cancellationToken);
         Points = [.. (await runs.ThroughputAsync(id, cancellationToken)).TakeLast(MaxChartPoints)];
         Quality = Run?.Quality is null ? null : await quality.ReportAsync(id, cancellationToken);
+        Attempts = Run is null ? [] : await runs.AttemptsAsync(id, cancellationToken);
         Loaded = true;
         _follow.Start(Run is null ? StopFollowingAsync(batches, next) : FollowAsync(batches, next, changed));
     }
@@ -46,6 +50,10 @@ public sealed class RunDetailViewModel(string id, IRunService runs, IQualityServ
         if (latest.Quality is not null && latest.Quality != Run?.Quality)
         {
             Quality = await quality.ReportAsync(id, cancellationToken);
+        }
+        if (latest.Attempts != Run?.Attempts || latest.RetryAt != Run?.RetryAt || latest.State.IsActive() != Run?.State.IsActive())
+        {
+            Attempts = await runs.AttemptsAsync(id, cancellationToken);
         }
         Run = latest;
         return true;

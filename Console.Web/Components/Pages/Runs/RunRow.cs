@@ -39,6 +39,9 @@ public sealed record RunRow
 
     public string? FailureReason { get; init; }
 
+    /// <summary>For a run waiting for its next attempt: which, and when (empty otherwise).</summary>
+    public string Retry { get; init; } = "";
+
     /// <summary>The data-quality outcome (passed, warned, failed, blocked), empty before the rules ran.</summary>
     public string Quality { get; init; } = "";
 
@@ -58,6 +61,7 @@ public sealed record RunRow
         Active = run.State.IsActive(),
         Forced = run.Forced,
         FailureReason = run.FailureReason,
+        Retry = RunText.Retry(run),
         Quality = run.Quality ?? "",
     };
 }

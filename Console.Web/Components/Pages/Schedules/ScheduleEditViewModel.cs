@@ -34,6 +34,8 @@ public sealed class ScheduleEditViewModel
             JitterSeconds = existing.JitterSeconds;
             Mode = existing.Mode;
             Workers = existing.Workers;
+            Retries = existing.Retries;
+            RetryBackoffSeconds = existing.RetryBackoffSeconds;
         }
         UpdatePreview();
     }
@@ -68,6 +70,11 @@ public sealed class ScheduleEditViewModel
     public string Mode { get; set; } = "incremental";
 
     public int? Workers { get; set; }
+
+    /// <summary>Automatic retries of each run after a retryable failure; 0: one attempt.</summary>
+    public int Retries { get; set; }
+
+    public int RetryBackoffSeconds { get; set; } = Shared.Runs.RetryPolicy.DefaultBackoffSeconds;
 
     public bool Busy { get; private set; }
 
@@ -104,6 +111,7 @@ public sealed class ScheduleEditViewModel
             {
                 Name = Name, Stream = Stream, Cron = Cron, TimeZone = TimeZone, Enabled = Enabled, Overlap = Overlap, CatchUp = CatchUp,
                 CatchUpLimit = CatchUpLimit, JitterSeconds = JitterSeconds, Mode = Mode, Workers = Workers,
+                Retries = Retries, RetryBackoffSeconds = RetryBackoffSeconds,
             };
             return Creating ? await _schedules.CreateAsync(request, _caller) : await _schedules.UpdateAsync(Existing!.Name, request, _caller);
         }

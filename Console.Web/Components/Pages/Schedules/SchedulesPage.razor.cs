@@ -49,7 +49,8 @@ public sealed partial class SchedulesPage : IAsyncDisposable
     public static string Describe(ScheduleInfo row) =>
         $"{row.Overlap switch { OverlapPolicies.Queue => "waits for a busy stream", OverlapPolicies.Cancel => "cancels a busy stream's run", _ => "skips a busy stream" }}; "
         + $"{row.CatchUp switch { CatchUpPolicies.None => "no catch-up", CatchUpPolicies.All => $"catches up to {row.CatchUpLimit}", _ => "catches up the latest" }}"
-        + (row.JitterSeconds > 0 ? $"; jitter {row.JitterSeconds} s" : "");
+        + (row.JitterSeconds > 0 ? $"; jitter {row.JitterSeconds} s" : "")
+        + (row.Retries > 0 ? $"; {(row.Retries == 1 ? "1 retry" : $"{row.Retries} retries")} from {row.RetryBackoffSeconds} s" : "");
 
     /// <summary>A fire's outcome in the runs' badge colours.</summary>
     public static string OutcomeClass(string outcome) => outcome switch
