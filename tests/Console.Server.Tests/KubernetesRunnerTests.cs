@@ -198,17 +198,40 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ContainerOomKilled_TheRunFailsWithExit137AndSaysOOMKilled()
+    public async Task ContainerOomKilled_TheRunFailsWithExit137AndSaysOOMKilled_AndIsNotRetried()
     {
         using var console = Console(latencyMs: 150);
         using var client = console.BasicClient("operator");
-        var run = await LaunchFetchingAsync(client);
+        var run = await LaunchFetchingAsync(client, retries: 2);
 
         await _kube.KillAsync("opsconsole", $"opsconsole-{run.Id}", "OOMKilled");
         var ended = await WaitForEndAsync(client, run.Id, seconds: 60);
 
-        Assert.Equal((RunState.Failed, 137), (ended.State, ended.ExitCode));
+        Assert.Equal((RunState.Failed, 137, 1), (ended.State, ended.ExitCode, ended.Attempts));
         Assert.Contains("OOMKilled", ended.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PodEvicted_TheRunIsRetriedAsANewJobOfTheSameRun_ThatResumesIt_EveryRecordOnce()
+    {
+        using var console = Console(latencyMs: 150);
+        using var client = console.BasicClient("operator");
+        var run = await LaunchFetchingAsync(client, retries: 1);
+
+        await _kube.KillAsync("opsconsole", $"opsconsole-{run.Id}", "Evicted");
+        var ended = await WaitForEndAsync(client, run.Id, seconds: 120);
+
+        var lines = await AllLogLinesAsync(client, run.Id);
+        Assert.True(ended.State == RunState.Succeeded, $"{ended.State}: {ended.FailureReason}\n{string.Join('\n', lines.Select(l => l.Text))}");
+        Assert.Equal((2, 400L), (ended.Attempts, ended.Progress.Records));
+        // Each attempt is its own Job; the run follows the second.
+        Assert.NotNull(_kube.JobJson("opsconsole", $"opsconsole-{run.Id}"));
+        Assert.Contains("\"opsconsole.io/attempt\":\"2\"", _kube.JobJson("opsconsole", $"opsconsole-{run.Id}-a2"), StringComparison.Ordinal);
+        Assert.Equal($"opsconsole/opsconsole-{run.Id}-a2", (await console.Services.GetRequiredService<IRunStore>().HandleAsync(run.Id))!.Id);
+        Assert.Contains(lines, line => line.Msg == $"Resuming run {run.Id} with the window its first attempt planned");
+        var attempts = await console.Services.GetRequiredService<IRunStore>().AttemptsAsync(run.Id);
+        Assert.Equal([(137, true), ((int?)0, false)], attempts.Select(a => (a.ExitCode, a.Retried)));
+        Assert.Contains("Evicted", attempts[0].Reason, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -343,9 +366,9 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
     }
 
     /// <summary>A full run of charges on one worker, once its pod runs and records arrive (a Sandbox with latency keeps it going).</summary>
-    private static async Task<RunInfo> LaunchFetchingAsync(HttpClient client, int executors = 1)
+    private static async Task<RunInfo> LaunchFetchingAsync(HttpClient client, int executors = 1, int retries = 0)
     {
-        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1, executors });
+        var run = await LaunchAsync(client, new { stream = "charges", mode = "full", workers = 1, executors, retries, retryBackoffSeconds = 1 });
         return await WaitForAsync(client, run.Id, current => current.State == RunState.Running && current.Progress.Records > 0, seconds: 90);
     }
 
