@@ -44,9 +44,17 @@ class OpsConsoleClient:
         self.api_key = api_key
         self.timeout = timeout
 
-    def launch(self, stream, mode="incremental", window_from=None, window_to=None, workers=None):
-        """Starts a run of ``stream``; returns the run (its ``id`` is what the sensor polls)."""
+    def launch(self, stream, mode="incremental", window_from=None, window_to=None, workers=None, retries=None, retry_backoff_seconds=None):
+        """Starts a run of ``stream``; returns the run (its ``id`` is what the sensor polls).
+
+        ``retries``: the console's own automatic retries of the run (0..9; a retry resumes the same run id, so the
+        sensor keeps polling one run). Leave Airflow's task retries for launch failures only: a task retry would
+        start a new run."""
         body = {"stream": stream, "mode": mode}
+        if retries is not None:
+            body["retries"] = retries
+        if retry_backoff_seconds is not None:
+            body["retryBackoffSeconds"] = retry_backoff_seconds
         if window_from is not None:
             body["from"] = window_from
         if window_to is not None:

@@ -24,7 +24,8 @@ def opsconsole_daily():
         @task(task_id=f"launch_{stream}", retries=2)
         def launch(stream=stream):
             try:
-                return _client().launch(stream)["id"]
+                # The console retries a failed run itself, resuming it under the same id, so the sensor follows one run.
+                return _client().launch(stream, retries=2, retry_backoff_seconds=300)["id"]
             except StreamBusy as busy:
                 # A run of the stream is already active (another schedule, an operator): follow that one.
                 return busy.active_run_id

@@ -44,6 +44,7 @@ public sealed class AirflowClientTests
         Assert.True(result.GetProperty("busy").GetBoolean());
         Assert.Equal("Failed", result.GetProperty("refunds")[0].GetString());
         Assert.Equal(4, result.GetProperty("refunds")[1].GetInt32());
+        Assert.Equal(2, result.GetProperty("refunds")[2].GetInt32()); // the console retried it once, under the same run id
         Assert.Equal(401, result.GetProperty("wrong_key").GetInt32());
         Assert.Equal(400, result.GetProperty("bad_stream")[0].GetInt32());
         Assert.Equal(["stream"], result.GetProperty("bad_stream")[1].EnumerateArray().Select(e => e.GetString()));

@@ -30,12 +30,12 @@ try:
 except StreamBusy as busy:
     out["busy"] = busy.active_run_id == running["id"]
 
-refunds = client.launch("refunds")
+refunds = client.launch("refunds", retries=1, retry_backoff_seconds=1)
 try:
     wait(client, refunds["id"])
     out["refunds"] = "no error"
 except RunFailed as failed:
-    out["refunds"] = [failed.run["state"], failed.run["exitCode"]]
+    out["refunds"] = [failed.run["state"], failed.run["exitCode"], failed.run["attempts"]]
 
 try:
     OpsConsoleClient(base_url, "opsk_not-a-key").get_run(charges["id"])
