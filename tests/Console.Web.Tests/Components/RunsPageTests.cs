@@ -21,6 +21,17 @@ public sealed class RunsPageTests : ConsoleComponentTest
     }
 
     [Fact]
+    public void RunWaitingToRetry_SaysWhichAttemptAndWhen()
+    {
+        SignIn("viewer", ConsoleRole.Viewer);
+        Runs.Runs.Add(Run("run-20261126-115900-bbbbbb", RunState.Pending) with { Attempts = 1, MaxAttempts = 3, RetryAt = FakeRunService.Now.AddSeconds(90) });
+
+        var page = RenderPage<RunsPage>();
+
+        Eventually(page, () => Assert.Equal("retry 2/3 at 12:01:30 UTC", page.Find(".runs-grid .run-retry").TextContent));
+    }
+
+    [Fact]
     public void Operator_SeesLaunch()
     {
         SignIn("operator", ConsoleRole.Operator);

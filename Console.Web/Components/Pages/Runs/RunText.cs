@@ -46,9 +46,9 @@ public static partial class RunText
     /// <summary>The CSS class of a state badge.</summary>
     public static string StateClass(string state) => $"state-badge state-{state.ToLowerInvariant()}";
 
-    /// <summary>A run waiting for its next attempt: "attempt 2 of 3 at 14:05:10 UTC"; empty for any other run.</summary>
+    /// <summary>A run waiting for its next attempt: "retry 2/3 at 14:05:10 UTC"; empty for any other run.</summary>
     public static string Retry(RunInfo run) => run.RetryAt is { } at
-        ? $"attempt {run.Attempts + 1} of {run.MaxAttempts} at {at.UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC"
+        ? $"retry {run.Attempts + 1}/{run.MaxAttempts} at {at.UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC"
         : "";
 
     /// <summary>A pod's phase as the badge of the run state it resembles (a deleted pod looks cancelled).</summary>
