@@ -111,6 +111,35 @@ public sealed class RunRetryTests
         Assert.Equal(["run.failed", "run.retries_exhausted", "run.retrying", "run.retrying"], events);
     }
 
+    [Fact]
+    public async Task OnAControllableClock_EachRetryStartsWhenItsDoubledBackoffIsDue_NotBefore()
+    {
+        using var console = Console();
+        using var client = console.BasicClient("operator");
+        var store = console.Services.GetRequiredService<OpsConsole.Server.Runs.IRunStore>();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var retrier = new OpsConsole.Server.Runs.RunRetrier(store, console.Services.GetRequiredService<OpsConsole.Server.Runs.RunLauncher>(), clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OpsConsole.Server.Runs.RunRetrier>.Instance);
+        var run = await LaunchAsync(client, new { stream = "charges", retries = 2, retryBackoffSeconds = 600 });
+
+        foreach (var wait in new[] { TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(1200) })
+        {
+            (await NextJobAsync()).End(4);
+            var waiting = await WaitForAsync(client, run.Id, r => r.RetryAt is not null);
+            var failedAt = (await store.AttemptsAsync(run.Id))[^1].EndedAt!.Value;
+            Assert.Equal(failedAt + wait, waiting.RetryAt);
+            clock.SetUtcNow(waiting.RetryAt!.Value.AddMilliseconds(-1));
+            await retrier.PassAsync(CancellationToken.None);
+            Assert.False(_runner.Started.Reader.TryRead(out _), "an attempt started before its backoff ran out");
+            Assert.Equal(RunState.Pending, (await GetAsync(client, run.Id)).State);
+            clock.SetUtcNow(waiting.RetryAt.Value);
+            await retrier.PassAsync(CancellationToken.None);
+            Assert.Equal(RunState.Starting, (await GetAsync(client, run.Id)).State);
+        }
+        (await NextJobAsync()).End(0);
+        Assert.Equal((RunState.Succeeded, 3), ((await WaitForEndAsync(client, run.Id)).State, (await GetAsync(client, run.Id)).Attempts));
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
