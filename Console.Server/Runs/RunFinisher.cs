@@ -4,7 +4,7 @@ using OpsConsole.Shared.Runs;
 
 namespace OpsConsole.Server.Runs;
 
-/// <summary>Ends a run: prices it, stores the outcome with the cost in one change, then tells whoever listens.</summary>
+/// <summary>Ends a run: prices it, stores the outcome with the cost in one change, ends its last attempt, then tells whoever listens.</summary>
 internal sealed class RunFinisher(IRunStore store, IRunPricer pricer, RunEvents events, TimeProvider time, ILogger<RunFinisher> logger)
 {
     /// <summary>
@@ -33,6 +33,8 @@ internal sealed class RunFinisher(IRunStore store, IRunPricer pricer, RunEvents 
         var run = await store.TransitionAsync(id, outcome, change, outcome.ToString().ToLowerInvariant());
         if (run is not null)
         {
+            // The run's last attempt ends with it (a run whose job never started has none).
+            await store.EndAttemptAsync(id, ended, outcome.ToString().ToLowerInvariant(), exitCode, reason, retried: false);
             logger.LogInformation("Run {RunId} {State}{Reason}", id, run.State, reason is null ? "" : $": {reason}");
             await events.FinishedAsync(run, announced);
             events.Raise(run);

@@ -251,7 +251,6 @@ internal sealed class RunFollower(
             return;
         }
         logs.Complete(run.Id);
-        await store.EndAttemptAsync(run.Id, time.GetUtcNow(), outcome.ToString().ToLowerInvariant(), exitCode, reason, retried: false);
         await finisher.FinishAsync(run.Id, outcome, exitCode, reason, forced: exitCode is null && cancelling);
         await ReleaseAsync(run, handle, exitCode);
     }

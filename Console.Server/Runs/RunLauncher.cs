@@ -153,8 +153,9 @@ internal sealed class RunLauncher(
             if (waiting)
             {
                 // Waiting for its next attempt, the run has no job to stop: it ends now.
-                logs.Open(id).Append([ConsoleLine("info", "attempt", $"Cancelled by {caller.Name} while waiting for its next attempt; no further attempt starts.")],
-                    logs.Open(id).OutputPosition);
+                var log = logs.Open(id);
+                log.Append([ConsoleLine("info", "attempt", $"Cancelled by {caller.Name} while waiting for its next attempt; no further attempt starts.")],
+                    log.OutputPosition);
                 logs.Complete(id);
                 return await finisher.FinishAsync(id, RunState.Cancelled, null, null, forced: false);
             }
@@ -264,6 +265,7 @@ internal sealed class RunLauncher(
         catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             logger.LogError(exception, "Run {RunId}: the job could not be started", run.Id);
+            logs.Complete(run.Id);
             return await finisher.FinishAsync(run.Id, RunState.Failed, null, $"The job could not be started: {exception.Message}", forced: false);
         }
         if (await store.RecordHandleAsync(run.Id, handle) == RunState.Cancelling)

@@ -35,7 +35,7 @@ internal static class SchedulesApi
                     return TypedResults.Created($"/api/schedules/{created.Name}", created);
                 }))
             .WithSummary("Creates a schedule: `name`, `stream`, `cron` and optionally `timeZone`, `enabled`, `overlap` (skip, queue, cancel), `catchUp` "
-                         + "(none, latest, all) with `catchUpLimit`, `jitterSeconds`, `mode`, `workers`. 409 when the name is taken.");
+                         + "(none, latest, all) with `catchUpLimit`, `jitterSeconds`, `mode`, `workers`, `retries` (0 to 9) and `retryBackoffSeconds` for its runs. 409 when the name is taken.");
         operate.MapPut("/{name}", async Task<IResult> (string name, [FromBody] ScheduleRequest? request, HttpContext context, IScheduleService schedules,
                 CancellationToken cancellationToken) =>
                 await Handle(async () => TypedResults.Ok(await schedules.UpdateAsync(name, request ?? new ScheduleRequest(), ConsoleClaims.Caller(context.User)!, cancellationToken))))

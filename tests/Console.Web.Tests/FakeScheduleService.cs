@@ -64,7 +64,7 @@ internal sealed class FakeScheduleService : IScheduleService
             Name = request.Name!, Source = "stripe", Stream = request.Stream!, Cron = request.Cron!, TimeZone = request.TimeZone!, Enabled = request.Enabled ?? true,
             Overlap = request.Overlap!, CatchUp = request.CatchUp!, CatchUpLimit = request.CatchUpLimit ?? 10, JitterSeconds = request.JitterSeconds ?? 0, Mode = request.Mode!,
             Workers = request.Workers, CreatedBy = caller.Name, CreatedAt = FakeRunService.Now, UpdatedBy = caller.Name, UpdatedAt = FakeRunService.Now,
-            NextFireAt = Preview(request.Cron, request.TimeZone, 1)[0],
+            NextFireAt = Preview(request.Cron, request.TimeZone, 1)[0], Retries = request.Retries ?? 0, RetryBackoffSeconds = request.RetryBackoffSeconds ?? 60,
         };
         _schedules.Add(created);
         Changes.Add(("create", created.Name, caller.Name));

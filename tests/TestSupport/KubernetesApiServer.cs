@@ -50,11 +50,14 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     /// <summary>Secrets by name, each a map of keys to values, as <c>secretKeyRef</c> reads them.</summary>
     public Dictionary<string, Dictionary<string, string>> Secrets { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Every Job deletion: its name, propagation policy and grace period.</summary>
-    public List<(string Job, string Policy, int Grace)> Deletes { get; } = [];
+    private readonly List<(string Job, string Policy, int Grace)> _deletes = [];
+    private readonly List<string> _requests = [];
 
-    /// <summary>Every request, as "METHOD path?query", in order: what the runner called.</summary>
-    public List<string> Requests { get; } = [];
+    /// <summary>Every Job deletion so far: its name, propagation policy and grace period (a copy: the server adds to it as requests come).</summary>
+    public IReadOnlyList<(string Job, string Policy, int Grace)> Deletes { get { lock (_gate) { return [.. _deletes]; } } }
+
+    /// <summary>Every request so far, as "METHOD path?query", in order: what the runner called (a copy).</summary>
+    public IReadOnlyList<string> Requests { get { lock (_gate) { return [.. _requests]; } } }
 
     /// <summary>The cluster's nodes and their labels: one on-demand and one spot node, as EKS managed node groups label them.</summary>
     public Dictionary<string, Dictionary<string, string>> Nodes { get; } = new(StringComparer.Ordinal)
@@ -138,7 +141,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         {
             lock (_gate)
             {
-                Requests.Add($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+                _requests.Add($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
             }
             await next(context);
         });
@@ -436,7 +439,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         var grace = gracePeriodSeconds ?? (int?)body?.GracePeriodSeconds ?? 30;
         lock (_gate)
         {
-            Deletes.Add((name, policy, grace));
+            _deletes.Add((name, policy, grace));
         }
         V1Job? job;
         List<(string Key, PodRun Run)> pods;

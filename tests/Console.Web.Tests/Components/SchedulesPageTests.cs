@@ -62,9 +62,12 @@ public sealed class SchedulesPageTests : ConsoleComponentTest
         Eventually(Dialogs, () => Assert.Equal(5, Dialogs.FindAll("#schedule-preview li").Count));
         Assert.Contains("2026-11-26 00:15 UTC", Dialogs.Find("#schedule-preview").TextContent, StringComparison.Ordinal);
         Dialogs.Find("input#schedule-name").Change("refunds-quarterly");
+        Dialogs.Find("#schedule-retries").Change("2");
+        Dialogs.Find("#schedule-retry-backoff").Change("300");
         Dialogs.Find("#schedule-submit").Click();
 
         Eventually(page, () => Assert.Equal(2, page.FindAll(".schedules-grid tbody tr").Count));
+        Assert.Contains("2 retries from 300 s", page.Find(".schedules-grid tbody").TextContent, StringComparison.Ordinal);
         Assert.Equal(("create", "refunds-quarterly", "operator"), Schedules.Changes.Single());
         Assert.Contains("refunds-quarterly created", page.Find("#schedules-message").TextContent, StringComparison.Ordinal);
     }
