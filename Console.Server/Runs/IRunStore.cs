@@ -66,7 +66,7 @@ internal interface IRunStore
     /// <summary>Records the start of an attempt; its lines begin at <paramref name="firstSeq"/> in the run's log.</summary>
     Task StartAttemptAsync(string id, int attempt, DateTimeOffset at, long firstSeq, CancellationToken cancellationToken = default);
 
-    /// <summary>Records how the run's latest attempt ended (an attempt already ended keeps its record).</summary>
+    /// <summary>Records how the run's latest attempt ended (an attempt already ended keeps its record, unless it was ended as retried and no retry followed).</summary>
     Task EndAttemptAsync(string id, DateTimeOffset at, string outcome, int? exitCode, string? reason, bool retried, CancellationToken cancellationToken = default);
 
     /// <summary>The run's attempts, first first.</summary>

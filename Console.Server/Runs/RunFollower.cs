@@ -264,6 +264,8 @@ internal sealed class RunFollower(
         }
         var now = time.GetUtcNow();
         var at = DateTimeOffset.FromUnixTimeMilliseconds((now + RetryPolicy.Delay(current.RetryBackoffSeconds, current.Attempts)).ToUnixTimeMilliseconds());
+        // The attempt's end is written first, so whoever sees the run waiting sees why; a cancel that comes first overwrites it.
+        await store.EndAttemptAsync(id, now, "failed", exitCode, reason, retried: true);
         RunInfo? waiting;
         try
         {
@@ -281,7 +283,6 @@ internal sealed class RunFollower(
                                                             + $"Attempt {current.Attempts + 1} starts at {at:HH:mm:ss} UTC (in {RetryPolicy.Delay(current.RetryBackoffSeconds, current.Attempts).TotalSeconds:0} s).")],
             log.OutputPosition);
         log.Flush();
-        await store.EndAttemptAsync(id, now, "failed", exitCode, reason, retried: true);
         logger.LogWarning("Run {RunId}: attempt {Attempt} of {MaxAttempts} failed ({Reason}); the next starts at {RetryAt:u}", id, current.Attempts, current.MaxAttempts,
             reason, at);
         events.Raise(waiting);

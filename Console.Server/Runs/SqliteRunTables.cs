@@ -353,14 +353,17 @@ internal sealed class SqliteRunTables(SqliteDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Records how the run's latest attempt ended (once: an attempt already ended keeps its record).</summary>
+    /// <summary>
+    /// Records how the run's latest attempt ended. An attempt already ended keeps its record, unless it was ended as
+    /// retried and no retry followed (a cancel came first): then how the run ended is its record.
+    /// </summary>
     public async Task EndAttemptAsync(string id, DateTimeOffset at, string outcome, int? exitCode, string? reason, bool retried, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE run_attempts SET ended_at = $at, outcome = $outcome, exit_code = $exit, reason = $reason, retried = $retried
-            WHERE run_id = $id AND ended_at IS NULL AND attempt = (SELECT MAX(attempt) FROM run_attempts WHERE run_id = $id)
+            WHERE run_id = $id AND (ended_at IS NULL OR retried = 1) AND attempt = (SELECT MAX(attempt) FROM run_attempts WHERE run_id = $id)
             """;
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
