@@ -271,25 +271,16 @@ public static class JobCommand
     /// <c>rules suggest</c>: reads the stream's table a file at a time, profiles it (<see cref="RuleSuggester"/>) and prints
     /// the suggested rules; progress goes to the error stream so the output can be saved as it is.
     /// </summary>
-    private static async Task<int> SuggestAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static Task<int> SuggestAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var name = parse.GetValue(o.Stream)!;
-        if (StreamCatalog.Find(parse.GetValue(o.Source)!, name) is null)
-        {
-            await error.WriteLineAsync($"error: --stream '{name}' is not one of {StreamCatalog.NameList(parse.GetValue(o.Source)!)}.");
-            return JobExitCodes.InvalidArguments;
-        }
-        if (!TryLake(parse.GetValue(o.Lake), error))
-        {
-            return JobExitCodes.InvalidArguments;
-        }
-        try
+        var (source, name) = (parse.GetValue(o.Source)!, parse.GetValue(o.Stream)!);
+        return OnTableAsync(source, name, parse.GetValue(o.Lake), error, async lake =>
         {
             var schema = StreamSchema.For(name);
-            var table = new LakeTable(LakeStorages.Open(parse.GetValue(o.Lake)!), LakePaths.Table(parse.GetValue(o.Source)!, name), schema, new ParquetFormat());
+            var table = new LakeTable(LakeStorages.Open(lake), LakePaths.Table(source, name), schema, new ParquetFormat());
             if (await table.ReadByFileAsync(cancellationToken) is not var (version, files, rows))
             {
-                await error.WriteLineAsync($"error: {parse.GetValue(o.Source)}/{name} has no table yet (no run has committed): nothing to profile.");
+                await error.WriteLineAsync($"error: {source}/{name} has no table yet (no run has committed): nothing to profile.");
                 return JobExitCodes.InvalidArguments;
             }
             var suggester = new RuleSuggester(schema);
@@ -302,19 +293,9 @@ public static class JobCommand
                 }
                 await error.WriteLineAsync($"profiled file {++read} of {files}: {suggester.Rows:N0} rows");
             }
-            await output.WriteAsync(await suggester.YamlAsync(parse.GetValue(o.Source)!, version, DateTimeOffset.UtcNow, cancellationToken));
+            await output.WriteAsync(await suggester.YamlAsync(source, version, DateTimeOffset.UtcNow, cancellationToken));
             return JobExitCodes.Ok;
-        }
-        catch (Exception exception) when (exception is IOException or InvalidDataException or StoreUnavailableException)
-        {
-            await error.WriteLineAsync($"error: {exception.Message}");
-            return JobExitCodes.StoreFailed;
-        }
-        catch (StoreUriException exception)
-        {
-            await error.WriteLineAsync($"error: --lake {exception.Message}");
-            return JobExitCodes.InvalidArguments;
-        }
+        });
     }
 
     /// <summary>The stream's rules: <c>none</c>, the built-in ones (no value), or a file or folder, checked with the mistake named.</summary>

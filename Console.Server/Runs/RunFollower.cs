@@ -263,7 +263,8 @@ internal sealed class RunFollower(
             return false;
         }
         var now = time.GetUtcNow();
-        var at = DateTimeOffset.FromUnixTimeMilliseconds((now + RetryPolicy.Delay(current.RetryBackoffSeconds, current.Attempts)).ToUnixTimeMilliseconds());
+        var delay = RetryPolicy.Delay(current.RetryBackoffSeconds, current.Attempts);
+        var at = DateTimeOffset.FromUnixTimeMilliseconds((now + delay).ToUnixTimeMilliseconds());
         // The attempt's end is written first, so whoever sees the run waiting sees why; a cancel that comes first overwrites it.
         await store.EndAttemptAsync(id, now, "failed", exitCode, reason, retried: true);
         RunInfo? waiting;
@@ -280,7 +281,7 @@ internal sealed class RunFollower(
             return false;
         }
         log.Append([RunLauncher.ConsoleLine("warn", "retry", $"Attempt {current.Attempts} of {current.MaxAttempts} failed: {reason.TrimEnd('.')}. "
-                                                            + $"Attempt {current.Attempts + 1} starts at {at:HH:mm:ss} UTC (in {RetryPolicy.Delay(current.RetryBackoffSeconds, current.Attempts).TotalSeconds:0} s).")],
+                                                            + $"Attempt {current.Attempts + 1} starts at {at:HH:mm:ss} UTC (in {delay.TotalSeconds:0} s).")],
             log.OutputPosition);
         log.Flush();
         logger.LogWarning("Run {RunId}: attempt {Attempt} of {MaxAttempts} failed ({Reason}); the next starts at {RetryAt:u}", id, current.Attempts, current.MaxAttempts,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OpsConsole.Server.Runs;
 using OpsConsole.Shared.Audit;
 using OpsConsole.Shared.Auth;
@@ -34,7 +33,7 @@ internal sealed class BackfillService(SqliteScheduleStore store, IRunService run
 
     public async Task<BackfillInfo> CreateAsync(BackfillRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
     {
-        Authorize(caller);
+        ScheduleAudit.RequireOperator(caller, "Creating a backfill");
         var now = time.GetUtcNow();
         var (launch, step, pieces) = Validate(request, now);
         var record = new BackfillRecord($"bf-{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}",
@@ -48,7 +47,7 @@ internal sealed class BackfillService(SqliteScheduleStore store, IRunService run
 
     public async Task<BackfillInfo> ChangeAsync(string id, string action, CallerInfo caller, CancellationToken cancellationToken = default)
     {
-        Authorize(caller);
+        ScheduleAudit.RequireOperator(caller, "Changing a backfill");
         var record = await store.BackfillAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"There is no backfill '{InvalidFieldException.Quote(id)}'.");
         var (from, to, auditAction) = action switch
         {
@@ -150,24 +149,6 @@ internal sealed class BackfillService(SqliteScheduleStore store, IRunService run
         Pieces = pieces,
     };
 
-    private async Task RecordAsync(string action, BackfillRecord record, CallerInfo caller, object? before, object after) =>
-        await audit.AppendAsync(new AuditEntry
-        {
-            Actor = caller.Name,
-            Action = action,
-            Target = record.Id,
-            Stream = $"{record.Source}/{record.Stream}",
-            Before = before is null ? null : JsonSerializer.Serialize(before, AuditJson),
-            After = JsonSerializer.Serialize(after, AuditJson),
-        }, CancellationToken.None);
-
-    private static void Authorize(CallerInfo caller)
-    {
-        if (caller.Role < ConsoleRole.Operator)
-        {
-            throw new UnauthorizedAccessException("Backfills need the Operator role.");
-        }
-    }
-
-    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web);
+    private Task RecordAsync(string action, BackfillRecord record, CallerInfo caller, object? before, object after) =>
+        ScheduleAudit.AppendAsync(audit, action, caller, record.Id, $"{record.Source}/{record.Stream}", before, after);
 }

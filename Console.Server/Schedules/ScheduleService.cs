@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpsConsole.Server.Runs;
 using OpsConsole.Shared.Audit;
@@ -35,7 +34,7 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
 
     public async Task<ScheduleInfo> CreateAsync(ScheduleRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
     {
-        Authorize(caller, "Creating a schedule");
+        ScheduleAudit.RequireOperator(caller, "Creating a schedule");
         var definition = Validate(request);
         if (!await store.InsertAsync(definition, caller.Name, time.GetUtcNow(), cancellationToken))
         {
@@ -49,7 +48,7 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
 
     public async Task<ScheduleInfo> UpdateAsync(string name, ScheduleRequest request, CallerInfo caller, CancellationToken cancellationToken = default)
     {
-        Authorize(caller, "Changing a schedule");
+        ScheduleAudit.RequireOperator(caller, "Changing a schedule");
         var before = await store.GetAsync(name, cancellationToken) ?? throw new KeyNotFoundException($"There is no schedule '{InvalidFieldException.Quote(name)}'.");
         if (request.Name is { } renamed && !string.Equals(renamed.Trim(), name, StringComparison.Ordinal))
         {
@@ -61,7 +60,7 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
 
     public async Task<ScheduleInfo> SetEnabledAsync(string name, bool enabled, CallerInfo caller, CancellationToken cancellationToken = default)
     {
-        Authorize(caller, enabled ? "Resuming a schedule" : "Pausing a schedule");
+        ScheduleAudit.RequireOperator(caller, enabled ? "Resuming a schedule" : "Pausing a schedule");
         var before = await store.GetAsync(name, cancellationToken) ?? throw new KeyNotFoundException($"There is no schedule '{InvalidFieldException.Quote(name)}'.");
         return before.Definition.Enabled == enabled
             ? (await GetAsync(name, cancellationToken))!
@@ -71,7 +70,7 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
 
     public async Task DeleteAsync(string name, CallerInfo caller, CancellationToken cancellationToken = default)
     {
-        Authorize(caller, "Deleting a schedule");
+        ScheduleAudit.RequireOperator(caller, "Deleting a schedule");
         var before = await store.GetAsync(name, cancellationToken) ?? throw new KeyNotFoundException($"There is no schedule '{InvalidFieldException.Quote(name)}'.");
         if (await store.DeleteAsync(name, cancellationToken))
         {
@@ -162,26 +161,8 @@ internal sealed partial class ScheduleService(SqliteScheduleStore store, IAuditL
         };
     }
 
-    private async Task RecordAsync(string action, ScheduleDefinition definition, CallerInfo caller, ScheduleDefinition? before, ScheduleDefinition? after) =>
-        await audit.AppendAsync(new AuditEntry
-        {
-            Actor = caller.Name,
-            Action = action,
-            Target = definition.Name,
-            Stream = $"{definition.Source}/{definition.Stream}",
-            Before = before is null ? null : JsonSerializer.Serialize(before, AuditJson),
-            After = after is null ? null : JsonSerializer.Serialize(after, AuditJson),
-        }, CancellationToken.None);
-
-    private static void Authorize(CallerInfo caller, string what)
-    {
-        if (caller.Role < ConsoleRole.Operator)
-        {
-            throw new UnauthorizedAccessException($"{what} needs the Operator role.");
-        }
-    }
-
-    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web);
+    private Task RecordAsync(string action, ScheduleDefinition definition, CallerInfo caller, ScheduleDefinition? before, ScheduleDefinition? after) =>
+        ScheduleAudit.AppendAsync(audit, action, caller, definition.Name, $"{definition.Source}/{definition.Stream}", before, after);
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")]
     private static partial Regex NamePattern();

@@ -70,17 +70,17 @@ internal static class SchedulesApi
 
         var operate = app.MapGroup("/api/backfills").RequireAuthorization(ConsolePolicies.Operator).WithTags("Backfills");
         operate.MapPost("", async Task<IResult> ([FromBody] BackfillRequest? request, HttpContext context, IBackfillService backfills, CancellationToken cancellationToken) =>
-                await HandleBackfill(async () =>
+                await Handle(async () =>
                 {
                     var created = await backfills.CreateAsync(request ?? new BackfillRequest(), ConsoleClaims.Caller(context.User)!, cancellationToken);
                     return TypedResults.Created($"/api/backfills/{created.Id}", created);
-                }))
+                }, "No such backfill"))
             .WithSummary("Splits `[from, to)` of `stream` into runs of a `step` (day or week, UTC) queued one after another; `to` must not be in the future; at most 1000 runs. "
                          + "The runs never move the checkpoint backwards.");
         foreach (var action in BackfillActions.All)
         {
             operate.MapPost($"/{{id}}/{action}", async Task<IResult> (string id, HttpContext context, IBackfillService backfills, CancellationToken cancellationToken) =>
-                    await HandleBackfill(async () => TypedResults.Ok(await backfills.ChangeAsync(id, action, ConsoleClaims.Caller(context.User)!, cancellationToken))))
+                    await Handle(async () => TypedResults.Ok(await backfills.ChangeAsync(id, action, ConsoleClaims.Caller(context.User)!, cancellationToken)), "No such backfill"))
                 .WithSummary(action switch
                 {
                     "pause" => "Pauses: the running piece finishes, the next does not start.",
@@ -90,15 +90,11 @@ internal static class SchedulesApi
         }
     }
 
-    private static Task<IResult> HandleBackfill(Func<Task<IResult>> action) => ApiRefusals.HandleAsync(action, "No such backfill", exception => exception switch
-    {
-        BackfillStateConflictException conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Backfill state", detail: conflict.Message),
-        _ => null,
-    });
-
-    private static Task<IResult> Handle(Func<Task<IResult>> action) => ApiRefusals.HandleAsync(action, "No such schedule", exception => exception switch
+    /// <summary>The schedules' and backfills' refusals: the shared ones, a taken name and a state that does not allow the change (409).</summary>
+    private static Task<IResult> Handle(Func<Task<IResult>> action, string notFound = "No such schedule") => ApiRefusals.HandleAsync(action, notFound, exception => exception switch
     {
         ScheduleExistsException exists => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Schedule exists", detail: exists.Message),
+        BackfillStateConflictException conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Backfill state", detail: conflict.Message),
         _ => null,
     });
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OpsConsole.Shared.Jobs;
 using OpsConsole.Shared.Storage;
 using OpsConsole.Shared.Streams;
 using OpsConsole.SparkJobs.Ingest;
@@ -63,6 +64,33 @@ internal static partial class ArgumentChecks
     /// <summary>The state store's URI, and for a SQLite file, one in a writable folder.</summary>
     public static bool TryState(string? value, TextWriter error) =>
         TryStore(Shared.State.StateStores.Factory(), "--state", value, local => Path.GetDirectoryName(Path.GetFullPath(local))!, "in a writable folder", error);
+
+    /// <summary>
+    /// A command on one stream's table: checks <c>--stream</c> and <c>--lake</c>, runs <paramref name="action"/> with the
+    /// source, the stream and the lake URI, and turns the lake's failures into their exit codes (5, or 2 for a wrong URI).
+    /// </summary>
+    public static async Task<int> OnTableAsync(string source, string stream, string? lake, TextWriter error, Func<string, Task<int>> action)
+    {
+        if (!Check(StreamCatalog.Find(source, stream) is not null, $"--stream '{stream}' is not one of {StreamCatalog.NameList(source)}.", error)
+            || !TryLake(lake, error))
+        {
+            return JobExitCodes.InvalidArguments;
+        }
+        try
+        {
+            return await action(lake!);
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or StoreUnavailableException)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
+            return JobExitCodes.StoreFailed;
+        }
+        catch (StoreUriException exception)
+        {
+            await error.WriteLineAsync($"error: --lake {exception.Message}");
+            return JobExitCodes.InvalidArguments;
+        }
+    }
 
     public static bool Check(bool condition, string message, TextWriter error)
     {

@@ -6,8 +6,6 @@ using OpsConsole.Shared.Lake;
 using OpsConsole.Shared.Lake.Delta;
 using OpsConsole.Shared.Lake.Parquet;
 using OpsConsole.Shared.Lake.Storage;
-using OpsConsole.Shared.Storage;
-using OpsConsole.Shared.Streams;
 using static OpsConsole.SparkJobs.Cli.ArgumentChecks;
 
 namespace OpsConsole.SparkJobs.Cli;
@@ -74,32 +72,16 @@ internal static class TableCommands
         Check(hours >= TableMaintenance.MinimumRetention.TotalHours && hours <= 24 * 3650,
             $"--retain-hours must be between {TableMaintenance.MinimumRetention.TotalHours:0} and 87600: a younger unreferenced file may belong to a commit in flight.", error);
 
-    private static async Task<int> RunAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error,
+    private static Task<int> RunAsync(ParseResult parse, JobOptions o, TextWriter output, TextWriter error,
         Func<TableMaintenance, Action<string>, Task<object>> operation, bool valid, CancellationToken cancellationToken)
     {
-        var name = parse.GetValue(o.Stream)!;
-        if (!valid || !Check(StreamCatalog.Find(parse.GetValue(o.Source)!, name) is not null, $"--stream '{name}' is not one of {StreamCatalog.NameList(parse.GetValue(o.Source)!)}.", error)
-            || !TryLake(parse.GetValue(o.Lake), error))
+        var (source, name) = (parse.GetValue(o.Source)!, parse.GetValue(o.Stream)!);
+        return !valid ? Task.FromResult(JobExitCodes.InvalidArguments) : OnTableAsync(source, name, parse.GetValue(o.Lake), error, async lake =>
         {
-            return JobExitCodes.InvalidArguments;
-        }
-        try
-        {
-            var storage = LakeStorages.Open(parse.GetValue(o.Lake)!);
-            var maintenance = new TableMaintenance(storage, LakePaths.Table(parse.GetValue(o.Source)!, name), new ParquetFormat());
+            var maintenance = new TableMaintenance(LakeStorages.Open(lake), LakePaths.Table(source, name), new ParquetFormat());
             var result = await operation(maintenance, line => output.WriteLine(line));
             await output.WriteLineAsync(JsonSerializer.Serialize(result));
             return JobExitCodes.Ok;
-        }
-        catch (Exception exception) when (exception is IOException or InvalidDataException or StoreUnavailableException)
-        {
-            await error.WriteLineAsync($"error: {exception.Message}");
-            return JobExitCodes.StoreFailed;
-        }
-        catch (StoreUriException exception)
-        {
-            await error.WriteLineAsync($"error: --lake {exception.Message}");
-            return JobExitCodes.InvalidArguments;
-        }
+        });
     }
 }
