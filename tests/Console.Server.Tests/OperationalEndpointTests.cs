@@ -36,12 +36,23 @@ public sealed class OperationalEndpointTests(ConsoleAppFactory factory) : IClass
         using var client = own.AnonymousClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.GetFiles(own.DataPath, "opsconsole.db*"))
+        // The console's background work opens the database now and then, which may create the file again between the
+        // delete and the folder put in its place: then it is deleted again.
+        for (var attempt = 0; !Directory.Exists(Path.Combine(own.DataPath, "opsconsole.db")); attempt++)
         {
-            File.Delete(file);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(own.DataPath, "opsconsole.db*"))
+            {
+                File.Delete(file);
+            }
+            try
+            {
+                Directory.CreateDirectory(Path.Combine(own.DataPath, "opsconsole.db"));
+            }
+            catch (IOException) when (attempt < 20)
+            {
+            }
         }
-        Directory.CreateDirectory(Path.Combine(own.DataPath, "opsconsole.db"));
 
         using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

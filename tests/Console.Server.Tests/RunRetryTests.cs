@@ -118,7 +118,8 @@ public sealed class RunRetryTests
         using var client = console.BasicClient("operator");
         var store = console.Services.GetRequiredService<OpsConsole.Server.Runs.IRunStore>();
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var retrier = new OpsConsole.Server.Runs.RunRetrier(store, console.Services.GetRequiredService<OpsConsole.Server.Runs.RunLauncher>(), clock,
+        var retrier = new OpsConsole.Server.Runs.RunRetrier(store, console.Services.GetRequiredService<OpsConsole.Server.Runs.RunLauncher>(),
+            console.Services.GetRequiredService<OpsConsole.Server.Runs.RunEvents>(), clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OpsConsole.Server.Runs.RunRetrier>.Instance);
         var run = await LaunchAsync(client, new { stream = "charges", retries = 2, retryBackoffSeconds = 600 });
 
