@@ -378,11 +378,12 @@ public sealed class SchedulerTests : IDisposable
         await WaitUntilAsync(() => successor.IsLeader);
         Assert.True(await store.InsertAsync(Definition("after", "* * * * *"), "operator", DateTimeOffset.UtcNow.AddSeconds(-61)));
         var next = await _runner.Started.Reader.ReadAsync(timeout.Token);
-        for (var i = 0; i < 100 && (await store.FiresAsync("after", 10)).Single().RunId is null; i++)
+        // Created 61 s back, it may have one fire time or two (a minute that turns meanwhile): the run is one fire's.
+        for (var i = 0; i < 100 && !(await store.FiresAsync("after", 10)).Any(fire => fire.RunId == next.Spec.RunId); i++)
         {
             await Task.Delay(50); // the fire records its run once the launch returns
         }
-        Assert.Equal(next.Spec.RunId, Assert.Single(await store.FiresAsync("after", 10)).RunId);
+        Assert.Single(await store.FiresAsync("after", 10), fire => fire.RunId == next.Spec.RunId);
         next.End(0);
         await WaitForEndAsync(client, next.Spec.RunId);
         if (leading != first)
